@@ -1,0 +1,184 @@
+//! The command line, defined once. Doc comments are the help text; `--help`,
+//! the man page and the completions are all generated from this struct.
+//!
+//! Flags mirror ripgrep's names and meanings. Where ripgrep lets the last of
+//! several conflicting flags win (`-i`/`-s`/`-S`, `-n`/`-N`, output modes),
+//! `overrides_with` gives the same "last one wins" rule.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{ArgAction, Parser, ValueEnum};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Never,
+    Auto,
+    Always,
+    Ansi,
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "trawl",
+    version,
+    about = "Recursively search files for a regex, in parallel, with deterministic ordered output.",
+    override_usage = "trawl [OPTIONS] PATTERN [PATH ...]\n       trawl [OPTIONS] -e PATTERN ... [PATH ...]\n       trawl [OPTIONS] -f PATTERNFILE ... [PATH ...]",
+    args_override_self = true
+)]
+pub struct Args {
+    /// A regular expression, followed by the paths to search. When -e or -f
+    /// is given, every positional argument is a path.
+    #[arg(value_name = "PATTERN [PATH]", allow_hyphen_values = false)]
+    pub positional: Vec<OsString>,
+
+    /// A pattern to search for (repeatable; a line matching any is a match).
+    #[arg(short = 'e', long = "regexp", value_name = "PATTERN", action = ArgAction::Append, allow_hyphen_values = true)]
+    pub regexp: Vec<String>,
+
+    /// Read patterns from FILE, one per line ('-' for stdin).
+    #[arg(short = 'f', long = "file", value_name = "PATTERNFILE", action = ArgAction::Append)]
+    pub file: Vec<PathBuf>,
+
+    /// Treat patterns as literal strings, not regular expressions.
+    #[arg(short = 'F', long, overrides_with = "no_fixed_strings")]
+    pub fixed_strings: bool,
+    #[arg(long, hide = true)]
+    pub no_fixed_strings: bool,
+
+    /// Search case-insensitively.
+    #[arg(short = 'i', long, overrides_with_all = ["case_sensitive", "smart_case"])]
+    pub ignore_case: bool,
+
+    /// Search case-sensitively (the default).
+    #[arg(short = 's', long, overrides_with_all = ["ignore_case", "smart_case"])]
+    pub case_sensitive: bool,
+
+    /// Search case-insensitively if the pattern is all lowercase.
+    #[arg(short = 'S', long, overrides_with_all = ["ignore_case", "case_sensitive"])]
+    pub smart_case: bool,
+
+    /// Only show matches surrounded by word boundaries.
+    #[arg(short = 'w', long, overrides_with = "line_regexp")]
+    pub word_regexp: bool,
+
+    /// Only show matches that span whole lines.
+    #[arg(short = 'x', long, overrides_with = "word_regexp")]
+    pub line_regexp: bool,
+
+    /// Print lines that do not match.
+    #[arg(short = 'v', long)]
+    pub invert_match: bool,
+
+    /// Treat CRLF as a line terminator: '$' matches before "\r\n".
+    #[arg(long, overrides_with = "no_crlf")]
+    pub crlf: bool,
+    #[arg(long, hide = true)]
+    pub no_crlf: bool,
+
+    /// Show line numbers (1-based). On by default on a terminal.
+    #[arg(short = 'n', long, overrides_with = "no_line_number")]
+    pub line_number: bool,
+
+    /// Suppress line numbers.
+    #[arg(short = 'N', long, overrides_with = "line_number")]
+    pub no_line_number: bool,
+
+    /// Print the file path with each match (default when several files may be searched).
+    #[arg(short = 'H', long, overrides_with = "no_filename")]
+    pub with_filename: bool,
+
+    /// Never print file paths.
+    #[arg(short = 'I', long, overrides_with = "with_filename")]
+    pub no_filename: bool,
+
+    /// Print the number of matching lines per file.
+    #[arg(short = 'c', long, overrides_with_all = ["count_matches", "files_with_matches", "files_without_match"])]
+    pub count: bool,
+
+    /// Print the number of individual matches per file.
+    #[arg(long, overrides_with_all = ["count", "files_with_matches", "files_without_match"])]
+    pub count_matches: bool,
+
+    /// Print only the paths of files with at least one match.
+    #[arg(short = 'l', long, overrides_with_all = ["count", "count_matches", "files_without_match"])]
+    pub files_with_matches: bool,
+
+    /// Print only the paths of files without a match.
+    #[arg(long, overrides_with_all = ["count", "count_matches", "files_with_matches"])]
+    pub files_without_match: bool,
+
+    /// Print only the matched parts of a line, each on its own line.
+    #[arg(short = 'o', long)]
+    pub only_matching: bool,
+
+    /// Print nothing; exit 0 on the first match.
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+
+    /// Stop searching a file after NUM matching lines.
+    #[arg(short = 'm', long, value_name = "NUM")]
+    pub max_count: Option<u64>,
+
+    /// Number of worker threads (0: available parallelism, at most 12).
+    #[arg(short = 'j', long, value_name = "NUM")]
+    pub threads: Option<usize>,
+
+    /// When to use colors: never, auto, always, ansi.
+    #[arg(long, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorChoice,
+
+    /// Print the file path above its matches (default on a terminal).
+    #[arg(long, overrides_with = "no_heading")]
+    pub heading: bool,
+
+    /// Print the file path on each matching line.
+    #[arg(long, overrides_with = "heading")]
+    pub no_heading: bool,
+
+    /// Follow each printed path with a NUL byte instead of ':' or a newline.
+    #[arg(short = '0', long)]
+    pub null: bool,
+
+    /// Show the 1-based byte column of the first match (implies -n).
+    #[arg(long, overrides_with = "no_column")]
+    pub column: bool,
+    #[arg(long, hide = true)]
+    pub no_column: bool,
+
+    /// Show the 0-based byte offset of each line (or match with -o).
+    #[arg(short = 'b', long)]
+    pub byte_offset: bool,
+
+    /// Show NUM lines after each match.
+    #[arg(short = 'A', long, value_name = "NUM")]
+    pub after_context: Option<usize>,
+
+    /// Show NUM lines before each match.
+    #[arg(short = 'B', long, value_name = "NUM")]
+    pub before_context: Option<usize>,
+
+    /// Show NUM lines before and after each match.
+    #[arg(short = 'C', long, value_name = "NUM")]
+    pub context: Option<usize>,
+
+    /// Search hidden files and directories.
+    #[arg(short = '.', long, overrides_with = "no_hidden")]
+    pub hidden: bool,
+    #[arg(long, hide = true)]
+    pub no_hidden: bool,
+
+    /// Search binary files as if they were text.
+    #[arg(short = 'a', long, overrides_with = "no_text")]
+    pub text: bool,
+    #[arg(long, hide = true)]
+    pub no_text: bool,
+
+    /// Use memory maps for large files named on the command line (default).
+    #[arg(long, overrides_with = "no_mmap")]
+    pub mmap: bool,
+
+    /// Never use memory maps.
+    #[arg(long, overrides_with = "mmap")]
+    pub no_mmap: bool,
+}

@@ -1,0 +1,237 @@
+//! Args → Config: everything validated and built once on the main thread
+//! (the regex, rules, thread count, output format), then shared by
+//! reference with every thread. A bad pattern fails here, before any
+//! thread starts.
+
+use std::io::{self, IsTerminal, Read};
+use std::path::Path;
+
+use super::args::{Args, ColorChoice};
+use crate::output::OutputOptions;
+use crate::printer::{Colors, OutputMode, PrintOptions};
+use crate::rules::Rules;
+use crate::search::source::ReadPolicy;
+use crate::search::{CaseMode, Matcher, MatcherOptions, SearchOptions};
+use crate::walk::SearchPath;
+
+pub struct Config {
+    pub matcher: Matcher,
+    pub paths: Vec<SearchPath>,
+    pub rules: Rules,
+    pub threads: usize,
+    pub search: SearchOptions,
+    pub print: PrintOptions,
+    pub output: OutputOptions,
+    pub read_policy: ReadPolicy,
+    pub text: bool,
+    pub quiet: bool,
+}
+
+impl Config {
+    pub fn from_args(args: Args) -> Result<Config, String> {
+        let (patterns, positional_paths) = patterns_and_paths(&args)?;
+        let case = if args.ignore_case {
+            CaseMode::Insensitive
+        } else if args.smart_case {
+            CaseMode::Smart
+        } else {
+            CaseMode::Sensitive
+        };
+        let matcher_opts = MatcherOptions {
+            fixed_strings: args.fixed_strings,
+            case,
+            word: args.word_regexp,
+            line: args.line_regexp,
+            crlf: args.crlf,
+        };
+        let matcher = Matcher::new(&patterns, &matcher_opts)?;
+
+        let stdout_tty = io::stdout().is_terminal();
+        let paths = if positional_paths.is_empty() {
+            if stdin_is_readable() {
+                vec![SearchPath::Stdin]
+            } else {
+                vec![SearchPath::ImplicitCwd]
+            }
+        } else {
+            positional_paths
+        };
+        let only_stdin = paths.iter().all(|p| matches!(p, SearchPath::Stdin));
+        let with_filename = if args.with_filename {
+            true
+        } else if args.no_filename {
+            false
+        } else {
+            paths.len() > 1
+                || paths.iter().any(|p| match p {
+                    SearchPath::Given(path) => path.is_dir(),
+                    SearchPath::ImplicitCwd => true,
+                    SearchPath::Stdin => false,
+                })
+        };
+
+        let mode = if args.quiet {
+            OutputMode::Quiet
+        } else if args.count_matches || (args.count && args.only_matching) {
+            OutputMode::CountMatches
+        } else if args.count {
+            OutputMode::Count
+        } else if args.files_with_matches {
+            OutputMode::FilesWithMatches
+        } else if args.files_without_match {
+            OutputMode::FilesWithoutMatch
+        } else {
+            OutputMode::Standard
+        };
+
+        let column = args.column;
+        let line_number = if args.line_number || column {
+            true
+        } else if args.no_line_number {
+            false
+        } else {
+            stdout_tty && !only_stdin
+        };
+        let heading = if args.heading {
+            true
+        } else if args.no_heading {
+            false
+        } else {
+            stdout_tty
+        } && with_filename;
+        let colors = match args.color {
+            ColorChoice::Always | ColorChoice::Ansi => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => stdout_tty && terminal_wants_color(),
+        };
+
+        let after = args.after_context.or(args.context).unwrap_or(0);
+        let before = args.before_context.or(args.context).unwrap_or(0);
+        let context_break = Some(b"--".to_vec());
+        let has_context = before > 0 || after > 0;
+
+        let search = SearchOptions {
+            invert: args.invert_match,
+            before,
+            after,
+            passthru: false,
+            max_count: args.max_count,
+            line_numbers: line_number && mode == OutputMode::Standard,
+        };
+        let print = PrintOptions {
+            mode,
+            with_filename,
+            heading,
+            line_number,
+            column,
+            byte_offset: args.byte_offset,
+            only_matching: args.only_matching,
+            null: args.null,
+            colors: colors.then(Colors::default),
+            match_separator: b":".to_vec(),
+            context_separator: b"-".to_vec(),
+            context_break: context_break.clone(),
+        };
+        let file_separator = match (mode, heading, has_context) {
+            (OutputMode::Standard, true, _) => Some(b"\n".to_vec()),
+            (OutputMode::Standard, false, true) => context_break.map(|mut sep| {
+                sep.push(b'\n');
+                sep
+            }),
+            _ => None,
+        };
+        let output = OutputOptions {
+            file_separator,
+            line_buffered: stdout_tty,
+        };
+
+        let threads = match args.threads {
+            Some(n) if n > 0 => n,
+            _ => std::thread::available_parallelism()
+                .map_or(1, |n| n.get())
+                .min(12),
+        };
+        Ok(Config {
+            matcher,
+            paths,
+            rules: Rules {
+                hidden: args.hidden,
+            },
+            threads,
+            search,
+            print,
+            output,
+            read_policy: ReadPolicy {
+                mmap: !args.no_mmap,
+            },
+            text: args.text,
+            quiet: args.quiet,
+        })
+    }
+}
+
+/// Patterns come from -e and -f; without either, the first positional
+/// argument is the pattern and the rest are paths.
+fn patterns_and_paths(args: &Args) -> Result<(Vec<String>, Vec<SearchPath>), String> {
+    let mut patterns = args.regexp.clone();
+    for file in &args.file {
+        patterns.extend(read_pattern_file(file)?);
+    }
+    let mut positional = args.positional.iter();
+    if args.regexp.is_empty() && args.file.is_empty() {
+        let Some(pattern) = positional.next() else {
+            return Err("no pattern given (usage: trawl [OPTIONS] PATTERN [PATH ...])".into());
+        };
+        let pattern = pattern
+            .to_str()
+            .ok_or_else(|| format!("pattern is not valid UTF-8: {:?}", pattern))?;
+        patterns.push(pattern.to_string());
+    }
+    let paths = positional
+        .map(|p| {
+            if p == "-" {
+                SearchPath::Stdin
+            } else {
+                SearchPath::Given(p.into())
+            }
+        })
+        .collect();
+    Ok((patterns, paths))
+}
+
+fn read_pattern_file(path: &Path) -> Result<Vec<String>, String> {
+    let mut text = String::new();
+    let result = if path == Path::new("-") {
+        io::stdin().read_to_string(&mut text)
+    } else {
+        std::fs::File::open(path).and_then(|mut f| f.read_to_string(&mut text))
+    };
+    result.map_err(|error| format!("{}: {error}", path.display()))?;
+    Ok(text.lines().map(str::to_string).collect())
+}
+
+/// ripgrep's rule: search stdin when it is a file, FIFO or socket, never
+/// when it is a terminal or a character device such as /dev/null.
+fn stdin_is_readable() -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    let stdin = io::stdin();
+    if stdin.is_terminal() {
+        return false;
+    }
+    let Ok(meta) = std::fs::metadata("/dev/stdin") else {
+        return false;
+    };
+    let kind = meta.file_type();
+    kind.is_file() || kind.is_fifo() || kind.is_socket()
+}
+
+/// `--color auto` on a terminal: not with NO_COLOR, nor TERM unset or dumb.
+fn terminal_wants_color() -> bool {
+    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        return false;
+    }
+    match std::env::var_os("TERM") {
+        None => false,
+        Some(term) => term != "dumb",
+    }
+}

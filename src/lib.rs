@@ -1,0 +1,59 @@
+//! trawl: a concurrent grep-like search with deterministic, ordered output.
+//!
+//! ```text
+//! argv → Args → Config → run
+//!  walker ──Job{haystack, reply_tx}──[bounded]──► worker × N ──► searcher ─Sink─► printer (per-file buffer)
+//!    │                                                               │ reply_tx.send(chunk)
+//!    └──reply_rx, in walk order──[bounded]──► output thread: for rx in order { write every chunk }
+//!  quit flag (-q, broken pipe, write error) → walker stops, workers drain, all joined
+//! ```
+//!
+//! Reading the modules in pipeline order explains the program:
+//! `cli` (flags, Config) → `walk` + `rules` (what to search) → `pool` (workers
+//! and ordering) → `search` (one input into Sink calls) → `sink` →
+//! `printer` (rendering) → `output` (stdout) → `messages` (stderr).
+
+pub mod cli;
+pub mod messages;
+pub mod output;
+pub mod pool;
+pub mod printer;
+pub mod rules;
+pub mod search;
+pub mod sink;
+pub mod walk;
+
+use clap::Parser;
+
+use cli::args::Args;
+use cli::config::Config;
+use messages::err;
+
+/// Parses the command line, runs the search and returns the exit code:
+/// 0 if something matched, 1 if nothing did, 2 on any error (a match with
+/// `-q` still gives 0, as in ripgrep).
+pub fn run() -> i32 {
+    let args = match Args::try_parse() {
+        Ok(args) => args,
+        Err(error) => {
+            let code = if error.use_stderr() { 2 } else { 0 };
+            let _ = error.print();
+            return code;
+        }
+    };
+    let config = match Config::from_args(args) {
+        Ok(config) => config,
+        Err(message) => {
+            err!("{message}");
+            return 2;
+        }
+    };
+    let matched = pool::run(&config);
+    if messages::errored() && !(config.quiet && matched) {
+        2
+    } else if matched {
+        0
+    } else {
+        1
+    }
+}

@@ -1,0 +1,77 @@
+//! Stage 4b: the printer thread, the only code that touches stdout.
+//!
+//! It receives each job's reply channel in walk order and copies that job's
+//! chunks until the channel closes, then moves to the next job. Workers have
+//! already formatted everything; this thread only writes bytes, adding the
+//! separator between files that only it can know is needed.
+
+use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crossbeam_channel::Receiver;
+
+use crate::messages::err;
+
+pub struct OutputOptions {
+    /// Written between the outputs of two files (a blank line under
+    /// headings, `--` between context groups of different files).
+    pub file_separator: Option<Vec<u8>>,
+    /// Flush after every file (interactive terminal).
+    pub line_buffered: bool,
+}
+
+/// Runs until the walker closes `order`. On a write error it sets `quit`
+/// and keeps draining (dropping) receivers, so that no worker or the
+/// walker ever blocks on a channel nobody reads.
+pub fn print(order: Receiver<Receiver<Vec<u8>>>, opts: &OutputOptions, quit: &AtomicBool) {
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::with_capacity(256 * 1024, stdout.lock());
+    let mut failed = false;
+    let mut wrote_any = false;
+    for replies in order.iter() {
+        if failed {
+            continue;
+        }
+        let mut first_chunk = true;
+        for chunk in replies.iter() {
+            let mut result = Ok(());
+            if first_chunk && wrote_any {
+                if let Some(separator) = &opts.file_separator {
+                    result = out.write_all(separator);
+                }
+            }
+            first_chunk = false;
+            wrote_any = true;
+            result = result.and_then(|()| out.write_all(&chunk));
+            if let Err(error) = result {
+                report_write_error(&error);
+                failed = true;
+                quit.store(true, Ordering::Relaxed);
+                break;
+            }
+        }
+        if opts.line_buffered && !failed {
+            if let Err(error) = out.flush() {
+                report_write_error(&error);
+                failed = true;
+                quit.store(true, Ordering::Relaxed);
+            }
+        }
+    }
+    if !failed {
+        if let Err(error) = out.flush() {
+            report_write_error(&error);
+        }
+    }
+    // A failed BufWriter would retry writing its buffer on drop; discard it.
+    if failed {
+        let _ = out.into_parts();
+    }
+}
+
+/// A closed pipe (`trawl x | head -1`) is the reader's choice, not an error.
+fn report_write_error(error: &io::Error) {
+    if error.kind() != io::ErrorKind::BrokenPipe {
+        err!("error writing output: {error}");
+    }
+}

@@ -1,0 +1,146 @@
+//! Stage 2: the worker pool and the ordered hand-off to the printer thread.
+//!
+//! ```text
+//! walker ──Job{haystack, reply_tx}──[bounded FIFO]──► worker × N
+//!    └──reply_rx, in walk order──[bounded]──► printer thread
+//! ```
+//!
+//! For every haystack the walker makes a bounded reply channel, pushes its
+//! receiver onto the ordered queue and only then sends the job. The printer
+//! drains receivers strictly in order, so output is per file and in walk
+//! order whatever the thread count.
+//!
+//! Why this cannot deadlock: workers take jobs in FIFO order, so the oldest
+//! unfinished job is either held by a worker or first in the job queue, and
+//! in the latter case no worker holds a newer job (all are free to take it).
+//! Its receiver was queued before it, so the printer is reading exactly that
+//! job's channel. The oldest job thus always progresses; every other stall
+//! is back-pressure that the oldest job's completion releases.
+//!
+//! Cancellation: `quit` is checked by the walker before each job, by workers
+//! before each job and each window, and set by the printer on a write
+//! error. Workers drain (drop) remaining jobs and the printer drains
+//! remaining receivers, so every thread runs to the end of its channel and
+//! is joined by the scope.
+
+use std::io;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crossbeam_channel::{bounded, Receiver, Sender};
+
+use crate::cli::config::Config;
+use crate::messages::err;
+use crate::output;
+use crate::printer::standard::StandardSink;
+use crate::printer::summary::SummarySink;
+use crate::printer::{ChunkWriter, OutputMode};
+use crate::search::source::search_file;
+use crate::search::{BinaryMode, Searcher};
+use crate::sink::Sink;
+use crate::walk::{self, Haystack, Source};
+
+/// Chunks a job may have in flight before its worker waits for the printer.
+const REPLY_CAPACITY: usize = 4;
+/// How far (in files) the walker may run ahead of the printer. Finished
+/// files waiting their turn are held in memory, so this bounds memory.
+const ORDER_CAPACITY: usize = 1024;
+
+struct Job {
+    haystack: Haystack,
+    reply: Sender<Vec<u8>>,
+}
+
+/// Runs the whole search. Returns true if anything matched.
+pub fn run(config: &Config) -> bool {
+    let quit = AtomicBool::new(false);
+    let matched = AtomicBool::new(false);
+    let threads = config.threads.max(1);
+    let (job_tx, job_rx) = bounded::<Job>(threads * 2);
+    let (order_tx, order_rx) = bounded::<Receiver<Vec<u8>>>(ORDER_CAPACITY);
+    std::thread::scope(|scope| {
+        let quit = &quit;
+        let matched = &matched;
+        scope.spawn(move || output::print(order_rx, &config.output, quit));
+        for _ in 0..threads {
+            let jobs = job_rx.clone();
+            scope.spawn(move || worker(config, jobs, quit, matched));
+        }
+        drop(job_rx);
+        scope.spawn(move || {
+            walk::walk(&config.paths, &config.rules, &mut |haystack| {
+                if quit.load(Ordering::Relaxed) {
+                    return false;
+                }
+                let (reply, reply_rx) = bounded(REPLY_CAPACITY);
+                order_tx.send(reply_rx).is_ok() && job_tx.send(Job { haystack, reply }).is_ok()
+            });
+        });
+    });
+    matched.load(Ordering::Relaxed)
+}
+
+fn worker(config: &Config, jobs: Receiver<Job>, quit: &AtomicBool, matched: &AtomicBool) {
+    let mut searcher = Searcher::new(&config.search, quit);
+    for job in jobs.iter() {
+        if quit.load(Ordering::Relaxed) {
+            continue;
+        }
+        if search_one(config, &mut searcher, job, quit) {
+            matched.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Searches one haystack into its reply channel. Returns true on a match.
+fn search_one(config: &Config, searcher: &mut Searcher, job: Job, quit: &AtomicBool) -> bool {
+    let Job { haystack, reply } = job;
+    let out = ChunkWriter::new(reply);
+    let print = &config.print;
+    let invert = config.search.invert;
+    let binary = if config.text {
+        BinaryMode::Text
+    } else if haystack.explicit {
+        BinaryMode::Convert
+    } else {
+        BinaryMode::Quit
+    };
+    let path = &haystack.display;
+    let (result, matched) = if print.mode == OutputMode::Standard {
+        let mut sink = StandardSink::new(out, path, print, &config.matcher, invert);
+        let result = search_source(config, searcher, &haystack, binary, &mut sink);
+        (result, sink.matched)
+    } else {
+        let mut sink = SummarySink::new(out, path, print, &config.matcher, invert, quit);
+        let result = search_source(config, searcher, &haystack, binary, &mut sink);
+        (result, sink.matched)
+    };
+    if let Err(error) = result {
+        err!("{}: {error}", String::from_utf8_lossy(path));
+    }
+    matched
+}
+
+fn search_source(
+    config: &Config,
+    searcher: &mut Searcher,
+    haystack: &Haystack,
+    binary: BinaryMode,
+    sink: &mut dyn Sink,
+) -> io::Result<()> {
+    match &haystack.source {
+        Source::Stdin => {
+            let stdin = io::stdin();
+            let mut lock = stdin.lock();
+            searcher.search_reader(&config.matcher, &mut lock, binary, sink)
+        }
+        Source::Path(path) => search_file(
+            searcher,
+            &config.matcher,
+            path,
+            haystack.explicit,
+            &config.read_policy,
+            binary,
+            sink,
+        ),
+    }
+}

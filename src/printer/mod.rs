@@ -1,0 +1,93 @@
+//! Stage 4a: `Sink` implementations that render one file's results into
+//! bytes, inside the worker. Output leaves in chunks through the job's reply
+//! channel, so a file with huge output never sits whole in memory.
+//!
+//! - `standard`: grep-like lines, headings, context, colors, `-o`.
+//! - `summary`: `-c`, `--count-matches`, `-l`, `--files-without-match`, `-q`.
+
+pub mod color;
+pub mod standard;
+pub mod summary;
+
+use crossbeam_channel::Sender;
+
+pub use color::Colors;
+
+/// Output is handed to the printer thread once a file's buffer holds this
+/// much; small files go out in one piece when they finish.
+const CHUNK: usize = 64 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputMode {
+    Standard,
+    Count,
+    CountMatches,
+    FilesWithMatches,
+    FilesWithoutMatch,
+    Quiet,
+}
+
+#[derive(Debug, Clone)]
+pub struct PrintOptions {
+    pub mode: OutputMode,
+    pub with_filename: bool,
+    pub heading: bool,
+    pub line_number: bool,
+    pub column: bool,
+    pub byte_offset: bool,
+    pub only_matching: bool,
+    pub null: bool,
+    pub colors: Option<Colors>,
+    /// Field separator on matching lines (`:`).
+    pub match_separator: Vec<u8>,
+    /// Field separator on context lines (`-`).
+    pub context_separator: Vec<u8>,
+    /// Line between non-adjacent context groups (`--`), if any.
+    pub context_break: Option<Vec<u8>>,
+}
+
+/// A file's output buffer, flushed to the printer thread in chunks.
+pub struct ChunkWriter {
+    pub buf: Vec<u8>,
+    tx: Sender<Vec<u8>>,
+    closed: bool,
+}
+
+impl ChunkWriter {
+    pub fn new(tx: Sender<Vec<u8>>) -> ChunkWriter {
+        ChunkWriter {
+            buf: Vec::new(),
+            tx,
+            closed: false,
+        }
+    }
+
+    /// Sends the buffer if it is large enough. Returns false once the
+    /// printer thread has gone away (output no longer wanted).
+    pub fn maybe_flush(&mut self) -> bool {
+        if self.buf.len() >= CHUNK {
+            self.flush();
+        }
+        !self.closed
+    }
+
+    pub fn flush(&mut self) {
+        if !self.buf.is_empty() && !self.closed {
+            let chunk = std::mem::take(&mut self.buf);
+            self.closed = self.tx.send(chunk).is_err();
+        }
+    }
+}
+
+/// Writes `path` followed by its separator: NUL with `-0`, else `sep`.
+pub fn write_path(out: &mut Vec<u8>, path: &[u8], opts: &PrintOptions, sep: &[u8]) {
+    match &opts.colors {
+        Some(colors) => colors.path.write(out, path),
+        None => out.extend_from_slice(path),
+    }
+    if opts.null {
+        out.push(0);
+    } else {
+        out.extend_from_slice(sep);
+    }
+}

@@ -1,0 +1,116 @@
+//! Printers that report per-file facts instead of lines: `-c`,
+//! `--count-matches`, `-l`, `--files-without-match` and `-q`.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::{write_path, ChunkWriter, OutputMode, PrintOptions};
+use crate::search::Matcher;
+use crate::sink::{SearchSummary, Sink, SinkLine};
+
+pub struct SummarySink<'a> {
+    pub out: ChunkWriter,
+    path: &'a [u8],
+    opts: &'a PrintOptions,
+    matcher: &'a Matcher,
+    invert: bool,
+    quit: &'a AtomicBool,
+    count: u64,
+    /// Whether this file counts as a "match" for the exit status.
+    pub matched: bool,
+}
+
+impl<'a> SummarySink<'a> {
+    pub fn new(
+        out: ChunkWriter,
+        path: &'a [u8],
+        opts: &'a PrintOptions,
+        matcher: &'a Matcher,
+        invert: bool,
+        quit: &'a AtomicBool,
+    ) -> SummarySink<'a> {
+        SummarySink {
+            out,
+            path,
+            opts,
+            matcher,
+            invert,
+            quit,
+            count: 0,
+            matched: false,
+        }
+    }
+
+    fn write_path_line(&mut self) {
+        write_path(&mut self.out.buf, self.path, self.opts, b"\n");
+    }
+}
+
+impl Sink for SummarySink<'_> {
+    fn matched(&mut self, line: &SinkLine) -> bool {
+        match self.opts.mode {
+            OutputMode::CountMatches if !self.invert => {
+                self.matcher
+                    .for_each_match(line.buf, line.start, line.end, |_| {
+                        self.count += 1;
+                        true
+                    });
+            }
+            _ => self.count += 1,
+        }
+        match self.opts.mode {
+            OutputMode::Quiet => {
+                self.quit.store(true, Ordering::Relaxed);
+                false
+            }
+            OutputMode::FilesWithMatches | OutputMode::FilesWithoutMatch => false,
+            _ => true,
+        }
+    }
+
+    fn context(&mut self, _line: &SinkLine) -> bool {
+        true
+    }
+
+    fn context_break(&mut self) -> bool {
+        true
+    }
+
+    fn binary_matched(&mut self, _binary_offset: u64) -> bool {
+        true
+    }
+
+    fn finish(&mut self, summary: &SearchSummary) {
+        match self.opts.mode {
+            OutputMode::Count | OutputMode::CountMatches => {
+                self.matched = self.count > 0;
+                if self.count > 0 {
+                    if self.opts.with_filename {
+                        let opts = self.opts;
+                        write_path(&mut self.out.buf, self.path, opts, &opts.match_separator);
+                    }
+                    self.out
+                        .buf
+                        .extend_from_slice(format!("{}\n", self.count).as_bytes());
+                }
+            }
+            OutputMode::FilesWithMatches => {
+                self.matched = self.count > 0;
+                if self.matched {
+                    self.write_path_line();
+                }
+            }
+            OutputMode::FilesWithoutMatch => {
+                // ripgrep exits 0 here whenever a file was searched: either
+                // it matched or it was printed.
+                self.matched = true;
+                // A binary file skipped at its first NUL was not searched.
+                if self.count == 0 && !summary.binary_quit {
+                    self.write_path_line();
+                }
+            }
+            OutputMode::Quiet => self.matched = self.count > 0,
+            OutputMode::Standard => {}
+        }
+        self.out.flush();
+    }
+}

@@ -1,0 +1,274 @@
+//! Builds the one regex a search runs: all patterns OR-ed together, with
+//! -F/-w/-x/-i/-S applied, compiled with regex-automata's meta engine.
+//!
+//! Line orientation is enforced here, not in the searcher: the pattern's HIR
+//! is rewritten so that no class can match the line terminator and a literal
+//! terminator is an error. A match therefore never spans two lines, which is
+//! what lets the searcher run one regex pass over a whole buffer.
+
+use regex_automata::meta::Regex;
+use regex_automata::util::syntax;
+use regex_automata::{Input, Match};
+use regex_syntax::ast::{self, Ast};
+use regex_syntax::hir::{self, Hir, HirKind, Look};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseMode {
+    Sensitive,
+    Insensitive,
+    Smart,
+}
+
+#[derive(Debug, Clone)]
+pub struct MatcherOptions {
+    pub fixed_strings: bool,
+    pub case: CaseMode,
+    pub word: bool,
+    pub line: bool,
+    pub crlf: bool,
+}
+
+/// A compiled pattern set. Cheap to clone: the meta regex shares its
+/// compiled form and each clone keeps its own cache pool.
+#[derive(Clone, Debug)]
+pub struct Matcher {
+    regex: Regex,
+}
+
+impl Matcher {
+    pub fn new(patterns: &[String], opts: &MatcherOptions) -> Result<Matcher, String> {
+        let mut alternatives = Vec::with_capacity(patterns.len());
+        for pattern in patterns {
+            let source = if opts.fixed_strings {
+                regex_syntax::escape(pattern)
+            } else {
+                pattern.clone()
+            };
+            let insensitive = match opts.case {
+                CaseMode::Sensitive => false,
+                CaseMode::Insensitive => true,
+                CaseMode::Smart => is_smart_insensitive(&source),
+            };
+            let hir = regex_syntax::ParserBuilder::new()
+                .utf8(false)
+                .unicode(true)
+                .multi_line(true)
+                .crlf(opts.crlf)
+                .case_insensitive(insensitive)
+                .build()
+                .parse(&source)
+                .map_err(|err| err.to_string())?;
+            let hir = strip_line_terminator(hir, b'\n')?;
+            let hir = if opts.crlf {
+                strip_line_terminator(hir, b'\r')?
+            } else {
+                hir
+            };
+            alternatives.push(hir);
+        }
+        let mut hir = if alternatives.is_empty() {
+            Hir::fail()
+        } else {
+            Hir::alternation(alternatives)
+        };
+        if opts.line {
+            let (start, end) = if opts.crlf {
+                (Look::StartCRLF, Look::EndCRLF)
+            } else {
+                (Look::StartLF, Look::EndLF)
+            };
+            hir = Hir::concat(vec![Hir::look(start), hir, Hir::look(end)]);
+        } else if opts.word {
+            hir = Hir::concat(vec![
+                Hir::look(Look::WordStartHalfUnicode),
+                hir,
+                Hir::look(Look::WordEndHalfUnicode),
+            ]);
+        }
+        let config = Regex::config().utf8_empty(false);
+        let regex = Regex::builder()
+            .configure(config)
+            .syntax(syntax::Config::new().utf8(false))
+            .build_from_hir(&hir)
+            .map_err(|err| format!("regex could not be compiled: {err}"))?;
+        Ok(Matcher { regex })
+    }
+
+    /// The leftmost-first match in `haystack[start..end]`; the bytes around
+    /// the span still count for anchors and word boundaries.
+    #[inline]
+    pub fn find_at(&self, haystack: &[u8], start: usize, end: usize) -> Option<Match> {
+        self.regex.find(Input::new(haystack).range(start..end))
+    }
+
+    /// Calls `f` with every non-overlapping match in `haystack[start..end]`.
+    pub fn for_each_match(
+        &self,
+        haystack: &[u8],
+        start: usize,
+        end: usize,
+        mut f: impl FnMut(Match) -> bool,
+    ) {
+        for m in self.regex.find_iter(Input::new(haystack).range(start..end)) {
+            if !f(m) {
+                break;
+            }
+        }
+    }
+
+    pub fn is_match_at(&self, haystack: &[u8], start: usize, end: usize) -> bool {
+        self.regex.is_match(Input::new(haystack).range(start..end))
+    }
+}
+
+/// Removes `byte` from every class of `expr` and rejects a literal `byte`, so
+/// that no match can cross a line boundary (as grep and ripgrep guarantee).
+fn strip_line_terminator(expr: Hir, byte: u8) -> Result<Hir, String> {
+    let not_allowed = || {
+        Err(format!(
+            "the literal {:?} is not allowed in a regex\n\n\
+             trawl matches line by line, so a match can never contain a line terminator.",
+            char::from(byte).to_string()
+        ))
+    };
+    Ok(match expr.into_kind() {
+        HirKind::Empty => Hir::empty(),
+        HirKind::Literal(hir::Literal(lit)) => {
+            if lit.contains(&byte) {
+                return not_allowed();
+            }
+            Hir::literal(lit)
+        }
+        HirKind::Class(hir::Class::Unicode(mut class)) => {
+            if !class.ranges().is_empty() {
+                let ch = char::from(byte);
+                class.difference(&hir::ClassUnicode::new([hir::ClassUnicodeRange::new(
+                    ch, ch,
+                )]));
+                if class.ranges().is_empty() {
+                    return not_allowed();
+                }
+            }
+            Hir::class(hir::Class::Unicode(class))
+        }
+        HirKind::Class(hir::Class::Bytes(mut class)) => {
+            if !class.ranges().is_empty() {
+                class.difference(&hir::ClassBytes::new([hir::ClassBytesRange::new(
+                    byte, byte,
+                )]));
+                if class.ranges().is_empty() {
+                    return not_allowed();
+                }
+            }
+            Hir::class(hir::Class::Bytes(class))
+        }
+        HirKind::Look(look) => Hir::look(look),
+        HirKind::Repetition(mut rep) => {
+            rep.sub = Box::new(strip_line_terminator(*rep.sub, byte)?);
+            Hir::repetition(rep)
+        }
+        HirKind::Capture(mut cap) => {
+            cap.sub = Box::new(strip_line_terminator(*cap.sub, byte)?);
+            Hir::capture(cap)
+        }
+        HirKind::Concat(subs) => Hir::concat(
+            subs.into_iter()
+                .map(|sub| strip_line_terminator(sub, byte))
+                .collect::<Result<_, _>>()?,
+        ),
+        HirKind::Alternation(subs) => Hir::alternation(
+            subs.into_iter()
+                .map(|sub| strip_line_terminator(sub, byte))
+                .collect::<Result<_, _>>()?,
+        ),
+    })
+}
+
+/// Smart case: insensitive iff the pattern has at least one literal
+/// character and none of its literal characters is uppercase.
+fn is_smart_insensitive(pattern: &str) -> bool {
+    let Ok(ast) = ast::parse::Parser::new().parse(pattern) else {
+        return false;
+    };
+    let mut any_literal = false;
+    let mut any_upper = false;
+    visit_literals(&ast, &mut |c| {
+        any_literal = true;
+        any_upper |= c.is_uppercase();
+    });
+    any_literal && !any_upper
+}
+
+fn visit_literals(ast: &Ast, f: &mut impl FnMut(char)) {
+    match ast {
+        Ast::Literal(lit) => f(lit.c),
+        Ast::ClassBracketed(class) => visit_class_set(&class.kind, f),
+        Ast::Repetition(rep) => visit_literals(&rep.ast, f),
+        Ast::Group(group) => visit_literals(&group.ast, f),
+        Ast::Alternation(alt) => alt.asts.iter().for_each(|a| visit_literals(a, f)),
+        Ast::Concat(concat) => concat.asts.iter().for_each(|a| visit_literals(a, f)),
+        _ => {}
+    }
+}
+
+fn visit_class_set(set: &ast::ClassSet, f: &mut impl FnMut(char)) {
+    match set {
+        ast::ClassSet::Item(item) => visit_class_item(item, f),
+        ast::ClassSet::BinaryOp(op) => {
+            visit_class_set(&op.lhs, f);
+            visit_class_set(&op.rhs, f);
+        }
+    }
+}
+
+fn visit_class_item(item: &ast::ClassSetItem, f: &mut impl FnMut(char)) {
+    match item {
+        ast::ClassSetItem::Literal(lit) => f(lit.c),
+        ast::ClassSetItem::Range(range) => {
+            f(range.start.c);
+            f(range.end.c);
+        }
+        ast::ClassSetItem::Bracketed(class) => visit_class_set(&class.kind, f),
+        ast::ClassSetItem::Union(union) => union.items.iter().for_each(|i| visit_class_item(i, f)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts() -> MatcherOptions {
+        MatcherOptions {
+            fixed_strings: false,
+            case: CaseMode::Sensitive,
+            word: false,
+            line: false,
+            crlf: false,
+        }
+    }
+
+    #[test]
+    fn classes_never_match_newline() {
+        let m = Matcher::new(&[r"a\sb".into()], &opts()).unwrap();
+        assert!(m.find_at(b"a\nb", 0, 3).is_none());
+        assert!(m.find_at(b"a b", 0, 3).is_some());
+        let m = Matcher::new(&["a[^x]b".into()], &opts()).unwrap();
+        assert!(m.find_at(b"a\nb", 0, 3).is_none());
+    }
+
+    #[test]
+    fn literal_newline_is_an_error() {
+        let err = Matcher::new(&["a\nb".into()], &opts()).unwrap_err();
+        assert!(err.contains("not allowed"), "{err}");
+    }
+
+    #[test]
+    fn smart_case() {
+        assert!(is_smart_insensitive("foo"));
+        assert!(is_smart_insensitive(r"foo\pL"));
+        assert!(!is_smart_insensitive(r"Foo\pL"));
+        assert!(!is_smart_insensitive(r"\w+"));
+        assert!(!is_smart_insensitive("[A-Z]"));
+    }
+}

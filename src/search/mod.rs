@@ -1,0 +1,12 @@
+//! Stage 3: one input (file, memory map or stdin) into `Sink` calls.
+//!
+//! `matcher` compiles the patterns; `searcher` runs them over a buffer, one
+//! regex pass per window, locating the lines around each match with memchr;
+//! `source` opens inputs and picks between read() and a memory map.
+
+pub mod matcher;
+pub mod searcher;
+pub mod source;
+
+pub use matcher::{CaseMode, Matcher, MatcherOptions};
+pub use searcher::{BinaryMode, SearchOptions, Searcher};

@@ -1,0 +1,416 @@
+//! The line-oriented searcher.
+//!
+//! Input is read into a reusable window. Each round searches the complete
+//! lines in the window with a single regex pass: for a match, the line
+//! around it is found with memrchr/memchr, reported, and the search resumes
+//! after that line. Lines are never scanned one by one unless inverted.
+//! Between rounds the window keeps only what context may still need
+//! (the last `-B` lines), so memory is bounded by the longest line.
+
+use std::io::{self, Read};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use memchr::{memchr, memchr_iter, memrchr};
+
+use super::Matcher;
+use crate::sink::{SearchSummary, Sink, SinkLine};
+
+/// Initial window size, ripgrep's too, which makes binary detection (done
+/// per window) agree with ripgrep's. Windows grow only for longer lines.
+const WINDOW: usize = 64 * 1024;
+/// How much of a memory-mapped file is checked for NUL bytes up front; the
+/// rest is checked only in matching lines (as ripgrep does with mmap).
+const MMAP_BINARY_PEEK: usize = 64 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinaryMode {
+    /// File found in a walk: stop at the first NUL byte.
+    Quit,
+    /// File named explicitly (or --binary): keep searching and replace the
+    /// first matching line by a "binary file matches" notice.
+    Convert,
+    /// -a/--text: no detection.
+    Text,
+}
+
+#[derive(Debug, Clone)]
+pub struct SearchOptions {
+    pub invert: bool,
+    pub before: usize,
+    pub after: usize,
+    pub passthru: bool,
+    pub max_count: Option<u64>,
+    pub line_numbers: bool,
+}
+
+pub struct Searcher<'c> {
+    opts: &'c SearchOptions,
+    window: Vec<u8>,
+    quit: &'c AtomicBool,
+}
+
+impl<'c> Searcher<'c> {
+    pub fn new(opts: &'c SearchOptions, quit: &'c AtomicBool) -> Searcher<'c> {
+        Searcher {
+            opts,
+            window: Vec::new(),
+            quit,
+        }
+    }
+
+    /// Searches a whole in-memory input (a memory map).
+    pub fn search_slice(
+        &mut self,
+        matcher: &Matcher,
+        data: &[u8],
+        binary: BinaryMode,
+        sink: &mut dyn Sink,
+    ) {
+        let mut state = State::new(self.opts, binary);
+        let mut len = data.len();
+        match binary {
+            BinaryMode::Quit => {
+                if let Some(i) = memchr(0, data) {
+                    state.binary_offset = Some(i as u64);
+                    state.binary_quit = true;
+                    len = memrchr(b'\n', &data[..i]).map_or(0, |nl| nl + 1);
+                }
+            }
+            BinaryMode::Convert => {
+                state.check_lines_for_nul = true;
+                let peek = &data[..data.len().min(MMAP_BINARY_PEEK)];
+                state.binary_offset = memchr(0, peek).map(|i| i as u64);
+            }
+            BinaryMode::Text => {}
+        }
+        state.process(matcher, &data[..len], 0, len, sink);
+        sink.finish(&state.summary(len as u64));
+    }
+
+    /// Searches a stream incrementally, window by window.
+    pub fn search_reader(
+        &mut self,
+        matcher: &Matcher,
+        reader: &mut dyn Read,
+        binary: BinaryMode,
+        sink: &mut dyn Sink,
+    ) -> io::Result<()> {
+        let mut state = State::new(self.opts, binary);
+        if self.window.len() < WINDOW {
+            self.window.resize(WINDOW, 0);
+        }
+        let buf = &mut self.window;
+        let mut len = 0;
+        let mut pos = 0;
+        let mut total: u64 = 0;
+        let result = loop {
+            if self.quit.load(Ordering::Relaxed) {
+                break Ok(());
+            }
+            if len == buf.len() {
+                buf.resize(buf.len() * 2, 0);
+            }
+            let n = match reader.read(&mut buf[len..]) {
+                Ok(n) => n,
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                Err(err) => break Err(err),
+            };
+            let mut eof = n == 0;
+            if n > 0 {
+                let fresh = &mut buf[len..len + n];
+                let base = state.base + len as u64;
+                match binary {
+                    BinaryMode::Quit => match memchr(0, fresh) {
+                        // Like ripgrep, nothing read in the same window as
+                        // the NUL is searched: a small binary file with a
+                        // match before its first NUL prints nothing.
+                        Some(i) => {
+                            state.binary_offset = Some(base + i as u64);
+                            state.binary_quit = true;
+                            len = pos;
+                            eof = true;
+                        }
+                        None => len += n,
+                    },
+                    BinaryMode::Convert => {
+                        if let Some(i) = memchr(0, fresh) {
+                            state.binary_offset.get_or_insert(base + i as u64);
+                            // Like ripgrep: NULs become line ends, so a binary
+                            // file without newlines cannot make one huge line.
+                            fresh
+                                .iter_mut()
+                                .filter(|b| **b == 0)
+                                .for_each(|b| *b = b'\n');
+                        }
+                        len += n;
+                    }
+                    BinaryMode::Text => len += n,
+                }
+            }
+            let region_end = if eof {
+                len
+            } else {
+                match memrchr(b'\n', &buf[pos..len]) {
+                    Some(i) => pos + i + 1,
+                    None => continue,
+                }
+            };
+            let go_on = state.process(matcher, &buf[..len], pos, region_end, sink);
+            if eof || !go_on {
+                total = state.base + len as u64;
+                break Ok(());
+            }
+            pos = region_end;
+            let keep = state.keep_from(&buf[..len], region_end);
+            buf.copy_within(keep..len, 0);
+            len -= keep;
+            pos -= keep;
+        };
+        if total == 0 {
+            total = state.base + len as u64;
+        }
+        sink.finish(&state.summary(total));
+        result
+    }
+}
+
+/// Per-input search state. Offsets that must survive a window shift are
+/// absolute (`u64`); `base` is the absolute offset of the window's start.
+struct State<'o> {
+    opts: &'o SearchOptions,
+    binary: BinaryMode,
+    base: u64,
+    /// Line numbering: `line_number` is the number of the line containing
+    /// window position `counted_to`.
+    counted_to: usize,
+    line_number: u64,
+    /// Absolute end of the last line handed to the sink.
+    last_end: Option<u64>,
+    after_left: usize,
+    matched_lines: u64,
+    max_reached: bool,
+    binary_offset: Option<u64>,
+    binary_quit: bool,
+    check_lines_for_nul: bool,
+}
+
+impl<'o> State<'o> {
+    fn new(opts: &'o SearchOptions, binary: BinaryMode) -> State<'o> {
+        State {
+            opts,
+            binary,
+            base: 0,
+            counted_to: 0,
+            line_number: 1,
+            // --passthru: every line is context, as if a match came first.
+            last_end: opts.passthru.then_some(0),
+            after_left: if opts.passthru { usize::MAX } else { 0 },
+            matched_lines: 0,
+            max_reached: opts.max_count == Some(0),
+            binary_offset: None,
+            binary_quit: false,
+            check_lines_for_nul: false,
+        }
+    }
+
+    fn summary(&self, bytes_searched: u64) -> SearchSummary {
+        SearchSummary {
+            bytes_searched,
+            binary_offset: self.binary_offset,
+            binary_quit: self.binary_quit,
+        }
+    }
+
+    /// Searches the complete lines in `buf[start..end]`. Returns false when
+    /// the search of this input is over.
+    fn process(
+        &mut self,
+        matcher: &Matcher,
+        buf: &[u8],
+        start: usize,
+        end: usize,
+        sink: &mut dyn Sink,
+    ) -> bool {
+        let mut at = start;
+        while at < end && !self.max_reached {
+            let next = next_match_line(matcher, buf, at, end);
+            if !self.opts.invert {
+                let Some((line_start, line_end)) = next else {
+                    break;
+                };
+                if !self.emit_match(buf, line_start, line_end, sink) {
+                    return false;
+                }
+                at = line_end;
+            } else {
+                let stop = next.map_or(end, |(line_start, _)| line_start);
+                while at < stop && !self.max_reached {
+                    let line_end = line_end_from(buf, at, stop);
+                    if !self.emit_match(buf, at, line_end, sink) {
+                        return false;
+                    }
+                    at = line_end;
+                }
+                match next {
+                    Some((_, line_end)) => at = line_end,
+                    None => break,
+                }
+            }
+        }
+        if !self.flush_after(buf, end, sink) {
+            return false;
+        }
+        !(self.max_reached && self.after_left == 0)
+    }
+
+    fn emit_match(&mut self, buf: &[u8], start: usize, end: usize, sink: &mut dyn Sink) -> bool {
+        if self.check_lines_for_nul && self.binary_offset.is_none() {
+            if let Some(i) = memchr(0, &buf[start..end]) {
+                self.binary_offset = Some(self.base + (start + i) as u64);
+            }
+        }
+        if self.binary == BinaryMode::Convert {
+            if let Some(offset) = self.binary_offset {
+                if !sink.binary_matched(offset) {
+                    return false;
+                }
+            }
+        }
+        if !self.flush_after(buf, start, sink) {
+            return false;
+        }
+        let floor = self.floor();
+        let context_start = back_lines(buf, floor, start, self.opts.before);
+        if let Some(last_end) = self.last_end {
+            let has_context = self.opts.before > 0 || self.opts.after > 0;
+            if has_context && self.base + (context_start as u64) > last_end && !sink.context_break()
+            {
+                return false;
+            }
+        }
+        let mut at = context_start;
+        while at < start {
+            let line_end = line_end_from(buf, at, start);
+            if !self.emit(buf, at, line_end, false, sink) {
+                return false;
+            }
+            at = line_end;
+        }
+        if !self.emit(buf, start, end, true, sink) {
+            return false;
+        }
+        self.after_left = self.opts.after;
+        self.matched_lines += 1;
+        if self
+            .opts
+            .max_count
+            .is_some_and(|max| self.matched_lines >= max)
+        {
+            self.max_reached = true;
+        }
+        true
+    }
+
+    /// Emits pending after-context lines that lie before `limit`.
+    fn flush_after(&mut self, buf: &[u8], limit: usize, sink: &mut dyn Sink) -> bool {
+        if self.after_left == 0 {
+            return true;
+        }
+        let mut at = self.floor();
+        while self.after_left > 0 && at < limit {
+            let line_end = line_end_from(buf, at, limit);
+            if !self.emit(buf, at, line_end, false, sink) {
+                return false;
+            }
+            self.after_left -= 1;
+            at = line_end;
+        }
+        true
+    }
+
+    fn emit(
+        &mut self,
+        buf: &[u8],
+        start: usize,
+        end: usize,
+        is_match: bool,
+        sink: &mut dyn Sink,
+    ) -> bool {
+        let line_number = if self.opts.line_numbers {
+            self.line_number += memchr_iter(b'\n', &buf[self.counted_to..start]).count() as u64;
+            self.counted_to = start;
+            Some(self.line_number)
+        } else {
+            None
+        };
+        self.last_end = Some(self.base + end as u64);
+        let line = SinkLine {
+            buf,
+            start,
+            end,
+            abs_offset: self.base + start as u64,
+            line_number,
+        };
+        if is_match {
+            sink.matched(&line)
+        } else {
+            sink.context(&line)
+        }
+    }
+
+    /// The first window position not yet handed to the sink.
+    fn floor(&self) -> usize {
+        match self.last_end {
+            Some(end) if end > self.base => (end - self.base) as usize,
+            _ => 0,
+        }
+    }
+
+    /// Before shifting the window past `region_end`, returns how much of it
+    /// can be dropped (everything but possible before-context) and rebases.
+    fn keep_from(&mut self, buf: &[u8], region_end: usize) -> usize {
+        let keep = back_lines(
+            buf,
+            self.floor().min(region_end),
+            region_end,
+            self.opts.before,
+        );
+        if self.opts.line_numbers {
+            self.line_number += memchr_iter(b'\n', &buf[self.counted_to..keep]).count() as u64;
+            self.counted_to = 0;
+        }
+        self.base += keep as u64;
+        keep
+    }
+}
+
+/// The line containing the next match in `buf[at..end]`, `at` being a line
+/// start.
+#[inline]
+fn next_match_line(matcher: &Matcher, buf: &[u8], at: usize, end: usize) -> Option<(usize, usize)> {
+    let m = matcher.find_at(buf, at, end)?;
+    let line_start = memrchr(b'\n', &buf[at..m.start()]).map_or(at, |i| at + i + 1);
+    if line_start == end {
+        // An empty match just past the last complete line is no line at all.
+        return None;
+    }
+    Some((line_start, line_end_from(buf, m.end(), end)))
+}
+
+#[inline]
+fn line_end_from(buf: &[u8], at: usize, end: usize) -> usize {
+    memchr(b'\n', &buf[at..end]).map_or(end, |i| at + i + 1)
+}
+
+/// The start of the line `count` lines before the line starting at `start`,
+/// never going below `floor`.
+fn back_lines(buf: &[u8], floor: usize, start: usize, count: usize) -> usize {
+    let mut pos = start;
+    for _ in 0..count {
+        if pos <= floor {
+            break;
+        }
+        pos = memrchr(b'\n', &buf[floor..pos - 1]).map_or(floor, |i| floor + i + 1);
+    }
+    pos.max(floor)
+}

@@ -1,0 +1,46 @@
+//! The contract between searching and printing.
+//!
+//! The searcher pushes lines into a `Sink` in file order; every printer
+//! (standard, count/files summaries, ...) implements it. Returning `false`
+//! from any call asks the searcher to stop this file: that is how `-l`,
+//! `-q`, a closed pipe and cancellation end a search early.
+
+/// One line handed to a sink. `buf` is the searcher's whole window so that a
+/// printer re-running the matcher on the line sees the same surroundings
+/// (anchors, word boundaries) the searcher saw.
+pub struct SinkLine<'b> {
+    pub buf: &'b [u8],
+    pub start: usize,
+    /// End of the line, including its terminator when it has one.
+    pub end: usize,
+    /// Offset of the line's first byte from the start of the input.
+    pub abs_offset: u64,
+    pub line_number: Option<u64>,
+}
+
+impl SinkLine<'_> {
+    pub fn bytes(&self) -> &[u8] {
+        &self.buf[self.start..self.end]
+    }
+}
+
+/// What the searcher learnt about a file, handed over when it is done.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SearchSummary {
+    pub bytes_searched: u64,
+    /// Offset of the first NUL byte seen, if the file looked binary.
+    pub binary_offset: Option<u64>,
+    /// True when searching stopped at that NUL (binary file met in a walk).
+    pub binary_quit: bool,
+}
+
+pub trait Sink {
+    fn matched(&mut self, line: &SinkLine) -> bool;
+    fn context(&mut self, line: &SinkLine) -> bool;
+    fn context_break(&mut self) -> bool;
+    /// A match in a file known to be binary, before `matched` is called for
+    /// it. Returning false ends the file (the standard printer prints a
+    /// notice instead of the line); summaries return true and count on.
+    fn binary_matched(&mut self, binary_offset: u64) -> bool;
+    fn finish(&mut self, summary: &SearchSummary);
+}

@@ -1,0 +1,135 @@
+//! Stage 1: the walker thread. Turns the paths on the command line into a
+//! deterministic sequence of haystacks: directories are walked with walkdir,
+//! entries sorted by file name, and `rules` prune what must not be searched
+//! (a pruned directory is never descended into).
+
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::messages::err;
+use crate::rules::Rules;
+
+#[derive(Debug, Clone)]
+pub enum Source {
+    Path(PathBuf),
+    Stdin,
+}
+
+/// One thing to search, in walk order.
+#[derive(Debug)]
+pub struct Haystack {
+    pub source: Source,
+    /// Named on the command line (searched whatever the rules say, and
+    /// binary files are searched rather than skipped).
+    pub explicit: bool,
+    /// The path as printed.
+    pub display: Vec<u8>,
+}
+
+#[derive(Debug, Clone)]
+pub enum SearchPath {
+    Stdin,
+    /// A path from the command line.
+    Given(PathBuf),
+    /// The current directory, searched because no path was given; printed
+    /// paths drop the leading `./`, as ripgrep's do.
+    ImplicitCwd,
+}
+
+/// Walks every path in order, calling `emit` for each haystack. Stops as
+/// soon as `emit` returns false (output no longer wanted).
+pub fn walk(paths: &[SearchPath], rules: &Rules, emit: &mut dyn FnMut(Haystack) -> bool) {
+    for path in paths {
+        let go_on = match path {
+            SearchPath::Stdin => emit(Haystack {
+                source: Source::Stdin,
+                explicit: true,
+                display: b"<stdin>".to_vec(),
+            }),
+            SearchPath::Given(path) => walk_path(path, false, rules, emit),
+            SearchPath::ImplicitCwd => walk_path(Path::new("./"), true, rules, emit),
+        };
+        if !go_on {
+            return;
+        }
+    }
+}
+
+fn walk_path(
+    root: &Path,
+    strip_dot: bool,
+    rules: &Rules,
+    emit: &mut dyn FnMut(Haystack) -> bool,
+) -> bool {
+    match std::fs::metadata(root) {
+        Ok(meta) if !meta.is_dir() => {
+            return emit(Haystack {
+                source: Source::Path(root.to_path_buf()),
+                explicit: true,
+                display: display_bytes(root, false),
+            });
+        }
+        Ok(_) => {}
+        Err(error) => {
+            err!("{}: {error}", root.display());
+            return true;
+        }
+    }
+    let mut entries = WalkDir::new(root)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter();
+    while let Some(entry) = entries.next() {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => {
+                report_walk_error(&error);
+                continue;
+            }
+        };
+        if entry.depth() == 0 {
+            continue;
+        }
+        let file_type = entry.file_type();
+        if rules.skip(entry.path(), entry.file_name(), file_type.is_dir()) {
+            if file_type.is_dir() {
+                entries.skip_current_dir();
+            }
+            continue;
+        }
+        // Only regular files are searched in a walk: a FIFO or device could
+        // block forever, and symlinks are not followed by default.
+        if !file_type.is_file() {
+            continue;
+        }
+        let haystack = Haystack {
+            display: display_bytes(entry.path(), strip_dot),
+            source: Source::Path(entry.into_path()),
+            explicit: false,
+        };
+        if !emit(haystack) {
+            return false;
+        }
+    }
+    true
+}
+
+fn report_walk_error(error: &walkdir::Error) {
+    match (error.path(), error.io_error()) {
+        (Some(path), Some(io_error)) => err!("{}: {io_error}", path.display()),
+        _ => err!("{error}"),
+    }
+}
+
+/// The path's bytes as printed: raw on Unix, so non-UTF-8 names survive.
+fn display_bytes(path: &Path, strip_dot: bool) -> Vec<u8> {
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = path.as_os_str().as_bytes();
+    let bytes = if strip_dot {
+        bytes.strip_prefix(b"./").unwrap_or(bytes)
+    } else {
+        bytes
+    };
+    bytes.to_vec()
+}

@@ -1,0 +1,9 @@
+//! Integration tests: the real binary on fixture trees, exact output.
+
+mod util;
+
+mod binary;
+mod errors;
+mod output;
+mod pipeline;
+mod search;

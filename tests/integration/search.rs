@@ -1,0 +1,146 @@
+//! Matching semantics: patterns, case, words, lines, inversion, limits.
+
+use crate::util::Fixture;
+
+fn fixture() -> Fixture {
+    let f = Fixture::new();
+    f.create("a.txt", "alpha foo bar\nbeta\nfoo foo gamma\nFOO upper\n");
+    f
+}
+
+#[test]
+fn literal_search_prints_path_and_line() {
+    fixture()
+        .run_ordered(&["foo"])
+        .expect("a.txt:alpha foo bar\na.txt:foo foo gamma\n", 0);
+}
+
+#[test]
+fn no_match_exits_1() {
+    fixture().run_ordered(&["nomatch"]).expect("", 1);
+}
+
+#[test]
+fn ignore_case_and_case_sensitive_last_wins() {
+    let f = fixture();
+    let all = "a.txt:alpha foo bar\na.txt:foo foo gamma\na.txt:FOO upper\n";
+    f.run(&["-i", "foo"]).expect(all, 0);
+    f.run(&["--ignore-case", "-s", "foo"])
+        .expect("a.txt:alpha foo bar\na.txt:foo foo gamma\n", 0);
+    f.run(&["-s", "-i", "foo"]).expect(all, 0);
+}
+
+#[test]
+fn smart_case() {
+    let f = fixture();
+    f.run(&["-S", "foo"]).expect(
+        "a.txt:alpha foo bar\na.txt:foo foo gamma\na.txt:FOO upper\n",
+        0,
+    );
+    f.run(&["-S", "FOO"]).expect("a.txt:FOO upper\n", 0);
+    // A pattern with no literal stays case-sensitive.
+    f.run(&["-S", r"\bF\w+"]).expect("a.txt:FOO upper\n", 0);
+}
+
+#[test]
+fn word_and_line_regexp() {
+    let f = Fixture::new();
+    f.create("w.txt", "foobar\nfoo bar\n(-2)\nbar\n");
+    f.run(&["-w", "foo", "w.txt"]).expect("foo bar\n", 0);
+    f.run(&["-w", "-e", "-2", "w.txt"]).expect("(-2)\n", 0);
+    f.run(&["-x", "bar", "w.txt"]).expect("bar\n", 0);
+    f.run(&["-x", "foo", "w.txt"]).expect("", 1);
+    // The last of -w/-x wins.
+    f.run(&["-x", "-w", "foo", "w.txt"]).expect("foo bar\n", 0);
+}
+
+#[test]
+fn invert_match() {
+    fixture()
+        .run_ordered(&["-v", "foo"])
+        .expect("a.txt:beta\na.txt:FOO upper\n", 0);
+}
+
+#[test]
+fn multiple_patterns_and_pattern_file() {
+    let f = fixture();
+    f.create("pats", "beta\nupper\n");
+    f.run(&["-e", "beta", "-e", "gamma", "a.txt"])
+        .expect("beta\nfoo foo gamma\n", 0);
+    f.run(&["-f", "pats", "a.txt"])
+        .expect("beta\nFOO upper\n", 0);
+    // An empty pattern file matches nothing; inverted, everything.
+    f.create("empty", "");
+    f.run(&["-f", "empty", "a.txt"]).expect("", 1);
+    f.run(&["-v", "-f", "empty", "a.txt"])
+        .expect("alpha foo bar\nbeta\nfoo foo gamma\nFOO upper\n", 0);
+}
+
+#[test]
+fn fixed_strings() {
+    let f = Fixture::new();
+    f.create("r.txt", "a(b\na.b\naxb\n");
+    f.run(&["-F", "a.b", "r.txt"]).expect("a.b\n", 0);
+    f.run(&["-F", "a(b", "r.txt"]).expect("a(b\n", 0);
+    f.run(&["a.b", "r.txt"]).expect("a(b\na.b\naxb\n", 0);
+}
+
+#[test]
+fn classes_and_anchors_are_line_oriented() {
+    let f = Fixture::new();
+    f.create("l.txt", "a\nb\nab\n");
+    // \s and [^x] must not match the newline between "a" and "b".
+    f.run(&[r"a\sb", "l.txt"]).expect("", 1);
+    f.run(&["a[^x]b", "l.txt"]).expect("", 1);
+    f.run(&["^b", "l.txt"]).expect("b\n", 0);
+    f.run(&["a$", "l.txt"]).expect("a\n", 0);
+    f.run(&["^ab$", "l.txt"]).expect("ab\n", 0);
+}
+
+#[test]
+fn literal_newline_in_pattern_is_an_error() {
+    let f = fixture();
+    let run = f.run(&["-e", "a\nb"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains(r#"the literal "\n" is not allowed"#),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn max_count_per_file() {
+    let f = fixture();
+    f.create("b.txt", "foo 1\nfoo 2\n");
+    f.run_ordered(&["-m1", "foo"])
+        .expect("a.txt:alpha foo bar\nb.txt:foo 1\n", 0);
+    f.run(&["-m", "0", "foo"]).expect("", 1);
+}
+
+#[test]
+fn crlf_dollar() {
+    let f = Fixture::new();
+    f.create("c.txt", "x\r\ny\n");
+    f.run(&["x$", "c.txt"]).expect("", 1);
+    f.run(&["--crlf", "x$", "c.txt"]).expect("x\r\n", 0);
+}
+
+#[test]
+fn unicode_by_default_and_raw_bytes() {
+    let f = Fixture::new();
+    f.create("u.txt", "Шерлок Holmes\n");
+    f.create("latin1.txt", b"caf\xe9 foo\n");
+    f.run(&[r"\w+лок", "u.txt"]).expect("Шерлок Holmes\n", 0);
+    let out = f.cmd(&["foo", "latin1.txt"]).output().unwrap();
+    assert_eq!(out.stdout, b"caf\xe9 foo\n");
+}
+
+#[test]
+fn empty_matches_do_not_invent_a_last_line() {
+    let f = Fixture::new();
+    f.create("e.txt", "one\ntwo\n");
+    f.run(&["-n", "^", "e.txt"]).expect("1:one\n2:two\n", 0);
+    f.create("n.txt", "one\ntwo");
+    f.run(&["-n", "$", "n.txt"]).expect("1:one\n2:two\n", 0);
+}
