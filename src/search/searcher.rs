@@ -58,6 +58,17 @@ impl<'c> Searcher<'c> {
         }
     }
 
+    /// A searcher with a tiny initial window, so that tests exercise window
+    /// shifts and growth on small inputs.
+    #[cfg(test)]
+    fn with_window(opts: &'c SearchOptions, quit: &'c AtomicBool, size: usize) -> Searcher<'c> {
+        Searcher {
+            opts,
+            window: vec![0; size],
+            quit,
+        }
+    }
+
     /// Searches a whole in-memory input (a memory map).
     pub fn search_slice(
         &mut self,
@@ -96,7 +107,7 @@ impl<'c> Searcher<'c> {
         sink: &mut dyn Sink,
     ) -> io::Result<()> {
         let mut state = State::new(self.opts, binary);
-        if self.window.len() < WINDOW {
+        if self.window.is_empty() {
             self.window.resize(WINDOW, 0);
         }
         let buf = &mut self.window;
@@ -413,4 +424,163 @@ fn back_lines(buf: &[u8], floor: usize, start: usize, count: usize) -> usize {
         pos = memrchr(b'\n', &buf[floor..pos - 1]).map_or(floor, |i| floor + i + 1);
     }
     pos.max(floor)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::{CaseMode, MatcherOptions};
+    use proptest::prelude::*;
+
+    /// Records what the searcher reports: (kind, line number, offset, text).
+    #[derive(Default)]
+    struct Collect {
+        events: Vec<(char, u64, u64, Vec<u8>)>,
+    }
+
+    impl Sink for Collect {
+        fn matched(&mut self, line: &SinkLine) -> bool {
+            let n = line.line_number.unwrap();
+            self.events
+                .push((':', n, line.abs_offset, line.bytes().to_vec()));
+            true
+        }
+        fn context(&mut self, line: &SinkLine) -> bool {
+            let n = line.line_number.unwrap();
+            self.events
+                .push(('-', n, line.abs_offset, line.bytes().to_vec()));
+            true
+        }
+        fn context_break(&mut self) -> bool {
+            self.events.push(('b', 0, 0, Vec::new()));
+            true
+        }
+        fn binary_matched(&mut self, _: u64) -> bool {
+            false
+        }
+        fn finish(&mut self, _: &SearchSummary) {}
+    }
+
+    fn options(invert: bool, before: usize, after: usize, max_count: Option<u64>) -> SearchOptions {
+        SearchOptions {
+            invert,
+            before,
+            after,
+            passthru: false,
+            max_count,
+            line_numbers: true,
+        }
+    }
+
+    /// The obvious implementation: split into lines, test each line alone,
+    /// then mark context around the selected lines.
+    fn oracle(
+        regex: &regex::bytes::Regex,
+        text: &[u8],
+        opts: &SearchOptions,
+    ) -> Vec<(char, u64, u64, Vec<u8>)> {
+        let mut lines = Vec::new();
+        let mut offset = 0u64;
+        for line in text.split_inclusive(|&b| b == b'\n') {
+            let body = line.strip_suffix(b"\n").unwrap_or(line);
+            lines.push((offset, line.to_vec(), regex.is_match(body) != opts.invert));
+            offset += line.len() as u64;
+        }
+        let mut selected = Vec::new();
+        for (i, line) in lines.iter().enumerate() {
+            if line.2 && opts.max_count.is_none_or(|m| (selected.len() as u64) < m) {
+                selected.push(i);
+            }
+        }
+        let mut kinds = vec![None; lines.len()];
+        for &i in &selected {
+            let first = i.saturating_sub(opts.before);
+            let last = (i + opts.after).min(lines.len() - 1);
+            for kind in &mut kinds[first..=last] {
+                kind.get_or_insert('-');
+            }
+        }
+        for &i in &selected {
+            kinds[i] = Some(':');
+        }
+        let has_context = opts.before > 0 || opts.after > 0;
+        let mut events = Vec::new();
+        let mut last: Option<usize> = None;
+        for (i, kind) in kinds.iter().enumerate() {
+            // Context after the last permitted match may not reach beyond.
+            if let Some(kind) = kind {
+                if let (true, Some(prev)) = (has_context, last) {
+                    if i > prev + 1 {
+                        events.push(('b', 0, 0, Vec::new()));
+                    }
+                }
+                events.push((*kind, i as u64 + 1, lines[i].0, lines[i].1.clone()));
+                last = Some(i);
+            }
+        }
+        events
+    }
+
+    fn run(
+        pattern: &str,
+        text: &[u8],
+        opts: &SearchOptions,
+        window: usize,
+    ) -> Vec<(char, u64, u64, Vec<u8>)> {
+        let matcher = Matcher::new(
+            &[pattern.to_string()],
+            &MatcherOptions {
+                fixed_strings: false,
+                case: CaseMode::Sensitive,
+                word: false,
+                line: false,
+                crlf: false,
+            },
+        )
+        .unwrap();
+        let quit = AtomicBool::new(false);
+        let mut searcher = Searcher::with_window(opts, &quit, window);
+        let mut sink = Collect::default();
+        searcher
+            .search_reader(&matcher, &mut &text[..], BinaryMode::Text, &mut sink)
+            .unwrap();
+        let mut slice_sink = Collect::default();
+        searcher.search_slice(&matcher, text, BinaryMode::Text, &mut slice_sink);
+        assert_eq!(sink.events, slice_sink.events, "reader and slice disagree");
+        sink.events
+    }
+
+    fn pattern() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[ab]{1,3}",
+            Just("a b".to_string()),
+            Just("^a".to_string()),
+            Just("b$".to_string()),
+            Just(r"a\sb".to_string()),
+            Just("[^a]b".to_string()),
+            Just("a*".to_string()),
+            Just(r"\bab\b".to_string()),
+            Just("^$".to_string()),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+        #[test]
+        fn searcher_agrees_with_line_by_line_oracle(
+            text in proptest::collection::vec(prop_oneof![Just(b'a'), Just(b'b'), Just(b' '), Just(b'\n')], 0..200),
+            pattern in pattern(),
+            invert in any::<bool>(),
+            before in 0usize..3,
+            after in 0usize..3,
+            max_count in proptest::option::of(0u64..4),
+            window in 1usize..40,
+        ) {
+            let opts = options(invert, before, after, max_count);
+            let regex = regex::bytes::Regex::new(&format!("(?m){pattern}")).unwrap();
+            let expected = oracle(&regex, &text, &opts);
+            let actual = run(&pattern, &text, &opts, window);
+            prop_assert_eq!(actual, expected);
+        }
+    }
 }
