@@ -41,6 +41,19 @@ pub fn run() -> i32 {
             return code;
         }
     };
+    if args.type_list {
+        return match rules::type_list(&args.type_add, &args.type_clear) {
+            Ok(list) => {
+                use std::io::Write;
+                let _ = std::io::stdout().write_all(list.as_bytes());
+                0
+            }
+            Err(message) => {
+                err!("{message}");
+                2
+            }
+        };
+    }
     let config = match Config::from_args(args) {
         Ok(config) => config,
         Err(message) => {
@@ -48,7 +61,22 @@ pub fn run() -> i32 {
             return 2;
         }
     };
-    let matched = pool::run(&config);
+    let result = if config.files {
+        pool::list_files(&config)
+    } else {
+        pool::run(&config)
+    };
+    let implicit = config
+        .paths
+        .iter()
+        .any(|p| matches!(p, walk::SearchPath::ImplicitCwd));
+    if result.searched == 0 && implicit {
+        err!(
+            "No files were searched, which means trawl probably applied a filter you didn't expect.\n\
+             Running with --debug will show why files are being skipped."
+        );
+    }
+    let matched = result.matched;
     if messages::errored() && !(config.quiet && matched) {
         2
     } else if matched {

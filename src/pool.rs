@@ -50,8 +50,16 @@ struct Job {
     reply: Sender<Vec<u8>>,
 }
 
-/// Runs the whole search. Returns true if anything matched.
-pub fn run(config: &Config) -> bool {
+/// What a run found, for the exit status.
+pub struct RunResult {
+    pub matched: bool,
+    /// Number of haystacks handed to the workers.
+    pub searched: u64,
+}
+
+/// Runs the whole search.
+pub fn run(config: &Config) -> RunResult {
+    let mut searched = 0u64;
     let quit = AtomicBool::new(false);
     let matched = AtomicBool::new(false);
     let threads = config.threads.max(1);
@@ -66,17 +74,65 @@ pub fn run(config: &Config) -> bool {
             scope.spawn(move || worker(config, jobs, quit, matched));
         }
         drop(job_rx);
+        let searched = &mut searched;
         scope.spawn(move || {
-            walk::walk(&config.paths, &config.rules, &mut |haystack| {
-                if quit.load(Ordering::Relaxed) {
-                    return false;
-                }
-                let (reply, reply_rx) = bounded(REPLY_CAPACITY);
-                order_tx.send(reply_rx).is_ok() && job_tx.send(Job { haystack, reply }).is_ok()
-            });
+            walk::walk(
+                &config.paths,
+                &config.rules,
+                &config.walk,
+                &mut |haystack| {
+                    if quit.load(Ordering::Relaxed) {
+                        return false;
+                    }
+                    *searched += 1;
+                    let (reply, reply_rx) = bounded(REPLY_CAPACITY);
+                    order_tx.send(reply_rx).is_ok() && job_tx.send(Job { haystack, reply }).is_ok()
+                },
+            );
         });
     });
-    matched.load(Ordering::Relaxed)
+    RunResult {
+        matched: matched.load(Ordering::Relaxed),
+        searched,
+    }
+}
+
+/// `--files`: the walk alone, printing each path that would be searched.
+pub fn list_files(config: &Config) -> RunResult {
+    use std::io::Write;
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::with_capacity(64 * 1024, stdout.lock());
+    let mut searched = 0u64;
+    let mut failed = None;
+    let terminator = if config.print.null { b'\0' } else { b'\n' };
+    walk::walk(
+        &config.paths,
+        &config.rules,
+        &config.walk,
+        &mut |haystack| {
+            searched += 1;
+            let result = out
+                .write_all(&haystack.display)
+                .and_then(|()| out.write_all(&[terminator]));
+            match result {
+                Ok(()) => true,
+                Err(error) => {
+                    failed = Some(error);
+                    false
+                }
+            }
+        },
+    );
+    if let Some(error) = failed.or_else(|| out.flush().err()) {
+        if error.kind() != io::ErrorKind::BrokenPipe {
+            err!("error writing output: {error}");
+        }
+        let _ = out.into_parts();
+    }
+    RunResult {
+        matched: searched > 0,
+        searched,
+    }
 }
 
 fn worker(config: &Config, jobs: Receiver<Job>, quit: &AtomicBool, matched: &AtomicBool) {
@@ -99,7 +155,7 @@ fn search_one(config: &Config, searcher: &mut Searcher, job: Job, quit: &AtomicB
     let invert = config.search.invert;
     let binary = if config.text {
         BinaryMode::Text
-    } else if haystack.explicit {
+    } else if haystack.explicit || config.binary {
         BinaryMode::Convert
     } else {
         BinaryMode::Quit

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
 use crate::messages::err;
-use crate::rules::Rules;
+use crate::rules::{IgnoreStack, Rules};
 
 #[derive(Debug, Clone)]
 pub enum Source {
@@ -37,9 +37,22 @@ pub enum SearchPath {
     ImplicitCwd,
 }
 
+#[derive(Debug, Clone, Default)]
+pub struct WalkOptions {
+    pub max_depth: Option<usize>,
+    pub max_filesize: Option<u64>,
+    pub follow_links: bool,
+    pub one_file_system: bool,
+}
+
 /// Walks every path in order, calling `emit` for each haystack. Stops as
 /// soon as `emit` returns false (output no longer wanted).
-pub fn walk(paths: &[SearchPath], rules: &Rules, emit: &mut dyn FnMut(Haystack) -> bool) {
+pub fn walk(
+    paths: &[SearchPath],
+    rules: &Rules,
+    opts: &WalkOptions,
+    emit: &mut dyn FnMut(Haystack) -> bool,
+) {
     for path in paths {
         let go_on = match path {
             SearchPath::Stdin => emit(Haystack {
@@ -47,8 +60,8 @@ pub fn walk(paths: &[SearchPath], rules: &Rules, emit: &mut dyn FnMut(Haystack) 
                 explicit: true,
                 display: b"<stdin>".to_vec(),
             }),
-            SearchPath::Given(path) => walk_path(path, false, rules, emit),
-            SearchPath::ImplicitCwd => walk_path(Path::new("./"), true, rules, emit),
+            SearchPath::Given(path) => walk_path(path, false, rules, opts, emit),
+            SearchPath::ImplicitCwd => walk_path(Path::new("./"), true, rules, opts, emit),
         };
         if !go_on {
             return;
@@ -60,9 +73,11 @@ fn walk_path(
     root: &Path,
     strip_dot: bool,
     rules: &Rules,
+    opts: &WalkOptions,
     emit: &mut dyn FnMut(Haystack) -> bool,
 ) -> bool {
     match std::fs::metadata(root) {
+        // Named explicitly: searched whatever it is (file, FIFO, device).
         Ok(meta) if !meta.is_dir() => {
             return emit(Haystack {
                 source: Source::Path(root.to_path_buf()),
@@ -76,32 +91,52 @@ fn walk_path(
             return true;
         }
     }
-    let mut entries = WalkDir::new(root)
-        .follow_links(false)
-        .sort_by_file_name()
-        .into_iter();
+    let mut walker = WalkDir::new(root)
+        .follow_links(opts.follow_links)
+        .same_file_system(opts.one_file_system)
+        .sort_by_file_name();
+    if let Some(depth) = opts.max_depth {
+        walker = walker.max_depth(depth);
+    }
+    let mut stack = IgnoreStack::new(root, &rules.ignore);
+    let mut entries = walker.into_iter();
     while let Some(entry) = entries.next() {
         let entry = match entry {
             Ok(entry) => entry,
             Err(error) => {
-                report_walk_error(&error);
+                report_walk_error(&error, strip_dot);
                 continue;
             }
         };
-        if entry.depth() == 0 {
+        let depth = entry.depth();
+        if depth == 0 {
             continue;
         }
         let file_type = entry.file_type();
-        if rules.skip(entry.path(), entry.file_name(), file_type.is_dir()) {
-            if file_type.is_dir() {
+        let is_dir = file_type.is_dir();
+        stack.truncate(depth);
+        if rules
+            .check(&stack, entry.path(), entry.file_name(), is_dir)
+            .is_err()
+        {
+            if is_dir {
                 entries.skip_current_dir();
             }
             continue;
         }
+        if is_dir {
+            stack.push(entry.path(), &rules.ignore);
+            continue;
+        }
         // Only regular files are searched in a walk: a FIFO or device could
-        // block forever, and symlinks are not followed by default.
+        // block forever, and symlinks are only followed with -L.
         if !file_type.is_file() {
             continue;
+        }
+        if let Some(max) = opts.max_filesize {
+            if entry.metadata().is_ok_and(|meta| meta.len() > max) {
+                continue;
+            }
         }
         let haystack = Haystack {
             display: display_bytes(entry.path(), strip_dot),
@@ -115,15 +150,28 @@ fn walk_path(
     true
 }
 
-fn report_walk_error(error: &walkdir::Error) {
+fn report_walk_error(error: &walkdir::Error, strip_dot: bool) {
+    let shown = |path: &Path| String::from_utf8_lossy(&display_bytes(path, strip_dot)).into_owned();
+    if let Some(ancestor) = error.loop_ancestor() {
+        // Printed unstripped, as ripgrep does: "./" is a clearer ancestor than "".
+        let path = error
+            .path()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        err!(
+            "File system loop found: {path} points to an ancestor {}",
+            ancestor.display()
+        );
+        return;
+    }
     match (error.path(), error.io_error()) {
-        (Some(path), Some(io_error)) => err!("{}: {io_error}", path.display()),
+        (Some(path), Some(io_error)) => err!("{}: {io_error}", shown(path)),
         _ => err!("{error}"),
     }
 }
 
 /// The path's bytes as printed: raw on Unix, so non-UTF-8 names survive.
-fn display_bytes(path: &Path, strip_dot: bool) -> Vec<u8> {
+pub fn display_bytes(path: &Path, strip_dot: bool) -> Vec<u8> {
     use std::os::unix::ffi::OsStrExt;
     let bytes = path.as_os_str().as_bytes();
     let bytes = if strip_dot {

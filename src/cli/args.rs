@@ -181,4 +181,130 @@ pub struct Args {
     /// Never use memory maps.
     #[arg(long, overrides_with = "mmap")]
     pub no_mmap: bool,
+
+    /// Don't respect ignore files (.gitignore, .ignore, .rgignore, .trawlignore, ...).
+    #[arg(long, overrides_with = "ignore")]
+    pub no_ignore: bool,
+    #[arg(long, hide = true)]
+    pub ignore: bool,
+
+    /// Don't respect version-control ignore files (.gitignore, .git/info/exclude, global).
+    #[arg(long, overrides_with = "ignore_vcs")]
+    pub no_ignore_vcs: bool,
+    #[arg(long, hide = true)]
+    pub ignore_vcs: bool,
+
+    /// Don't respect .ignore, .rgignore and .trawlignore files.
+    #[arg(long, overrides_with = "ignore_dot")]
+    pub no_ignore_dot: bool,
+    #[arg(long, hide = true)]
+    pub ignore_dot: bool,
+
+    /// Don't respect ignore files in parent directories of the search paths.
+    #[arg(long, overrides_with = "ignore_parent")]
+    pub no_ignore_parent: bool,
+    #[arg(long, hide = true)]
+    pub ignore_parent: bool,
+
+    /// Don't respect the global git ignore file (core.excludesFile).
+    #[arg(long, overrides_with = "ignore_global")]
+    pub no_ignore_global: bool,
+    #[arg(long, hide = true)]
+    pub ignore_global: bool,
+
+    /// Don't respect .git/info/exclude.
+    #[arg(long, overrides_with = "ignore_exclude")]
+    pub no_ignore_exclude: bool,
+    #[arg(long, hide = true)]
+    pub ignore_exclude: bool,
+
+    /// Ignore every --ignore-file flag.
+    #[arg(long, overrides_with = "ignore_files")]
+    pub no_ignore_files: bool,
+    #[arg(long, hide = true)]
+    pub ignore_files: bool,
+
+    /// Respect .gitignore files even outside a git repository.
+    #[arg(long, overrides_with = "require_git")]
+    pub no_require_git: bool,
+    #[arg(long, hide = true)]
+    pub require_git: bool,
+
+    /// Don't report errors found while parsing ignore files.
+    #[arg(long, overrides_with = "ignore_messages")]
+    pub no_ignore_messages: bool,
+    #[arg(long, hide = true)]
+    pub ignore_messages: bool,
+
+    /// An extra file of gitignore rules, lowest precedence (repeatable).
+    #[arg(long, value_name = "PATH", action = ArgAction::Append)]
+    pub ignore_file: Vec<PathBuf>,
+
+    /// Reduce filtering: -u = --no-ignore, -uu = also --hidden, -uuu = also --binary.
+    #[arg(short = 'u', long = "unrestricted", action = ArgAction::Count)]
+    pub unrestricted: u8,
+
+    /// Include or exclude ('!GLOB') files and directories; overrides ignore rules.
+    #[arg(short = 'g', long = "glob", value_name = "GLOB", action = ArgAction::Append, allow_hyphen_values = true)]
+    pub glob: Vec<String>,
+
+    /// Like --glob, but case-insensitive.
+    #[arg(long, value_name = "GLOB", action = ArgAction::Append, allow_hyphen_values = true)]
+    pub iglob: Vec<String>,
+
+    /// Make every --glob case-insensitive.
+    #[arg(long, overrides_with = "no_glob_case_insensitive")]
+    pub glob_case_insensitive: bool,
+    #[arg(long, hide = true)]
+    pub no_glob_case_insensitive: bool,
+
+    /// Only search files of this type (repeatable; see --type-list).
+    #[arg(short = 't', long = "type", value_name = "TYPE", action = ArgAction::Append)]
+    pub type_: Vec<String>,
+
+    /// Don't search files of this type (repeatable).
+    #[arg(short = 'T', long = "type-not", value_name = "TYPE", action = ArgAction::Append)]
+    pub type_not: Vec<String>,
+
+    /// Add a file type: 'name:glob' or 'name:include:other,types'.
+    #[arg(long, value_name = "TYPESPEC", action = ArgAction::Append)]
+    pub type_add: Vec<String>,
+
+    /// Clear the globs of a file type.
+    #[arg(long, value_name = "TYPE", action = ArgAction::Append)]
+    pub type_clear: Vec<String>,
+
+    /// List all file types and their globs, then exit.
+    #[arg(long)]
+    pub type_list: bool,
+
+    /// Descend at most NUM directories below each path.
+    #[arg(short = 'd', long, alias = "maxdepth", value_name = "NUM")]
+    pub max_depth: Option<usize>,
+
+    /// Skip files larger than NUM bytes (suffixes K, M, G).
+    #[arg(long, value_name = "NUM+SUFFIX?")]
+    pub max_filesize: Option<String>,
+
+    /// Follow symbolic links.
+    #[arg(short = 'L', long, overrides_with = "no_follow")]
+    pub follow: bool,
+    #[arg(long, hide = true)]
+    pub no_follow: bool,
+
+    /// Don't cross file system boundaries below each path.
+    #[arg(long, overrides_with = "no_one_file_system")]
+    pub one_file_system: bool,
+    #[arg(long, hide = true)]
+    pub no_one_file_system: bool,
+
+    /// Print the files that would be searched, without searching.
+    #[arg(long)]
+    pub files: bool,
+
+    /// Search binary files found in a walk; stop at their first match.
+    #[arg(long, overrides_with = "no_binary")]
+    pub binary: bool,
+    #[arg(long, hide = true)]
+    pub no_binary: bool,
 }

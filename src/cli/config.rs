@@ -9,22 +9,27 @@ use std::path::Path;
 use super::args::{Args, ColorChoice};
 use crate::output::OutputOptions;
 use crate::printer::{Colors, OutputMode, PrintOptions};
-use crate::rules::Rules;
+use crate::rules::{IgnoreOptions, RuleSpec, Rules};
 use crate::search::source::ReadPolicy;
 use crate::search::{CaseMode, Matcher, MatcherOptions, SearchOptions};
-use crate::walk::SearchPath;
+use crate::walk::{SearchPath, WalkOptions};
 
 pub struct Config {
     pub matcher: Matcher,
     pub paths: Vec<SearchPath>,
     pub rules: Rules,
+    pub walk: WalkOptions,
     pub threads: usize,
     pub search: SearchOptions,
     pub print: PrintOptions,
     pub output: OutputOptions,
     pub read_policy: ReadPolicy,
     pub text: bool,
+    /// --binary: search binary files found in a walk too.
+    pub binary: bool,
     pub quiet: bool,
+    /// --files: list what would be searched.
+    pub files: bool,
 }
 
 impl Config {
@@ -45,6 +50,13 @@ impl Config {
             crlf: args.crlf,
         };
         let matcher = Matcher::new(&patterns, &matcher_opts)?;
+        let rules = build_rules(&args)?;
+        let walk = WalkOptions {
+            max_depth: args.max_depth,
+            max_filesize: args.max_filesize.as_deref().map(parse_size).transpose()?,
+            follow_links: args.follow,
+            one_file_system: args.one_file_system,
+        };
 
         let stdout_tty = io::stdout().is_terminal();
         let paths = if positional_paths.is_empty() {
@@ -154,9 +166,8 @@ impl Config {
         Ok(Config {
             matcher,
             paths,
-            rules: Rules {
-                hidden: args.hidden,
-            },
+            rules,
+            walk,
             threads,
             search,
             print,
@@ -165,7 +176,9 @@ impl Config {
                 mmap: !args.no_mmap,
             },
             text: args.text,
+            binary: args.binary || args.unrestricted >= 3,
             quiet: args.quiet,
+            files: args.files,
         })
     }
 }
@@ -178,7 +191,7 @@ fn patterns_and_paths(args: &Args) -> Result<(Vec<String>, Vec<SearchPath>), Str
         patterns.extend(read_pattern_file(file)?);
     }
     let mut positional = args.positional.iter();
-    if args.regexp.is_empty() && args.file.is_empty() {
+    if args.regexp.is_empty() && args.file.is_empty() && !args.files {
         let Some(pattern) = positional.next() else {
             return Err("no pattern given (usage: trawl [OPTIONS] PATTERN [PATH ...])".into());
         };
@@ -234,4 +247,48 @@ fn terminal_wants_color() -> bool {
         None => false,
         Some(term) => term != "dumb",
     }
+}
+
+fn build_rules(args: &Args) -> Result<Rules, String> {
+    let no_ignore = args.no_ignore || args.unrestricted >= 1;
+    let ignore = IgnoreOptions {
+        vcs: !no_ignore && !args.no_ignore_vcs,
+        dot: !no_ignore && !args.no_ignore_dot,
+        parents: !no_ignore && !args.no_ignore_parent,
+        global: !no_ignore && !args.no_ignore_global,
+        exclude: !no_ignore && !args.no_ignore_exclude,
+        require_git: !args.no_require_git,
+        messages: !args.no_ignore_messages,
+    };
+    let no_ignore_files: &[std::path::PathBuf] = &[];
+    Rules::new(RuleSpec {
+        hidden: args.hidden || args.unrestricted >= 2,
+        ignore,
+        globs: &args.glob,
+        iglobs: &args.iglob,
+        glob_case_insensitive: args.glob_case_insensitive,
+        types: &args.type_,
+        types_not: &args.type_not,
+        type_add: &args.type_add,
+        type_clear: &args.type_clear,
+        ignore_files: if args.no_ignore_files {
+            no_ignore_files
+        } else {
+            &args.ignore_file
+        },
+    })
+}
+
+/// `NUM[K|M|G]`, as ripgrep's size flags take.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let invalid =
+        || format!("invalid size {text:?}: expected a number with an optional K, M or G suffix");
+    let (digits, multiplier) = match text.as_bytes().last() {
+        Some(b'K' | b'k') => (&text[..text.len() - 1], 1u64 << 10),
+        Some(b'M' | b'm') => (&text[..text.len() - 1], 1 << 20),
+        Some(b'G' | b'g') => (&text[..text.len() - 1], 1 << 30),
+        _ => (text, 1),
+    };
+    let number: u64 = digits.parse().map_err(|_| invalid())?;
+    number.checked_mul(multiplier).ok_or_else(invalid)
 }

@@ -4,6 +4,7 @@ mod util;
 
 mod binary;
 mod errors;
+mod filtering;
 mod output;
 mod pipeline;
 mod search;

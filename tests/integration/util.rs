@@ -31,7 +31,18 @@ impl Fixture {
         self
     }
 
-    #[allow(dead_code)]
+    /// Makes `rel` (or the fixture root, for "") a git repository.
+    pub fn git_init(&self, rel: &str) -> &Fixture {
+        let dir = self.mkdir(rel);
+        let status = Command::new("git")
+            .args(["init", "-q"])
+            .current_dir(dir)
+            .status()
+            .expect("git is needed by the tests (.ci/run installs it)");
+        assert!(status.success());
+        self
+    }
+
     pub fn mkdir(&self, rel: &str) -> PathBuf {
         let path = self.dir.path().join(rel);
         std::fs::create_dir_all(&path).unwrap();
@@ -46,6 +57,10 @@ impl Fixture {
             .args(args)
             .env_remove("TRAWL_CONFIG_PATH")
             .env_remove("NO_COLOR")
+            // The user's own global gitignore must not leak into tests.
+            .env("HOME", "/nonexistent/trawl-test-home")
+            .env("XDG_CONFIG_HOME", "/nonexistent/trawl-test-xdg")
+            .env_remove("GIT_CONFIG_GLOBAL")
             .env("TERM", "xterm-256color")
             .stdin(Stdio::null());
         cmd

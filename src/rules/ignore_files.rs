@@ -1,0 +1,246 @@
+//! Ignore files per directory, stacked along the walk.
+//!
+//! Each directory contributes a `Level` with up to four matchers (custom:
+//! `.rgignore` then `.trawlignore`; `.ignore`; `.gitignore`; and at a
+//! repository root `.git/info/exclude`). Levels for the directories above a
+//! search root ("parents") are matched against the absolute path. Within a
+//! category the deepest level with an opinion wins, as in git; `.gitignore`
+//! rules stop at the nearest repository root going up.
+
+use std::path::{Path, PathBuf};
+
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use ignore::Match;
+
+#[derive(Debug, Clone)]
+pub struct IgnoreOptions {
+    /// .gitignore, .git/info/exclude and the global excludes file.
+    pub vcs: bool,
+    /// .ignore, .rgignore, .trawlignore.
+    pub dot: bool,
+    pub parents: bool,
+    pub global: bool,
+    pub exclude: bool,
+    pub require_git: bool,
+    pub messages: bool,
+}
+
+impl IgnoreOptions {
+    fn any(&self) -> bool {
+        self.vcs || self.dot
+    }
+}
+
+#[derive(Default)]
+struct Level {
+    custom: Option<Gitignore>,
+    dot: Option<Gitignore>,
+    git: Option<Gitignore>,
+    exclude: Option<Gitignore>,
+    has_git: bool,
+}
+
+/// The ignore levels of the directories from the filesystem root down to
+/// the directory whose entries are being walked.
+pub struct IgnoreStack {
+    parents: Vec<Level>,
+    /// Absolute path of the walk root, for matching against `parents`.
+    absolute_root: Option<PathBuf>,
+    walk_root: PathBuf,
+    levels: Vec<Level>,
+    any_git_in_parents: bool,
+    require_git: bool,
+}
+
+impl IgnoreStack {
+    /// A stack for a walk starting at `root`, holding the rules of the
+    /// root's ancestors (unless --no-ignore-parent) and of the root itself.
+    pub fn new(root: &Path, opts: &IgnoreOptions) -> IgnoreStack {
+        let mut stack = IgnoreStack {
+            parents: Vec::new(),
+            absolute_root: None,
+            walk_root: root.strip_prefix("./").unwrap_or(root).to_path_buf(),
+            levels: Vec::new(),
+            any_git_in_parents: false,
+            require_git: opts.require_git,
+        };
+        if opts.any() && opts.parents {
+            if let Ok(absolute) = root.canonicalize() {
+                let mut ancestors: Vec<&Path> = absolute.ancestors().skip(1).collect();
+                ancestors.reverse();
+                for dir in ancestors {
+                    let level = Level::load(dir, opts);
+                    stack.any_git_in_parents |= level.has_git;
+                    stack.parents.push(level);
+                }
+                stack.absolute_root = Some(absolute);
+            }
+        }
+        stack.push(root, opts);
+        stack
+    }
+
+    /// Keeps the levels of the first `depth` directories (root = depth 0 is
+    /// level 0), dropping those of directories the walk has left.
+    pub fn truncate(&mut self, depth: usize) {
+        self.levels.truncate(depth);
+    }
+
+    /// Enters a directory: its ignore files apply to what is below it.
+    pub fn push(&mut self, dir: &Path, opts: &IgnoreOptions) {
+        if opts.any() {
+            self.levels.push(Level::load(dir, opts));
+        } else {
+            self.levels.push(Level::default());
+        }
+    }
+
+    pub fn matched(
+        &self,
+        path: &Path,
+        is_dir: bool,
+        explicit: &[Gitignore],
+        global: Option<&Gitignore>,
+    ) -> Match<PathBuf> {
+        let any_git = !self.require_git
+            || self.any_git_in_parents
+            || self.levels.iter().any(|level| level.has_git);
+        let mut found = [Match::None, Match::None, Match::None, Match::None];
+        let mut saw_git = false;
+        let mut visit = |level: &Level, path: &Path, saw_git: &mut bool| {
+            let matchers = [&level.custom, &level.dot, &level.git, &level.exclude];
+            for (slot, (result, matcher)) in found.iter_mut().zip(matchers).enumerate() {
+                let is_git = slot >= 2;
+                if !result.is_none() || (is_git && (!any_git || *saw_git)) {
+                    continue;
+                }
+                if let Some(gitignore) = matcher {
+                    *result = from_gitignore(gitignore, path, is_dir);
+                }
+            }
+            *saw_git |= level.has_git;
+        };
+        for level in self.levels.iter().rev() {
+            visit(level, path, &mut saw_git);
+        }
+        if let Some(absolute_root) = &self.absolute_root {
+            let relative = path.strip_prefix(&self.walk_root).unwrap_or(path);
+            let absolute = absolute_root.join(relative);
+            for level in self.parents.iter().rev() {
+                visit(level, &absolute, &mut saw_git);
+            }
+        }
+        let [custom, dot, git, exclude] = found;
+        let global = match (any_git, global) {
+            (true, Some(global)) => from_gitignore(global, path, is_dir),
+            _ => Match::None,
+        };
+        let explicit = explicit
+            .iter()
+            .rev()
+            .map(|gitignore| from_gitignore(gitignore, path, is_dir))
+            .find(|m| !m.is_none())
+            .unwrap_or(Match::None);
+        custom.or(dot).or(git).or(exclude).or(global).or(explicit)
+    }
+}
+
+fn from_gitignore(gitignore: &Gitignore, path: &Path, is_dir: bool) -> Match<PathBuf> {
+    match gitignore.matched(path, is_dir) {
+        Match::None => Match::None,
+        Match::Ignore(glob) => Match::Ignore(origin(glob)),
+        Match::Whitelist(glob) => Match::Whitelist(origin(glob)),
+    }
+}
+
+/// "FILE:LINE: rule" for --debug: which rule decided.
+fn origin(glob: &ignore::gitignore::Glob) -> PathBuf {
+    let from = glob
+        .from()
+        .map_or_else(|| "?".into(), |p| p.display().to_string());
+    PathBuf::from(format!("{from}: {}", glob.original()))
+}
+
+impl Level {
+    fn load(dir: &Path, opts: &IgnoreOptions) -> Level {
+        let mut level = Level::default();
+        if opts.dot {
+            level.dot = load_many(dir, &[".ignore"], opts.messages);
+            level.custom = load_many(dir, &[".rgignore", ".trawlignore"], opts.messages);
+        }
+        if opts.vcs {
+            level.has_git = dir.join(".git").exists();
+            level.git = load_many(dir, &[".gitignore"], opts.messages);
+            if level.has_git && opts.exclude {
+                level.exclude = load_file(dir, &dir.join(".git/info/exclude"), opts.messages);
+            }
+        }
+        level
+    }
+}
+
+fn load_many(dir: &Path, names: &[&str], messages: bool) -> Option<Gitignore> {
+    let mut builder = GitignoreBuilder::new(dir);
+    let mut any = false;
+    for name in names {
+        any |= add_file(&mut builder, &dir.join(name), messages);
+    }
+    if !any {
+        return None;
+    }
+    build(builder, messages)
+}
+
+/// Loads one gitignore-format file whose rules are relative to `root`.
+pub fn load(root: &Path, path: &Path, messages: bool) -> Option<Gitignore> {
+    load_file(root, path, messages)
+}
+
+fn load_file(root: &Path, path: &Path, messages: bool) -> Option<Gitignore> {
+    let mut builder = GitignoreBuilder::new(root);
+    if !add_file(&mut builder, path, messages) {
+        return None;
+    }
+    build(builder, messages)
+}
+
+/// Adds a file's rules line by line, so that a bad line is reported with
+/// its number and the other lines still apply. False if there is no file.
+fn add_file(builder: &mut GitignoreBuilder, path: &Path, messages: bool) -> bool {
+    let text = match std::fs::read(path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return false,
+        Err(error) => {
+            if messages {
+                crate::messages::warning(format_args!("{}: {error}", path.display()));
+            }
+            return false;
+        }
+    };
+    let text = String::from_utf8_lossy(&text);
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    for (number, line) in text.lines().enumerate() {
+        if let Err(error) = builder.add_line(Some(path.to_path_buf()), line) {
+            if messages {
+                crate::messages::warning(format_args!(
+                    "{}: line {}: {error}",
+                    path.display(),
+                    number + 1
+                ));
+            }
+        }
+    }
+    true
+}
+
+fn build(builder: GitignoreBuilder, messages: bool) -> Option<Gitignore> {
+    match builder.build() {
+        Ok(gitignore) => Some(gitignore),
+        Err(error) => {
+            if messages {
+                crate::messages::warning(format_args!("{error}"));
+            }
+            None
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! What a walk must not search: pure predicates over paths, built once.
+//!
+//! Precedence follows ripgrep: `-g` globs win over everything; then ignore
+//! files (deepest directory first, `.trawlignore` > `.rgignore` > `.ignore`
+//! > `.gitignore` > `.git/info/exclude` > global excludes > `--ignore-file`);
+//! then `-t/-T` types; then hidden-ness, which a whitelist (`!rule`, a glob
+//! or a type) overrides. A rejected directory is pruned, never descended.
+
+pub mod ignore_files;
+
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+use ignore::gitignore::Gitignore;
+use ignore::overrides::{Override, OverrideBuilder};
+use ignore::types::{Types, TypesBuilder};
+use ignore::Match;
+
+pub use ignore_files::{IgnoreOptions, IgnoreStack};
+
+/// Why a path is not searched (reported by `--debug`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Skip {
+    Glob,
+    Ignored(PathBuf),
+    Type,
+    Hidden,
+}
+
+pub struct Rules {
+    pub hidden: bool,
+    pub ignore: IgnoreOptions,
+    overrides: Override,
+    types: Types,
+    /// `--ignore-file` matchers, lowest precedence.
+    explicit: Vec<Gitignore>,
+    global: Option<Gitignore>,
+}
+
+pub struct RuleSpec<'a> {
+    pub hidden: bool,
+    pub ignore: IgnoreOptions,
+    pub globs: &'a [String],
+    pub iglobs: &'a [String],
+    pub glob_case_insensitive: bool,
+    pub types: &'a [String],
+    pub types_not: &'a [String],
+    pub type_add: &'a [String],
+    pub type_clear: &'a [String],
+    pub ignore_files: &'a [PathBuf],
+}
+
+impl Rules {
+    pub fn new(spec: RuleSpec) -> Result<Rules, String> {
+        let cwd = std::env::current_dir().map_err(|e| format!("current directory: {e}"))?;
+        let mut builder = OverrideBuilder::new(&cwd);
+        builder
+            .case_insensitive(spec.glob_case_insensitive)
+            .map_err(|e| e.to_string())?;
+        for glob in spec.globs {
+            builder.add(glob).map_err(|e| e.to_string())?;
+        }
+        builder.case_insensitive(true).map_err(|e| e.to_string())?;
+        for glob in spec.iglobs {
+            builder.add(glob).map_err(|e| e.to_string())?;
+        }
+        let overrides = builder.build().map_err(|e| e.to_string())?;
+
+        let types = type_builder(spec.type_add, spec.type_clear)?
+            .select_all(spec.types)
+            .negate_all(spec.types_not)
+            .build()
+            .map_err(|e| e.to_string())?;
+
+        let explicit = spec
+            .ignore_files
+            .iter()
+            .filter_map(|path| ignore_files::load(&cwd, path, spec.ignore.messages))
+            .collect();
+        let global = (spec.ignore.vcs && spec.ignore.global)
+            .then(|| {
+                let (gitignore, error) = Gitignore::global();
+                if let (Some(error), true) = (error, spec.ignore.messages) {
+                    crate::messages::warning(format_args!("{error}"));
+                }
+                (!gitignore.is_empty()).then_some(gitignore)
+            })
+            .flatten();
+        Ok(Rules {
+            hidden: spec.hidden,
+            ignore: spec.ignore,
+            overrides,
+            types,
+            explicit,
+            global,
+        })
+    }
+
+    /// Decides whether a walked entry is searched (files) or descended
+    /// into (directories).
+    pub fn check(
+        &self,
+        stack: &IgnoreStack,
+        path: &Path,
+        name: &OsStr,
+        is_dir: bool,
+    ) -> Result<(), Skip> {
+        let path = path.strip_prefix("./").unwrap_or(path);
+        match self.overrides.matched(path, is_dir) {
+            Match::Ignore(_) => return Err(Skip::Glob),
+            Match::Whitelist(_) => return Ok(()),
+            Match::None => {}
+        }
+        let mut whitelisted = false;
+        match stack.matched(path, is_dir, &self.explicit, self.global.as_ref()) {
+            Match::Ignore(from) => return Err(Skip::Ignored(from)),
+            Match::Whitelist(_) => whitelisted = true,
+            Match::None => {}
+        }
+        match self.types.matched(path, is_dir) {
+            Match::Ignore(_) => return Err(Skip::Type),
+            Match::Whitelist(_) => whitelisted = true,
+            Match::None => {}
+        }
+        if !whitelisted && !self.hidden && name.as_bytes().first() == Some(&b'.') {
+            return Err(Skip::Hidden);
+        }
+        Ok(())
+    }
+}
+
+fn type_builder(type_add: &[String], type_clear: &[String]) -> Result<TypesBuilder, String> {
+    let mut builder = TypesBuilder::new();
+    builder.add_defaults();
+    for name in type_clear {
+        builder.clear(name);
+    }
+    for def in type_add {
+        builder.add_def(def).map_err(|e| e.to_string())?;
+    }
+    Ok(builder)
+}
+
+trait SelectAll {
+    fn select_all(self, names: &[String]) -> Self;
+    fn negate_all(self, names: &[String]) -> Self;
+}
+
+impl SelectAll for TypesBuilder {
+    fn select_all(mut self, names: &[String]) -> Self {
+        names.iter().for_each(|name| {
+            self.select(name);
+        });
+        self
+    }
+    fn negate_all(mut self, names: &[String]) -> Self {
+        names.iter().for_each(|name| {
+            self.negate(name);
+        });
+        self
+    }
+}
+
+/// `--type-list`: `name: glob, glob` lines, sorted by name.
+pub fn type_list(type_add: &[String], type_clear: &[String]) -> Result<String, String> {
+    let builder = type_builder(type_add, type_clear)?;
+    let mut out = String::new();
+    for def in builder.definitions() {
+        if def.globs().is_empty() {
+            continue;
+        }
+        out.push_str(def.name());
+        out.push_str(": ");
+        out.push_str(&def.globs().join(", "));
+        out.push('\n');
+    }
+    Ok(out)
+}

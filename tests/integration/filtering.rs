@@ -1,0 +1,340 @@
+//! What a walk searches: ignore files, globs, types, limits. Each test
+//! asserts the exact file list (`--files`, in walk order).
+
+use crate::util::Fixture;
+
+fn files(f: &Fixture, args: &[&str]) -> String {
+    let run = f.run_ordered(&[&["--files"], args].concat());
+    assert!(run.code == 0 || run.code == 1, "{run:?}");
+    run.stdout
+}
+
+#[test]
+fn gitignore_in_a_repository() {
+    let f = Fixture::new();
+    f.git_init("");
+    f.create(
+        ".gitignore",
+        "target/\n*.log\n/root-only.txt\ndir/*\n!dir/keep\n# comment\nspace\\ \n",
+    );
+    f.create("src/main.rs", "");
+    f.create("target/debug/out.rs", "");
+    f.create("app.log", "");
+    f.create("root-only.txt", "");
+    f.create("src/root-only.txt", "");
+    f.create("dir/drop", "");
+    f.create("dir/keep", "");
+    f.create("space ", "");
+    f.create("dir2/x.log", "");
+    assert_eq!(files(&f, &[]), "dir/keep\nsrc/main.rs\nsrc/root-only.txt\n");
+    // Explicit paths are searched even when ignored.
+    f.run(&["--files", "app.log"]).expect("app.log\n", 0);
+    assert_eq!(
+        files(&f, &["--no-ignore"]),
+        "app.log\ndir/drop\ndir/keep\ndir2/x.log\nroot-only.txt\nspace \nsrc/main.rs\n\
+         src/root-only.txt\ntarget/debug/out.rs\n"
+    );
+}
+
+#[test]
+fn gitignore_needs_a_repository_unless_no_require_git() {
+    let f = Fixture::new();
+    f.create(".gitignore", "*.log\n");
+    f.create("a.log", "");
+    f.create("b.txt", "");
+    assert_eq!(files(&f, &[]), "a.log\nb.txt\n");
+    assert_eq!(files(&f, &["--no-require-git"]), "b.txt\n");
+    assert_eq!(
+        files(&f, &["--no-ignore-vcs", "--no-require-git"]),
+        "a.log\nb.txt\n"
+    );
+}
+
+#[test]
+fn dot_ignore_files_take_precedence_over_gitignore() {
+    let f = Fixture::new();
+    f.git_init("");
+    f.create(".gitignore", "log/\nrg/\ntrawl/\n");
+    f.create(".ignore", "!log/\n!rg/\n!trawl/\n");
+    f.create(".rgignore", "rg/\n");
+    f.create(".trawlignore", "!rg/\n*.tmp\n");
+    f.create("log/a", "");
+    f.create("rg/b", "");
+    f.create("trawl/c", "");
+    f.create("x.tmp", "");
+    assert_eq!(files(&f, &[]), "log/a\nrg/b\ntrawl/c\n");
+    assert_eq!(files(&f, &["--no-ignore-dot"]), "x.tmp\n");
+}
+
+#[test]
+fn deeper_ignore_files_override_shallower_ones() {
+    let f = Fixture::new();
+    f.git_init("");
+    f.create(".gitignore", "*.gen\n");
+    f.create("sub/.gitignore", "!keep.gen\n");
+    f.create("a.gen", "");
+    f.create("sub/keep.gen", "");
+    f.create("sub/drop.gen", "");
+    assert_eq!(files(&f, &[]), "sub/keep.gen\n");
+}
+
+#[test]
+fn nested_repository_does_not_inherit_parent_gitignore() {
+    let f = Fixture::new();
+    f.git_init("");
+    f.create(".gitignore", "*.dat\n");
+    f.git_init("nested");
+    f.create("nested/inner.dat", "");
+    f.create("outer.dat", "");
+    assert_eq!(files(&f, &[]), "nested/inner.dat\n");
+}
+
+#[test]
+fn parent_gitignore_applies_when_starting_in_a_subdirectory() {
+    let f = Fixture::new();
+    f.git_init("");
+    f.create(".gitignore", "*.log\nsub/generated/\n");
+    f.create("sub/a.log", "");
+    f.create("sub/b.txt", "");
+    f.create("sub/generated/c.txt", "");
+    let run = f
+        .cmd(&["--files"])
+        .current_dir(f.path().join("sub"))
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&run.stdout), "b.txt\n");
+    f.run(&["--files", "sub"]).expect("sub/b.txt\n", 0);
+    f.run(&["--files", "--no-ignore-parent", "sub"])
+        .expect("sub/a.log\nsub/b.txt\nsub/generated/c.txt\n", 0);
+}
+
+#[test]
+fn git_info_exclude_and_global_excludes_file() {
+    let f = Fixture::new();
+    f.git_init("repo");
+    f.create("repo/.git/info/exclude", "*.excluded\n");
+    f.create("xdg/git/ignore", "*.global\n");
+    f.create("repo/a.excluded", "");
+    f.create("repo/b.global", "");
+    f.create("repo/c.txt", "");
+    let xdg = f.path().join("xdg");
+    let list = |args: &[&str]| {
+        let out = f
+            .cmd(&[&["--files", "repo"], args].concat())
+            .env("XDG_CONFIG_HOME", &xdg)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert_eq!(list(&[]), "repo/c.txt\n");
+    assert_eq!(
+        list(&["--no-ignore-exclude"]),
+        "repo/a.excluded\nrepo/c.txt\n"
+    );
+    assert_eq!(list(&["--no-ignore-global"]), "repo/b.global\nrepo/c.txt\n");
+}
+
+#[test]
+fn ignore_file_flag_has_lowest_precedence() {
+    let f = Fixture::new();
+    f.create("extra-ignore", "*.a\n*.b\n");
+    f.create(".ignore", "!*.b\n");
+    f.create("x.a", "");
+    f.create("x.b", "");
+    f.create("x.c", "");
+    assert_eq!(
+        files(&f, &["--ignore-file", "extra-ignore"]),
+        "extra-ignore\nx.b\nx.c\n"
+    );
+    assert_eq!(
+        files(&f, &["--ignore-file", "extra-ignore", "--no-ignore-files"]),
+        "extra-ignore\nx.a\nx.b\nx.c\n"
+    );
+}
+
+#[test]
+fn malformed_ignore_line_warns_and_other_rules_apply() {
+    let f = Fixture::new();
+    f.create(".ignore", "*.a\n{broken\n*.b\n");
+    f.create("x.a", "");
+    f.create("x.b", "");
+    f.create("x.c", "");
+    let run = f.run(&["--files"]);
+    assert_eq!(run.stdout, "x.c\n");
+    assert!(run.stderr.contains(".ignore: line 2:"), "{}", run.stderr);
+    let quiet = f.run(&["--files", "--no-ignore-messages"]);
+    assert_eq!(quiet.stderr, "");
+}
+
+#[test]
+fn globs_include_exclude_and_override_ignore_rules() {
+    let f = Fixture::new();
+    f.create(".ignore", "*.log\n");
+    f.create("a.rs", "");
+    f.create("b.txt", "");
+    f.create("c.log", "");
+    f.create("sub/d.rs", "");
+    f.create("sub/E.RS", "");
+    assert_eq!(files(&f, &["-g", "*.rs"]), "a.rs\nsub/d.rs\n");
+    assert_eq!(files(&f, &["-g", "!*.rs"]), "b.txt\nsub/E.RS\n");
+    assert_eq!(files(&f, &["-g", "*.log"]), "c.log\n");
+    assert_eq!(files(&f, &["-g", "!sub"]), "a.rs\nb.txt\n");
+    assert_eq!(
+        files(&f, &["--iglob", "*.rs"]),
+        "a.rs\nsub/E.RS\nsub/d.rs\n"
+    );
+    assert_eq!(
+        files(&f, &["--glob-case-insensitive", "-g", "*.rs"]),
+        "a.rs\nsub/E.RS\nsub/d.rs\n"
+    );
+    // A later glob wins.
+    assert_eq!(files(&f, &["-g", "*.rs", "-g", "!a.rs"]), "sub/d.rs\n");
+}
+
+#[test]
+fn file_types() {
+    let f = Fixture::new();
+    f.create("a.rs", "");
+    f.create("b.py", "");
+    f.create("c.md", "");
+    f.create("d.foo", "");
+    assert_eq!(files(&f, &["-t", "rust"]), "a.rs\n");
+    assert_eq!(files(&f, &["-trust", "-tpy"]), "a.rs\nb.py\n");
+    assert_eq!(files(&f, &["-T", "rust"]), "b.py\nc.md\nd.foo\n");
+    assert_eq!(
+        files(&f, &["--type-add", "foo:*.foo", "-t", "foo"]),
+        "d.foo\n"
+    );
+    assert_eq!(
+        files(
+            &f,
+            &[
+                "--type-add",
+                "foo:*.foo",
+                "--type-add",
+                "mine:include:foo,py",
+                "-tmine"
+            ]
+        ),
+        "b.py\nd.foo\n"
+    );
+    assert_eq!(
+        files(
+            &f,
+            &["--type-clear", "rust", "--type-add", "rust:*.py", "-trust"]
+        ),
+        "b.py\n"
+    );
+    let run = f.run(&["-t", "nosuch", "x"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("unrecognized file type: nosuch"),
+        "{}",
+        run.stderr
+    );
+    let list = f.run(&["--type-list"]);
+    assert!(
+        list.stdout.lines().any(|l| l == "rust: *.rs"),
+        "{}",
+        list.stdout
+    );
+    assert!(
+        list.stdout.lines().any(|l| l.starts_with("py: ")),
+        "{}",
+        list.stdout
+    );
+}
+
+#[test]
+fn max_depth_and_max_filesize() {
+    let f = Fixture::new();
+    f.create("a", "");
+    f.create("d1/b", "");
+    f.create("d1/d2/c", "");
+    f.create("big", "x".repeat(2048));
+    assert_eq!(files(&f, &["--max-depth", "1"]), "a\nbig\n");
+    assert_eq!(files(&f, &["-d", "2"]), "a\nbig\nd1/b\n");
+    assert_eq!(files(&f, &["--max-filesize", "1K"]), "a\nd1/b\nd1/d2/c\n");
+    assert_eq!(
+        files(&f, &["--max-filesize", "2K"]),
+        "a\nbig\nd1/b\nd1/d2/c\n"
+    );
+    assert_eq!(f.run(&["--files", "--max-filesize", "x1"]).code, 2);
+}
+
+#[test]
+fn hidden_unrestricted_and_binary() {
+    let f = Fixture::new();
+    f.create(".ignore", "ignored\n");
+    f.create("ignored", "needle\n");
+    f.create(".hidden", "needle\n");
+    f.create("bin", b"needle\0\n");
+    f.create("text", "needle\n");
+    f.run(&["-l", "needle"]).expect("text\n", 0);
+    f.run(&["-l", "-u", "needle"]).expect("ignored\ntext\n", 0);
+    f.run(&["-l", "-uu", "needle"])
+        .expect(".hidden\nignored\ntext\n", 0);
+    f.run(&["-uuu", "needle"]).expect(
+        ".hidden:needle\nbin: binary file matches (found \"\\0\" byte around offset 6)\n\
+         ignored:needle\ntext:needle\n",
+        0,
+    );
+    f.run(&["--binary", "-c", "needle"])
+        .expect("bin:1\ntext:1\n", 0);
+}
+
+#[test]
+fn files_with_null_separator() {
+    let f = Fixture::new();
+    f.create("a b", "");
+    f.create("c", "");
+    f.run(&["--files", "-0"]).expect("a b\0c\0", 0);
+}
+
+#[test]
+fn fifo_in_tree_is_skipped_without_blocking() {
+    let f = Fixture::new();
+    f.create("a.txt", "needle\n");
+    let fifo = f.path().join("pipe");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    f.run(&["needle"]).expect("a.txt:needle\n", 0);
+    assert_eq!(files(&f, &[]), "a.txt\n");
+}
+
+#[test]
+fn symlinks_followed_with_follow_and_loops_reported_once() {
+    let f = Fixture::new();
+    f.create("real/a.txt", "needle\n");
+    std::os::unix::fs::symlink("real", f.path().join("link")).unwrap();
+    std::os::unix::fs::symlink("..", f.path().join("real/up")).unwrap();
+    assert_eq!(files(&f, &[]), "real/a.txt\n");
+    let run = f.run(&["--files", "-L"]);
+    assert_eq!(run.stdout, "link/a.txt\nreal/a.txt\n");
+    assert_eq!(run.code, 2);
+    let loops: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(loops.len(), 2, "{}", run.stderr);
+    assert!(
+        loops.iter().all(|l| l.contains("File system loop found")),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn nothing_searched_is_reported() {
+    let f = Fixture::new();
+    f.create(".only-hidden", "needle\n");
+    let run = f.run(&["needle"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.starts_with("trawl: No files were searched"),
+        "{}",
+        run.stderr
+    );
+    // Not when a path was given.
+    assert_eq!(f.run(&["needle", "."]).code, 1);
+}
