@@ -1,10 +1,10 @@
 //! What a walk must not search: pure predicates over paths, built once.
 //!
 //! Precedence follows ripgrep: `-g` globs win over everything; then ignore
-//! files (deepest directory first, `.trawlignore` > `.rgignore` > `.ignore`
-//! > `.gitignore` > `.git/info/exclude` > global excludes > `--ignore-file`);
-//! then `-t/-T` types; then hidden-ness, which a whitelist (`!rule`, a glob
-//! or a type) overrides. A rejected directory is pruned, never descended.
+//! files, deepest directory first, in the order `.trawlignore`, `.rgignore`,
+//! `.ignore`, `.gitignore`, `.git/info/exclude`, global excludes,
+//! `--ignore-file`; then `-t/-T` types; then hidden-ness, which a whitelist
+//! (`!rule`, a glob or a type) overrides. A rejected directory is pruned.
 
 pub mod ignore_files;
 
