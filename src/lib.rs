@@ -21,6 +21,7 @@ pub mod printer;
 pub mod rules;
 pub mod search;
 pub mod sink;
+pub mod stats;
 pub mod walk;
 
 use clap::Parser;

@@ -10,7 +10,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossbeam_channel::Receiver;
 
+use crate::cli::config::{Config, StatsFormat};
 use crate::messages::err;
+use crate::printer::json;
+use crate::stats;
 
 pub struct OutputOptions {
     /// Written between the outputs of two files (a blank line under
@@ -23,7 +26,9 @@ pub struct OutputOptions {
 /// Runs until the walker closes `order`. On a write error it sets `quit`
 /// and keeps draining (dropping) receivers, so that no worker or the
 /// walker ever blocks on a channel nobody reads.
-pub fn print(order: Receiver<Receiver<Vec<u8>>>, opts: &OutputOptions, quit: &AtomicBool) {
+pub fn print(order: Receiver<Receiver<Vec<u8>>>, config: &Config, quit: &AtomicBool) {
+    let opts = &config.output;
+    let mut printed: u64 = 0;
     let stdout = io::stdout();
     let mut out = io::BufWriter::with_capacity(256 * 1024, stdout.lock());
     let mut failed = false;
@@ -43,6 +48,7 @@ pub fn print(order: Receiver<Receiver<Vec<u8>>>, opts: &OutputOptions, quit: &At
             first_chunk = false;
             wrote_any = true;
             result = result.and_then(|()| out.write_all(&chunk));
+            printed += chunk.len() as u64;
             if let Err(error) = result {
                 report_write_error(&error);
                 failed = true;
@@ -59,7 +65,14 @@ pub fn print(order: Receiver<Receiver<Vec<u8>>>, opts: &OutputOptions, quit: &At
         }
     }
     if !failed {
-        if let Err(error) = out.flush() {
+        let wall = config.started.elapsed();
+        let totals = config.stats_totals.totals();
+        let tail = match config.stats {
+            Some(StatsFormat::Human) => stats::human_block(&totals, printed, wall),
+            Some(StatsFormat::Json) => json::summary_message(&totals, wall),
+            None => String::new(),
+        };
+        if let Err(error) = out.write_all(tail.as_bytes()).and_then(|()| out.flush()) {
             report_write_error(&error);
         }
     }

@@ -25,12 +25,14 @@
 
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
 use crossbeam_channel::{bounded, Receiver, Sender};
 
 use crate::cli::config::Config;
 use crate::messages::err;
 use crate::output;
+use crate::printer::json::JsonSink;
 use crate::printer::standard::StandardSink;
 use crate::printer::summary::SummarySink;
 use crate::printer::{ChunkWriter, OutputMode};
@@ -68,7 +70,7 @@ pub fn run(config: &Config) -> RunResult {
     std::thread::scope(|scope| {
         let quit = &quit;
         let matched = &matched;
-        scope.spawn(move || output::print(order_rx, &config.output, quit));
+        scope.spawn(move || output::print(order_rx, config, quit));
         for _ in 0..threads {
             let jobs = job_rx.clone();
             scope.spawn(move || worker(config, jobs, quit, matched));
@@ -161,17 +163,33 @@ fn search_one(config: &Config, searcher: &mut Searcher, job: Job, quit: &AtomicB
         BinaryMode::Quit
     };
     let path = &haystack.display;
-    let (result, matched) = if print.mode == OutputMode::Standard {
-        let mut sink = StandardSink::new(out, path, print, &config.matcher, invert);
-        let result = search_source(config, searcher, &haystack, binary, &mut sink);
-        (result, sink.matched)
-    } else {
-        let mut sink = SummarySink::new(out, path, print, &config.matcher, invert, quit);
-        let result = search_source(config, searcher, &haystack, binary, &mut sink);
-        (result, sink.matched)
+    let started = Instant::now();
+    let matcher = &config.matcher;
+    let (result, matched, mut stats) = match print.mode {
+        OutputMode::Standard => {
+            let mut sink = StandardSink::new(out, path, print, matcher, invert);
+            let result = search_source(config, searcher, &haystack, binary, &mut sink);
+            (result, sink.matched, sink.stats)
+        }
+        OutputMode::Json => {
+            let mut sink = JsonSink::new(out, path, print, matcher, invert);
+            let result = search_source(config, searcher, &haystack, binary, &mut sink);
+            (result, sink.matched, sink.stats)
+        }
+        _ => {
+            let mut sink = SummarySink::new(out, path, print, matcher, invert, quit);
+            let result = search_source(config, searcher, &haystack, binary, &mut sink);
+            (result, sink.matched, sink.stats)
+        }
     };
     if let Err(error) = result {
         err!("{}: {error}", String::from_utf8_lossy(path));
+    }
+    if config.stats.is_some() {
+        if stats.elapsed.is_zero() {
+            stats.elapsed = started.elapsed();
+        }
+        config.stats_totals.add(&stats, matched);
     }
     matched
 }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
+use crate::cli::args::SortKey;
 use crate::messages::err;
 use crate::rules::{IgnoreStack, Rules};
 
@@ -43,6 +44,8 @@ pub struct WalkOptions {
     pub max_filesize: Option<u64>,
     pub follow_links: bool,
     pub one_file_system: bool,
+    /// Sort key and whether descending; None: by name, ascending.
+    pub sort: Option<(SortKey, bool)>,
 }
 
 /// Walks every path in order, calling `emit` for each haystack. Stops as
@@ -91,10 +94,36 @@ fn walk_path(
             return true;
         }
     }
-    let mut walker = WalkDir::new(root)
+    let walker = WalkDir::new(root)
         .follow_links(opts.follow_links)
-        .same_file_system(opts.one_file_system)
-        .sort_by_file_name();
+        .same_file_system(opts.one_file_system);
+    let mut walker = match opts.sort {
+        None | Some((SortKey::None | SortKey::Path, false)) => walker.sort_by_file_name(),
+        Some((SortKey::None | SortKey::Path, true)) => {
+            walker.sort_by(|a, b| b.file_name().cmp(a.file_name()))
+        }
+        // Sorting happens per directory, in the walker: the workers and the
+        // ordered printer keep their full parallelism (ripgrep's --sort
+        // falls back to one thread).
+        Some((key, descending)) => walker.sort_by(move |a, b| {
+            let time = |entry: &walkdir::DirEntry| {
+                let meta = entry.metadata().ok()?;
+                match key {
+                    SortKey::Modified => meta.modified().ok(),
+                    SortKey::Accessed => meta.accessed().ok(),
+                    _ => meta.created().ok(),
+                }
+            };
+            let order = time(a)
+                .cmp(&time(b))
+                .then_with(|| a.file_name().cmp(b.file_name()));
+            if descending {
+                order.reverse()
+            } else {
+                order
+            }
+        }),
+    };
     if let Some(depth) = opts.max_depth {
         walker = walker.max_depth(depth);
     }

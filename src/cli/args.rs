@@ -93,19 +93,19 @@ pub struct Args {
     pub no_filename: bool,
 
     /// Print the number of matching lines per file.
-    #[arg(short = 'c', long, overrides_with_all = ["count_matches", "files_with_matches", "files_without_match"])]
+    #[arg(short = 'c', long, overrides_with_all = ["count_matches", "files_with_matches", "files_without_match", "json"])]
     pub count: bool,
 
     /// Print the number of individual matches per file.
-    #[arg(long, overrides_with_all = ["count", "files_with_matches", "files_without_match"])]
+    #[arg(long, overrides_with_all = ["count", "files_with_matches", "files_without_match", "json"])]
     pub count_matches: bool,
 
     /// Print only the paths of files with at least one match.
-    #[arg(short = 'l', long, overrides_with_all = ["count", "count_matches", "files_without_match"])]
+    #[arg(short = 'l', long, overrides_with_all = ["count", "count_matches", "files_without_match", "json"])]
     pub files_with_matches: bool,
 
     /// Print only the paths of files without a match.
-    #[arg(long, overrides_with_all = ["count", "count_matches", "files_with_matches"])]
+    #[arg(long, overrides_with_all = ["count", "count_matches", "files_with_matches", "json"])]
     pub files_without_match: bool,
 
     /// Print only the matched parts of a line, each on its own line.
@@ -307,4 +307,104 @@ pub struct Args {
     pub binary: bool,
     #[arg(long, hide = true)]
     pub no_binary: bool,
+
+    /// Print results as JSON Lines (ripgrep's --json schema).
+    #[arg(long, overrides_with_all = ["count", "count_matches", "files_with_matches", "files_without_match"])]
+    pub json: bool,
+
+    /// Print each match as path:line:column:text (for editors' quickfix lists).
+    #[arg(long)]
+    pub vimgrep: bool,
+
+    /// Print TEXT in place of each match ($0, $1, ${name}, $$ expand).
+    #[arg(short = 'r', long, value_name = "TEXT", allow_hyphen_values = true)]
+    pub replace: Option<String>,
+
+    /// Omit lines longer than NUM bytes.
+    #[arg(short = 'M', long, value_name = "NUM")]
+    pub max_columns: Option<usize>,
+
+    /// With -M, print the first NUM bytes of a long line instead of omitting it.
+    #[arg(long, overrides_with = "no_max_columns_preview")]
+    pub max_columns_preview: bool,
+    #[arg(long, hide = true)]
+    pub no_max_columns_preview: bool,
+
+    /// Remove leading ASCII whitespace from printed lines.
+    #[arg(long, overrides_with = "no_trim")]
+    pub trim: bool,
+    #[arg(long, hide = true)]
+    pub no_trim: bool,
+
+    /// With -c/--count-matches, also print files with zero matches.
+    #[arg(long)]
+    pub include_zero: bool,
+
+    /// Print statistics about the search at the end.
+    #[arg(long, overrides_with = "no_stats")]
+    pub stats: bool,
+    #[arg(long, hide = true)]
+    pub no_stats: bool,
+
+    /// Separator used in printed paths instead of '/' (a single byte).
+    #[arg(long, value_name = "SEPARATOR")]
+    pub path_separator: Option<String>,
+
+    /// Color settings: '{path,line,column,match}:{fg,bg,style}:VALUE' or 'TYPE:none'.
+    #[arg(long, value_name = "COLOR_SPEC", action = ArgAction::Append)]
+    pub colors: Vec<String>,
+
+    /// Sort results ascending: path, modified, accessed, created, none.
+    #[arg(long, value_name = "SORTBY", overrides_with = "sortr")]
+    pub sort: Option<SortKey>,
+
+    /// Sort results descending: path, modified, accessed, created, none.
+    #[arg(long, value_name = "SORTBY", overrides_with = "sort")]
+    pub sortr: Option<SortKey>,
+
+    /// Print every line, matching or not.
+    #[arg(long, alias = "passthrough")]
+    pub passthru: bool,
+
+    /// Line printed between non-adjacent context groups (default "--").
+    #[arg(
+        long,
+        value_name = "SEPARATOR",
+        allow_hyphen_values = true,
+        overrides_with = "no_context_separator"
+    )]
+    pub context_separator: Option<String>,
+
+    /// Print nothing between non-adjacent context groups.
+    #[arg(long, overrides_with = "context_separator")]
+    pub no_context_separator: bool,
+
+    /// Separator after path, line and column on context lines (default "-").
+    #[arg(long, value_name = "SEPARATOR", allow_hyphen_values = true)]
+    pub field_context_separator: Option<String>,
+
+    /// Separator after path, line and column on matching lines (default ":").
+    #[arg(long, value_name = "SEPARATOR", allow_hyphen_values = true)]
+    pub field_match_separator: Option<String>,
+
+    /// Alias for --color always --heading --line-number.
+    #[arg(short = 'p', long)]
+    pub pretty: bool,
+
+    /// Flush output after every file.
+    #[arg(long, overrides_with = "block_buffered")]
+    pub line_buffered: bool,
+
+    /// Buffer output even on a terminal.
+    #[arg(long, overrides_with = "line_buffered")]
+    pub block_buffered: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SortKey {
+    None,
+    Path,
+    Modified,
+    Accessed,
+    Created,
 }

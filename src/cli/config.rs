@@ -5,13 +5,15 @@
 
 use std::io::{self, IsTerminal, Read};
 use std::path::Path;
+use std::time::Instant;
 
-use super::args::{Args, ColorChoice};
+use super::args::{Args, ColorChoice, SortKey};
 use crate::output::OutputOptions;
 use crate::printer::{Colors, OutputMode, PrintOptions};
 use crate::rules::{IgnoreOptions, RuleSpec, Rules};
 use crate::search::source::ReadPolicy;
 use crate::search::{CaseMode, Matcher, MatcherOptions, SearchOptions};
+use crate::stats::Stats;
 use crate::walk::{SearchPath, WalkOptions};
 
 pub struct Config {
@@ -30,6 +32,16 @@ pub struct Config {
     pub quiet: bool,
     /// --files: list what would be searched.
     pub files: bool,
+    /// What to print after the results (--stats, --json summary).
+    pub stats: Option<StatsFormat>,
+    pub stats_totals: Stats,
+    pub started: Instant,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatsFormat {
+    Human,
+    Json,
 }
 
 impl Config {
@@ -56,6 +68,7 @@ impl Config {
             max_filesize: args.max_filesize.as_deref().map(parse_size).transpose()?,
             follow_links: args.follow,
             one_file_system: args.one_file_system,
+            sort: None,
         };
 
         let stdout_tty = io::stdout().is_terminal();
@@ -69,7 +82,7 @@ impl Config {
             positional_paths
         };
         let only_stdin = paths.iter().all(|p| matches!(p, SearchPath::Stdin));
-        let with_filename = if args.with_filename {
+        let with_filename = if args.with_filename || args.vimgrep {
             true
         } else if args.no_filename {
             false
@@ -84,6 +97,8 @@ impl Config {
 
         let mode = if args.quiet {
             OutputMode::Quiet
+        } else if args.json {
+            OutputMode::Json
         } else if args.count_matches || (args.count && args.only_matching) {
             OutputMode::CountMatches
         } else if args.count {
@@ -95,40 +110,80 @@ impl Config {
         } else {
             OutputMode::Standard
         };
+        let json = mode == OutputMode::Json;
 
-        let column = args.column;
-        let line_number = if args.line_number || column {
+        let column = (args.column || args.vimgrep) && !args.no_column;
+        let line_number = if args.line_number || column || args.vimgrep || args.pretty || json {
             true
         } else if args.no_line_number {
             false
         } else {
             stdout_tty && !only_stdin
         };
-        let heading = if args.heading {
+        let heading = if args.vimgrep || json {
+            false
+        } else if args.heading || args.pretty {
             true
         } else if args.no_heading {
             false
         } else {
             stdout_tty
         } && with_filename;
-        let colors = match args.color {
-            ColorChoice::Always | ColorChoice::Ansi => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => stdout_tty && terminal_wants_color(),
+        let color_choice = if args.pretty {
+            ColorChoice::Always
+        } else {
+            args.color
         };
+        let colors = match color_choice {
+            ColorChoice::Always | ColorChoice::Ansi => !json,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => stdout_tty && terminal_wants_color() && !json,
+        };
+        let mut palette = Colors::default();
+        for spec in &args.colors {
+            palette.apply(spec)?;
+        }
+        let colors = colors.then_some(palette);
 
         let after = args.after_context.or(args.context).unwrap_or(0);
         let before = args.before_context.or(args.context).unwrap_or(0);
-        let context_break = Some(b"--".to_vec());
-        let has_context = before > 0 || after > 0;
+        let (after, before) = if args.passthru {
+            (0, 0)
+        } else {
+            (after, before)
+        };
+        let context_break = if args.no_context_separator {
+            None
+        } else {
+            Some(unescape(args.context_separator.as_deref().unwrap_or("--")))
+        };
+        let has_context = before > 0 || after > 0 || args.passthru;
+        let stats = if json {
+            Some(StatsFormat::Json)
+        } else if args.stats && !args.no_stats {
+            Some(StatsFormat::Human)
+        } else {
+            None
+        };
 
         let search = SearchOptions {
             invert: args.invert_match,
             before,
             after,
-            passthru: false,
+            passthru: args.passthru,
             max_count: args.max_count,
-            line_numbers: line_number && mode == OutputMode::Standard,
+            line_numbers: line_number && matches!(mode, OutputMode::Standard | OutputMode::Json),
+        };
+        let path_separator = match args.path_separator.as_deref() {
+            None => None,
+            Some(sep) => match unescape(sep).as_slice() {
+                [byte] => Some(*byte),
+                _ => {
+                    return Err(format!(
+                        "path separator must be exactly one byte, got {sep:?}"
+                    ))
+                }
+            },
         };
         let print = PrintOptions {
             mode,
@@ -138,11 +193,19 @@ impl Config {
             column,
             byte_offset: args.byte_offset,
             only_matching: args.only_matching,
+            vimgrep: args.vimgrep,
             null: args.null,
-            colors: colors.then(Colors::default),
-            match_separator: b":".to_vec(),
-            context_separator: b"-".to_vec(),
+            colors,
+            match_separator: unescape(args.field_match_separator.as_deref().unwrap_or(":")),
+            context_separator: unescape(args.field_context_separator.as_deref().unwrap_or("-")),
             context_break: context_break.clone(),
+            replace: args.replace.as_ref().map(|r| r.as_bytes().to_vec()),
+            max_columns: args.max_columns.filter(|&n| n > 0),
+            max_columns_preview: args.max_columns_preview,
+            trim: args.trim,
+            include_zero: args.include_zero,
+            path_separator,
+            count_matches: stats.is_some(),
         };
         let file_separator = match (mode, heading, has_context) {
             (OutputMode::Standard, true, _) => Some(b"\n".to_vec()),
@@ -154,7 +217,7 @@ impl Config {
         };
         let output = OutputOptions {
             file_separator,
-            line_buffered: stdout_tty,
+            line_buffered: (stdout_tty || args.line_buffered) && !args.block_buffered,
         };
 
         let threads = match args.threads {
@@ -163,6 +226,12 @@ impl Config {
                 .map_or(1, |n| n.get())
                 .min(12),
         };
+        let sort = match (args.sort, args.sortr) {
+            (Some(key), _) if key != SortKey::None => Some((key, false)),
+            (_, Some(key)) if key != SortKey::None => Some((key, true)),
+            _ => None,
+        };
+        let walk = WalkOptions { sort, ..walk };
         Ok(Config {
             matcher,
             paths,
@@ -179,8 +248,49 @@ impl Config {
             binary: args.binary || args.unrestricted >= 3,
             quiet: args.quiet,
             files: args.files,
+            stats,
+            stats_totals: Stats::default(),
+            started: Instant::now(),
         })
     }
+}
+
+/// Expands the escapes ripgrep allows in separators: `\t`, `\n`, `\r`,
+/// `\\`, `\0` and `\xHH`.
+fn unescape(text: &str) -> Vec<u8> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'\\' || i + 1 == bytes.len() {
+            out.push(bytes[i]);
+            i += 1;
+            continue;
+        }
+        let escaped = match bytes[i + 1] {
+            b'n' => Some(b'\n'),
+            b't' => Some(b'\t'),
+            b'r' => Some(b'\r'),
+            b'0' => Some(0),
+            b'\\' => Some(b'\\'),
+            b'x' => text
+                .get(i + 2..i + 4)
+                .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+                .inspect(|_| i += 2),
+            _ => None,
+        };
+        match escaped {
+            Some(byte) => {
+                out.push(byte);
+                i += 2;
+            }
+            None => {
+                out.push(b'\\');
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 /// Patterns come from -e and -f; without either, the first positional

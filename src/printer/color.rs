@@ -9,13 +9,9 @@ use termcolor::{Ansi, Color, ColorSpec, WriteColor};
 pub struct Style(ColorSpec);
 
 impl Style {
-    /// Writes `text` in this style. An empty spec writes the text bare, as
-    /// ripgrep does for the uncolored column field.
+    /// Writes `text` in this style, between a reset and a reset even when
+    /// the style is empty: byte for byte what ripgrep writes.
     pub fn write(&self, out: &mut Vec<u8>, text: &[u8]) {
-        if self.0.is_none() {
-            out.extend_from_slice(text);
-            return;
-        }
         let mut ansi = Ansi::new(out);
         // Writing into a Vec cannot fail.
         let _ = ansi.set_color(&self.0);
@@ -48,5 +44,56 @@ impl Default for Colors {
             column: Style(ColorSpec::new()),
             matched: Style(matched),
         }
+    }
+}
+
+impl Colors {
+    /// Applies one `--colors` spec: `TYPE:none`, `TYPE:fg:COLOR`,
+    /// `TYPE:bg:COLOR` or `TYPE:style:{bold,nobold,intense,nointense,
+    /// underline,nounderline,italic,noitalic}`, TYPE being path, line,
+    /// column or match. COLOR is a name, 0-255 or `r,g,b`.
+    pub fn apply(&mut self, spec: &str) -> Result<(), String> {
+        let invalid = |why: &str| format!("invalid color spec {spec:?}: {why}");
+        let mut parts = spec.splitn(3, ':');
+        let target = match parts.next().unwrap_or("") {
+            "path" => &mut self.path,
+            "line" => &mut self.line,
+            "column" => &mut self.column,
+            "match" => &mut self.matched,
+            other => return Err(invalid(&format!("unknown output type {other:?}"))),
+        };
+        let spec_ref = &mut target.0;
+        match (parts.next(), parts.next()) {
+            (Some("none"), None) => *spec_ref = ColorSpec::new(),
+            (Some("fg"), Some(color)) => {
+                spec_ref.set_fg(Some(
+                    color
+                        .parse::<Color>()
+                        .map_err(|e| invalid(&e.to_string()))?,
+                ));
+            }
+            (Some("bg"), Some(color)) => {
+                spec_ref.set_bg(Some(
+                    color
+                        .parse::<Color>()
+                        .map_err(|e| invalid(&e.to_string()))?,
+                ));
+            }
+            (Some("style"), Some(style)) => {
+                match style {
+                    "bold" => spec_ref.set_bold(true),
+                    "nobold" => spec_ref.set_bold(false),
+                    "intense" => spec_ref.set_intense(true),
+                    "nointense" => spec_ref.set_intense(false),
+                    "underline" => spec_ref.set_underline(true),
+                    "nounderline" => spec_ref.set_underline(false),
+                    "italic" => spec_ref.set_italic(true),
+                    "noitalic" => spec_ref.set_italic(false),
+                    other => return Err(invalid(&format!("unknown style {other:?}"))),
+                };
+            }
+            _ => return Err(invalid("expected TYPE:none or TYPE:{fg,bg,style}:VALUE")),
+        }
+        Ok(())
     }
 }

@@ -2,16 +2,25 @@
 //! bytes, inside the worker. Output leaves in chunks through the job's reply
 //! channel, so a file with huge output never sits whole in memory.
 //!
-//! - `standard`: grep-like lines, headings, context, colors, `-o`.
+//! - `standard`: grep-like lines, headings, context, colors, `-o`,
+//!   `--vimgrep`, `-r`, `-M`, `--trim`.
+//! - `json`: ripgrep's `--json` messages.
 //! - `summary`: `-c`, `--count-matches`, `-l`, `--files-without-match`, `-q`.
 
 pub mod color;
+pub mod json;
 pub mod standard;
 pub mod summary;
+
+use std::borrow::Cow;
 
 use crossbeam_channel::Sender;
 
 pub use color::Colors;
+
+use crate::search::Matcher;
+use crate::sink::SinkLine;
+use crate::stats::FileStats;
 
 /// Output is handed to the printer thread once a file's buffer holds this
 /// much; small files go out in one piece when they finish.
@@ -20,6 +29,7 @@ const CHUNK: usize = 64 * 1024;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutputMode {
     Standard,
+    Json,
     Count,
     CountMatches,
     FilesWithMatches,
@@ -36,6 +46,7 @@ pub struct PrintOptions {
     pub column: bool,
     pub byte_offset: bool,
     pub only_matching: bool,
+    pub vimgrep: bool,
     pub null: bool,
     pub colors: Option<Colors>,
     /// Field separator on matching lines (`:`).
@@ -44,12 +55,35 @@ pub struct PrintOptions {
     pub context_separator: Vec<u8>,
     /// Line between non-adjacent context groups (`--`), if any.
     pub context_break: Option<Vec<u8>>,
+    pub replace: Option<Vec<u8>>,
+    pub max_columns: Option<usize>,
+    pub max_columns_preview: bool,
+    pub trim: bool,
+    pub include_zero: bool,
+    pub path_separator: Option<u8>,
+    /// Count individual matches per line (for --stats and --json).
+    pub count_matches: bool,
+}
+
+impl PrintOptions {
+    /// The path as printed: `--path-separator` applied.
+    pub fn path<'p>(&self, path: &'p [u8]) -> Cow<'p, [u8]> {
+        match self.path_separator {
+            Some(sep) if sep != b'/' && path.contains(&b'/') => Cow::Owned(
+                path.iter()
+                    .map(|&b| if b == b'/' { sep } else { b })
+                    .collect(),
+            ),
+            _ => Cow::Borrowed(path),
+        }
+    }
 }
 
 /// A file's output buffer, flushed to the printer thread in chunks.
 pub struct ChunkWriter {
     pub buf: Vec<u8>,
     tx: Sender<Vec<u8>>,
+    flushed: u64,
     closed: bool,
 }
 
@@ -58,8 +92,14 @@ impl ChunkWriter {
         ChunkWriter {
             buf: Vec::new(),
             tx,
+            flushed: 0,
             closed: false,
         }
+    }
+
+    /// Bytes written so far, sent or not.
+    pub fn written(&self) -> u64 {
+        self.flushed + self.buf.len() as u64
     }
 
     /// Sends the buffer if it is large enough. Returns false once the
@@ -74,6 +114,7 @@ impl ChunkWriter {
     pub fn flush(&mut self) {
         if !self.buf.is_empty() && !self.closed {
             let chunk = std::mem::take(&mut self.buf);
+            self.flushed += chunk.len() as u64;
             self.closed = self.tx.send(chunk).is_err();
         }
     }
@@ -89,5 +130,22 @@ pub fn write_path(out: &mut Vec<u8>, path: &[u8], opts: &PrintOptions, sep: &[u8
         out.push(0);
     } else {
         out.extend_from_slice(sep);
+    }
+}
+
+/// Counts a reported line into the file's statistics.
+pub fn record_line(
+    stats: &mut FileStats,
+    matcher: &Matcher,
+    line: &SinkLine,
+    invert: bool,
+    count_matches: bool,
+) {
+    stats.matched_lines += 1;
+    if count_matches && !invert {
+        matcher.for_each_match(line.buf, line.start, line.end, |_| {
+            stats.matches += 1;
+            true
+        });
     }
 }

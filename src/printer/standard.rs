@@ -1,18 +1,33 @@
 //! The grep-like printer: `path:line:column:text`, or headings on a
-//! terminal, context lines with `-` separators, `-o`, and match colors.
+//! terminal, context lines with `-` separators, `-o`, `--vimgrep`, `-r`,
+//! `-M`, `--trim` and match colors.
 
-use super::{write_path, ChunkWriter, PrintOptions};
+use std::borrow::Cow;
+use std::ops::Range;
+
+use super::color::Style;
+use super::{record_line, write_path, ChunkWriter, PrintOptions};
 use crate::search::Matcher;
 use crate::sink::{SearchSummary, Sink, SinkLine};
+use crate::stats::FileStats;
 
 pub struct StandardSink<'a> {
     pub out: ChunkWriter,
-    path: Option<&'a [u8]>,
+    path: Option<Cow<'a, [u8]>>,
     opts: &'a PrintOptions,
     matcher: &'a Matcher,
     invert: bool,
     wrote_heading: bool,
     pub matched: bool,
+    pub stats: FileStats,
+    /// Reused list of match ranges within the current line.
+    matches: Vec<Range<usize>>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum LineKind {
+    Match,
+    Context,
 }
 
 impl<'a> StandardSink<'a> {
@@ -25,17 +40,19 @@ impl<'a> StandardSink<'a> {
     ) -> StandardSink<'a> {
         StandardSink {
             out,
-            path: opts.with_filename.then_some(path),
+            path: opts.with_filename.then(|| opts.path(path)),
             opts,
             matcher,
             invert,
             wrote_heading: false,
             matched: false,
+            stats: FileStats::default(),
+            matches: Vec::new(),
         }
     }
 
     fn write_heading(&mut self) {
-        if let (true, false, Some(path)) = (self.opts.heading, self.wrote_heading, self.path) {
+        if let (true, false, Some(path)) = (self.opts.heading, self.wrote_heading, &self.path) {
             self.wrote_heading = true;
             let terminator: &[u8] = if self.opts.null { b"" } else { b"\n" };
             write_path(&mut self.out.buf, path, self.opts, terminator);
@@ -52,7 +69,7 @@ impl<'a> StandardSink<'a> {
     ) {
         let opts = self.opts;
         let out = &mut self.out.buf;
-        if let (false, Some(path)) = (opts.heading, self.path) {
+        if let (false, Some(path)) = (opts.heading, &self.path) {
             write_path(out, path, opts, sep);
         }
         let colors = opts.colors.as_ref();
@@ -65,38 +82,140 @@ impl<'a> StandardSink<'a> {
             out.extend_from_slice(sep);
         }
         if opts.byte_offset {
-            write_number(out, offset, None);
+            write_number(out, offset, colors.map(|c| &c.column));
             out.extend_from_slice(sep);
         }
     }
 
-    fn write_line_text(&mut self, line: &SinkLine, highlight: bool) {
+    /// Collects the non-empty matches of the line into `self.matches`.
+    fn find_matches(&mut self, line: &SinkLine) {
+        self.matches.clear();
+        let matches = &mut self.matches;
+        self.matcher
+            .for_each_match(line.buf, line.start, line.end, |m| {
+                if !m.is_empty() {
+                    matches.push(m.range());
+                }
+                true
+            });
+    }
+
+    /// The line's text (without terminator), after -r, --trim, -M and
+    /// colors, followed by a newline.
+    fn write_line_text(&mut self, line: &SinkLine, kind: LineKind, highlight: bool) {
+        let opts = self.opts;
         let text = line.bytes();
-        let body_end = line.end - usize::from(text.last() == Some(&b'\n'));
-        match (&self.opts.colors, highlight) {
-            (Some(colors), true) => {
-                let mut at = line.start;
-                let out = &mut self.out.buf;
-                self.matcher
-                    .for_each_match(line.buf, line.start, body_end, |m| {
-                        if !m.is_empty() {
-                            out.extend_from_slice(&line.buf[at..m.start()]);
-                            colors.matched.write(out, &line.buf[m.start()..m.end()]);
-                            at = m.end();
-                        }
-                        true
-                    });
-                out.extend_from_slice(&line.buf[at..body_end]);
+        let mut start = line.start;
+        let end = line.end - usize::from(text.last() == Some(&b'\n'));
+        if opts.trim {
+            while start < end && line.buf[start].is_ascii_whitespace() {
+                start += 1;
             }
-            _ => self
-                .out
+        }
+        let replace = opts
+            .replace
+            .as_deref()
+            .filter(|_| kind == LineKind::Match && !self.invert);
+        let rendered: Cow<[u8]> = match replace {
+            Some(replacement) => {
+                let mut dst = Vec::with_capacity(end - start);
+                self.matcher
+                    .replace_into(line.buf, start, end, replacement, &mut dst);
+                Cow::Owned(dst)
+            }
+            None => Cow::Borrowed(&line.buf[start..end]),
+        };
+        let out_len = rendered.len();
+        if let Some(max) = opts.max_columns.filter(|&max| out_len > max) {
+            if !opts.max_columns_preview {
+                let what = if kind == LineKind::Match {
+                    "matching"
+                } else {
+                    "context"
+                };
+                self.out
+                    .buf
+                    .extend_from_slice(format!("[Omitted long {what} line]\n").as_bytes());
+                return;
+            }
+            self.write_highlighted(line, start, start + max, highlight && replace.is_none());
+            self.out
                 .buf
-                .extend_from_slice(&line.buf[line.start..body_end]),
+                .extend_from_slice(b" [... omitted end of long line]\n");
+            return;
+        }
+        match (replace, &opts.colors) {
+            (Some(_), _) => self.out.buf.extend_from_slice(&rendered),
+            (None, _) => self.write_highlighted(line, start, end, highlight),
         }
         self.out.buf.push(b'\n');
     }
 
-    fn first_match_column(&self, line: &SinkLine) -> usize {
+    /// Writes `line.buf[start..end]`, coloring matches when colors are on.
+    fn write_highlighted(&mut self, line: &SinkLine, start: usize, end: usize, highlight: bool) {
+        let Some(colors) = self.opts.colors.as_ref().filter(|_| highlight) else {
+            self.out.buf.extend_from_slice(&line.buf[start..end]);
+            return;
+        };
+        self.find_matches(line);
+        let out = &mut self.out.buf;
+        let mut at = start;
+        for m in &self.matches {
+            let (m_start, m_end) = (m.start.max(at), m.end.min(end));
+            if m_start >= m_end {
+                continue;
+            }
+            out.extend_from_slice(&line.buf[at..m_start]);
+            colors.matched.write(out, &line.buf[m_start..m_end]);
+            at = m_end;
+        }
+        out.extend_from_slice(&line.buf[at..end]);
+    }
+
+    fn write_only_matching(&mut self, line: &SinkLine) {
+        let opts = self.opts;
+        let sep = &opts.match_separator[..];
+        self.find_matches(line);
+        let matches = std::mem::take(&mut self.matches);
+        for range in &matches {
+            let column = range.start - line.start + 1;
+            let offset = line.abs_offset + (range.start - line.start) as u64;
+            self.write_prefix(line.line_number, Some(column), offset, sep);
+            let mut text = Cow::Borrowed(&line.buf[range.clone()]);
+            if let Some(replacement) = &opts.replace {
+                let mut dst = Vec::new();
+                self.matcher
+                    .replace_into(line.buf, range.start, range.end, replacement, &mut dst);
+                text = Cow::Owned(dst);
+            }
+            match &opts.colors {
+                Some(colors) => colors.matched.write(&mut self.out.buf, &text),
+                None => self.out.buf.extend_from_slice(&text),
+            }
+            self.out.buf.push(b'\n');
+        }
+        self.matches = matches;
+    }
+
+    /// `--vimgrep`: the whole line once per match, with that match's column.
+    fn write_vimgrep(&mut self, line: &SinkLine) {
+        let sep = &self.opts.match_separator[..];
+        self.find_matches(line);
+        let columns: Vec<usize> = if self.invert || self.matches.is_empty() {
+            vec![1]
+        } else {
+            self.matches
+                .iter()
+                .map(|m| m.start - line.start + 1)
+                .collect()
+        };
+        for column in columns {
+            self.write_prefix(line.line_number, Some(column), line.abs_offset, sep);
+            self.write_line_text(line, LineKind::Match, !self.invert);
+        }
+    }
+
+    fn first_match_column(&mut self, line: &SinkLine) -> usize {
         if self.invert {
             return 1;
         }
@@ -108,73 +227,58 @@ impl<'a> StandardSink<'a> {
             });
         column
     }
-}
 
-fn write_number(out: &mut Vec<u8>, n: u64, style: Option<&super::color::Style>) {
-    let mut digits = itoa_buf(n);
-    let text = digits.as_bytes_mut();
-    match style {
-        Some(style) => style.write(out, text),
-        None => out.extend_from_slice(text),
+    fn write_notice(&mut self, notice: &str) {
+        if let (false, Some(path)) = (self.opts.heading, &self.path) {
+            write_path(&mut self.out.buf, path, self.opts, b": ");
+        }
+        self.out.buf.extend_from_slice(notice.as_bytes());
     }
 }
 
-struct NumBuf {
-    bytes: [u8; 20],
-    start: usize,
-}
-
-impl NumBuf {
-    fn as_bytes_mut(&mut self) -> &[u8] {
-        &self.bytes[self.start..]
-    }
-}
-
-/// Formats a number without allocating: this runs once per printed line.
-fn itoa_buf(mut n: u64) -> NumBuf {
-    let mut bytes = [0u8; 20];
-    let mut start = bytes.len();
+fn write_number(out: &mut Vec<u8>, n: u64, style: Option<&Style>) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    let mut rest = n;
     loop {
         start -= 1;
-        bytes[start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
             break;
         }
     }
-    NumBuf { bytes, start }
+    match style {
+        Some(style) => style.write(out, &digits[start..]),
+        None => out.extend_from_slice(&digits[start..]),
+    }
 }
 
 impl Sink for StandardSink<'_> {
     fn matched(&mut self, line: &SinkLine) -> bool {
         self.matched = true;
+        record_line(
+            &mut self.stats,
+            self.matcher,
+            line,
+            self.invert,
+            self.opts.count_matches,
+        );
         self.write_heading();
-        let opts = self.opts;
-        let sep = &opts.match_separator[..];
-        if self.opts.only_matching && !self.invert {
-            let mut matches = Vec::new();
-            self.matcher
-                .for_each_match(line.buf, line.start, line.end, |m| {
-                    if !m.is_empty() {
-                        matches.push(m.range());
-                    }
-                    true
-                });
-            for range in matches {
-                let column = range.start - line.start + 1;
-                let offset = line.abs_offset + (range.start - line.start) as u64;
-                self.write_prefix(line.line_number, Some(column), offset, sep);
-                let text = &line.buf[range];
-                match &self.opts.colors {
-                    Some(colors) => colors.matched.write(&mut self.out.buf, text),
-                    None => self.out.buf.extend_from_slice(text),
-                }
-                self.out.buf.push(b'\n');
-            }
+        if self.opts.vimgrep {
+            self.write_vimgrep(line);
+        } else if self.opts.only_matching && !self.invert {
+            self.write_only_matching(line);
         } else {
-            let column = self.opts.column.then(|| self.first_match_column(line));
-            self.write_prefix(line.line_number, column, line.abs_offset, sep);
-            self.write_line_text(line, !self.invert);
+            let opts = self.opts;
+            let column = opts.column.then(|| self.first_match_column(line));
+            self.write_prefix(
+                line.line_number,
+                column,
+                line.abs_offset,
+                &opts.match_separator,
+            );
+            self.write_line_text(line, LineKind::Match, !self.invert);
         }
         self.out.maybe_flush()
     }
@@ -188,7 +292,7 @@ impl Sink for StandardSink<'_> {
             line.abs_offset,
             &opts.context_separator,
         );
-        self.write_line_text(line, self.invert);
+        self.write_line_text(line, LineKind::Context, self.invert);
         self.out.maybe_flush()
     }
 
@@ -202,28 +306,25 @@ impl Sink for StandardSink<'_> {
 
     fn binary_matched(&mut self, binary_offset: u64) -> bool {
         self.matched = true;
+        self.stats.matched_lines += 1;
         self.write_heading();
-        if let (false, Some(path)) = (self.opts.heading, self.path) {
-            write_path(&mut self.out.buf, path, self.opts, b": ");
-        }
-        let notice =
-            format!("binary file matches (found \"\\0\" byte around offset {binary_offset})\n");
-        self.out.buf.extend_from_slice(notice.as_bytes());
+        self.write_notice(&format!(
+            "binary file matches (found \"\\0\" byte around offset {binary_offset})\n"
+        ));
         false
     }
 
     fn finish(&mut self, summary: &SearchSummary) {
+        self.stats.bytes_searched = summary.bytes_searched;
         if let (true, true, Some(offset)) =
             (self.matched, summary.binary_quit, summary.binary_offset)
         {
-            if let (false, Some(path)) = (self.opts.heading, self.path) {
-                write_path(&mut self.out.buf, path, self.opts, b": ");
-            }
-            let warning = format!(
-                "WARNING: stopped searching binary file after match (found \"\\0\" byte around offset {offset})\n"
-            );
-            self.out.buf.extend_from_slice(warning.as_bytes());
+            self.write_notice(&format!(
+                "WARNING: stopped searching binary file after match \
+                 (found \"\\0\" byte around offset {offset})\n"
+            ));
         }
+        self.stats.bytes_printed = self.out.written();
         self.out.flush();
     }
 }

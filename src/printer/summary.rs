@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use super::{write_path, ChunkWriter, OutputMode, PrintOptions};
 use crate::search::Matcher;
 use crate::sink::{SearchSummary, Sink, SinkLine};
+use crate::stats::FileStats;
 
 pub struct SummarySink<'a> {
     pub out: ChunkWriter,
@@ -17,6 +18,7 @@ pub struct SummarySink<'a> {
     count: u64,
     /// Whether this file counts as a "match" for the exit status.
     pub matched: bool,
+    pub stats: FileStats,
 }
 
 impl<'a> SummarySink<'a> {
@@ -37,16 +39,19 @@ impl<'a> SummarySink<'a> {
             quit,
             count: 0,
             matched: false,
+            stats: FileStats::default(),
         }
     }
 
     fn write_path_line(&mut self) {
-        write_path(&mut self.out.buf, self.path, self.opts, b"\n");
+        let opts = self.opts;
+        write_path(&mut self.out.buf, &opts.path(self.path), opts, b"\n");
     }
 }
 
 impl Sink for SummarySink<'_> {
     fn matched(&mut self, line: &SinkLine) -> bool {
+        self.stats.matched_lines += 1;
         match self.opts.mode {
             OutputMode::CountMatches if !self.invert => {
                 self.matcher
@@ -83,10 +88,11 @@ impl Sink for SummarySink<'_> {
         match self.opts.mode {
             OutputMode::Count | OutputMode::CountMatches => {
                 self.matched = self.count > 0;
-                if self.count > 0 {
+                if self.count > 0 || self.opts.include_zero {
                     if self.opts.with_filename {
                         let opts = self.opts;
-                        write_path(&mut self.out.buf, self.path, opts, &opts.match_separator);
+                        let path = opts.path(self.path);
+                        write_path(&mut self.out.buf, &path, opts, &opts.match_separator);
                     }
                     self.out
                         .buf
@@ -109,8 +115,13 @@ impl Sink for SummarySink<'_> {
                 }
             }
             OutputMode::Quiet => self.matched = self.count > 0,
-            OutputMode::Standard => {}
+            OutputMode::Standard | OutputMode::Json => {}
         }
+        self.stats.bytes_searched = summary.bytes_searched;
+        if self.opts.mode == OutputMode::CountMatches {
+            self.stats.matches = self.count;
+        }
+        self.stats.bytes_printed = self.out.written();
         self.out.flush();
     }
 }

@@ -116,8 +116,47 @@ impl Matcher {
         }
     }
 
-    pub fn is_match_at(&self, haystack: &[u8], start: usize, end: usize) -> bool {
-        self.regex.is_match(Input::new(haystack).range(start..end))
+    /// Appends `haystack[start..end]` to `dst` with every match replaced by
+    /// `replacement`, whose `$0`, `$1`, `${name}` and `$$` are expanded.
+    pub fn replace_into(
+        &self,
+        haystack: &[u8],
+        start: usize,
+        end: usize,
+        replacement: &[u8],
+        dst: &mut Vec<u8>,
+    ) {
+        let mut at = start;
+        for caps in self
+            .regex
+            .captures_iter(Input::new(haystack).range(start..end))
+        {
+            let Some(m) = caps.get_match() else { continue };
+            dst.extend_from_slice(&haystack[at..m.start()]);
+            caps.interpolate_bytes_into(haystack, replacement, dst);
+            at = m.end();
+        }
+        dst.extend_from_slice(&haystack[at..end]);
+    }
+
+    /// The expansion of `replacement` for the match at `start..end`.
+    pub fn replacement_for(
+        &self,
+        haystack: &[u8],
+        start: usize,
+        end: usize,
+        replacement: &[u8],
+    ) -> Vec<u8> {
+        let mut dst = Vec::new();
+        let mut caps = self.regex.create_captures();
+        self.regex.search_captures(
+            &Input::new(haystack)
+                .range(start..end)
+                .anchored(regex_automata::Anchored::Yes),
+            &mut caps,
+        );
+        caps.interpolate_bytes_into(haystack, replacement, &mut dst);
+        dst
     }
 }
 

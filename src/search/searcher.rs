@@ -310,7 +310,11 @@ impl<'o> State<'o> {
         if !self.emit(buf, start, end, true, sink) {
             return false;
         }
-        self.after_left = self.opts.after;
+        self.after_left = if self.opts.passthru {
+            usize::MAX
+        } else {
+            self.opts.after
+        };
         self.matched_lines += 1;
         if self
             .opts

@@ -5,6 +5,7 @@ mod util;
 mod binary;
 mod errors;
 mod filtering;
+mod formats;
 mod output;
 mod pipeline;
 mod search;

@@ -73,10 +73,10 @@ impl Fixture {
     /// Runs with -j1 and -j8 and demands byte-identical results: output
     /// must not depend on the thread count.
     pub fn run_ordered(&self, args: &[&str]) -> Run {
-        let one = self.run(&[&["-j1"], args].concat());
-        let eight = self.run(&[&["-j8"], args].concat());
+        let one = self.run(&[&["-j1"], args].concat()).scrubbed();
+        let eight = self.run(&[&["-j8"], args].concat()).scrubbed();
         assert_eq!(one, eight, "-j1 and -j8 differ for {args:?}");
-        let no_mmap = self.run(&[&["-j3", "--no-mmap"], args].concat());
+        let no_mmap = self.run(&[&["-j3", "--no-mmap"], args].concat()).scrubbed();
         assert_eq!(one, no_mmap, "--no-mmap differs for {args:?}");
         one
     }
@@ -100,6 +100,14 @@ impl From<Output> for Run {
 }
 
 impl Run {
+    /// Timings (--json, --stats) are the only run-dependent output.
+    fn scrubbed(mut self) -> Run {
+        if self.stdout.contains("\"elapsed") {
+            self.stdout = scrub_elapsed(&self.stdout);
+        }
+        self
+    }
+
     /// Asserts stdout and the exit code, showing stderr on failure.
     #[track_caller]
     pub fn expect(&self, stdout: &str, code: i32) {
@@ -118,4 +126,19 @@ pub fn sorted_lines(text: &str) -> Vec<&str> {
     let mut lines: Vec<&str> = text.lines().collect();
     lines.sort();
     lines
+}
+
+/// Replaces timing objects, the only run-dependent part of --json output.
+pub fn scrub_elapsed(json: &str) -> String {
+    let mut out = String::new();
+    let mut rest = json;
+    while let Some(i) = rest.find("\"elapsed") {
+        let open = i + rest[i..].find('{').unwrap();
+        let close = open + rest[open..].find('}').unwrap();
+        out.push_str(&rest[..open]);
+        out.push_str("{}");
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    out
 }
