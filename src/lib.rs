@@ -34,7 +34,14 @@ use messages::err;
 /// 0 if something matched, 1 if nothing did, 2 on any error (a match with
 /// `-q` still gives 0, as in ripgrep).
 pub fn run() -> i32 {
-    let args = match Args::try_parse() {
+    let argv = match cli::config_file::args_with_config(std::env::args_os().collect()) {
+        Ok(argv) => argv,
+        Err(message) => {
+            err!("{message}");
+            return 2;
+        }
+    };
+    let args = match Args::try_parse_from(argv) {
         Ok(args) => args,
         Err(error) => {
             let code = if error.use_stderr() { 2 } else { 0 };
@@ -42,19 +49,19 @@ pub fn run() -> i32 {
             return code;
         }
     };
+    if let Some(kind) = args.generate {
+        return write_stdout(&cli::generate::generate(kind));
+    }
     if args.type_list {
         return match rules::type_list(&args.type_add, &args.type_clear) {
-            Ok(list) => {
-                use std::io::Write;
-                let _ = std::io::stdout().write_all(list.as_bytes());
-                0
-            }
+            Ok(list) => write_stdout(list.as_bytes()),
             Err(message) => {
                 err!("{message}");
                 2
             }
         };
     }
+    messages::configure(args.no_messages, args.debug || args.trace, args.trace);
     let config = match Config::from_args(args) {
         Ok(config) => config,
         Err(message) => {
@@ -84,5 +91,17 @@ pub fn run() -> i32 {
         0
     } else {
         1
+    }
+}
+
+fn write_stdout(bytes: &[u8]) -> i32 {
+    use std::io::Write;
+    match std::io::stdout().write_all(bytes) {
+        Ok(()) => 0,
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => 0,
+        Err(error) => {
+            err!("error writing output: {error}");
+            2
+        }
     }
 }

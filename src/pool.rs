@@ -30,7 +30,7 @@ use std::time::Instant;
 use crossbeam_channel::{bounded, Receiver, Sender};
 
 use crate::cli::config::Config;
-use crate::messages::err;
+use crate::messages::{self, err};
 use crate::output;
 use crate::printer::json::JsonSink;
 use crate::printer::standard::StandardSink;
@@ -183,7 +183,17 @@ fn search_one(config: &Config, searcher: &mut Searcher, job: Job, quit: &AtomicB
         }
     };
     if let Err(error) = result {
-        err!("{}: {error}", String::from_utf8_lossy(path));
+        messages::file_error(format_args!("{}: {error}", String::from_utf8_lossy(path)));
+    }
+    if let (Some(offset), true, false) = (
+        searcher.last.binary_offset,
+        searcher.last.binary_quit,
+        matched,
+    ) {
+        messages::debug(format_args!(
+            "ignoring {}: found binary data at offset {offset}",
+            String::from_utf8_lossy(path)
+        ));
     }
     if config.stats.is_some() {
         if stats.elapsed.is_zero() {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
 use crate::cli::args::SortKey;
-use crate::messages::err;
+use crate::messages::{self, file_error};
 use crate::rules::{IgnoreStack, Rules};
 
 #[derive(Debug, Clone)]
@@ -90,7 +90,7 @@ fn walk_path(
         }
         Ok(_) => {}
         Err(error) => {
-            err!("{}: {error}", root.display());
+            file_error(format_args!("{}: {error}", root.display()));
             return true;
         }
     }
@@ -144,10 +144,12 @@ fn walk_path(
         let file_type = entry.file_type();
         let is_dir = file_type.is_dir();
         stack.truncate(depth);
-        if rules
-            .check(&stack, entry.path(), entry.file_name(), is_dir)
-            .is_err()
-        {
+        messages::trace(format_args!("considering {}", entry.path().display()));
+        if let Err(reason) = rules.check(&stack, entry.path(), entry.file_name(), is_dir) {
+            messages::debug(format_args!(
+                "skipping {}: {reason}",
+                entry.path().display()
+            ));
             if is_dir {
                 entries.skip_current_dir();
             }
@@ -160,10 +162,18 @@ fn walk_path(
         // Only regular files are searched in a walk: a FIFO or device could
         // block forever, and symlinks are only followed with -L.
         if !file_type.is_file() {
+            messages::debug(format_args!(
+                "skipping {}: not a regular file",
+                entry.path().display()
+            ));
             continue;
         }
         if let Some(max) = opts.max_filesize {
             if entry.metadata().is_ok_and(|meta| meta.len() > max) {
+                messages::debug(format_args!(
+                    "skipping {}: larger than --max-filesize {max}",
+                    entry.path().display()
+                ));
                 continue;
             }
         }
@@ -187,15 +197,15 @@ fn report_walk_error(error: &walkdir::Error, strip_dot: bool) {
             .path()
             .map(|p| p.display().to_string())
             .unwrap_or_default();
-        err!(
+        file_error(format_args!(
             "File system loop found: {path} points to an ancestor {}",
             ancestor.display()
-        );
+        ));
         return;
     }
     match (error.path(), error.io_error()) {
-        (Some(path), Some(io_error)) => err!("{}: {io_error}", shown(path)),
-        _ => err!("{error}"),
+        (Some(path), Some(io_error)) => file_error(format_args!("{}: {io_error}", shown(path))),
+        _ => file_error(format_args!("{error}")),
     }
 }
 

@@ -22,6 +22,10 @@ pub enum ColorChoice {
 #[command(
     name = "trawl",
     version,
+    long_version = concat!(
+        env!("CARGO_PKG_VERSION"),
+        "\n\nfeatures: +ordered-output +mmap +json +completions -pcre2 -search-zip"
+    ),
     about = "Recursively search files for a regex, in parallel, with deterministic ordered output.",
     override_usage = "trawl [OPTIONS] PATTERN [PATH ...]\n       trawl [OPTIONS] -e PATTERN ... [PATH ...]\n       trawl [OPTIONS] -f PATTERNFILE ... [PATH ...]",
     args_override_self = true
@@ -259,11 +263,11 @@ pub struct Args {
     pub no_glob_case_insensitive: bool,
 
     /// Only search files of this type (repeatable; see --type-list).
-    #[arg(short = 't', long = "type", value_name = "TYPE", action = ArgAction::Append)]
+    #[arg(short = 't', long = "type", value_name = "TYPE", action = ArgAction::Append, value_parser = TypeName, hide_possible_values = true)]
     pub type_: Vec<String>,
 
     /// Don't search files of this type (repeatable).
-    #[arg(short = 'T', long = "type-not", value_name = "TYPE", action = ArgAction::Append)]
+    #[arg(short = 'T', long = "type-not", value_name = "TYPE", action = ArgAction::Append, value_parser = TypeName, hide_possible_values = true)]
     pub type_not: Vec<String>,
 
     /// Add a file type: 'name:glob' or 'name:include:other,types'.
@@ -398,6 +402,90 @@ pub struct Args {
     /// Buffer output even on a terminal.
     #[arg(long, overrides_with = "line_buffered")]
     pub block_buffered: bool,
+
+    /// Print a man page or a shell completion script, then exit.
+    #[arg(long, value_name = "KIND")]
+    pub generate: Option<GenerateKind>,
+
+    /// Don't read the config file named by TRAWL_CONFIG_PATH.
+    #[arg(long)]
+    pub no_config: bool,
+
+    /// Explain on stderr why paths are skipped and how the pattern is searched.
+    #[arg(long)]
+    pub debug: bool,
+
+    /// Like --debug, and also report every path considered.
+    #[arg(long)]
+    pub trace: bool,
+
+    /// Show a progress line on stderr for long searches: auto, always, never.
+    #[arg(long, value_name = "WHEN", default_value = "auto")]
+    pub progress: ProgressChoice,
+
+    /// Suppress errors about files that cannot be opened or read.
+    #[arg(long, overrides_with = "messages")]
+    pub no_messages: bool,
+    #[arg(long, hide = true)]
+    pub messages: bool,
+
+    /// Size limit of the compiled regex (suffixes K, M, G; default 100M).
+    #[arg(long, value_name = "NUM+SUFFIX?")]
+    pub regex_size_limit: Option<String>,
+
+    /// Size limit of the regex's lazy DFA cache (suffixes K, M, G; default 1000M).
+    #[arg(long, value_name = "NUM+SUFFIX?")]
+    pub dfa_size_limit: Option<String>,
+}
+
+/// Accepts any type name (--type-add can define new ones) but offers the
+/// built-in names to shell completions.
+#[derive(Debug, Clone, Copy)]
+pub struct TypeName;
+
+impl clap::builder::TypedValueParser for TypeName {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        let mut builder = ignore::types::TypesBuilder::new();
+        builder.add_defaults();
+        let names: Vec<String> = builder
+            .definitions()
+            .iter()
+            .map(|d| d.name().to_string())
+            .collect();
+        Some(Box::new(
+            names.into_iter().map(clap::builder::PossibleValue::new),
+        ))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GenerateKind {
+    Man,
+    CompleteBash,
+    CompleteZsh,
+    CompleteFish,
+    CompletePowershell,
+    CompleteElvish,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProgressChoice {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -407,4 +495,35 @@ pub enum SortKey {
     Modified,
     Accessed,
     Created,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_definition_is_valid() {
+        Args::command().debug_assert();
+    }
+
+    fn parse(args: &[&str]) -> Args {
+        Args::try_parse_from(std::iter::once("trawl").chain(args.iter().copied())).unwrap()
+    }
+
+    #[test]
+    fn flags_parse_like_ripgrep() {
+        assert_eq!(parse(&["-j5", "x"]).threads, Some(5));
+        assert_eq!(parse(&["-j", "5", "x"]).threads, Some(5));
+        assert_eq!(parse(&["-j1", "-j3", "x"]).threads, Some(3));
+        let args = parse(&["-n", "-N", "x"]);
+        assert!(args.no_line_number && !args.line_number);
+        let args = parse(&["--heading", "--no-heading", "x"]);
+        assert!(args.no_heading && !args.heading);
+        let args = parse(&["-i", "-s", "x"]);
+        assert!(args.case_sensitive && !args.ignore_case);
+        assert_eq!(parse(&["-uuu", "x"]).unrestricted, 3);
+        assert_eq!(parse(&["-e", "-dash"]).regexp, vec!["-dash".to_string()]);
+        assert_eq!(parse(&["-tcustom", "x"]).type_, vec!["custom".to_string()]);
+    }
 }

@@ -28,6 +28,17 @@ pub enum Skip {
     Hidden,
 }
 
+impl std::fmt::Display for Skip {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        match self {
+            Skip::Glob => write!(f, "excluded by a --glob"),
+            Skip::Ignored(rule) => write!(f, "ignored by {}", rule.display()),
+            Skip::Type => write!(f, "excluded by --type/--type-not"),
+            Skip::Hidden => write!(f, "hidden (use --hidden)"),
+        }
+    }
+}
+
 pub struct Rules {
     pub hidden: bool,
     pub ignore: IgnoreOptions,

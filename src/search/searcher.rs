@@ -44,6 +44,8 @@ pub struct SearchOptions {
 }
 
 pub struct Searcher<'c> {
+    /// What the latest search found (binary data, bytes searched).
+    pub last: SearchSummary,
     opts: &'c SearchOptions,
     window: Vec<u8>,
     quit: &'c AtomicBool,
@@ -52,6 +54,7 @@ pub struct Searcher<'c> {
 impl<'c> Searcher<'c> {
     pub fn new(opts: &'c SearchOptions, quit: &'c AtomicBool) -> Searcher<'c> {
         Searcher {
+            last: SearchSummary::default(),
             opts,
             window: Vec::new(),
             quit,
@@ -63,6 +66,7 @@ impl<'c> Searcher<'c> {
     #[cfg(test)]
     fn with_window(opts: &'c SearchOptions, quit: &'c AtomicBool, size: usize) -> Searcher<'c> {
         Searcher {
+            last: SearchSummary::default(),
             opts,
             window: vec![0; size],
             quit,
@@ -95,7 +99,8 @@ impl<'c> Searcher<'c> {
             BinaryMode::Text => {}
         }
         state.process(matcher, &data[..len], 0, len, sink);
-        sink.finish(&state.summary(len as u64));
+        self.last = state.summary(len as u64);
+        sink.finish(&self.last);
     }
 
     /// Searches a stream incrementally, window by window.
@@ -180,7 +185,8 @@ impl<'c> Searcher<'c> {
         if total == 0 {
             total = state.base + len as u64;
         }
-        sink.finish(&state.summary(total));
+        self.last = state.summary(total);
+        sink.finish(&self.last);
         result
     }
 }

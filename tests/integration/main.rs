@@ -3,6 +3,7 @@
 mod util;
 
 mod binary;
+mod ecosystem;
 mod errors;
 mod filtering;
 mod formats;

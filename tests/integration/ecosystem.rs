@@ -1,0 +1,202 @@
+//! Man page, completions, config file, diagnostics, version.
+
+use std::process::Command;
+
+use crate::util::Fixture;
+
+const GENERATED: [(&str, &str); 6] = [
+    ("man", "man/trawl.1"),
+    ("complete-bash", "completions/trawl.bash"),
+    ("complete-zsh", "completions/_trawl"),
+    ("complete-fish", "completions/trawl.fish"),
+    ("complete-powershell", "completions/_trawl.ps1"),
+    ("complete-elvish", "completions/trawl.elv"),
+];
+
+fn repo_file(rel: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+#[test]
+fn committed_man_page_and_completions_are_fresh() {
+    let f = Fixture::new();
+    for (kind, path) in GENERATED {
+        let out = f.cmd(&["--generate", kind]).output().unwrap();
+        assert!(out.status.success());
+        let committed = std::fs::read(repo_file(path)).unwrap();
+        assert!(
+            committed == out.stdout,
+            "{path} is stale: run `cargo run -- --generate {kind} > {path}`"
+        );
+    }
+}
+
+/// Runs a tool the CI installs; outside CI a missing tool skips the test.
+fn tool_available(name: &str) -> bool {
+    let found = Command::new(name).arg("--version").output().is_ok();
+    assert!(
+        found || std::env::var_os("CI").is_none(),
+        "CI must have {name}"
+    );
+    if !found {
+        eprintln!("{name} not installed: skipping (.ci/run installs it)");
+    }
+    found
+}
+
+#[test]
+fn man_page_renders_without_warnings() {
+    if !tool_available("groff") {
+        return;
+    }
+    let out = Command::new("groff")
+        .args(["-ww", "-man", "-Tutf8"])
+        .arg(repo_file("man/trawl.1"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("--json"), "{text}");
+}
+
+fn bash_complete(words: &[&str]) -> Vec<String> {
+    let script = format!(
+        "source /usr/share/bash-completion/bash_completion; source {}; \
+         COMP_WORDS=({}); COMP_CWORD={}; COMP_LINE=\"{}\"; COMP_POINT=${{#COMP_LINE}}; \
+         _trawl trawl \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"; \
+         printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+        repo_file("completions/trawl.bash").display(),
+        words.join(" "),
+        words.len() - 1,
+        words.join(" "),
+    );
+    let out = Command::new("bash").arg("-c").arg(script).output().unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn bash_completion_offers_flags_and_type_names() {
+    if !std::path::Path::new("/usr/share/bash-completion/bash_completion").exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have bash-completion"
+        );
+        return;
+    }
+    assert_eq!(bash_complete(&["trawl", "--js"]), ["--json"]);
+    assert_eq!(bash_complete(&["trawl", "-t", "ru"]), ["ruby", "rust"]);
+}
+
+#[test]
+fn fish_completion_offers_flags_and_type_names() {
+    if !tool_available("fish") {
+        return;
+    }
+    let script = format!(
+        "source {}; complete -C 'trawl --js'; complete -C 'trawl -t rus'",
+        repo_file("completions/trawl.fish").display()
+    );
+    let out = Command::new("fish").arg("-c").arg(script).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[0].starts_with("--json\t"), "{text}");
+    assert_eq!(lines[1], "rust");
+}
+
+#[test]
+fn config_file_supplies_defaults_and_command_line_wins() {
+    let f = Fixture::new();
+    f.create("a.txt", "Foo\nfoo\n");
+    f.create("config", "# defaults\n--ignore-case\n\n  -n  \n");
+    let run = |args: &[&str]| {
+        let out = f
+            .cmd(args)
+            .env("TRAWL_CONFIG_PATH", f.path().join("config"))
+            .output()
+            .unwrap();
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            out.status.code(),
+        )
+    };
+    assert_eq!(run(&["foo", "a.txt"]), ("1:Foo\n2:foo\n".into(), Some(0)));
+    assert_eq!(
+        run(&["-s", "-N", "foo", "a.txt"]),
+        ("foo\n".into(), Some(0))
+    );
+    assert_eq!(
+        run(&["--no-config", "foo", "a.txt"]),
+        ("foo\n".into(), Some(0))
+    );
+}
+
+#[test]
+fn bad_config_line_is_reported_with_file_and_line() {
+    let f = Fixture::new();
+    f.create("a.txt", "foo\n");
+    f.create("config", "-n\n--no-such-flag\n");
+    let out = f
+        .cmd(&["foo", "a.txt"])
+        .env("TRAWL_CONFIG_PATH", f.path().join("config"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("config:2:"), "{stderr}");
+    assert!(stderr.contains("--no-such-flag"), "{stderr}");
+}
+
+#[test]
+fn debug_explains_skipped_paths() {
+    let f = Fixture::new();
+    f.create(".ignore", "*.log\n");
+    f.create("a.log", "x\n");
+    f.create(".hidden", "x\n");
+    f.create("bin", b"x\0\n");
+    f.create("big", "x\n".repeat(100));
+    f.create("a.txt", "x\n");
+    let run = f.run(&["--debug", "--max-filesize", "100", "x"]);
+    assert_eq!(run.stdout, "a.txt:x\n");
+    let has = |needle: &str| {
+        assert!(
+            run.stderr.contains(needle),
+            "no {needle:?} in\n{}",
+            run.stderr
+        )
+    };
+    has("skipping ./.hidden: hidden");
+    has("skipping ./a.log: ignored by ./.ignore: *.log");
+    has("skipping ./big: larger than --max-filesize 100");
+    has("ignoring bin: found binary data at offset 1");
+    let trace = f.run(&["--trace", "x"]);
+    assert!(
+        trace.stderr.contains("considering ./a.txt"),
+        "{}",
+        trace.stderr
+    );
+}
+
+#[test]
+fn version_names_features() {
+    let run = Fixture::new().run(&["--version"]);
+    assert_eq!(run.code, 0);
+    assert!(run
+        .stdout
+        .starts_with(&format!("trawl {}\n", env!("CARGO_PKG_VERSION"))));
+    assert!(run.stdout.contains("features:"), "{}", run.stdout);
+}
+
+#[test]
+fn no_messages_hides_file_errors_but_keeps_exit_code() {
+    let f = Fixture::new();
+    f.create("a.txt", "foo\n");
+    let run = f.run(&["--no-messages", "foo", "missing", "a.txt"]);
+    assert_eq!(run.stderr, "");
+    assert_eq!(run.stdout, "a.txt:foo\n");
+    assert_eq!(run.code, 2);
+}
