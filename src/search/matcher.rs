@@ -33,6 +33,11 @@ pub struct MatcherOptions {
 #[derive(Clone, Debug)]
 pub struct Matcher {
     regex: Regex,
+    /// A literal every match contains but does not start with (`_RESUME`
+    /// in `\w+_RESUME`): candidate lines are found with memmem, and the
+    /// regex runs on those lines only. This is ripgrep's inner-literal
+    /// trick; the meta engine's own prefilters only cover prefixes.
+    inner_literal: Option<memchr::memmem::Finder<'static>>,
 }
 
 impl Matcher {
@@ -85,13 +90,18 @@ impl Matcher {
                 Hir::look(Look::WordEndHalfUnicode),
             ]);
         }
+        let inner_literal =
+            inner_literal(&hir).map(|lit| memchr::memmem::Finder::new(&lit).into_owned());
         let config = Regex::config().utf8_empty(false);
         let regex = Regex::builder()
             .configure(config)
             .syntax(syntax::Config::new().utf8(false))
             .build_from_hir(&hir)
             .map_err(|err| format!("regex could not be compiled: {err}"))?;
-        Ok(Matcher { regex })
+        Ok(Matcher {
+            regex,
+            inner_literal,
+        })
     }
 
     /// The leftmost-first match in `haystack[start..end]`; the bytes around
@@ -99,6 +109,12 @@ impl Matcher {
     #[inline]
     pub fn find_at(&self, haystack: &[u8], start: usize, end: usize) -> Option<Match> {
         self.regex.find(Input::new(haystack).range(start..end))
+    }
+
+    /// The inner literal, if the pattern has one worth searching for.
+    #[inline]
+    pub fn inner_literal(&self) -> Option<&memchr::memmem::Finder<'static>> {
+        self.inner_literal.as_ref()
     }
 
     /// Calls `f` with every non-overlapping match in `haystack[start..end]`.
@@ -114,6 +130,10 @@ impl Matcher {
                 break;
             }
         }
+    }
+
+    pub fn is_match_at(&self, haystack: &[u8], start: usize, end: usize) -> bool {
+        self.regex.is_match(Input::new(haystack).range(start..end))
     }
 
     /// Appends `haystack[start..end]` to `dst` with every match replaced by
@@ -158,6 +178,26 @@ impl Matcher {
         caps.interpolate_bytes_into(haystack, replacement, &mut dst);
         dst
     }
+}
+
+/// The longest literal that is a required, non-leading piece of the
+/// pattern's top-level concatenation. Leading look-arounds (from -w or -x)
+/// don't count: after them a literal is a prefix, which the meta engine's
+/// prefilter already finds.
+fn inner_literal(hir: &Hir) -> Option<Vec<u8>> {
+    let HirKind::Concat(parts) = hir.kind() else {
+        return None;
+    };
+    let first = parts
+        .iter()
+        .position(|p| !matches!(p.kind(), HirKind::Look(_)))?;
+    parts[first + 1..]
+        .iter()
+        .filter_map(|part| match part.kind() {
+            HirKind::Literal(hir::Literal(bytes)) if bytes.len() >= 3 => Some(bytes.to_vec()),
+            _ => None,
+        })
+        .max_by_key(|bytes| bytes.len())
 }
 
 /// Removes `byte` from every class of `expr` and rejects a literal `byte`, so

@@ -1,0 +1,156 @@
+//! Criterion micro-benchmarks: the buffer searcher, line counting and the
+//! standard printer, on generated in-memory text (no I/O, no threads).
+//! Run with `cargo bench`; whole-program comparisons with ripgrep live in
+//! `benches/compare`.
+
+use std::sync::atomic::AtomicBool;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use trawl::printer::standard::StandardSink;
+use trawl::printer::{ChunkWriter, OutputMode, PrintOptions};
+use trawl::search::{BinaryMode, CaseMode, Matcher, MatcherOptions, SearchOptions, Searcher};
+use trawl::sink::{SearchSummary, Sink, SinkLine};
+
+/// About 4 MiB of source-like text with a match every ~200 lines.
+fn haystack() -> Vec<u8> {
+    let mut text = Vec::new();
+    let words = [
+        "static", "int", "return", "struct", "device", "pm_ops", "error", "value",
+    ];
+    let mut n: u64 = 7;
+    while text.len() < 4 << 20 {
+        n = n
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let line_words = 3 + (n >> 60) as usize;
+        for i in 0..line_words {
+            text.extend_from_slice(words[((n >> (i * 3)) & 7) as usize].as_bytes());
+            text.push(b' ');
+        }
+        if n % 200 == 0 {
+            text.extend_from_slice(b"PM_RESUME");
+        }
+        text.push(b'\n');
+    }
+    text
+}
+
+fn matcher(pattern: &str, case: CaseMode) -> Matcher {
+    let opts = MatcherOptions {
+        fixed_strings: false,
+        case,
+        word: false,
+        line: false,
+        crlf: false,
+    };
+    Matcher::new(&[pattern.to_string()], &opts).unwrap()
+}
+
+fn options(line_numbers: bool) -> SearchOptions {
+    SearchOptions {
+        invert: false,
+        before: 0,
+        after: 0,
+        passthru: false,
+        max_count: None,
+        line_numbers,
+    }
+}
+
+struct CountSink(u64);
+
+impl Sink for CountSink {
+    fn matched(&mut self, _: &SinkLine) -> bool {
+        self.0 += 1;
+        true
+    }
+    fn context(&mut self, _: &SinkLine) -> bool {
+        true
+    }
+    fn context_break(&mut self) -> bool {
+        true
+    }
+    fn binary_matched(&mut self, _: u64) -> bool {
+        true
+    }
+    fn finish(&mut self, _: &SearchSummary) {}
+}
+
+fn searcher(c: &mut Criterion) {
+    let text = haystack();
+    let quit = AtomicBool::new(false);
+    let mut group = c.benchmark_group("searcher");
+    group.throughput(Throughput::Bytes(text.len() as u64));
+    for (name, pattern, case) in [
+        ("literal", "PM_RESUME", CaseMode::Sensitive),
+        ("literal-i", "PM_RESUME", CaseMode::Insensitive),
+        ("word-class", r"\w+_RESUME", CaseMode::Sensitive),
+        ("no-match", "zzzzqqqq", CaseMode::Sensitive),
+        ("every-line", "e", CaseMode::Sensitive),
+    ] {
+        let m = matcher(pattern, case);
+        for line_numbers in [false, true] {
+            let opts = options(line_numbers);
+            let id = format!("{name}{}", if line_numbers { "/lines" } else { "" });
+            group.bench_function(id, |b| {
+                let mut searcher = Searcher::new(&opts, &quit);
+                b.iter(|| {
+                    let mut sink = CountSink(0);
+                    searcher
+                        .search_reader(&m, &mut &text[..], BinaryMode::Quit, &mut sink)
+                        .unwrap();
+                    sink.0
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
+fn printer(c: &mut Criterion) {
+    let text = haystack();
+    let quit = AtomicBool::new(false);
+    let m = matcher("e", CaseMode::Sensitive);
+    let opts = options(true);
+    let print = PrintOptions {
+        mode: OutputMode::Standard,
+        with_filename: true,
+        heading: false,
+        line_number: true,
+        column: false,
+        byte_offset: false,
+        only_matching: false,
+        vimgrep: false,
+        null: false,
+        colors: None,
+        match_separator: b":".to_vec(),
+        context_separator: b"-".to_vec(),
+        context_break: Some(b"--".to_vec()),
+        replace: None,
+        max_columns: None,
+        max_columns_preview: false,
+        trim: false,
+        include_zero: false,
+        path_separator: None,
+        count_matches: false,
+    };
+    let mut group = c.benchmark_group("printer");
+    group.throughput(Throughput::Bytes(text.len() as u64));
+    group.bench_function("standard-every-line", |b| {
+        let mut searcher = Searcher::new(&opts, &quit);
+        b.iter(|| {
+            let (tx, rx) = crossbeam_channel::unbounded();
+            let mut sink =
+                StandardSink::new(ChunkWriter::new(tx), b"dir/file.c", &print, &m, false);
+            searcher
+                .search_reader(&m, &mut &text[..], BinaryMode::Quit, &mut sink)
+                .unwrap();
+            drop(sink);
+            rx.iter().map(|chunk| chunk.len()).sum::<usize>()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, searcher, printer);
+criterion_main!(benches);
