@@ -12,6 +12,7 @@ use crossbeam_channel::Receiver;
 
 use crate::cli::config::{Config, StatsFormat};
 use crate::messages::err;
+use crate::pool::recv_lazily;
 use crate::printer::json;
 use crate::stats;
 
@@ -33,12 +34,12 @@ pub fn print(order: Receiver<Receiver<Vec<u8>>>, config: &Config, quit: &AtomicB
     let mut out = io::BufWriter::with_capacity(256 * 1024, stdout.lock());
     let mut failed = false;
     let mut wrote_any = false;
-    for replies in order.iter() {
+    while let Some(replies) = recv_lazily(&order) {
         if failed {
             continue;
         }
         let mut first_chunk = true;
-        for chunk in replies.iter() {
+        while let Some(chunk) = recv_lazily(&replies) {
             let mut result = Ok(());
             if first_chunk && wrote_any {
                 if let Some(separator) = &opts.file_separator {
