@@ -52,7 +52,7 @@ use crate::walk::{self, Haystack, Source};
 /// Chunks a job may have in flight before its worker waits for the printer.
 const REPLY_CAPACITY: usize = 4;
 /// Jobs queued per worker. Queued jobs hold no open file, only a path.
-const JOBS_PER_WORKER: usize = 64;
+const JOBS_PER_WORKER: usize = 256;
 /// How far (in files) the walker may run ahead of the printer. Finished
 /// files waiting their turn are held in memory, so this bounds memory.
 const ORDER_CAPACITY: usize = 1024;
@@ -240,7 +240,7 @@ fn search_source(
     }
 }
 
-/// Sleeps in growing steps, from 50µs up to 1ms.
+/// Sleeps in growing steps, from 50µs up to 200µs.
 struct Backoff(Duration);
 
 impl Backoff {
@@ -250,7 +250,7 @@ impl Backoff {
 
     fn wait(&mut self) {
         std::thread::sleep(self.0);
-        self.0 = (self.0 * 2).min(Duration::from_millis(1));
+        self.0 = (self.0 * 2).min(Duration::from_micros(200));
     }
 }
 
