@@ -42,6 +42,8 @@ fn matcher(pattern: &str, case: CaseMode) -> Matcher {
         word: false,
         line: false,
         crlf: false,
+        size_limit: trawl::search::matcher::DEFAULT_SIZE_LIMIT,
+        dfa_size_limit: trawl::search::matcher::DEFAULT_DFA_SIZE_LIMIT,
     };
     Matcher::new(&[pattern.to_string()], &opts).unwrap()
 }
@@ -133,6 +135,7 @@ fn printer(c: &mut Criterion) {
         include_zero: false,
         path_separator: None,
         count_matches: false,
+        escape_control: false,
     };
     let mut group = c.benchmark_group("printer");
     group.throughput(Throughput::Bytes(text.len() as u64));

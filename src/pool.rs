@@ -174,6 +174,8 @@ fn search_one(config: &Config, searcher: &mut Searcher, job: Job, quit: &AtomicB
         BinaryMode::Quit
     };
     let path = &haystack.display;
+    #[cfg(debug_assertions)]
+    test_delay(path);
     let started = Instant::now();
     let matcher = &config.matcher;
     let (result, matched, mut stats) = match print.mode {
@@ -282,5 +284,25 @@ fn send_lazily<T>(tx: &Sender<T>, mut item: T, quit: &AtomicBool) -> bool {
                 backoff.wait();
             }
         }
+    }
+}
+
+/// Test hook, compiled into debug builds only: with
+/// `TRAWL_TEST_WORKER_DELAY_US=N`, each file waits a random 0..N µs before
+/// it is opened, so tests can shake the pool's ordering and race it.
+#[cfg(debug_assertions)]
+fn test_delay(path: &[u8]) {
+    use std::hash::BuildHasher;
+    use std::sync::OnceLock;
+    static MAX_MICROS: OnceLock<u64> = OnceLock::new();
+    let max = *MAX_MICROS.get_or_init(|| {
+        std::env::var("TRAWL_TEST_WORKER_DELAY_US")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    });
+    if max > 0 {
+        let random = std::collections::hash_map::RandomState::new().hash_one(path);
+        std::thread::sleep(Duration::from_micros(random % max));
     }
 }

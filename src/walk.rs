@@ -95,6 +95,7 @@ fn walk_path(
         }
     }
     let walker = WalkDir::new(root)
+        .max_open(crate::cli::config::WALK_OPEN_DIRS)
         .follow_links(opts.follow_links)
         .same_file_system(opts.one_file_system);
     let mut walker = match opts.sort {

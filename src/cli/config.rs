@@ -11,6 +11,7 @@ use super::args::{Args, ColorChoice, SortKey};
 use crate::output::OutputOptions;
 use crate::printer::{Colors, OutputMode, PrintOptions};
 use crate::rules::{IgnoreOptions, RuleSpec, Rules};
+use crate::search::matcher::{DEFAULT_DFA_SIZE_LIMIT, DEFAULT_SIZE_LIMIT};
 use crate::search::source::ReadPolicy;
 use crate::search::{CaseMode, Matcher, MatcherOptions, SearchOptions};
 use crate::stats::Stats;
@@ -60,6 +61,8 @@ impl Config {
             word: args.word_regexp,
             line: args.line_regexp,
             crlf: args.crlf,
+            size_limit: size_arg(args.regex_size_limit.as_deref(), DEFAULT_SIZE_LIMIT)?,
+            dfa_size_limit: size_arg(args.dfa_size_limit.as_deref(), DEFAULT_DFA_SIZE_LIMIT)?,
         };
         let matcher = Matcher::new(&patterns, &matcher_opts)?;
         let rules = build_rules(&args)?;
@@ -206,6 +209,7 @@ impl Config {
             include_zero: args.include_zero,
             path_separator,
             count_matches: stats.is_some(),
+            escape_control: stdout_tty,
         };
         let file_separator = match (mode, heading, has_context) {
             (OutputMode::Standard, true, _) => Some(b"\n".to_vec()),
@@ -226,6 +230,7 @@ impl Config {
                 .map_or(1, |n| n.get())
                 .min(12),
         };
+        let threads = fit_threads_to_file_limit(threads);
         let sort = match (args.sort, args.sortr) {
             (Some(key), _) if key != SortKey::None => Some((key, false)),
             (_, Some(key)) if key != SortKey::None => Some((key, true)),
@@ -401,4 +406,44 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
     };
     let number: u64 = digits.parse().map_err(|_| invalid())?;
     number.checked_mul(multiplier).ok_or_else(invalid)
+}
+
+/// Directory handles the walker may keep open (walkdir's `max_open`).
+pub const WALK_OPEN_DIRS: usize = 8;
+/// Handles needed besides workers and walker: stdin, stdout, stderr, an
+/// ignore file being read, and slack for the runtime.
+const RESERVED_HANDLES: usize = 8;
+
+/// Each worker holds at most one open file. If `ulimit -n` cannot cover
+/// the requested workers plus the walker's directories, run fewer workers
+/// (and say so once) instead of failing with "Too many open files".
+fn fit_threads_to_file_limit(threads: usize) -> usize {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit only writes the struct we pass.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
+        return threads;
+    }
+    let soft = usize::try_from(limit.rlim_cur).unwrap_or(usize::MAX);
+    let budget = soft
+        .saturating_sub(WALK_OPEN_DIRS + RESERVED_HANDLES)
+        .max(1);
+    if threads > budget {
+        crate::messages::warning(format_args!(
+            "using {budget} threads instead of {threads}: the open file limit (ulimit -n) is {soft}"
+        ));
+        return budget;
+    }
+    threads
+}
+
+fn size_arg(text: Option<&str>, default: usize) -> Result<usize, String> {
+    match text {
+        None => Ok(default),
+        Some(text) => {
+            usize::try_from(parse_size(text)?).map_err(|_| format!("size too large: {text}"))
+        }
+    }
 }

@@ -63,19 +63,36 @@ pub struct PrintOptions {
     pub path_separator: Option<u8>,
     /// Count individual matches per line (for --stats and --json).
     pub count_matches: bool,
+    /// Escape control characters in printed paths (stdout is a terminal).
+    pub escape_control: bool,
 }
 
 impl PrintOptions {
-    /// The path as printed: `--path-separator` applied.
+    /// The path as printed: `--path-separator` applied and, on a terminal,
+    /// control characters escaped so that a file name cannot drive the
+    /// terminal (a name holding ESC sequences could recolor or retitle it).
     pub fn path<'p>(&self, path: &'p [u8]) -> Cow<'p, [u8]> {
-        match self.path_separator {
-            Some(sep) if sep != b'/' && path.contains(&b'/') => Cow::Owned(
-                path.iter()
-                    .map(|&b| if b == b'/' { sep } else { b })
-                    .collect(),
-            ),
-            _ => Cow::Borrowed(path),
+        let separator = self
+            .path_separator
+            .filter(|&sep| sep != b'/' && path.contains(&b'/'));
+        let escape = self.escape_control && path.iter().any(|&b| b < 0x20 || b == 0x7f);
+        if separator.is_none() && !escape {
+            return Cow::Borrowed(path);
         }
+        let mut out = Vec::with_capacity(path.len() + 8);
+        for &b in path {
+            match b {
+                b'/' if separator.is_some() => out.push(separator.unwrap_or(b'/')),
+                b'\t' if escape => out.extend_from_slice(b"\\t"),
+                b'\n' if escape => out.extend_from_slice(b"\\n"),
+                b'\r' if escape => out.extend_from_slice(b"\\r"),
+                0..=0x1f | 0x7f if escape => {
+                    out.extend_from_slice(format!("\\x{b:02x}").as_bytes())
+                }
+                _ => out.push(b),
+            }
+        }
+        Cow::Owned(out)
     }
 }
 

@@ -26,7 +26,15 @@ pub struct MatcherOptions {
     pub word: bool,
     pub line: bool,
     pub crlf: bool,
+    /// Limit on the compiled program's size (--regex-size-limit).
+    pub size_limit: usize,
+    /// Limit on the lazy DFA's cache (--dfa-size-limit).
+    pub dfa_size_limit: usize,
 }
+
+/// ripgrep's defaults for --regex-size-limit and --dfa-size-limit.
+pub const DEFAULT_SIZE_LIMIT: usize = 100 << 20;
+pub const DEFAULT_DFA_SIZE_LIMIT: usize = 1000 << 20;
 
 /// A compiled pattern set. Cheap to clone: the meta regex shares its
 /// compiled form and each clone keeps its own cache pool.
@@ -92,12 +100,23 @@ impl Matcher {
         }
         let inner_literal =
             inner_literal(&hir).map(|lit| memchr::memmem::Finder::new(&lit).into_owned());
-        let config = Regex::config().utf8_empty(false);
+        let config = Regex::config()
+            .utf8_empty(false)
+            .nfa_size_limit(Some(opts.size_limit))
+            .onepass_size_limit(Some(opts.size_limit))
+            .dfa_size_limit(Some(opts.size_limit))
+            .hybrid_cache_capacity(opts.dfa_size_limit);
         let regex = Regex::builder()
             .configure(config)
             .syntax(syntax::Config::new().utf8(false))
             .build_from_hir(&hir)
-            .map_err(|err| format!("regex could not be compiled: {err}"))?;
+            .map_err(|err| match err.size_limit() {
+                Some(limit) => format!(
+                    "the compiled regex exceeds the size limit of {limit} bytes \
+                     (raise it with --regex-size-limit)"
+                ),
+                None => format!("regex could not be compiled: {err}"),
+            })?;
         Ok(Matcher {
             regex,
             inner_literal,
@@ -324,6 +343,8 @@ mod tests {
             word: false,
             line: false,
             crlf: false,
+            size_limit: DEFAULT_SIZE_LIMIT,
+            dfa_size_limit: DEFAULT_DFA_SIZE_LIMIT,
         }
     }
 

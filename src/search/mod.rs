@@ -5,6 +5,8 @@
 //! `source` opens inputs and picks between read() and a memory map.
 
 pub mod matcher;
+#[doc(hidden)]
+pub mod oracle;
 pub mod searcher;
 pub mod source;
 

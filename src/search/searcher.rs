@@ -61,10 +61,10 @@ impl<'c> Searcher<'c> {
         }
     }
 
-    /// A searcher with a tiny initial window, so that tests exercise window
-    /// shifts and growth on small inputs.
-    #[cfg(test)]
-    fn with_window(opts: &'c SearchOptions, quit: &'c AtomicBool, size: usize) -> Searcher<'c> {
+    /// A searcher with a tiny initial window, so that tests and fuzzing
+    /// exercise window shifts and growth on small inputs.
+    #[doc(hidden)]
+    pub fn with_window(opts: &'c SearchOptions, quit: &'c AtomicBool, size: usize) -> Searcher<'c> {
         Searcher {
             last: SearchSummary::default(),
             opts,
@@ -111,6 +111,21 @@ impl<'c> Searcher<'c> {
         binary: BinaryMode,
         sink: &mut dyn Sink,
     ) -> io::Result<()> {
+        self.search_reader_sized(matcher, reader, &mut || None, binary, sink)
+    }
+
+    /// Like `search_reader`; `total_size` is asked for the input's size
+    /// when a line outgrows the window, so that the window grows to what
+    /// the line can need instead of doubling past it (a 300 MB line would
+    /// otherwise take a 512 MB window).
+    pub fn search_reader_sized(
+        &mut self,
+        matcher: &Matcher,
+        reader: &mut dyn Read,
+        total_size: &mut dyn FnMut() -> Option<u64>,
+        binary: BinaryMode,
+        sink: &mut dyn Sink,
+    ) -> io::Result<()> {
         let mut state = State::new(self.opts, binary);
         if self.window.is_empty() {
             self.window.resize(WINDOW, 0);
@@ -124,7 +139,18 @@ impl<'c> Searcher<'c> {
                 break Ok(());
             }
             if len == buf.len() {
-                buf.resize(buf.len() * 2, 0);
+                let read_so_far = state.base + len as u64;
+                let doubled = buf.len() * 2;
+                let new_len = match total_size() {
+                    Some(total) if total > read_so_far => {
+                        let rest = usize::try_from(total - read_so_far).unwrap_or(usize::MAX);
+                        // One spare byte, so that reading EOF never needs
+                        // yet another doubling.
+                        doubled.min(len.saturating_add(rest).saturating_add(1))
+                    }
+                    _ => doubled,
+                };
+                buf.resize(new_len, 0);
             }
             let n = match reader.read(&mut buf[len..]) {
                 Ok(n) => n,
@@ -465,126 +491,9 @@ fn back_lines(buf: &[u8], floor: usize, start: usize, count: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::search::{CaseMode, MatcherOptions};
+    use crate::search::oracle;
+    use crate::search::CaseMode;
     use proptest::prelude::*;
-
-    /// Records what the searcher reports: (kind, line number, offset, text).
-    #[derive(Default)]
-    struct Collect {
-        events: Vec<(char, u64, u64, Vec<u8>)>,
-    }
-
-    impl Sink for Collect {
-        fn matched(&mut self, line: &SinkLine) -> bool {
-            let n = line.line_number.unwrap();
-            self.events
-                .push((':', n, line.abs_offset, line.bytes().to_vec()));
-            true
-        }
-        fn context(&mut self, line: &SinkLine) -> bool {
-            let n = line.line_number.unwrap();
-            self.events
-                .push(('-', n, line.abs_offset, line.bytes().to_vec()));
-            true
-        }
-        fn context_break(&mut self) -> bool {
-            self.events.push(('b', 0, 0, Vec::new()));
-            true
-        }
-        fn binary_matched(&mut self, _: u64) -> bool {
-            false
-        }
-        fn finish(&mut self, _: &SearchSummary) {}
-    }
-
-    fn options(invert: bool, before: usize, after: usize, max_count: Option<u64>) -> SearchOptions {
-        SearchOptions {
-            invert,
-            before,
-            after,
-            passthru: false,
-            max_count,
-            line_numbers: true,
-        }
-    }
-
-    /// The obvious implementation: split into lines, test each line alone,
-    /// then mark context around the selected lines.
-    fn oracle(
-        regex: &regex::bytes::Regex,
-        text: &[u8],
-        opts: &SearchOptions,
-    ) -> Vec<(char, u64, u64, Vec<u8>)> {
-        let mut lines = Vec::new();
-        let mut offset = 0u64;
-        for line in text.split_inclusive(|&b| b == b'\n') {
-            let body = line.strip_suffix(b"\n").unwrap_or(line);
-            lines.push((offset, line.to_vec(), regex.is_match(body) != opts.invert));
-            offset += line.len() as u64;
-        }
-        let mut selected = Vec::new();
-        for (i, line) in lines.iter().enumerate() {
-            if line.2 && opts.max_count.is_none_or(|m| (selected.len() as u64) < m) {
-                selected.push(i);
-            }
-        }
-        let mut kinds = vec![None; lines.len()];
-        for &i in &selected {
-            let first = i.saturating_sub(opts.before);
-            let last = (i + opts.after).min(lines.len() - 1);
-            for kind in &mut kinds[first..=last] {
-                kind.get_or_insert('-');
-            }
-        }
-        for &i in &selected {
-            kinds[i] = Some(':');
-        }
-        let has_context = opts.before > 0 || opts.after > 0;
-        let mut events = Vec::new();
-        let mut last: Option<usize> = None;
-        for (i, kind) in kinds.iter().enumerate() {
-            // Context after the last permitted match may not reach beyond.
-            if let Some(kind) = kind {
-                if let (true, Some(prev)) = (has_context, last) {
-                    if i > prev + 1 {
-                        events.push(('b', 0, 0, Vec::new()));
-                    }
-                }
-                events.push((*kind, i as u64 + 1, lines[i].0, lines[i].1.clone()));
-                last = Some(i);
-            }
-        }
-        events
-    }
-
-    fn run(
-        pattern: &str,
-        text: &[u8],
-        opts: &SearchOptions,
-        window: usize,
-    ) -> Vec<(char, u64, u64, Vec<u8>)> {
-        let matcher = Matcher::new(
-            &[pattern.to_string()],
-            &MatcherOptions {
-                fixed_strings: false,
-                case: CaseMode::Sensitive,
-                word: false,
-                line: false,
-                crlf: false,
-            },
-        )
-        .unwrap();
-        let quit = AtomicBool::new(false);
-        let mut searcher = Searcher::with_window(opts, &quit, window);
-        let mut sink = Collect::default();
-        searcher
-            .search_reader(&matcher, &mut &text[..], BinaryMode::Text, &mut sink)
-            .unwrap();
-        let mut slice_sink = Collect::default();
-        searcher.search_slice(&matcher, text, BinaryMode::Text, &mut slice_sink);
-        assert_eq!(sink.events, slice_sink.events, "reader and slice disagree");
-        sink.events
-    }
 
     fn pattern() -> impl Strategy<Value = String> {
         prop_oneof![
@@ -615,10 +524,10 @@ mod tests {
             max_count in proptest::option::of(0u64..4),
             window in 1usize..40,
         ) {
-            let opts = options(invert, before, after, max_count);
+            let opts = SearchOptions { invert, before, after, passthru: false, max_count, line_numbers: true };
             let regex = regex::bytes::Regex::new(&format!("(?m){pattern}")).unwrap();
-            let expected = oracle(&regex, &text, &opts);
-            let actual = run(&pattern, &text, &opts, window);
+            let expected = oracle::expected(&text, &opts, |line| regex.is_match(line));
+            let actual = oracle::actual(&pattern, CaseMode::Sensitive, &text, &opts, window).unwrap();
             prop_assert_eq!(actual, expected);
         }
     }

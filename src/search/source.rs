@@ -32,7 +32,7 @@ pub fn search_file(
     binary: BinaryMode,
     sink: &mut dyn Sink,
 ) -> io::Result<()> {
-    let mut file = File::open(path)?;
+    let file = File::open(path)?;
     if explicit && policy.mmap {
         let meta = file.metadata()?;
         if meta.is_file() && meta.len() >= MMAP_THRESHOLD {
@@ -42,7 +42,10 @@ pub fn search_file(
             }
         }
     }
-    searcher.search_reader(matcher, &mut file, binary, sink)
+    let file = &file;
+    let mut reader = file;
+    let mut total_size = || file.metadata().ok().map(|meta| meta.len());
+    searcher.search_reader_sized(matcher, &mut reader, &mut total_size, binary, sink)
 }
 
 /// The one place trawl maps memory.

@@ -9,4 +9,5 @@ mod filtering;
 mod formats;
 mod output;
 mod pipeline;
+mod robustness;
 mod search;
