@@ -18,6 +18,7 @@ pub mod messages;
 pub mod output;
 pub mod pool;
 pub mod printer;
+pub mod progress;
 pub mod rules;
 pub mod search;
 pub mod sink;

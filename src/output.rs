@@ -5,6 +5,7 @@
 //! already formatted everything; this thread only writes bytes, adding the
 //! separator between files that only it can know is needed.
 
+use std::cell::RefCell;
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -14,6 +15,7 @@ use crate::cli::config::{Config, StatsFormat};
 use crate::messages::err;
 use crate::pool::recv_lazily;
 use crate::printer::json;
+use crate::progress::Progress;
 use crate::stats;
 
 pub struct OutputOptions {
@@ -22,6 +24,7 @@ pub struct OutputOptions {
     pub file_separator: Option<Vec<u8>>,
     /// Flush after every file (interactive terminal).
     pub line_buffered: bool,
+    pub stdout_is_tty: bool,
 }
 
 /// Runs until the walker closes `order`. On a write error it sets `quit`
@@ -34,12 +37,23 @@ pub fn print(order: Receiver<Receiver<Vec<u8>>>, config: &Config, quit: &AtomicB
     let mut out = io::BufWriter::with_capacity(256 * 1024, stdout.lock());
     let mut failed = false;
     let mut wrote_any = false;
-    while let Some(replies) = recv_lazily(&order) {
+    // Shared by the idle callback (redraw) and the writer (hide).
+    let progress = RefCell::new(
+        config
+            .progress
+            .map(|immediately| Progress::new(&config.stats_totals, config.started, immediately)),
+    );
+    let mut tick = || {
+        if let Some(progress) = progress.borrow_mut().as_mut() {
+            progress.tick();
+        }
+    };
+    while let Some(replies) = recv_lazily(&order, &mut tick) {
         if failed {
             continue;
         }
         let mut first_chunk = true;
-        while let Some(chunk) = recv_lazily(&replies) {
+        while let Some(chunk) = recv_lazily(&replies, &mut tick) {
             let mut result = Ok(());
             if first_chunk && wrote_any {
                 if let Some(separator) = &opts.file_separator {
@@ -48,7 +62,14 @@ pub fn print(order: Receiver<Receiver<Vec<u8>>>, config: &Config, quit: &AtomicB
             }
             first_chunk = false;
             wrote_any = true;
-            result = result.and_then(|()| out.write_all(&chunk));
+            result = result.and_then(|()| match &*progress.borrow() {
+                // Results share the terminal with the progress line: hide
+                // it, write and flush, then let it come back.
+                Some(progress) if opts.stdout_is_tty => {
+                    progress.suspend(|| out.write_all(&chunk).and_then(|()| out.flush()))
+                }
+                _ => out.write_all(&chunk),
+            });
             printed += chunk.len() as u64;
             if let Err(error) = result {
                 report_write_error(&error);
@@ -64,6 +85,9 @@ pub fn print(order: Receiver<Receiver<Vec<u8>>>, config: &Config, quit: &AtomicB
                 quit.store(true, Ordering::Relaxed);
             }
         }
+    }
+    if let Some(progress) = progress.borrow_mut().as_mut() {
+        progress.finish();
     }
     if !failed {
         let wall = config.started.elapsed();

@@ -125,7 +125,7 @@ pub fn list_files(config: &Config) -> RunResult {
         &mut |haystack| {
             searched += 1;
             let result = out
-                .write_all(&haystack.display)
+                .write_all(&config.print.path(haystack.display()))
                 .and_then(|()| out.write_all(&[terminator]));
             match result {
                 Ok(()) => true,
@@ -173,7 +173,7 @@ fn search_one(config: &Config, searcher: &mut Searcher, job: Job, quit: &AtomicB
     } else {
         BinaryMode::Quit
     };
-    let path = &haystack.display;
+    let path = haystack.display();
     #[cfg(debug_assertions)]
     test_delay(path);
     let started = Instant::now();
@@ -208,7 +208,7 @@ fn search_one(config: &Config, searcher: &mut Searcher, job: Job, quit: &AtomicB
             String::from_utf8_lossy(path)
         ));
     }
-    if config.stats.is_some() {
+    if config.stats.is_some() || config.progress.is_some() {
         if stats.elapsed.is_zero() {
             stats.elapsed = started.elapsed();
         }
@@ -256,14 +256,18 @@ impl Backoff {
     }
 }
 
-/// Receives the next item, or None once all senders are gone.
-pub(crate) fn recv_lazily<T>(rx: &Receiver<T>) -> Option<T> {
+/// Receives the next item, or None once all senders are gone. `idle`
+/// runs before each wait (the printer redraws its progress line there).
+pub(crate) fn recv_lazily<T>(rx: &Receiver<T>, idle: &mut dyn FnMut()) -> Option<T> {
     let mut backoff = Backoff::new();
     loop {
         match rx.try_recv() {
             Ok(item) => return Some(item),
             Err(TryRecvError::Disconnected) => return None,
-            Err(TryRecvError::Empty) => backoff.wait(),
+            Err(TryRecvError::Empty) => {
+                idle();
+                backoff.wait();
+            }
         }
     }
 }

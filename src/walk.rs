@@ -24,8 +24,25 @@ pub struct Haystack {
     /// Named on the command line (searched whatever the rules say, and
     /// binary files are searched rather than skipped).
     pub explicit: bool,
-    /// The path as printed.
-    pub display: Vec<u8>,
+    /// Print the path without its leading `./` (implicit current directory).
+    pub strip_dot: bool,
+}
+
+impl Haystack {
+    /// The path as printed; raw bytes, so non-UTF-8 names survive.
+    pub fn display(&self) -> &[u8] {
+        use std::os::unix::ffi::OsStrExt;
+        match &self.source {
+            Source::Stdin => b"<stdin>",
+            Source::Path(path) => {
+                let bytes = path.as_os_str().as_bytes();
+                match self.strip_dot {
+                    true => bytes.strip_prefix(b"./").unwrap_or(bytes),
+                    false => bytes,
+                }
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -61,7 +78,7 @@ pub fn walk(
             SearchPath::Stdin => emit(Haystack {
                 source: Source::Stdin,
                 explicit: true,
-                display: b"<stdin>".to_vec(),
+                strip_dot: false,
             }),
             SearchPath::Given(path) => walk_path(path, false, rules, opts, emit),
             SearchPath::ImplicitCwd => walk_path(Path::new("./"), true, rules, opts, emit),
@@ -85,7 +102,7 @@ fn walk_path(
             return emit(Haystack {
                 source: Source::Path(root.to_path_buf()),
                 explicit: true,
-                display: display_bytes(root, false),
+                strip_dot: false,
             });
         }
         Ok(_) => {}
@@ -179,9 +196,9 @@ fn walk_path(
             }
         }
         let haystack = Haystack {
-            display: display_bytes(entry.path(), strip_dot),
             source: Source::Path(entry.into_path()),
             explicit: false,
+            strip_dot,
         };
         if !emit(haystack) {
             return false;

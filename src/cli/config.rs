@@ -7,7 +7,7 @@ use std::io::{self, IsTerminal, Read};
 use std::path::Path;
 use std::time::Instant;
 
-use super::args::{Args, ColorChoice, SortKey};
+use super::args::{Args, ColorChoice, ProgressChoice, SortKey};
 use crate::output::OutputOptions;
 use crate::printer::{Colors, OutputMode, PrintOptions};
 use crate::rules::{IgnoreOptions, RuleSpec, Rules};
@@ -37,6 +37,9 @@ pub struct Config {
     pub stats: Option<StatsFormat>,
     pub stats_totals: Stats,
     pub started: Instant,
+    /// Progress line on stderr: Some(true) at once, Some(false) after a
+    /// second, None never.
+    pub progress: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -222,6 +225,13 @@ impl Config {
         let output = OutputOptions {
             file_separator,
             line_buffered: (stdout_tty || args.line_buffered) && !args.block_buffered,
+            stdout_is_tty: stdout_tty,
+        };
+        let progress = match args.progress {
+            _ if json || args.quiet || args.files || !io::stderr().is_terminal() => None,
+            ProgressChoice::Never => None,
+            ProgressChoice::Auto => Some(false),
+            ProgressChoice::Always => Some(true),
         };
 
         let threads = match args.threads {
@@ -255,6 +265,7 @@ impl Config {
             files: args.files,
             stats,
             stats_totals: Stats::default(),
+            progress,
             started: Instant::now(),
         })
     }

@@ -49,6 +49,7 @@ pub struct IgnoreStack {
     walk_root: PathBuf,
     levels: Vec<Level>,
     any_git_in_parents: bool,
+    parents_have_rules: bool,
     require_git: bool,
 }
 
@@ -62,6 +63,7 @@ impl IgnoreStack {
             walk_root: root.strip_prefix("./").unwrap_or(root).to_path_buf(),
             levels: Vec::new(),
             any_git_in_parents: false,
+            parents_have_rules: false,
             require_git: opts.require_git,
         };
         if opts.any() && opts.parents {
@@ -71,6 +73,7 @@ impl IgnoreStack {
                 for dir in ancestors {
                     let level = Level::load(dir, opts);
                     stack.any_git_in_parents |= level.has_git;
+                    stack.parents_have_rules |= level.has_rules();
                     stack.parents.push(level);
                 }
                 stack.absolute_root = Some(absolute);
@@ -123,7 +126,9 @@ impl IgnoreStack {
         for level in self.levels.iter().rev() {
             visit(level, path, &mut saw_git);
         }
-        if let Some(absolute_root) = &self.absolute_root {
+        // Usually no directory above the root has ignore files: skip the
+        // per-entry path join then (it showed up in profiles).
+        if let (Some(absolute_root), true) = (&self.absolute_root, self.parents_have_rules) {
             let relative = path.strip_prefix(&self.walk_root).unwrap_or(path);
             let absolute = absolute_root.join(relative);
             for level in self.parents.iter().rev() {
@@ -162,6 +167,10 @@ fn origin(glob: &ignore::gitignore::Glob) -> PathBuf {
 }
 
 impl Level {
+    fn has_rules(&self) -> bool {
+        self.custom.is_some() || self.dot.is_some() || self.git.is_some() || self.exclude.is_some()
+    }
+
     fn load(dir: &Path, opts: &IgnoreOptions) -> Level {
         let mut level = Level::default();
         if opts.dot {

@@ -100,11 +100,16 @@ impl Matcher {
         }
         let inner_literal =
             inner_literal(&hir).map(|lit| memchr::memmem::Finder::new(&lit).into_owned());
+        // A full DFA is much faster than the lazy one on patterns without
+        // literals (`[A-Za-z]{30}`: 1.82s -> see benches/README.md); the
+        // meta engine's default caps it at a few dozen states, so allow
+        // small ones generously (ripgrep makes the same trade).
         let config = Regex::config()
             .utf8_empty(false)
             .nfa_size_limit(Some(opts.size_limit))
-            .onepass_size_limit(Some(opts.size_limit))
-            .dfa_size_limit(Some(opts.size_limit))
+            .onepass_size_limit(Some(10 << 20))
+            .dfa_size_limit(Some(1 << 20))
+            .dfa_state_limit(Some(1_000))
             .hybrid_cache_capacity(opts.dfa_size_limit);
         let regex = Regex::builder()
             .configure(config)
@@ -121,6 +126,15 @@ impl Matcher {
             regex,
             inner_literal,
         })
+    }
+
+    /// The end of some match in `haystack[start..end]`, found as early as
+    /// possible: enough to locate a matching line, and cheaper than
+    /// `find_at`, which must also run a reverse scan for the start.
+    #[inline]
+    pub fn find_any_end(&self, haystack: &[u8], start: usize, end: usize) -> Option<usize> {
+        let input = Input::new(haystack).range(start..end).earliest(true);
+        self.regex.search_half(&input).map(|half| half.offset())
     }
 
     /// The leftmost-first match in `haystack[start..end]`; the bytes around

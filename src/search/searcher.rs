@@ -448,13 +448,15 @@ fn next_match_line(matcher: &Matcher, buf: &[u8], at: usize, end: usize) -> Opti
         }
         return None;
     }
-    let m = matcher.find_at(buf, at, end)?;
-    let line_start = memrchr(b'\n', &buf[at..m.start()]).map_or(at, |i| at + i + 1);
+    // A match never contains a line terminator, so the line around the
+    // match's end is the matching line.
+    let match_end = matcher.find_any_end(buf, at, end)?;
+    let line_start = memrchr(b'\n', &buf[at..match_end]).map_or(at, |i| at + i + 1);
     if line_start == end {
         // An empty match just past the last complete line is no line at all.
         return None;
     }
-    Some((line_start, line_end_from(buf, m.end(), end)))
+    Some((line_start, line_end_from(buf, match_end, end)))
 }
 
 /// Counts line terminators. Summing per 64-byte chunk into a u8 lets LLVM

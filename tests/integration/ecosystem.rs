@@ -200,3 +200,92 @@ fn no_messages_hides_file_errors_but_keeps_exit_code() {
     assert_eq!(run.stdout, "a.txt:foo\n");
     assert_eq!(run.code, 2);
 }
+
+/// A tmux server of our own, killed when dropped (even if a test fails).
+struct Tmux(String);
+
+impl Tmux {
+    fn new() -> Tmux {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Tmux(format!("trawl-test-{}-{n}", std::process::id()))
+    }
+
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.0)
+            .args(args)
+            .output()
+            .unwrap()
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        self.run(&["kill-server"]);
+    }
+}
+
+/// Runs trawl inside a detached tmux session (a real terminal) and returns
+/// snapshots of the screen while it runs and after it ends.
+fn tmux_screens(f: &Fixture, command: &str) -> (String, String) {
+    let tmux = Tmux::new();
+    let script = format!(
+        "cd '{}' && env HOME=/nonexistent TERM=xterm TRAWL_TEST_WORKER_DELAY_US=40000 {command}; \
+         touch done; sleep 30",
+        f.path().display()
+    );
+    let started = tmux.run(&[
+        "new-session",
+        "-d",
+        "-x",
+        "160",
+        "-y",
+        "40",
+        "-s",
+        "t",
+        &script,
+    ]);
+    assert!(started.status.success(), "{started:?}");
+    let capture = || {
+        String::from_utf8_lossy(&tmux.run(&["capture-pane", "-p", "-t", "t"]).stdout).into_owned()
+    };
+    std::thread::sleep(std::time::Duration::from_millis(1000));
+    let during = capture();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !f.path().join("done").exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let after = capture();
+    let _ = std::fs::remove_file(f.path().join("done"));
+    (during, after)
+}
+
+#[test]
+fn progress_line_on_a_terminal_never_garbles_results() {
+    if !tool_available("tmux") {
+        return;
+    }
+    let f = Fixture::new();
+    // About 150 x 20ms = 3s of searching (test delay hook), so the screen
+    // is captured mid-search.
+    for i in 0..150 {
+        let body = if i % 50 == 0 { "needle\n" } else { "hay\n" };
+        f.create(&format!("f{i:03}.txt"), body);
+    }
+    let trawl = env!("CARGO_BIN_EXE_trawl");
+    // Results and progress on the same terminal.
+    let command = format!("{trawl} -j1 --progress always --no-heading -N needle");
+    let (during, after) = tmux_screens(&f, &command);
+    assert!(during.contains("files searched"), "{during}");
+    let lines: Vec<&str> = after.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(
+        lines,
+        ["f000.txt:needle", "f050.txt:needle", "f100.txt:needle"],
+        "{after}"
+    );
+    // Never shown with --progress never.
+    let (during, _) = tmux_screens(&f, &format!("{trawl} -j1 --progress never needle > out"));
+    assert!(!during.contains("files searched"), "{during}");
+}
