@@ -68,6 +68,7 @@ impl Config {
             dfa_size_limit: size_arg(args.dfa_size_limit.as_deref(), DEFAULT_DFA_SIZE_LIMIT)?,
         };
         let matcher = Matcher::new(&patterns, &matcher_opts)?;
+        crate::messages::debug(format_args!("pattern search: {}", matcher.strategy()));
         let rules = build_rules(&args)?;
         let walk = WalkOptions {
             max_depth: args.max_depth,

@@ -166,3 +166,51 @@ pub fn record_line(
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options(escape_control: bool, path_separator: Option<u8>) -> PrintOptions {
+        PrintOptions {
+            mode: OutputMode::Standard,
+            with_filename: true,
+            heading: false,
+            line_number: false,
+            column: false,
+            byte_offset: false,
+            only_matching: false,
+            vimgrep: false,
+            null: false,
+            colors: None,
+            match_separator: b":".to_vec(),
+            context_separator: b"-".to_vec(),
+            context_break: None,
+            replace: None,
+            max_columns: None,
+            max_columns_preview: false,
+            trim: false,
+            include_zero: false,
+            path_separator,
+            count_matches: false,
+            escape_control,
+        }
+    }
+
+    #[test]
+    fn control_characters_in_paths_are_escaped_on_a_terminal() {
+        let tty = options(true, None);
+        assert_eq!(&*tty.path(b"dir/plain.txt"), b"dir/plain.txt");
+        assert_eq!(&*tty.path(b"esc\x1b[31mred"), b"esc\\x1b[31mred");
+        assert_eq!(&*tty.path(b"new\nline\ttab\x7f"), b"new\\nline\\ttab\\x7f");
+        // Piped: raw bytes, like ripgrep.
+        let piped = options(false, None);
+        assert_eq!(&*piped.path(b"esc\x1b[31mred"), b"esc\x1b[31mred");
+    }
+
+    #[test]
+    fn path_separator_replaces_slashes() {
+        assert_eq!(&*options(false, Some(b'\\')).path(b"a/b/c"), b"a\\b\\c");
+        assert_eq!(&*options(true, Some(b'\\')).path(b"a/\x1b"), b"a\\\\x1b");
+    }
+}

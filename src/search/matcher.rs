@@ -46,6 +46,8 @@ pub struct Matcher {
     /// regex runs on those lines only. This is ripgrep's inner-literal
     /// trick; the meta engine's own prefilters only cover prefixes.
     inner_literal: Option<memchr::memmem::Finder<'static>>,
+    /// How candidates are found, for --debug.
+    strategy: String,
 }
 
 impl Matcher {
@@ -98,12 +100,13 @@ impl Matcher {
                 Hir::look(Look::WordEndHalfUnicode),
             ]);
         }
-        let inner_literal =
-            inner_literal(&hir).map(|lit| memchr::memmem::Finder::new(&lit).into_owned());
-        // A full DFA is much faster than the lazy one on patterns without
-        // literals (`[A-Za-z]{30}`: 1.82s -> see benches/README.md); the
-        // meta engine's default caps it at a few dozen states, so allow
-        // small ones generously (ripgrep makes the same trade).
+        let inner = inner_literal(&hir);
+        let strategy = describe_strategy(&hir, inner.as_deref());
+        let inner_literal = inner.map(|lit| memchr::memmem::Finder::new(&lit).into_owned());
+        // The meta engine's defaults keep full DFAs to a few dozen states;
+        // these limits (ripgrep's) let small patterns without literals such
+        // as `[A-Za-z]{30}` use one, as rg does. On the linux corpus that
+        // measured the same as the lazy DFA (benches/README.md).
         let config = Regex::config()
             .utf8_empty(false)
             .nfa_size_limit(Some(opts.size_limit))
@@ -125,6 +128,7 @@ impl Matcher {
         Ok(Matcher {
             regex,
             inner_literal,
+            strategy,
         })
     }
 
@@ -142,6 +146,11 @@ impl Matcher {
     #[inline]
     pub fn find_at(&self, haystack: &[u8], start: usize, end: usize) -> Option<Match> {
         self.regex.find(Input::new(haystack).range(start..end))
+    }
+
+    /// How this matcher finds candidate lines (reported by --debug).
+    pub fn strategy(&self) -> &str {
+        &self.strategy
     }
 
     /// The inner literal, if the pattern has one worth searching for.
@@ -231,6 +240,36 @@ fn inner_literal(hir: &Hir) -> Option<Vec<u8>> {
             _ => None,
         })
         .max_by_key(|bytes| bytes.len())
+}
+
+/// A one-line account of the literal prefilter, for --debug.
+fn describe_strategy(hir: &Hir, inner: Option<&[u8]>) -> String {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    if let Some(literal) = inner {
+        return format!(
+            "inner literal {:?} (memmem), regex on candidate lines only",
+            String::from_utf8_lossy(literal)
+        );
+    }
+    let prefixes = Extractor::new().kind(ExtractKind::Prefix).extract(hir);
+    match prefixes.literals() {
+        Some(literals)
+            if !literals.is_empty() && literals.iter().all(|l| !l.as_bytes().is_empty()) =>
+        {
+            let shown: Vec<String> = literals
+                .iter()
+                .take(8)
+                .map(|l| format!("{:?}", String::from_utf8_lossy(l.as_bytes())))
+                .collect();
+            let more = if literals.len() > 8 { ", ..." } else { "" };
+            format!(
+                "prefix literals [{}{more}] ({} in all; the regex engine's prefilter)",
+                shown.join(", "),
+                literals.len()
+            )
+        }
+        _ => "no literal prefilter: the regex scans every byte".to_string(),
+    }
 }
 
 /// Removes `byte` from every class of `expr` and rejects a literal `byte`, so

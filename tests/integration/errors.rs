@@ -32,37 +32,63 @@ fn missing_path_is_reported_and_search_goes_on() {
     assert_eq!(f.run(&["-q", "zzz", "nonexist", "a.txt"]).code, 2);
 }
 
+/// Runs trawl as an unprivileged user when the tests run as root (CI
+/// does), since root reads any file whatever its mode.
+fn run_unprivileged(f: &Fixture, args: &[&str]) -> crate::util::Run {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        return f.run(args);
+    }
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(f.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(env!("CARGO_BIN_EXE_trawl"))
+        .args(args)
+        .current_dir(f.path())
+        .env("HOME", "/nonexistent/trawl-test-home")
+        .env("XDG_CONFIG_HOME", "/nonexistent/trawl-test-xdg")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("setpriv (util-linux) is needed to drop root in this test");
+    crate::util::Run::from(out)
+}
+
 #[test]
-fn unreadable_file_and_directory_are_reported() {
+fn unreadable_file_directory_and_ignore_file_are_reported() {
     use std::os::unix::fs::PermissionsExt;
     let f = Fixture::new();
     f.create("a.txt", "foo\n");
     f.create("secret.txt", "foo\n");
     f.create("locked/b.txt", "foo\n");
+    f.create("sub/.ignore", "*.txt\n");
+    f.create("sub/c.txt", "foo\n");
+    for dir in ["", "sub"] {
+        let path = f.path().join(dir);
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
     let mode = |p: &str, m: u32| {
         std::fs::set_permissions(f.path().join(p), std::fs::Permissions::from_mode(m)).unwrap()
     };
+    mode("a.txt", 0o644);
+    mode("sub/c.txt", 0o644);
     mode("secret.txt", 0o000);
     mode("locked", 0o000);
-    // Root can read anything; the check is meaningless then.
-    let root_reads = std::fs::read(f.path().join("secret.txt")).is_ok();
-    let run = f.run_ordered(&["foo"]);
+    mode("sub/.ignore", 0o000);
+    let run = run_unprivileged(&f, &["-j1", "foo"]);
     mode("locked", 0o755);
-    mode("secret.txt", 0o644);
-    if root_reads {
-        return;
-    }
-    assert_eq!(run.stdout, "a.txt:foo\n");
-    assert!(
-        run.stderr.contains("trawl: secret.txt: Permission denied"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("locked: Permission denied"),
-        "{}",
-        run.stderr
-    );
+    // The unreadable .ignore is reported and its rules don't apply.
+    assert_eq!(run.stdout, "a.txt:foo\nsub/c.txt:foo\n");
+    let has = |needle: &str| {
+        assert!(
+            run.stderr.contains(needle),
+            "no {needle:?} in {}",
+            run.stderr
+        )
+    };
+    has("trawl: secret.txt: Permission denied");
+    has("locked: Permission denied");
+    has("sub/.ignore: Permission denied");
     assert_eq!(run.code, 2);
 }
 
