@@ -9,7 +9,9 @@ use walkdir::WalkDir;
 
 use crate::cli::args::SortKey;
 use crate::messages::{self, file_error};
-use crate::rules::{IgnoreStack, Rules};
+use std::os::unix::ffi::OsStrExt;
+
+use crate::rules::{IgnoreStack, Rules, Seen};
 
 #[derive(Debug, Clone)]
 pub enum Source {
@@ -146,6 +148,15 @@ fn walk_path(
         walker = walker.max_depth(depth);
     }
     let mut stack = IgnoreStack::new(root, &rules.ignore);
+    // With entries in ascending name order, a directory's ignore files are
+    // among its first entries, so which exist can be learnt from the walk
+    // instead of by trying to open every name in every directory (20,000
+    // failed opens on the linux corpus).
+    let by_name = matches!(
+        opts.sort,
+        None | Some((SortKey::None | SortKey::Path, false))
+    );
+    let mut pending: Option<PendingDir> = None;
     let mut entries = walker.into_iter();
     while let Some(entry) = entries.next() {
         let entry = match entry {
@@ -159,52 +170,141 @@ fn walk_path(
         if depth == 0 {
             continue;
         }
-        let file_type = entry.file_type();
-        let is_dir = file_type.is_dir();
-        stack.truncate(depth);
-        messages::trace(format_args!("considering {}", entry.path().display()));
-        if let Err(reason) = rules.check(&stack, entry.path(), entry.file_name(), is_dir) {
-            messages::debug(format_args!(
-                "skipping {}: {reason}",
-                entry.path().display()
-            ));
-            if is_dir {
-                entries.skip_current_dir();
+        if let Some(dir) = pending.as_mut() {
+            let is_child = depth == dir.depth + 1;
+            if is_child {
+                dir.seen.note(entry.file_name());
+                // Files before the last possible ignore file name can wait
+                // (a directory cannot: it must be pruned or entered now).
+                if !entry.file_type().is_dir() && entry.file_name().as_bytes() <= LAST_IGNORE_NAME {
+                    dir.buffered.push(entry);
+                    continue;
+                }
             }
-            continue;
-        }
-        if is_dir {
-            stack.push(entry.path(), &rules.ignore);
-            continue;
-        }
-        // Only regular files are searched in a walk: a FIFO or device could
-        // block forever, and symlinks are only followed with -L.
-        if !file_type.is_file() {
-            messages::debug(format_args!(
-                "skipping {}: not a regular file",
-                entry.path().display()
-            ));
-            continue;
-        }
-        if let Some(max) = opts.max_filesize {
-            if entry.metadata().is_ok_and(|meta| meta.len() > max) {
-                messages::debug(format_args!(
-                    "skipping {}: larger than --max-filesize {max}",
-                    entry.path().display()
-                ));
-                continue;
+            let complete = !is_child || entry.file_name().as_bytes() > LAST_IGNORE_NAME;
+            if let Some(dir) = pending.take() {
+                if !resolve(dir, complete, &mut stack, rules, opts, strip_dot, emit) {
+                    return false;
+                }
             }
         }
-        let haystack = Haystack {
-            source: Source::Path(entry.into_path()),
-            explicit: false,
-            strip_dot,
-        };
-        if !emit(haystack) {
+        match visit(entry, &mut stack, rules, opts, strip_dot, emit) {
+            Visit::Next => {}
+            Visit::Prune => entries.skip_current_dir(),
+            Visit::Enter(path) if by_name => {
+                pending = Some(PendingDir {
+                    path,
+                    depth,
+                    seen: Seen::default(),
+                    buffered: Vec::new(),
+                })
+            }
+            Visit::Enter(path) => stack.push(&path, None, &rules.ignore),
+            Visit::Stop => return false,
+        }
+    }
+    match pending {
+        Some(dir) => resolve(dir, true, &mut stack, rules, opts, strip_dot, emit),
+        None => true,
+    }
+}
+
+/// The greatest name of a file that ignore rules come from (bytewise).
+const LAST_IGNORE_NAME: &[u8] = b".trawlignore";
+
+/// A directory entered but whose ignore files are not loaded yet: the
+/// names seen so far and the file entries held back until they are.
+struct PendingDir {
+    path: PathBuf,
+    depth: usize,
+    seen: Seen,
+    buffered: Vec<walkdir::DirEntry>,
+}
+
+/// Loads a pending directory's ignore level (only the files seen, when
+/// `complete`; else every name is tried) and handles the held-back files.
+fn resolve(
+    dir: PendingDir,
+    complete: bool,
+    stack: &mut IgnoreStack,
+    rules: &Rules,
+    opts: &WalkOptions,
+    strip_dot: bool,
+    emit: &mut dyn FnMut(Haystack) -> bool,
+) -> bool {
+    // The level is pushed even when no entry below is left to check: the
+    // stack must hold exactly one level per directory depth.
+    stack.truncate(dir.depth);
+    stack.push(&dir.path, complete.then_some(&dir.seen), &rules.ignore);
+    for entry in dir.buffered {
+        if let Visit::Stop = visit(entry, stack, rules, opts, strip_dot, emit) {
             return false;
         }
     }
     true
+}
+
+enum Visit {
+    Next,
+    /// A directory to skip.
+    Prune,
+    /// A directory to descend into.
+    Enter(PathBuf),
+    Stop,
+}
+
+/// Applies the rules to one entry and emits it if it is to be searched.
+fn visit(
+    entry: walkdir::DirEntry,
+    stack: &mut IgnoreStack,
+    rules: &Rules,
+    opts: &WalkOptions,
+    strip_dot: bool,
+    emit: &mut dyn FnMut(Haystack) -> bool,
+) -> Visit {
+    let depth = entry.depth();
+    let file_type = entry.file_type();
+    let is_dir = file_type.is_dir();
+    stack.truncate(depth);
+    messages::trace(format_args!("considering {}", entry.path().display()));
+    if let Err(reason) = rules.check(stack, entry.path(), entry.file_name(), is_dir) {
+        messages::debug(format_args!(
+            "skipping {}: {reason}",
+            entry.path().display()
+        ));
+        return if is_dir { Visit::Prune } else { Visit::Next };
+    }
+    if is_dir {
+        return Visit::Enter(entry.into_path());
+    }
+    // Only regular files are searched in a walk: a FIFO or device could
+    // block forever, and symlinks are only followed with -L.
+    if !file_type.is_file() {
+        messages::debug(format_args!(
+            "skipping {}: not a regular file",
+            entry.path().display()
+        ));
+        return Visit::Next;
+    }
+    if let Some(max) = opts.max_filesize {
+        if entry.metadata().is_ok_and(|meta| meta.len() > max) {
+            messages::debug(format_args!(
+                "skipping {}: larger than --max-filesize {max}",
+                entry.path().display()
+            ));
+            return Visit::Next;
+        }
+    }
+    let haystack = Haystack {
+        source: Source::Path(entry.into_path()),
+        explicit: false,
+        strip_dot,
+    };
+    if emit(haystack) {
+        Visit::Next
+    } else {
+        Visit::Stop
+    }
 }
 
 fn report_walk_error(error: &walkdir::Error, strip_dot: bool) {

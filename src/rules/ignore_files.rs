@@ -31,6 +31,44 @@ impl IgnoreOptions {
     }
 }
 
+/// Which ignore-related names a directory listing contained.
+#[derive(Debug, Default, Clone)]
+pub struct Seen {
+    git: bool,
+    gitignore: bool,
+    ignore: bool,
+    rgignore: bool,
+    trawlignore: bool,
+    /// False: unknown, try every name (`all`).
+    complete: bool,
+}
+
+impl Seen {
+    fn all() -> Seen {
+        Seen {
+            git: true,
+            gitignore: true,
+            ignore: true,
+            rgignore: true,
+            trawlignore: true,
+            complete: false,
+        }
+    }
+
+    /// Records one entry name of the directory.
+    pub fn note(&mut self, name: &std::ffi::OsStr) {
+        self.complete = true;
+        match name.as_encoded_bytes() {
+            b".git" => self.git = true,
+            b".gitignore" => self.gitignore = true,
+            b".ignore" => self.ignore = true,
+            b".rgignore" => self.rgignore = true,
+            b".trawlignore" => self.trawlignore = true,
+            _ => {}
+        }
+    }
+}
+
 #[derive(Default)]
 struct Level {
     custom: Option<Gitignore>,
@@ -71,7 +109,7 @@ impl IgnoreStack {
                 let mut ancestors: Vec<&Path> = absolute.ancestors().skip(1).collect();
                 ancestors.reverse();
                 for dir in ancestors {
-                    let level = Level::load(dir, opts);
+                    let level = Level::load(dir, None, opts);
                     stack.any_git_in_parents |= level.has_git;
                     stack.parents_have_rules |= level.has_rules();
                     stack.parents.push(level);
@@ -79,7 +117,7 @@ impl IgnoreStack {
                 stack.absolute_root = Some(absolute);
             }
         }
-        stack.push(root, opts);
+        stack.push(root, None, opts);
         stack
     }
 
@@ -90,9 +128,11 @@ impl IgnoreStack {
     }
 
     /// Enters a directory: its ignore files apply to what is below it.
-    pub fn push(&mut self, dir: &Path, opts: &IgnoreOptions) {
+    /// With `seen`, only the files the walk saw in it are read; without,
+    /// every ignore file name is tried.
+    pub fn push(&mut self, dir: &Path, seen: Option<&Seen>, opts: &IgnoreOptions) {
         if opts.any() {
-            self.levels.push(Level::load(dir, opts));
+            self.levels.push(Level::load(dir, seen, opts));
         } else {
             self.levels.push(Level::default());
         }
@@ -171,15 +211,39 @@ impl Level {
         self.custom.is_some() || self.dot.is_some() || self.git.is_some() || self.exclude.is_some()
     }
 
-    fn load(dir: &Path, opts: &IgnoreOptions) -> Level {
+    fn load(dir: &Path, seen: Option<&Seen>, opts: &IgnoreOptions) -> Level {
         let mut level = Level::default();
+        let all = Seen::all();
+        let seen = seen.unwrap_or(&all);
+        let names = |candidates: &[(&'static str, bool)]| -> Vec<&'static str> {
+            candidates
+                .iter()
+                .filter(|(_, present)| *present)
+                .map(|(name, _)| *name)
+                .collect()
+        };
         if opts.dot {
-            level.dot = load_many(dir, &[".ignore"], opts.messages);
-            level.custom = load_many(dir, &[".rgignore", ".trawlignore"], opts.messages);
+            level.dot = load_many(dir, &names(&[(".ignore", seen.ignore)]), opts.messages);
+            level.custom = load_many(
+                dir,
+                &names(&[
+                    (".rgignore", seen.rgignore),
+                    (".trawlignore", seen.trawlignore),
+                ]),
+                opts.messages,
+            );
         }
         if opts.vcs {
-            level.has_git = dir.join(".git").exists();
-            level.git = load_many(dir, &[".gitignore"], opts.messages);
+            level.has_git = if seen.complete {
+                seen.git
+            } else {
+                dir.join(".git").exists()
+            };
+            level.git = load_many(
+                dir,
+                &names(&[(".gitignore", seen.gitignore)]),
+                opts.messages,
+            );
             if level.has_git && opts.exclude {
                 level.exclude = load_file(dir, &dir.join(".git/info/exclude"), opts.messages);
             }
@@ -189,6 +253,9 @@ impl Level {
 }
 
 fn load_many(dir: &Path, names: &[&str], messages: bool) -> Option<Gitignore> {
+    if names.is_empty() {
+        return None;
+    }
     let mut builder = GitignoreBuilder::new(dir);
     let mut any = false;
     for name in names {

@@ -17,7 +17,7 @@ use ignore::overrides::{Override, OverrideBuilder};
 use ignore::types::{Types, TypesBuilder};
 use ignore::Match;
 
-pub use ignore_files::{IgnoreOptions, IgnoreStack};
+pub use ignore_files::{IgnoreOptions, IgnoreStack, Seen};
 
 /// Why a path is not searched (reported by `--debug`).
 #[derive(Debug, Clone, PartialEq, Eq)]

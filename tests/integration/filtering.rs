@@ -338,3 +338,36 @@ fn nothing_searched_is_reported() {
     // Not when a path was given.
     assert_eq!(f.run(&["needle", "."]).code, 1);
 }
+
+#[test]
+fn a_directory_rules_never_leak_into_its_siblings() {
+    // Regression: ignore levels are loaded lazily from the walk; a level
+    // left on the stack hid arch/*/kernel/vmlinux.lds.S in the kernel tree
+    // behind a sibling boot/.gitignore.
+    let f = Fixture::new();
+    f.git_init("");
+    f.create("arch/boot/.gitignore", "vm*\n");
+    f.create("arch/boot/Makefile", "");
+    f.create("arch/boot/dts/x.dts", "");
+    f.create("arch/configs/defconfig", "");
+    f.create("arch/configs/sub/deep", "");
+    f.create("arch/kernel/.gitignore", "vm.lds\n");
+    f.create("arch/kernel/Makefile", "");
+    f.create("arch/kernel/vm.lds.S", "");
+    f.create("arch/kernel/vm.lds", "");
+    f.create("arch/lib/vmx", "");
+    assert_eq!(
+        files(&f, &[]),
+        "arch/boot/Makefile\narch/boot/dts/x.dts\narch/configs/defconfig\narch/configs/sub/deep\n\
+         arch/kernel/Makefile\narch/kernel/vm.lds.S\narch/lib/vmx\n"
+    );
+    // Hidden entries sort before the ignore files and are held back until
+    // the directory's rules are known.
+    f.create("arch/kernel/.aaa", "");
+    f.create("arch/kernel/.gitignore", "vm.lds\n!.aaa\n");
+    assert_eq!(
+        files(&f, &[]),
+        "arch/boot/Makefile\narch/boot/dts/x.dts\narch/configs/defconfig\narch/configs/sub/deep\n\
+         arch/kernel/.aaa\narch/kernel/Makefile\narch/kernel/vm.lds.S\narch/lib/vmx\n"
+    );
+}
