@@ -98,8 +98,11 @@ impl<'c> Searcher<'c> {
             }
             BinaryMode::Text => {}
         }
-        state.process(matcher, &data[..len], 0, len, sink);
-        self.last = state.summary(len as u64);
+        let searched = match state.process(matcher, &data[..len], 0, len, sink) {
+            true => len as u64,
+            false => state.searched_to,
+        };
+        self.last = state.summary(searched);
         sink.finish(&self.last);
     }
 
@@ -198,7 +201,13 @@ impl<'c> Searcher<'c> {
                 }
             };
             let go_on = state.process(matcher, &buf[..len], pos, region_end, sink);
-            if eof || !go_on {
+            if !go_on {
+                // Stopped early (-m, -l, -q): what was searched ends with
+                // the last matching line, as ripgrep counts it.
+                total = state.searched_to;
+                break Ok(());
+            }
+            if eof {
                 total = state.base + len as u64;
                 break Ok(());
             }
@@ -232,6 +241,9 @@ struct State<'o> {
     after_left: usize,
     matched_lines: u64,
     max_reached: bool,
+    /// Absolute end of the last matching line (bytes searched when a
+    /// search stops early).
+    searched_to: u64,
     binary_offset: Option<u64>,
     binary_quit: bool,
     check_lines_for_nul: bool,
@@ -250,6 +262,7 @@ impl<'o> State<'o> {
             after_left: if opts.passthru { usize::MAX } else { 0 },
             matched_lines: 0,
             max_reached: opts.max_count == Some(0),
+            searched_to: 0,
             binary_offset: None,
             binary_quit: false,
             check_lines_for_nul: false,
@@ -348,6 +361,7 @@ impl<'o> State<'o> {
             self.opts.after
         };
         self.matched_lines += 1;
+        self.searched_to = self.base + end as u64;
         if self
             .opts
             .max_count

@@ -48,6 +48,13 @@ fn json_with_replace_invert_and_no_match() {
         "{}",
         lines[2]
     );
+    // Stopping early (-m): bytes searched end with the last matching line.
+    let run = f.run(&["--json", "-m1", "-A1", "foo", "a.txt"]);
+    assert!(
+        run.stdout.contains(r#""bytes_searched":14,"#),
+        "{}",
+        run.stdout
+    );
     // No match: only the summary, exit 1.
     let run = f.run(&["--json", "zzz", "a.txt"]);
     assert_eq!(run.code, 1);
