@@ -7,7 +7,7 @@ use std::sync::atomic::AtomicBool;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use trawl::printer::standard::StandardSink;
-use trawl::printer::{ChunkWriter, OutputMode, PrintOptions};
+use trawl::printer::{ChunkWriter, PrintOptions};
 use trawl::search::{BinaryMode, CaseMode, Matcher, MatcherOptions, SearchOptions, Searcher};
 use trawl::sink::{SearchSummary, Sink, SinkLine};
 
@@ -115,27 +115,9 @@ fn printer(c: &mut Criterion) {
     let m = matcher("e", CaseMode::Sensitive);
     let opts = options(true);
     let print = PrintOptions {
-        mode: OutputMode::Standard,
         with_filename: true,
-        heading: false,
         line_number: true,
-        column: false,
-        byte_offset: false,
-        only_matching: false,
-        vimgrep: false,
-        null: false,
-        colors: None,
-        match_separator: b":".to_vec(),
-        context_separator: b"-".to_vec(),
-        context_break: Some(b"--".to_vec()),
-        replace: None,
-        max_columns: None,
-        max_columns_preview: false,
-        trim: false,
-        include_zero: false,
-        path_separator: None,
-        count_matches: false,
-        escape_control: false,
+        ..PrintOptions::default()
     };
     let mut group = c.benchmark_group("printer");
     group.throughput(Throughput::Bytes(text.len() as u64));

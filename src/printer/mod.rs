@@ -67,6 +67,35 @@ pub struct PrintOptions {
     pub escape_control: bool,
 }
 
+impl Default for PrintOptions {
+    /// grep-style lines, no path, no numbers, no colors, ripgrep's separators.
+    fn default() -> PrintOptions {
+        PrintOptions {
+            mode: OutputMode::Standard,
+            with_filename: false,
+            heading: false,
+            line_number: false,
+            column: false,
+            byte_offset: false,
+            only_matching: false,
+            vimgrep: false,
+            null: false,
+            colors: None,
+            match_separator: b":".to_vec(),
+            context_separator: b"-".to_vec(),
+            context_break: Some(b"--".to_vec()),
+            replace: None,
+            max_columns: None,
+            max_columns_preview: false,
+            trim: false,
+            include_zero: false,
+            path_separator: None,
+            count_matches: false,
+            escape_control: false,
+        }
+    }
+}
+
 impl PrintOptions {
     /// The path as printed: `--path-separator` applied and, on a terminal,
     /// control characters escaped so that a file name cannot drive the
@@ -173,27 +202,9 @@ mod tests {
 
     fn options(escape_control: bool, path_separator: Option<u8>) -> PrintOptions {
         PrintOptions {
-            mode: OutputMode::Standard,
-            with_filename: true,
-            heading: false,
-            line_number: false,
-            column: false,
-            byte_offset: false,
-            only_matching: false,
-            vimgrep: false,
-            null: false,
-            colors: None,
-            match_separator: b":".to_vec(),
-            context_separator: b"-".to_vec(),
-            context_break: None,
-            replace: None,
-            max_columns: None,
-            max_columns_preview: false,
-            trim: false,
-            include_zero: false,
-            path_separator,
-            count_matches: false,
             escape_control,
+            path_separator,
+            ..PrintOptions::default()
         }
     }
 
