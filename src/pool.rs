@@ -163,6 +163,10 @@ fn worker(config: &Config, jobs: Receiver<Job>, quit: &AtomicBool, matched: &Ato
 /// Searches one haystack into its reply channel. Returns true on a match.
 fn search_one(config: &Config, searcher: &mut Searcher, job: Job, quit: &AtomicBool) -> bool {
     let Job { haystack, reply } = job;
+    let record_stats = config.stats.is_some() || config.progress.is_some();
+    // The printer writes the totals once every reply channel has closed, so
+    // this file's channel stays open until its stats are added.
+    let hold_open = record_stats.then(|| reply.clone());
     let out = ChunkWriter::new(reply);
     let print = &config.print;
     let invert = config.search.invert;
@@ -195,6 +199,8 @@ fn search_one(config: &Config, searcher: &mut Searcher, job: Job, quit: &AtomicB
             (result, sink.matched, sink.stats)
         }
     };
+    #[cfg(debug_assertions)]
+    test_delay(path);
     if let Err(error) = result {
         messages::file_error(format_args!("{}: {error}", String::from_utf8_lossy(path)));
     }
@@ -208,12 +214,13 @@ fn search_one(config: &Config, searcher: &mut Searcher, job: Job, quit: &AtomicB
             String::from_utf8_lossy(path)
         ));
     }
-    if config.stats.is_some() || config.progress.is_some() {
+    if record_stats {
         if stats.elapsed.is_zero() {
             stats.elapsed = started.elapsed();
         }
         config.stats_totals.add(&stats, matched);
     }
+    drop(hold_open);
     matched
 }
 
@@ -293,7 +300,8 @@ fn send_lazily<T>(tx: &Sender<T>, mut item: T, quit: &AtomicBool) -> bool {
 
 /// Test hook, compiled into debug builds only: with
 /// `TRAWL_TEST_WORKER_DELAY_US=N`, each file waits a random 0..N µs before
-/// it is opened, so tests can shake the pool's ordering and race it.
+/// it is opened and again after it is searched, so tests can shake the
+/// pool's ordering and race it.
 #[cfg(debug_assertions)]
 fn test_delay(path: &[u8]) {
     use std::hash::BuildHasher;

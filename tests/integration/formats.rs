@@ -343,3 +343,29 @@ fn color_specs() {
         .unwrap();
     assert_eq!(out.stdout, b"beta\n");
 }
+
+#[test]
+fn json_summary_counts_every_file_under_any_scheduling() {
+    // Regression: a worker added its file's stats after closing the reply
+    // channel, so the printer could write the summary without them.
+    let f = Fixture::new();
+    for i in 0..20 {
+        f.create(&format!("f{i:02}.txt"), "foo\nbar foo\n");
+    }
+    let expected = scrub_elapsed(&f.run(&["-j1", "--json", "foo"]).stdout);
+    assert!(
+        expected.contains(r#""searches":20,"searches_with_match":20"#),
+        "{expected}"
+    );
+    for _ in 0..20 {
+        let run = f
+            .cmd(&["-j8", "--json", "foo"])
+            .env("TRAWL_TEST_WORKER_DELAY_US", "3000")
+            .output()
+            .unwrap();
+        assert_eq!(
+            scrub_elapsed(&String::from_utf8_lossy(&run.stdout)),
+            expected
+        );
+    }
+}
