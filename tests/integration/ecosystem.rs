@@ -230,6 +230,11 @@ impl Drop for Tmux {
 /// Runs trawl inside a detached tmux session (a real terminal) and returns
 /// snapshots of the screen while it runs and after it ends.
 fn tmux_screens(f: &Fixture, command: &str) -> (String, String) {
+    tmux_screens_with(f, command, false)
+}
+
+/// `tmux_screens`, optionally keeping the escape sequences (colors).
+fn tmux_screens_with(f: &Fixture, command: &str, escapes: bool) -> (String, String) {
     let tmux = Tmux::new();
     let script = format!(
         "cd '{}' && env HOME=/nonexistent TERM=xterm TRAWL_TEST_WORKER_DELAY_US=40000 {command}; \
@@ -249,7 +254,12 @@ fn tmux_screens(f: &Fixture, command: &str) -> (String, String) {
     ]);
     assert!(started.status.success(), "{started:?}");
     let capture = || {
-        String::from_utf8_lossy(&tmux.run(&["capture-pane", "-p", "-t", "t"]).stdout).into_owned()
+        let args: &[&str] = if escapes {
+            &["capture-pane", "-p", "-e", "-t", "t"]
+        } else {
+            &["capture-pane", "-p", "-t", "t"]
+        };
+        String::from_utf8_lossy(&tmux.run(args).stdout).into_owned()
     };
     std::thread::sleep(std::time::Duration::from_millis(1000));
     let during = capture();
@@ -288,4 +298,29 @@ fn progress_line_on_a_terminal_never_garbles_results() {
     // Never shown with --progress never.
     let (during, _) = tmux_screens(&f, &format!("{trawl} -j1 --progress never needle > out"));
     assert!(!during.contains("files searched"), "{during}");
+}
+
+#[test]
+fn color_auto_on_a_terminal_honours_no_color_and_dumb_terminals() {
+    if !tool_available("tmux") {
+        return;
+    }
+    let f = Fixture::new();
+    f.create("a.txt", "a needle here\n");
+    let trawl = env!("CARGO_BIN_EXE_trawl");
+    let screen = |env: &str| {
+        let command = format!("env {env} {trawl} --color auto needle");
+        tmux_screens_with(&f, &command, true).1
+    };
+    // tmux re-renders what it shows: check for the red of a match.
+    let colored = screen("TERM=xterm");
+    assert!(
+        colored.contains("\x1b["),
+        "no colors on a terminal: {colored:?}"
+    );
+    for env in ["NO_COLOR=1 TERM=xterm", "TERM=dumb"] {
+        let plain = screen(env);
+        assert!(!plain.contains("\x1b["), "colors with {env}: {plain:?}");
+        assert!(plain.contains("a needle here"), "{plain:?}");
+    }
 }

@@ -371,3 +371,30 @@ fn a_directory_rules_never_leak_into_its_siblings() {
          arch/kernel/.aaa\narch/kernel/Makefile\narch/kernel/vm.lds.S\narch/lib/vmx\n"
     );
 }
+
+#[test]
+fn one_file_system_stays_on_the_root_device() {
+    use std::os::unix::fs::MetadataExt;
+    // /dev/shm is a tmpfs: another file system than the fixture's, reached
+    // here through a followed symlink.
+    let shm = std::path::Path::new("/dev/shm");
+    let f = Fixture::new();
+    let other_device =
+        shm.metadata().map(|m| m.dev()).ok() != f.path().metadata().map(|m| m.dev()).ok();
+    if !shm.is_dir() || !other_device {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI needs /dev/shm on another file system"
+        );
+        return;
+    }
+    let foreign = tempfile::Builder::new()
+        .prefix("trawl-test")
+        .tempdir_in(shm)
+        .unwrap();
+    std::fs::write(foreign.path().join("far.txt"), "x\n").unwrap();
+    std::os::unix::fs::symlink(foreign.path(), f.path().join("link")).unwrap();
+    f.create("near.txt", "x\n");
+    assert_eq!(files(&f, &["-L"]), "link/far.txt\nnear.txt\n");
+    assert_eq!(files(&f, &["-L", "--one-file-system"]), "near.txt\n");
+}
