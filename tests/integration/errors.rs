@@ -41,9 +41,18 @@ fn run_unprivileged(f: &Fixture, args: &[&str]) -> crate::util::Run {
     }
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(f.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    // A copy of the binary next to the fixture: the build directory may sit
+    // where the unprivileged user cannot reach it.
+    let binary = tempfile::Builder::new()
+        .prefix("trawl-bin")
+        .tempdir()
+        .unwrap();
+    std::fs::set_permissions(binary.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let trawl = binary.path().join("trawl");
+    std::fs::copy(env!("CARGO_BIN_EXE_trawl"), &trawl).unwrap();
     let out = std::process::Command::new("setpriv")
         .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
-        .arg(env!("CARGO_BIN_EXE_trawl"))
+        .arg(&trawl)
         .args(args)
         .current_dir(f.path())
         .env("HOME", "/nonexistent/trawl-test-home")
