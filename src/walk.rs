@@ -118,10 +118,8 @@ fn walk_path(
         .follow_links(opts.follow_links)
         .same_file_system(opts.one_file_system);
     let mut walker = match opts.sort {
-        None | Some((SortKey::None | SortKey::Path, false)) => walker.sort_by_file_name(),
-        Some((SortKey::None | SortKey::Path, true)) => {
-            walker.sort_by(|a, b| b.file_name().cmp(a.file_name()))
-        }
+        None | Some((SortKey::None | SortKey::Path, false)) => walker.sort_by(by_name),
+        Some((SortKey::None | SortKey::Path, true)) => walker.sort_by(|a, b| by_name(b, a)),
         // Sorting happens per directory, in the walker: the workers and the
         // ordered printer keep their full parallelism (ripgrep's --sort
         // falls back to one thread).
@@ -134,9 +132,7 @@ fn walk_path(
                     _ => meta.created().ok(),
                 }
             };
-            let order = time(a)
-                .cmp(&time(b))
-                .then_with(|| a.file_name().cmp(b.file_name()));
+            let order = time(a).cmp(&time(b)).then_with(|| by_name(a, b));
             if descending {
                 order.reverse()
             } else {
@@ -207,6 +203,17 @@ fn walk_path(
         Some(dir) => resolve(dir, true, &mut stack, rules, opts, strip_dot, emit),
         None => true,
     }
+}
+
+/// Orders entries of one directory by name. Their paths share the parent
+/// prefix, so comparing whole paths as bytes orders them by name without
+/// `file_name()`, whose component parsing took 11% of the walk (profile of
+/// `--files` on the linux corpus).
+fn by_name(a: &walkdir::DirEntry, b: &walkdir::DirEntry) -> std::cmp::Ordering {
+    a.path()
+        .as_os_str()
+        .as_bytes()
+        .cmp(b.path().as_os_str().as_bytes())
 }
 
 /// The greatest name of a file that ignore rules come from (bytewise).
