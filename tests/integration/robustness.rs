@@ -85,10 +85,17 @@ fn memory_does_not_grow_with_the_number_of_files() {
     };
     let small = make(1_000);
     let large = make(100_000);
+    // The least of three runs: other tests load the machine, and load
+    // only ever adds (allocator arenas of threads that ran longer).
     let measure = |f: &Fixture| {
-        let (rss, code) = run_measuring(f.cmd(&["-j4", "needle"]));
-        assert_eq!(code, 0);
-        rss
+        (0..3)
+            .map(|_| {
+                let (rss, code) = run_measuring(f.cmd(&["-j4", "needle"]));
+                assert_eq!(code, 0);
+                rss
+            })
+            .min()
+            .unwrap()
     };
     let (small_rss, large_rss) = (measure(&small), measure(&large));
     assert!(
