@@ -228,13 +228,15 @@ impl Drop for Tmux {
 }
 
 /// Runs trawl inside a detached tmux session (a real terminal) and returns
-/// snapshots of the screen while it runs and after it ends.
-fn tmux_screens(f: &Fixture, command: &str) -> (String, String) {
-    tmux_screens_with(f, command, false)
-}
-
-/// `tmux_screens`, optionally keeping the escape sequences (colors).
-fn tmux_screens_with(f: &Fixture, command: &str, escapes: bool) -> (String, String) {
+/// the screen while it runs (once `wait_for` shows up, if given) and after
+/// it ends; with `escapes`, screens keep their color sequences.
+fn tmux_screens(
+    f: &Fixture,
+    command: &str,
+    wait_for: Option<&str>,
+    escapes: bool,
+) -> (String, String) {
+    use std::time::{Duration, Instant};
     let tmux = Tmux::new();
     let script = format!(
         "cd '{}' && env HOME=/nonexistent TERM=xterm TRAWL_TEST_WORKER_DELAY_US=40000 {command}; \
@@ -261,11 +263,18 @@ fn tmux_screens_with(f: &Fixture, command: &str, escapes: bool) -> (String, Stri
         };
         String::from_utf8_lossy(&tmux.run(args).stdout).into_owned()
     };
-    std::thread::sleep(std::time::Duration::from_millis(1000));
-    let during = capture();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while !f.path().join("done").exists() && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(100));
+    let done = || f.path().join("done").exists();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut during = capture();
+    while let Some(marker) = wait_for {
+        if during.contains(marker) || done() || Instant::now() > deadline {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+        during = capture();
+    }
+    while !done() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
     }
     let after = capture();
     let _ = std::fs::remove_file(f.path().join("done"));
@@ -287,7 +296,7 @@ fn progress_line_on_a_terminal_never_garbles_results() {
     let trawl = env!("CARGO_BIN_EXE_trawl");
     // Results and progress on the same terminal.
     let command = format!("{trawl} -j1 --progress always --no-heading -N needle");
-    let (during, after) = tmux_screens(&f, &command);
+    let (during, after) = tmux_screens(&f, &command, Some("files searched"), false);
     assert!(during.contains("files searched"), "{during}");
     let lines: Vec<&str> = after.lines().filter(|l| !l.trim().is_empty()).collect();
     assert_eq!(
@@ -296,7 +305,8 @@ fn progress_line_on_a_terminal_never_garbles_results() {
         "{after}"
     );
     // Never shown with --progress never.
-    let (during, _) = tmux_screens(&f, &format!("{trawl} -j1 --progress never needle > out"));
+    let command = format!("{trawl} -j1 --progress never needle > out");
+    let (during, _) = tmux_screens(&f, &command, Some("files searched"), false);
     assert!(!during.contains("files searched"), "{during}");
 }
 
@@ -310,7 +320,7 @@ fn color_auto_on_a_terminal_honours_no_color_and_dumb_terminals() {
     let trawl = env!("CARGO_BIN_EXE_trawl");
     let screen = |env: &str| {
         let command = format!("env {env} {trawl} --color auto needle");
-        tmux_screens_with(&f, &command, true).1
+        tmux_screens(&f, &command, None, true).1
     };
     // tmux re-renders what it shows: check for the red of a match.
     let colored = screen("TERM=xterm");

@@ -170,12 +170,15 @@ fn file_deleted_between_walk_and_open_is_reported() {
     }
     let child = f
         .cmd(&["-j1", "needle"])
-        .env("TRAWL_TEST_WORKER_DELAY_US", "30000")
+        // Each file waits 0-60ms before its open and after its search: the
+        // 26th file is opened after about 1.5s, long after the walk listed
+        // it and the deletion below.
+        .env("TRAWL_TEST_WORKER_DELAY_US", "60000")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(60));
+    std::thread::sleep(Duration::from_millis(200));
     std::fs::remove_file(f.path().join("z.txt")).unwrap();
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
