@@ -15,8 +15,9 @@ use memmap2::Mmap;
 use super::{BinaryMode, Matcher, Searcher};
 use crate::sink::Sink;
 
-/// Explicit files at least this large are memory-mapped. Below it, read()
-/// into a reused window costs about the same and avoids mmap set-up.
+/// Explicit files at least this large are memory-mapped: on the 1 GiB
+/// benchmark file a map took 53 ms against 136 ms with read() (the copy
+/// is the difference). The 16 MiB threshold itself was not tuned.
 pub const MMAP_THRESHOLD: u64 = 16 * 1024 * 1024;
 
 pub struct ReadPolicy {
