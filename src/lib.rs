@@ -9,9 +9,11 @@
 //! ```
 //!
 //! Reading the modules in pipeline order explains the program:
-//! `cli` (flags, Config) → `walk` + `rules` (what to search) → `pool` (workers
-//! and ordering) → `search` (one input into Sink calls) → `sink` →
-//! `printer` (rendering) → `output` (stdout) → `messages` (stderr).
+//! `cli` (flags, config file, Config, man page and completions) → `walk` +
+//! `rules` (what to search) → `pool` (workers and ordering) → `search` (one
+//! input into Sink calls) → `sink` → `printer` (rendering) → `output`
+//! (stdout, with `progress` on stderr and `stats` at the end) → `messages`
+//! (stderr, exit status).
 
 pub mod cli;
 pub mod messages;
