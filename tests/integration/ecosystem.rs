@@ -334,3 +334,156 @@ fn color_auto_on_a_terminal_honours_no_color_and_dumb_terminals() {
         assert!(plain.contains("a needle here"), "{plain:?}");
     }
 }
+
+/// A directory holding only `trawl` (a copy), to put on PATH for snippets
+/// that call it by name.
+fn trawl_on_path() -> tempfile::TempDir {
+    let dir = tempfile::Builder::new()
+        .prefix("trawl-path")
+        .tempdir()
+        .unwrap();
+    std::fs::copy(env!("CARGO_BIN_EXE_trawl"), dir.path().join("trawl")).unwrap();
+    dir
+}
+
+#[test]
+fn readme_vim_grepprg_snippet_fills_the_quickfix_list() {
+    if !tool_available("nvim") {
+        return;
+    }
+    let f = Fixture::new();
+    f.create("a.txt", "alpha\nneedle here\n");
+    let bin = trawl_on_path();
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    // The two lines of README.md's Vim snippet, then :grep.
+    let out = Command::new("nvim")
+        .current_dir(f.path())
+        .env("PATH", path)
+        .args(["--headless", "-u", "NONE", "-i", "NONE", "-n"])
+        .args(["-c", r"set grepprg=trawl\ --vimgrep\ --smart-case"])
+        .args(["-c", "set grepformat=%f:%l:%c:%m"])
+        .args(["-c", "silent grep NEEDLE"])
+        .args(["-c", "call writefile(map(getqflist(), {_, v -> bufname(v.bufnr) . '|' . v.lnum . '|' . v.col . '|' . v.text}), 'qf.out')"])
+        .args(["-c", "qa!"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let qf = std::fs::read_to_string(f.path().join("qf.out")).unwrap();
+    // --smart-case: NEEDLE has uppercase, so it is case-sensitive: nothing.
+    assert_eq!(qf, "");
+    let out = Command::new("nvim")
+        .current_dir(f.path())
+        .env("PATH", format!("{}:{}", bin.path().display(), std::env::var("PATH").unwrap_or_default()))
+        .args(["--headless", "-u", "NONE", "-i", "NONE", "-n"])
+        .args(["-c", r"set grepprg=trawl\ --vimgrep\ --smart-case"])
+        .args(["-c", "set grepformat=%f:%l:%c:%m"])
+        .args(["-c", "silent grep needle"])
+        .args(["-c", "call writefile(map(getqflist(), {_, v -> bufname(v.bufnr) . '|' . v.lnum . '|' . v.col . '|' . v.text}), 'qf.out')"])
+        .args(["-c", "qa!"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let qf = std::fs::read_to_string(f.path().join("qf.out")).unwrap();
+    assert_eq!(qf, "a.txt|2|1|needle here\n");
+}
+
+#[test]
+fn readme_fzf_snippet_opens_the_selected_match() {
+    if !tool_available("tmux") || !tool_available("fzf") {
+        return;
+    }
+    let f = Fixture::new();
+    f.create("a.txt", "alpha\nneedle here\n");
+    f.create("b.txt", "zzz\n");
+    // The "editor" records what it is asked to open; it lives outside the
+    // searched tree.
+    let bin = trawl_on_path();
+    let editor = bin.path().join("editor.sh");
+    std::fs::write(&editor, "#!/bin/sh\necho \"$@\" > editor-args\n").unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let tmux = Tmux::new();
+    // README.md's fzf snippet, as written.
+    let snippet =
+        "trawl --column --line-number --no-heading --color=always --smart-case -- '' |\n  \
+                   fzf --ansi --delimiter : --bind 'enter:become($EDITOR {1} +{2})'";
+    let script = format!(
+        "cd '{}' && export PATH='{}':\"$PATH\" EDITOR='{}' HOME=/nonexistent; {snippet}; sleep 30",
+        f.path().display(),
+        bin.path().display(),
+        editor.display()
+    );
+    let started = tmux.run(&[
+        "new-session",
+        "-d",
+        "-x",
+        "120",
+        "-y",
+        "30",
+        "-s",
+        "t",
+        &script,
+    ]);
+    assert!(started.status.success(), "{started:?}");
+    let wait_for = |check: &dyn Fn() -> bool| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while !check() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    };
+    let screen = || {
+        String::from_utf8_lossy(&tmux.run(&["capture-pane", "-p", "-t", "t"]).stdout).into_owned()
+    };
+    wait_for(&|| screen().contains("3/3"));
+    tmux.run(&["send-keys", "-t", "t", "needle"]);
+    wait_for(&|| screen().contains("1/3"));
+    tmux.run(&["send-keys", "-t", "t", "Enter"]);
+    let args = f.path().join("editor-args");
+    wait_for(&|| args.exists());
+    assert_eq!(
+        std::fs::read_to_string(args).unwrap(),
+        "a.txt +2\n",
+        "{}",
+        screen()
+    );
+}
+
+#[test]
+fn readme_telescope_and_consult_command_lines_produce_parseable_output() {
+    let f = Fixture::new();
+    f.create("src/a.rs", "fn main() {}\nlet x = Needle;\n");
+    // Telescope's vimgrep_arguments from README.md: path:line:column:text.
+    let run = f.run(&[
+        "--color=never",
+        "--no-heading",
+        "--with-filename",
+        "--line-number",
+        "--column",
+        "--smart-case",
+        "needle",
+    ]);
+    run.expect("src/a.rs:2:9:let x = Needle;\n", 0);
+    // consult-ripgrep's command from README.md: path NUL line:text.
+    let run = f.run(&[
+        "--null",
+        "--line-buffered",
+        "--color=never",
+        "--max-columns=1000",
+        "--path-separator",
+        "/",
+        "--smart-case",
+        "--no-heading",
+        "--with-filename",
+        "--line-number",
+        "needle",
+    ]);
+    run.expect("src/a.rs\x002:let x = Needle;\n", 0);
+}
