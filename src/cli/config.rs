@@ -165,7 +165,8 @@ impl Config {
             Some(unescape(args.context_separator.as_deref().unwrap_or("--")))
         };
         let has_context = before > 0 || after > 0 || args.passthru;
-        let stats = if json {
+        // `--json -q` still ends with the summary message, as in ripgrep.
+        let stats = if json || (args.json && args.quiet) {
             Some(StatsFormat::Json)
         } else if args.stats && !args.no_stats {
             Some(StatsFormat::Human)

@@ -55,6 +55,15 @@ fn json_with_replace_invert_and_no_match() {
         "{}",
         run.stdout
     );
+    // -q: nothing but the summary, as rg prints it.
+    let run = f.run(&["--json", "-q", "foo", "a.txt"]);
+    assert_eq!(run.code, 0);
+    assert_eq!(run.stdout.lines().count(), 1, "{}", run.stdout);
+    assert!(
+        run.stdout.ends_with("\"type\":\"summary\"}\n"),
+        "{}",
+        run.stdout
+    );
     // No match: only the summary, exit 1.
     let run = f.run(&["--json", "zzz", "a.txt"]);
     assert_eq!(run.code, 1);
