@@ -24,6 +24,7 @@ fuzz_target!(|data: &[u8]| {
         }
         let _ = gitignore.matched(Path::new(candidate), i % 2 == 0);
         let _ = gitignore.matched(Path::new("/root/dir").join(candidate), i % 2 == 1);
-        let _ = gitignore.matched_path_or_any_parents(Path::new("/root/dir").join(candidate), false);
+        let _ =
+            gitignore.matched_path_or_any_parents(Path::new("/root/dir").join(candidate), false);
     }
 });

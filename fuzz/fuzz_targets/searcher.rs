@@ -8,7 +8,9 @@ use trawl::search::oracle;
 use trawl::search::{CaseMode, SearchOptions};
 
 const ALPHABET: &[u8] = b"aAb \n";
-const PATTERN_ATOMS: &[&str] = &["a", "b", "A", " ", "^", "$", "a*", "[ab]", "[^a]", r"\s", r"\b", "(a|b)", ".", "b+"];
+const PATTERN_ATOMS: &[&str] = &[
+    "a", "b", "A", " ", "^", "$", "a*", "[ab]", "[^a]", r"\s", r"\b", "(a|b)", ".", "b+",
+];
 
 fuzz_target!(|data: &[u8]| {
     if data.len() < 4 {
@@ -26,7 +28,10 @@ fuzz_target!(|data: &[u8]| {
     } else if flags[0] & 8 != 0 {
         pattern = format!("^(?:{pattern})$");
     }
-    let text: Vec<u8> = text_bytes.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()]).collect();
+    let text: Vec<u8> = text_bytes
+        .iter()
+        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()])
+        .collect();
     let opts = SearchOptions {
         invert: flags[0] & 1 != 0,
         before: usize::from(flags[1] % 3),
@@ -36,7 +41,11 @@ fuzz_target!(|data: &[u8]| {
         line_numbers: true,
     };
     let insensitive = flags[0] & 2 != 0;
-    let case = if insensitive { CaseMode::Insensitive } else { CaseMode::Sensitive };
+    let case = if insensitive {
+        CaseMode::Insensitive
+    } else {
+        CaseMode::Sensitive
+    };
     let Ok(regex) = regex::bytes::RegexBuilder::new(&pattern)
         .multi_line(true)
         .case_insensitive(insensitive)
@@ -49,5 +58,10 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let expected = oracle::expected(&text, &opts, |line| regex.is_match(line));
-    assert_eq!(actual, expected, "pattern {pattern:?} text {:?}", String::from_utf8_lossy(&text));
+    assert_eq!(
+        actual,
+        expected,
+        "pattern {pattern:?} text {:?}",
+        String::from_utf8_lossy(&text)
+    );
 });
