@@ -4,6 +4,7 @@
 //! Messages are written by hand rather than through `json!` so that keys
 //! keep ripgrep's order; strings go through serde_json for escaping.
 
+use std::borrow::Cow;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
@@ -16,7 +17,8 @@ use crate::stats::{FileStats, Totals};
 
 pub struct JsonSink<'a> {
     pub out: ChunkWriter,
-    path: &'a [u8],
+    /// The path as printed, computed once: every message repeats it.
+    path: Cow<'a, [u8]>,
     opts: &'a PrintOptions,
     matcher: &'a Matcher,
     invert: bool,
@@ -36,7 +38,7 @@ impl<'a> JsonSink<'a> {
     ) -> JsonSink<'a> {
         JsonSink {
             out,
-            path,
+            path: opts.path(path),
             opts,
             matcher,
             invert,
@@ -52,7 +54,7 @@ impl<'a> JsonSink<'a> {
             self.begun = true;
             let out = &mut self.out.buf;
             out.extend_from_slice(b"{\"type\":\"begin\",\"data\":{\"path\":");
-            write_data(out, &self.opts.path(self.path));
+            write_data(out, &self.path);
             out.extend_from_slice(b"}}\n");
         }
     }
@@ -61,7 +63,7 @@ impl<'a> JsonSink<'a> {
         self.begin();
         let out = &mut self.out.buf;
         let _ = write!(out, "{{\"type\":\"{kind}\",\"data\":{{\"path\":");
-        write_data(out, &self.opts.path(self.path));
+        write_data(out, &self.path);
         out.extend_from_slice(b",\"lines\":");
         write_data(out, line.bytes());
         out.extend_from_slice(b",\"line_number\":");
@@ -139,7 +141,7 @@ impl Sink for JsonSink<'_> {
         if self.begun {
             let out = &mut self.out.buf;
             out.extend_from_slice(b"{\"type\":\"end\",\"data\":{\"path\":");
-            write_data(out, &self.opts.path(self.path));
+            write_data(out, &self.path);
             out.extend_from_slice(b",\"binary_offset\":");
             match summary.binary_offset {
                 Some(offset) => {

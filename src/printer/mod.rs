@@ -179,6 +179,25 @@ pub fn write_path(out: &mut Vec<u8>, path: &[u8], opts: &PrintOptions, sep: &[u8
     }
 }
 
+/// Writes a decimal number without allocating (once per printed line).
+pub fn write_number(out: &mut Vec<u8>, n: u64, style: Option<&color::Style>) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    let mut rest = n;
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    match style {
+        Some(style) => style.write(out, &digits[start..]),
+        None => out.extend_from_slice(&digits[start..]),
+    }
+}
+
 /// Counts a reported line into the file's statistics.
 pub fn record_line(
     stats: &mut FileStats,

@@ -5,8 +5,7 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
-use super::color::Style;
-use super::{record_line, write_path, ChunkWriter, PrintOptions};
+use super::{record_line, write_number, write_path, ChunkWriter, PrintOptions};
 use crate::search::Matcher;
 use crate::sink::{SearchSummary, Sink, SinkLine};
 use crate::stats::FileStats;
@@ -144,9 +143,9 @@ impl<'a> StandardSink<'a> {
                 .extend_from_slice(b" [... omitted end of long line]\n");
             return;
         }
-        match (replace, &opts.colors) {
-            (Some(_), _) => self.out.buf.extend_from_slice(&rendered),
-            (None, _) => self.write_highlighted(line, start, end, highlight),
+        match replace {
+            Some(_) => self.out.buf.extend_from_slice(&rendered),
+            None => self.write_highlighted(line, start, end, highlight),
         }
         self.out.buf.push(b'\n');
     }
@@ -209,9 +208,19 @@ impl<'a> StandardSink<'a> {
                 .map(|m| m.start - line.start + 1)
                 .collect()
         };
+        // The line is rendered (replaced, trimmed, colored) once and copied
+        // for each further match, instead of re-running the matcher per copy.
+        let mut rendered: Option<Range<usize>> = None;
         for column in columns {
             self.write_prefix(line.line_number, Some(column), line.abs_offset, sep);
-            self.write_line_text(line, LineKind::Match, !self.invert);
+            match rendered.clone() {
+                Some(text) => self.out.buf.extend_from_within(text),
+                None => {
+                    let from = self.out.buf.len();
+                    self.write_line_text(line, LineKind::Match, !self.invert);
+                    rendered = Some(from..self.out.buf.len());
+                }
+            }
         }
     }
 
@@ -233,24 +242,6 @@ impl<'a> StandardSink<'a> {
             write_path(&mut self.out.buf, path, self.opts, b": ");
         }
         self.out.buf.extend_from_slice(notice.as_bytes());
-    }
-}
-
-fn write_number(out: &mut Vec<u8>, n: u64, style: Option<&Style>) {
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    let mut rest = n;
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    match style {
-        Some(style) => style.write(out, &digits[start..]),
-        None => out.extend_from_slice(&digits[start..]),
     }
 }
 

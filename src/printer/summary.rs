@@ -1,16 +1,18 @@
 //! Printers that report per-file facts instead of lines: `-c`,
 //! `--count-matches`, `-l`, `--files-without-match` and `-q`.
 
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::{write_path, ChunkWriter, OutputMode, PrintOptions};
+use super::{write_number, write_path, ChunkWriter, OutputMode, PrintOptions};
 use crate::search::Matcher;
 use crate::sink::{SearchSummary, Sink, SinkLine};
 use crate::stats::FileStats;
 
 pub struct SummarySink<'a> {
     pub out: ChunkWriter,
-    path: &'a [u8],
+    /// The path as printed (separator and escaping applied once).
+    path: Cow<'a, [u8]>,
     opts: &'a PrintOptions,
     matcher: &'a Matcher,
     invert: bool,
@@ -32,7 +34,7 @@ impl<'a> SummarySink<'a> {
     ) -> SummarySink<'a> {
         SummarySink {
             out,
-            path,
+            path: opts.path(path),
             opts,
             matcher,
             invert,
@@ -44,8 +46,7 @@ impl<'a> SummarySink<'a> {
     }
 
     fn write_path_line(&mut self) {
-        let opts = self.opts;
-        write_path(&mut self.out.buf, &opts.path(self.path), opts, b"\n");
+        write_path(&mut self.out.buf, &self.path, self.opts, b"\n");
     }
 }
 
@@ -91,12 +92,10 @@ impl Sink for SummarySink<'_> {
                 if self.count > 0 || self.opts.include_zero {
                     if self.opts.with_filename {
                         let opts = self.opts;
-                        let path = opts.path(self.path);
-                        write_path(&mut self.out.buf, &path, opts, &opts.match_separator);
+                        write_path(&mut self.out.buf, &self.path, opts, &opts.match_separator);
                     }
-                    self.out
-                        .buf
-                        .extend_from_slice(format!("{}\n", self.count).as_bytes());
+                    write_number(&mut self.out.buf, self.count, None);
+                    self.out.buf.push(b'\n');
                 }
             }
             OutputMode::FilesWithMatches => {

@@ -149,6 +149,16 @@ fn vimgrep_one_line_per_match() {
 }
 
 #[test]
+fn vimgrep_repeats_the_rendered_line_for_each_match() {
+    let f = Fixture::new();
+    f.create("t.txt", "  foo x foo\n");
+    // Columns count from the untrimmed line; the text is trimmed each time
+    // (same as rg 15).
+    f.run(&["--vimgrep", "--trim", "foo", "t.txt"])
+        .expect("t.txt:1:3:foo x foo\nt.txt:1:9:foo x foo\n", 0);
+}
+
+#[test]
 fn vimgrep_output_loads_into_neovim_quickfix() {
     let Ok(status) = std::process::Command::new("nvim").arg("--version").output() else {
         eprintln!("nvim not installed: skipping (.ci/run installs it)");
