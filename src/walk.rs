@@ -11,7 +11,7 @@ use crate::cli::args::SortKey;
 use crate::messages::{self, file_error};
 use std::os::unix::ffi::OsStrExt;
 
-use crate::rules::{IgnoreStack, Rules, Seen};
+use crate::rules::{strip_dot_slash, IgnoreStack, Rules, Seen};
 
 #[derive(Debug, Clone)]
 pub enum Source {
@@ -33,18 +33,21 @@ pub struct Haystack {
 impl Haystack {
     /// The path as printed; raw bytes, so non-UTF-8 names survive.
     pub fn display(&self) -> &[u8] {
-        use std::os::unix::ffi::OsStrExt;
         match &self.source {
             Source::Stdin => b"<stdin>",
-            Source::Path(path) => {
-                let bytes = path.as_os_str().as_bytes();
-                match self.strip_dot {
-                    true => bytes.strip_prefix(b"./").unwrap_or(bytes),
-                    false => bytes,
-                }
-            }
+            Source::Path(path) => shown_path(path, self.strip_dot),
         }
     }
+}
+
+/// A walked path's bytes as printed: without `./` for the implicit cwd.
+fn shown_path(path: &Path, strip_dot: bool) -> &[u8] {
+    let path = if strip_dot {
+        strip_dot_slash(path)
+    } else {
+        path
+    };
+    path.as_os_str().as_bytes()
 }
 
 #[derive(Debug, Clone)]
@@ -315,7 +318,7 @@ fn visit(
 }
 
 fn report_walk_error(error: &walkdir::Error, strip_dot: bool) {
-    let shown = |path: &Path| String::from_utf8_lossy(&display_bytes(path, strip_dot)).into_owned();
+    let shown = |path: &Path| String::from_utf8_lossy(shown_path(path, strip_dot)).into_owned();
     if let Some(ancestor) = error.loop_ancestor() {
         // Printed unstripped, as ripgrep does: "./" is a clearer ancestor than "".
         let path = error
@@ -332,16 +335,4 @@ fn report_walk_error(error: &walkdir::Error, strip_dot: bool) {
         (Some(path), Some(io_error)) => file_error(format_args!("{}: {io_error}", shown(path))),
         _ => file_error(format_args!("{error}")),
     }
-}
-
-/// The path's bytes as printed: raw on Unix, so non-UTF-8 names survive.
-pub fn display_bytes(path: &Path, strip_dot: bool) -> Vec<u8> {
-    use std::os::unix::ffi::OsStrExt;
-    let bytes = path.as_os_str().as_bytes();
-    let bytes = if strip_dot {
-        bytes.strip_prefix(b"./").unwrap_or(bytes)
-    } else {
-        bytes
-    };
-    bytes.to_vec()
 }

@@ -98,7 +98,7 @@ impl IgnoreStack {
         let mut stack = IgnoreStack {
             parents: Vec::new(),
             absolute_root: None,
-            walk_root: root.strip_prefix("./").unwrap_or(root).to_path_buf(),
+            walk_root: super::strip_dot_slash(root).to_path_buf(),
             levels: Vec::new(),
             any_git_in_parents: false,
             parents_have_rules: false,
@@ -245,36 +245,31 @@ impl Level {
                 opts.messages,
             );
             if level.has_git && opts.exclude {
-                level.exclude = load_file(dir, &dir.join(".git/info/exclude"), opts.messages);
+                level.exclude = load(dir, [dir.join(".git/info/exclude")], opts.messages);
             }
         }
         level
     }
 }
 
+/// The ignore files `names` of `dir`, whose rules are relative to it.
 fn load_many(dir: &Path, names: &[&str], messages: bool) -> Option<Gitignore> {
-    if names.is_empty() {
-        return None;
-    }
-    let mut builder = GitignoreBuilder::new(dir);
+    load(dir, names.iter().map(|name| dir.join(name)), messages)
+}
+
+/// Loads gitignore-format files whose rules are relative to `root`, later
+/// files taking precedence. None if none of them exists.
+pub fn load(
+    root: &Path,
+    paths: impl IntoIterator<Item = PathBuf>,
+    messages: bool,
+) -> Option<Gitignore> {
+    let mut builder = GitignoreBuilder::new(root);
     let mut any = false;
-    for name in names {
-        any |= add_file(&mut builder, &dir.join(name), messages);
+    for path in paths {
+        any |= add_file(&mut builder, &path, messages);
     }
     if !any {
-        return None;
-    }
-    build(builder, messages)
-}
-
-/// Loads one gitignore-format file whose rules are relative to `root`.
-pub fn load(root: &Path, path: &Path, messages: bool) -> Option<Gitignore> {
-    load_file(root, path, messages)
-}
-
-fn load_file(root: &Path, path: &Path, messages: bool) -> Option<Gitignore> {
-    let mut builder = GitignoreBuilder::new(root);
-    if !add_file(&mut builder, path, messages) {
         return None;
     }
     build(builder, messages)

@@ -87,7 +87,7 @@ impl Rules {
         let explicit = spec
             .ignore_files
             .iter()
-            .filter_map(|path| ignore_files::load(&cwd, path, spec.ignore.messages))
+            .filter_map(|path| ignore_files::load(&cwd, [path.clone()], spec.ignore.messages))
             .collect();
         let global = (spec.ignore.vcs && spec.ignore.global)
             .then(|| {
@@ -117,11 +117,7 @@ impl Rules {
         name: &OsStr,
         is_dir: bool,
     ) -> Result<(), Skip> {
-        // Byte-level: Path::strip_prefix parses components (4% of a walk).
-        let bytes = path.as_os_str().as_bytes();
-        let path = Path::new(OsStr::from_bytes(
-            bytes.strip_prefix(b"./").unwrap_or(bytes),
-        ));
+        let path = strip_dot_slash(path);
         match self.overrides.matched(path, is_dir) {
             Match::Ignore(_) => return Err(Skip::Glob),
             Match::Whitelist(_) => return Ok(()),
@@ -175,6 +171,15 @@ impl SelectAll for TypesBuilder {
         });
         self
     }
+}
+
+/// `path` without a leading `./`. Byte-wise: `Path::strip_prefix` parses
+/// components, which cost 4% of a walk when done per entry.
+pub fn strip_dot_slash(path: &Path) -> &Path {
+    let bytes = path.as_os_str().as_bytes();
+    Path::new(OsStr::from_bytes(
+        bytes.strip_prefix(b"./").unwrap_or(bytes),
+    ))
 }
 
 /// `--type-list`: `name: glob, glob` lines, sorted by name.
