@@ -43,7 +43,7 @@ use crate::output;
 use crate::printer::json::JsonSink;
 use crate::printer::standard::StandardSink;
 use crate::printer::summary::SummarySink;
-use crate::printer::{ChunkWriter, OutputMode};
+use crate::printer::{ChunkWriter, Outcome, OutputMode};
 use crate::search::source::search_file;
 use crate::search::{BinaryMode, Searcher};
 use crate::sink::Sink;
@@ -163,13 +163,37 @@ fn worker(config: &Config, jobs: Receiver<Job>, quit: &AtomicBool, matched: &Ato
 /// Searches one haystack into its reply channel. Returns true on a match.
 fn search_one(config: &Config, searcher: &mut Searcher, job: Job, quit: &AtomicBool) -> bool {
     let Job { haystack, reply } = job;
-    let record_stats = config.stats.is_some() || config.progress.is_some();
-    // The printer writes the totals once every reply channel has closed, so
-    // this file's channel stays open until its stats are added.
-    let hold_open = record_stats.then(|| reply.clone());
     let out = ChunkWriter::new(reply);
-    let print = &config.print;
-    let invert = config.search.invert;
+    let (print, matcher, invert) = (&config.print, &config.matcher, config.search.invert);
+    let path = haystack.display();
+    #[cfg(debug_assertions)]
+    test_delay(path);
+    match print.mode {
+        OutputMode::Standard => {
+            let sink = StandardSink::new(out, path, print, matcher, invert);
+            search_into(config, searcher, &haystack, sink)
+        }
+        OutputMode::Json => {
+            let sink = JsonSink::new(out, path, print, matcher, invert);
+            search_into(config, searcher, &haystack, sink)
+        }
+        _ => {
+            let sink = SummarySink::new(out, path, print, matcher, invert, quit);
+            search_into(config, searcher, &haystack, sink)
+        }
+    }
+}
+
+/// Runs the search into one printer, reports errors and records stats.
+/// The printer, and with it the reply channel, is dropped only on return:
+/// the printer thread writes the totals once every channel has closed, so
+/// this file's stats must be in by then.
+fn search_into<S: Sink + Outcome>(
+    config: &Config,
+    searcher: &mut Searcher,
+    haystack: &Haystack,
+    mut sink: S,
+) -> bool {
     let binary = if config.text {
         BinaryMode::Text
     } else if haystack.explicit || config.binary {
@@ -177,50 +201,28 @@ fn search_one(config: &Config, searcher: &mut Searcher, job: Job, quit: &AtomicB
     } else {
         BinaryMode::Quit
     };
-    let path = haystack.display();
-    #[cfg(debug_assertions)]
-    test_delay(path);
     let started = Instant::now();
-    let matcher = &config.matcher;
-    let (result, matched, mut stats) = match print.mode {
-        OutputMode::Standard => {
-            let mut sink = StandardSink::new(out, path, print, matcher, invert);
-            let result = search_source(config, searcher, &haystack, binary, &mut sink);
-            (result, sink.matched, sink.stats)
-        }
-        OutputMode::Json => {
-            let mut sink = JsonSink::new(out, path, print, matcher, invert);
-            let result = search_source(config, searcher, &haystack, binary, &mut sink);
-            (result, sink.matched, sink.stats)
-        }
-        _ => {
-            let mut sink = SummarySink::new(out, path, print, matcher, invert, quit);
-            let result = search_source(config, searcher, &haystack, binary, &mut sink);
-            (result, sink.matched, sink.stats)
-        }
-    };
+    let result = search_source(config, searcher, haystack, binary, &mut sink);
+    let (matched, mut stats) = sink.outcome();
+    let path = haystack.display();
     #[cfg(debug_assertions)]
     test_delay(path);
     if let Err(error) = result {
         messages::file_error(format_args!("{}: {error}", String::from_utf8_lossy(path)));
     }
-    if let (Some(offset), true, false) = (
-        searcher.last.binary_offset,
-        searcher.last.binary_quit,
-        matched,
-    ) {
+    let last = &searcher.last;
+    if let (Some(offset), true, false) = (last.binary_offset, last.binary_quit, matched) {
         messages::debug(format_args!(
             "ignoring {}: found binary data at offset {offset}",
             String::from_utf8_lossy(path)
         ));
     }
-    if record_stats {
+    if config.stats.is_some() || config.progress.is_some() {
         if stats.elapsed.is_zero() {
             stats.elapsed = started.elapsed();
         }
         config.stats_totals.add(&stats, matched);
     }
-    drop(hold_open);
     matched
 }
 

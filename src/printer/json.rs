@@ -16,7 +16,7 @@ use crate::sink::{SearchSummary, Sink, SinkLine};
 use crate::stats::{FileStats, Totals};
 
 pub struct JsonSink<'a> {
-    pub out: ChunkWriter,
+    out: ChunkWriter,
     /// The path as printed, computed once: every message repeats it.
     path: Cow<'a, [u8]>,
     opts: &'a PrintOptions,
@@ -24,8 +24,8 @@ pub struct JsonSink<'a> {
     invert: bool,
     begun: bool,
     started: Instant,
-    pub matched: bool,
-    pub stats: FileStats,
+    matched: bool,
+    stats: FileStats,
 }
 
 impl<'a> JsonSink<'a> {
@@ -108,6 +108,12 @@ impl<'a> JsonSink<'a> {
             });
         }
         out.extend_from_slice(b"]}}\n");
+    }
+}
+
+impl super::Outcome for JsonSink<'_> {
+    fn outcome(&self) -> (bool, FileStats) {
+        (self.matched, self.stats)
     }
 }
 

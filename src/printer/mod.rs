@@ -125,6 +125,12 @@ impl PrintOptions {
     }
 }
 
+/// What a printer reports about its file once the search is done: whether
+/// it counts as a match for the exit status, and its statistics.
+pub trait Outcome {
+    fn outcome(&self) -> (bool, FileStats);
+}
+
 /// A file's output buffer, flushed to the printer thread in chunks.
 pub struct ChunkWriter {
     pub buf: Vec<u8>,

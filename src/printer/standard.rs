@@ -11,14 +11,14 @@ use crate::sink::{SearchSummary, Sink, SinkLine};
 use crate::stats::FileStats;
 
 pub struct StandardSink<'a> {
-    pub out: ChunkWriter,
+    out: ChunkWriter,
     path: Option<Cow<'a, [u8]>>,
     opts: &'a PrintOptions,
     matcher: &'a Matcher,
     invert: bool,
     wrote_heading: bool,
-    pub matched: bool,
-    pub stats: FileStats,
+    matched: bool,
+    stats: FileStats,
     /// Reused list of match ranges within the current line.
     matches: Vec<Range<usize>>,
 }
@@ -242,6 +242,12 @@ impl<'a> StandardSink<'a> {
             write_path(&mut self.out.buf, path, self.opts, b": ");
         }
         self.out.buf.extend_from_slice(notice.as_bytes());
+    }
+}
+
+impl super::Outcome for StandardSink<'_> {
+    fn outcome(&self) -> (bool, FileStats) {
+        (self.matched, self.stats)
     }
 }
 

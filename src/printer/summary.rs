@@ -10,7 +10,7 @@ use crate::sink::{SearchSummary, Sink, SinkLine};
 use crate::stats::FileStats;
 
 pub struct SummarySink<'a> {
-    pub out: ChunkWriter,
+    out: ChunkWriter,
     /// The path as printed (separator and escaping applied once).
     path: Cow<'a, [u8]>,
     opts: &'a PrintOptions,
@@ -19,8 +19,8 @@ pub struct SummarySink<'a> {
     quit: &'a AtomicBool,
     count: u64,
     /// Whether this file counts as a "match" for the exit status.
-    pub matched: bool,
-    pub stats: FileStats,
+    matched: bool,
+    stats: FileStats,
 }
 
 impl<'a> SummarySink<'a> {
@@ -47,6 +47,12 @@ impl<'a> SummarySink<'a> {
 
     fn write_path_line(&mut self) {
         write_path(&mut self.out.buf, &self.path, self.opts, b"\n");
+    }
+}
+
+impl super::Outcome for SummarySink<'_> {
+    fn outcome(&self) -> (bool, FileStats) {
+        (self.matched, self.stats)
     }
 }
 
