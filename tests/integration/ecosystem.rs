@@ -2,7 +2,7 @@
 
 use std::process::Command;
 
-use crate::util::Fixture;
+use crate::util::{nvim_quickfix, tool_available, Fixture};
 
 const GENERATED: [(&str, &str); 6] = [
     ("man", "man/trawl.1"),
@@ -29,19 +29,6 @@ fn committed_man_page_and_completions_are_fresh() {
             "{path} is stale: run `cargo run -- --generate {kind} > {path}`"
         );
     }
-}
-
-/// Runs a tool the CI installs; outside CI a missing tool skips the test.
-fn tool_available(name: &str) -> bool {
-    let found = Command::new(name).arg("--version").output().is_ok();
-    assert!(
-        found || std::env::var_os("CI").is_none(),
-        "CI must have {name}"
-    );
-    if !found {
-        eprintln!("{name} not installed: skipping (.ci/run installs it)");
-    }
-    found
 }
 
 #[test]
@@ -354,43 +341,19 @@ fn readme_vim_grepprg_snippet_fills_the_quickfix_list() {
     let f = Fixture::new();
     f.create("a.txt", "alpha\nneedle here\n");
     let bin = trawl_on_path();
-    let path = format!(
-        "{}:{}",
-        bin.path().display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
     // The two lines of README.md's Vim snippet, then :grep.
-    let out = Command::new("nvim")
-        .current_dir(f.path())
-        .env("PATH", path)
-        .args(["--headless", "-u", "NONE", "-i", "NONE", "-n"])
-        .args(["-c", r"set grepprg=trawl\ --vimgrep\ --smart-case"])
-        .args(["-c", "set grepformat=%f:%l:%c:%m"])
-        .args(["-c", "silent grep NEEDLE"])
-        .args(["-c", "call writefile(map(getqflist(), {_, v -> bufname(v.bufnr) . '|' . v.lnum . '|' . v.col . '|' . v.text}), 'qf.out')"])
-        .args(["-c", "qa!"])
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
-    let qf = std::fs::read_to_string(f.path().join("qf.out")).unwrap();
+    let grep = |pattern: &str| {
+        let search = format!("silent grep {pattern}");
+        let commands = [
+            r"set grepprg=trawl\ --vimgrep\ --smart-case",
+            "set grepformat=%f:%l:%c:%m",
+            &search,
+        ];
+        nvim_quickfix(f.path(), Some(bin.path()), &commands)
+    };
     // --smart-case: NEEDLE has uppercase, so it is case-sensitive: nothing.
-    assert_eq!(qf, "");
-    let out = Command::new("nvim")
-        .current_dir(f.path())
-        .env("PATH", format!("{}:{}", bin.path().display(), std::env::var("PATH").unwrap_or_default()))
-        .args(["--headless", "-u", "NONE", "-i", "NONE", "-n"])
-        .args(["-c", r"set grepprg=trawl\ --vimgrep\ --smart-case"])
-        .args(["-c", "set grepformat=%f:%l:%c:%m"])
-        .args(["-c", "silent grep needle"])
-        .args(["-c", "call writefile(map(getqflist(), {_, v -> bufname(v.bufnr) . '|' . v.lnum . '|' . v.col . '|' . v.text}), 'qf.out')"])
-        .args(["-c", "qa!"])
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
-    let qf = std::fs::read_to_string(f.path().join("qf.out")).unwrap();
-    assert_eq!(qf, "a.txt|2|1|needle here\n");
+    assert_eq!(grep("NEEDLE"), "");
+    assert_eq!(grep("needle"), "a.txt|2|1|needle here|1\n");
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! --stats, separators, --passthru, --sort, colors. Expected outputs were
 //! checked against ripgrep 15.2 on the same fixtures.
 
-use crate::util::{scrub_elapsed, Fixture};
+use crate::util::{nvim_quickfix, scrub_elapsed, tool_available, Fixture};
 
 fn fixture() -> Fixture {
     let f = Fixture::new();
@@ -160,31 +160,14 @@ fn vimgrep_repeats_the_rendered_line_for_each_match() {
 
 #[test]
 fn vimgrep_output_loads_into_neovim_quickfix() {
-    let Ok(status) = std::process::Command::new("nvim").arg("--version").output() else {
-        eprintln!("nvim not installed: skipping (.ci/run installs it)");
-        assert!(std::env::var_os("CI").is_none(), "CI must have nvim");
+    if !tool_available("nvim") {
         return;
-    };
-    assert!(status.status.success());
+    }
     let f = fixture();
     let out = f.cmd(&["--vimgrep", "foo"]).output().unwrap();
     std::fs::write(f.path().join("vimgrep.out"), &out.stdout).unwrap();
-    let status = std::process::Command::new("nvim")
-        .current_dir(f.path())
-        .args(["--headless", "-u", "NONE", "-i", "NONE", "-n"])
-        .args(["-c", "cexpr readfile('vimgrep.out')"])
-        .args([
-            "-c",
-            "call writefile(map(getqflist(), {_, v -> bufname(v.bufnr) . '|' . v.lnum . '|' . v.col . '|' . v.text . '|' . v.valid}), 'qf.out')",
-        ])
-        .args(["-c", "qa!"])
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
-    assert!(status.status.success());
-    let qf = std::fs::read(f.path().join("qf.out")).unwrap();
     assert_eq!(
-        String::from_utf8_lossy(&qf),
+        nvim_quickfix(f.path(), None, &["cexpr readfile('vimgrep.out')"]),
         "a.txt|1|7|alpha foo bar|1\na.txt|3|1|foo foo gamma|1\na.txt|3|5|foo foo gamma|1\n\
          latin1.txt|1|6|caf\u{fffd} foo|1\nsub/b.txt|2|1|foo here|1\n"
     );

@@ -142,3 +142,38 @@ pub fn scrub_elapsed(json: &str) -> String {
     out.push_str(rest);
     out
 }
+
+/// Runs a tool the CI installs; outside CI a missing tool skips the test.
+pub fn tool_available(name: &str) -> bool {
+    let found = Command::new(name).arg("--version").output().is_ok();
+    assert!(
+        found || std::env::var_os("CI").is_none(),
+        "CI must have {name}"
+    );
+    if !found {
+        eprintln!("{name} not installed: skipping (.ci/run installs it)");
+    }
+    found
+}
+
+/// Runs headless Neovim in `dir` with `commands` (and `bin_dir` first on
+/// PATH), then returns its quickfix list, one `file|line|col|text|valid`
+/// line per entry.
+pub fn nvim_quickfix(dir: &Path, bin_dir: Option<&Path>, commands: &[&str]) -> String {
+    let mut nvim = Command::new("nvim");
+    nvim.current_dir(dir).stdin(Stdio::null());
+    if let Some(bin_dir) = bin_dir {
+        let path = std::env::var("PATH").unwrap_or_default();
+        nvim.env("PATH", format!("{}:{path}", bin_dir.display()));
+    }
+    nvim.args(["--headless", "-u", "NONE", "-i", "NONE", "-n"]);
+    for command in commands {
+        nvim.args(["-c", command]);
+    }
+    let dump = "call writefile(map(getqflist(), {_, v -> bufname(v.bufnr) . '|' . v.lnum \
+                . '|' . v.col . '|' . v.text . '|' . v.valid}), 'qf.out')";
+    let out = nvim.args(["-c", dump, "-c", "qa!"]).output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    // Lossy: quickfix text keeps non-UTF-8 lines' raw bytes.
+    String::from_utf8_lossy(&std::fs::read(dir.join("qf.out")).unwrap()).into_owned()
+}
