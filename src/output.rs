@@ -1,7 +1,8 @@
 //! Stage 4b: the printer thread, the only code that touches stdout.
 //!
 //! It receives each job's reply channel in walk order and copies that job's
-//! chunks until the channel closes, then moves to the next job. Workers have
+//! chunks up to the empty chunk that ends them, then hands the channel back
+//! for reuse and moves to the next job. Workers have
 //! already formatted everything; this thread only writes bytes, adding the
 //! separator between files that only it can know is needed.
 
@@ -9,11 +10,11 @@ use std::cell::RefCell;
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crossbeam_channel::Receiver;
+use crossbeam_channel::{Receiver, Sender};
 
 use crate::cli::config::{Config, StatsFormat};
 use crate::messages::err;
-use crate::pool::recv_lazily;
+use crate::pool::{recv_lazily, Reply};
 use crate::printer::json;
 use crate::progress::Progress;
 use crate::stats;
@@ -28,9 +29,14 @@ pub struct OutputOptions {
 }
 
 /// Runs until the walker closes `order`. On a write error it sets `quit`
-/// and keeps draining (dropping) receivers, so that no worker or the
-/// walker ever blocks on a channel nobody reads.
-pub fn print(order: Receiver<Receiver<Vec<u8>>>, config: &Config, quit: &AtomicBool) {
+/// and keeps draining (dropping) replies, so that no worker or the walker
+/// ever blocks on a channel nobody reads.
+pub(crate) fn print(
+    order: Receiver<Reply>,
+    spare: Sender<Reply>,
+    config: &Config,
+    quit: &AtomicBool,
+) {
     let opts = &config.output;
     let mut printed: u64 = 0;
     let stdout = io::stdout();
@@ -48,12 +54,16 @@ pub fn print(order: Receiver<Receiver<Vec<u8>>>, config: &Config, quit: &AtomicB
             progress.tick();
         }
     };
-    while let Some(replies) = recv_lazily(&order, &mut tick) {
+    while let Some(reply) = recv_lazily(&order, &mut tick) {
         if failed {
             continue;
         }
         let mut first_chunk = true;
-        while let Some(chunk) = recv_lazily(&replies, &mut tick) {
+        while let Some(chunk) = recv_lazily(&reply.rx, &mut tick) {
+            if chunk.is_empty() {
+                let _ = spare.try_send(reply);
+                break;
+            }
             let mut result = Ok(());
             if first_chunk && wrote_any {
                 if let Some(separator) = &opts.file_separator {

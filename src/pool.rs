@@ -5,10 +5,13 @@
 //!    └──reply_rx, in walk order──[bounded]──► printer thread
 //! ```
 //!
-//! For every haystack the walker makes a bounded reply channel, pushes its
-//! receiver onto the ordered queue and only then sends the job. The printer
-//! drains receivers strictly in order, so output is per file and in walk
-//! order whatever the thread count.
+//! For every haystack the walker takes a bounded reply channel, pushes it
+//! onto the ordered queue and only then sends the job. The printer drains
+//! the channels strictly in order, each up to the empty chunk that ends a
+//! job's output, so output is per file and in walk order whatever the
+//! thread count. Drained channels go back to the walker for reuse: making
+//! and dropping one per file (two allocations, one aligned, and a mutex on
+//! disconnect) was 4% of the user time on the linux corpus.
 //!
 //! Why this cannot deadlock: workers take jobs in FIFO order, so the oldest
 //! unfinished job is either held by a worker or first in the job queue, and
@@ -56,10 +59,27 @@ const JOBS_PER_WORKER: usize = 256;
 /// How far (in files) the walker may run ahead of the printer. Finished
 /// files waiting their turn are held in memory, so this bounds memory.
 const ORDER_CAPACITY: usize = 1024;
+/// Drained reply channels kept for reuse.
+const SPARE_REPLIES: usize = 64;
 
 struct Job {
     haystack: Haystack,
-    reply: Sender<Vec<u8>>,
+    out: ChunkWriter,
+}
+
+/// One job's reply channel. Both ends live here, so it never disconnects
+/// while in use: a job's output ends with an empty chunk instead, and the
+/// channel can serve another job afterwards.
+pub(crate) struct Reply {
+    tx: Sender<Vec<u8>>,
+    pub(crate) rx: Receiver<Vec<u8>>,
+}
+
+impl Reply {
+    fn new() -> Reply {
+        let (tx, rx) = bounded(REPLY_CAPACITY);
+        Reply { tx, rx }
+    }
 }
 
 /// What a run found, for the exit status.
@@ -76,11 +96,12 @@ pub fn run(config: &Config) -> RunResult {
     let matched = AtomicBool::new(false);
     let threads = config.threads.max(1);
     let (job_tx, job_rx) = bounded::<Job>(threads * JOBS_PER_WORKER);
-    let (order_tx, order_rx) = bounded::<Receiver<Vec<u8>>>(ORDER_CAPACITY);
+    let (order_tx, order_rx) = bounded::<Reply>(ORDER_CAPACITY);
+    let (spare_tx, spare_rx) = bounded::<Reply>(SPARE_REPLIES);
     std::thread::scope(|scope| {
         let quit = &quit;
         let matched = &matched;
-        scope.spawn(move || output::print(order_rx, config, quit));
+        scope.spawn(move || output::print(order_rx, spare_tx, config, quit));
         for _ in 0..threads {
             let jobs = job_rx.clone();
             scope.spawn(move || worker(config, jobs, quit, matched));
@@ -97,9 +118,10 @@ pub fn run(config: &Config) -> RunResult {
                         return false;
                     }
                     *searched += 1;
-                    let (reply, reply_rx) = bounded(REPLY_CAPACITY);
-                    send_lazily(&order_tx, reply_rx, quit)
-                        && send_lazily(&job_tx, Job { haystack, reply }, quit)
+                    let reply = spare_rx.try_recv().unwrap_or_else(|_| Reply::new());
+                    let out = ChunkWriter::new(reply.tx.clone());
+                    send_lazily(&order_tx, reply, quit)
+                        && send_lazily(&job_tx, Job { haystack, out }, quit)
                 },
             );
         });
@@ -162,8 +184,7 @@ fn worker(config: &Config, jobs: Receiver<Job>, quit: &AtomicBool, matched: &Ato
 
 /// Searches one haystack into its reply channel. Returns true on a match.
 fn search_one(config: &Config, searcher: &mut Searcher, job: Job, quit: &AtomicBool) -> bool {
-    let Job { haystack, reply } = job;
-    let out = ChunkWriter::new(reply);
+    let Job { haystack, out } = job;
     let (print, matcher, invert) = (&config.print, &config.matcher, config.search.invert);
     let path = haystack.display();
     #[cfg(debug_assertions)]

@@ -131,7 +131,10 @@ pub trait Outcome {
     fn outcome(&self) -> (bool, FileStats);
 }
 
-/// A file's output buffer, flushed to the printer thread in chunks.
+/// A file's output buffer, flushed to the printer thread in chunks. The
+/// end of the file's output is an empty chunk, sent on drop (also when the
+/// job is dropped unsearched), so the printer knows when to move on
+/// without the channel closing, and can reuse it.
 pub struct ChunkWriter {
     pub buf: Vec<u8>,
     tx: Sender<Vec<u8>>,
@@ -168,6 +171,16 @@ impl ChunkWriter {
             let chunk = std::mem::take(&mut self.buf);
             self.flushed += chunk.len() as u64;
             self.closed = self.tx.send(chunk).is_err();
+        }
+    }
+}
+
+impl Drop for ChunkWriter {
+    fn drop(&mut self) {
+        self.flush();
+        if !self.closed {
+            // End of this file's output; an error means the printer is gone.
+            let _ = self.tx.send(Vec::new());
         }
     }
 }
