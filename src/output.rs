@@ -54,12 +54,12 @@ pub(crate) fn print(
             progress.tick();
         }
     };
-    while let Some(reply) = recv_lazily(&order, &mut tick) {
+    while let Some(reply) = recv_lazily(&order, &mut tick, &|| false) {
         if failed {
             continue;
         }
         let mut first_chunk = true;
-        while let Some(chunk) = recv_lazily(&reply.rx, &mut tick) {
+        while let Some(chunk) = recv_lazily(&reply.rx, &mut tick, &|| !order.is_empty()) {
             if chunk.is_empty() {
                 let _ = spare.try_send(reply);
                 break;

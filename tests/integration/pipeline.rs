@@ -46,6 +46,35 @@ fn output_is_identical_for_any_thread_count() {
 }
 
 #[test]
+fn workers_never_outnumber_the_files_named() {
+    let f = Fixture::new();
+    f.create("a.txt", "x\n");
+    f.create("b.txt", "x\n");
+    f.create("d/c.txt", "x\n");
+    let threads = |args: &[&str]| {
+        let run = f.run(args);
+        run.stderr
+            .lines()
+            .find_map(|line| line.strip_prefix("trawl: DEBUG: searching with "))
+            .unwrap_or_else(|| panic!("no thread count in {}", run.stderr))
+            .to_string()
+    };
+    assert_eq!(
+        threads(&["--debug", "-j8", "x", "a.txt"]),
+        "1 worker threads"
+    );
+    assert_eq!(
+        threads(&["--debug", "-j8", "x", "a.txt", "b.txt"]),
+        "2 worker threads"
+    );
+    assert_eq!(
+        threads(&["--debug", "-j8", "x", "a.txt", "d"]),
+        "8 worker threads"
+    );
+    assert_eq!(threads(&["--debug", "-j3", "x"]), "3 worker threads");
+}
+
+#[test]
 fn large_output_of_one_file_arrives_whole_and_in_order() {
     let f = Fixture::new();
     let text: String = (0..200_000).map(|n| format!("line {n}\n")).collect();
