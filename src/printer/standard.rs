@@ -29,6 +29,56 @@ enum LineKind {
     Context,
 }
 
+/// Which matches of a line get the match color.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Highlight {
+    None,
+    All,
+    /// Only the n-th (`--vimgrep` prints a line once per match and, like
+    /// ripgrep, colors only the match that copy stands for).
+    Only(usize),
+}
+
+impl Highlight {
+    fn all_if(on: bool) -> Highlight {
+        if on {
+            Highlight::All
+        } else {
+            Highlight::None
+        }
+    }
+}
+
+/// Writes `text[window]`, coloring the `spans` that `highlight` selects
+/// (clipped to the window) when colors are on.
+fn write_spans(
+    out: &mut Vec<u8>,
+    text: &[u8],
+    window: Range<usize>,
+    spans: &[Range<usize>],
+    colors: Option<&super::color::Colors>,
+    highlight: Highlight,
+) {
+    let Some(colors) = colors.filter(|_| highlight != Highlight::None) else {
+        out.extend_from_slice(&text[window]);
+        return;
+    };
+    let mut at = window.start;
+    for (n, span) in spans.iter().enumerate() {
+        if matches!(highlight, Highlight::Only(only) if only != n) {
+            continue;
+        }
+        let (span_start, span_end) = (span.start.max(at), span.end.min(window.end));
+        if span_start >= span_end {
+            continue;
+        }
+        out.extend_from_slice(&text[at..span_start]);
+        colors.matched.write(out, &text[span_start..span_end]);
+        at = span_end;
+    }
+    out.extend_from_slice(&text[at..window.end]);
+}
+
 impl<'a> StandardSink<'a> {
     pub fn new(
         out: ChunkWriter,
@@ -101,7 +151,7 @@ impl<'a> StandardSink<'a> {
 
     /// The line's text (without terminator), after -r, --trim, -M and
     /// colors, followed by a newline.
-    fn write_line_text(&mut self, line: &SinkLine, kind: LineKind, highlight: bool) {
+    fn write_line_text(&mut self, line: &SinkLine, kind: LineKind, highlight: Highlight) {
         let opts = self.opts;
         let text = line.bytes();
         let mut start = line.start;
@@ -115,11 +165,17 @@ impl<'a> StandardSink<'a> {
             .replace
             .as_deref()
             .filter(|_| kind == LineKind::Match && !self.invert);
+        let mut spans = Vec::new();
         let rendered: Cow<[u8]> = match replace {
             Some(replacement) => {
                 let mut dst = Vec::with_capacity(end - start);
-                self.matcher
-                    .replace_into(line.buf, start, end, replacement, &mut dst);
+                self.matcher.replace_into(
+                    line.buf,
+                    (start, end),
+                    replacement,
+                    &mut dst,
+                    &mut spans,
+                );
                 Cow::Owned(dst)
             }
             None => Cow::Borrowed(&line.buf[start..end]),
@@ -137,38 +193,87 @@ impl<'a> StandardSink<'a> {
                     .extend_from_slice(format!("[Omitted long {what} line]\n").as_bytes());
                 return;
             }
-            self.write_highlighted(line, start, start + max, highlight && replace.is_none());
-            self.out
-                .buf
-                .extend_from_slice(b" [... omitted end of long line]\n");
+            // Like ripgrep: where the matches are known (colors, -r or
+            // --vimgrep), say how many of those it would color start beyond
+            // the preview; otherwise only that the line goes on.
+            let colors = opts
+                .colors
+                .as_ref()
+                .filter(|_| highlight != Highlight::None);
+            let known = colors.is_some() || replace.is_some() || opts.vimgrep;
+            let beyond = |spans: &[Range<usize>], cut: usize| {
+                let counted = |n: &usize| !matches!(highlight, Highlight::Only(only) if only != *n);
+                let hidden = spans
+                    .iter()
+                    .enumerate()
+                    .filter(|(n, span)| counted(n) && span.start >= cut);
+                hidden.count()
+            };
+            let hidden = match replace {
+                Some(_) => {
+                    let preview = &rendered[..max];
+                    write_spans(
+                        &mut self.out.buf,
+                        preview,
+                        0..max,
+                        &spans,
+                        colors,
+                        highlight,
+                    );
+                    Some(beyond(&spans, max))
+                }
+                None => {
+                    self.write_highlighted(line, start, start + max, highlight);
+                    if known && colors.is_none() {
+                        self.find_matches(line);
+                    }
+                    known.then(|| beyond(&self.matches, start + max))
+                }
+            };
+            let suffix = match hidden {
+                Some(1) => " [... 1 more match]\n".to_string(),
+                Some(n) => format!(" [... {n} more matches]\n"),
+                None => " [... omitted end of long line]\n".to_string(),
+            };
+            self.out.buf.extend_from_slice(suffix.as_bytes());
             return;
         }
         match replace {
-            Some(_) => self.out.buf.extend_from_slice(&rendered),
+            Some(_) => write_spans(
+                &mut self.out.buf,
+                &rendered,
+                0..rendered.len(),
+                &spans,
+                self.opts.colors.as_ref(),
+                highlight,
+            ),
             None => self.write_highlighted(line, start, end, highlight),
         }
         self.out.buf.push(b'\n');
     }
 
     /// Writes `line.buf[start..end]`, coloring matches when colors are on.
-    fn write_highlighted(&mut self, line: &SinkLine, start: usize, end: usize, highlight: bool) {
-        let Some(colors) = self.opts.colors.as_ref().filter(|_| highlight) else {
+    fn write_highlighted(
+        &mut self,
+        line: &SinkLine,
+        start: usize,
+        end: usize,
+        highlight: Highlight,
+    ) {
+        if self.opts.colors.is_none() || highlight == Highlight::None {
             self.out.buf.extend_from_slice(&line.buf[start..end]);
             return;
-        };
-        self.find_matches(line);
-        let out = &mut self.out.buf;
-        let mut at = start;
-        for m in &self.matches {
-            let (m_start, m_end) = (m.start.max(at), m.end.min(end));
-            if m_start >= m_end {
-                continue;
-            }
-            out.extend_from_slice(&line.buf[at..m_start]);
-            colors.matched.write(out, &line.buf[m_start..m_end]);
-            at = m_end;
         }
-        out.extend_from_slice(&line.buf[at..end]);
+        self.find_matches(line);
+        let colors = self.opts.colors.as_ref();
+        write_spans(
+            &mut self.out.buf,
+            line.buf,
+            start..end,
+            &self.matches,
+            colors,
+            highlight,
+        );
     }
 
     fn write_only_matching(&mut self, line: &SinkLine) {
@@ -176,58 +281,105 @@ impl<'a> StandardSink<'a> {
         let sep = &opts.match_separator[..];
         self.find_matches(line);
         let matches = std::mem::take(&mut self.matches);
-        for range in &matches {
-            let column = range.start - line.start + 1;
-            let offset = line.abs_offset + (range.start - line.start) as u64;
-            self.write_prefix(line.line_number, Some(column), offset, sep);
-            let mut text = Cow::Borrowed(&line.buf[range.clone()]);
-            if let Some(replacement) = &opts.replace {
-                let mut dst = Vec::new();
-                self.matcher
-                    .replace_into(line.buf, range.start, range.end, replacement, &mut dst);
-                text = Cow::Owned(dst);
-            }
+        // With -r each replacement is printed, and (as in ripgrep) its
+        // column and byte offset are where it starts in the replaced line.
+        let replaced = opts.replace.as_deref().map(|replacement| {
+            let end = line.end - usize::from(line.bytes().last() == Some(&b'\n'));
+            let (mut text, mut spans) = (Vec::new(), Vec::new());
+            self.matcher.replace_into(
+                line.buf,
+                (line.start, end),
+                replacement,
+                &mut text,
+                &mut spans,
+            );
+            (text, spans)
+        });
+        for (n, range) in matches.iter().enumerate() {
+            let (at, text): (usize, &[u8]) = match &replaced {
+                Some((text, spans)) => match spans.get(n) {
+                    Some(span) => (span.start, &text[span.clone()]),
+                    None => continue,
+                },
+                None => (range.start - line.start, &line.buf[range.clone()]),
+            };
+            let offset = line.abs_offset + at as u64;
+            self.write_prefix(line.line_number, Some(at + 1), offset, sep);
+            // -M applies to the printed match as to a line; the match is
+            // known, and no other starts beyond the preview.
+            let (shown, suffix): (&[u8], &[u8]) = match opts.max_columns {
+                Some(max) if text.len() > max && !opts.max_columns_preview => {
+                    self.out
+                        .buf
+                        .extend_from_slice(b"[Omitted long matching line]\n");
+                    continue;
+                }
+                Some(max) if text.len() > max => (&text[..max], b" [... 0 more matches]"),
+                _ => (text, b""),
+            };
             match &opts.colors {
-                Some(colors) => colors.matched.write(&mut self.out.buf, &text),
-                None => self.out.buf.extend_from_slice(&text),
+                Some(colors) => colors.matched.write(&mut self.out.buf, shown),
+                None => self.out.buf.extend_from_slice(shown),
             }
+            self.out.buf.extend_from_slice(suffix);
             self.out.buf.push(b'\n');
         }
         self.matches = matches;
     }
 
     /// `--vimgrep`: the whole line once per match, with that match's column.
+    /// As in ripgrep, with -r the column is where the replacement starts in
+    /// the replaced line, and with colors each copy colors only its match.
     fn write_vimgrep(&mut self, line: &SinkLine) {
         let sep = &self.opts.match_separator[..];
         self.find_matches(line);
-        let columns: Vec<usize> = if self.invert || self.matches.is_empty() {
-            vec![1]
-        } else {
-            self.matches
+        let columns: Vec<Option<usize>> = match self.opts.replace.as_deref() {
+            // An inverted match has no column (ripgrep prints none).
+            _ if self.invert => vec![None],
+            _ if self.matches.is_empty() => vec![Some(1)],
+            Some(replacement) => {
+                let end = line.end - usize::from(line.bytes().last() == Some(&b'\n'));
+                let (mut replaced, mut spans) = (Vec::new(), Vec::new());
+                self.matcher.replace_into(
+                    line.buf,
+                    (line.start, end),
+                    replacement,
+                    &mut replaced,
+                    &mut spans,
+                );
+                spans.iter().map(|span| Some(span.start + 1)).collect()
+            }
+            None => self
+                .matches
                 .iter()
-                .map(|m| m.start - line.start + 1)
-                .collect()
+                .map(|m| Some(m.start - line.start + 1))
+                .collect(),
         };
-        // The line is rendered (replaced, trimmed, colored) once and copied
-        // for each further match, instead of re-running the matcher per copy.
+        let colors = self.opts.colors.is_some() && !self.invert;
+        // Without colors every copy is the same: render the line once and
+        // copy it, instead of re-running the matcher per copy.
         let mut rendered: Option<Range<usize>> = None;
-        for column in columns {
-            self.write_prefix(line.line_number, Some(column), line.abs_offset, sep);
+        for (n, column) in columns.into_iter().enumerate() {
+            self.write_prefix(line.line_number, column, line.abs_offset, sep);
             match rendered.clone() {
                 Some(text) => self.out.buf.extend_from_within(text),
                 None => {
                     let from = self.out.buf.len();
-                    self.write_line_text(line, LineKind::Match, !self.invert);
-                    rendered = Some(from..self.out.buf.len());
+                    let highlight = if colors {
+                        Highlight::Only(n)
+                    } else {
+                        Highlight::None
+                    };
+                    self.write_line_text(line, LineKind::Match, highlight);
+                    if !colors {
+                        rendered = Some(from..self.out.buf.len());
+                    }
                 }
             }
         }
     }
 
     fn first_match_column(&mut self, line: &SinkLine) -> usize {
-        if self.invert {
-            return 1;
-        }
         let mut column = 1;
         self.matcher
             .for_each_match(line.buf, line.start, line.end, |m| {
@@ -262,20 +414,22 @@ impl Sink for StandardSink<'_> {
             self.opts.count_matches,
         );
         self.write_heading();
-        if self.opts.vimgrep {
-            self.write_vimgrep(line);
-        } else if self.opts.only_matching && !self.invert {
+        // -o wins over --vimgrep, as in ripgrep: one match per line.
+        if self.opts.only_matching && !self.invert {
             self.write_only_matching(line);
+        } else if self.opts.vimgrep {
+            self.write_vimgrep(line);
         } else {
             let opts = self.opts;
-            let column = opts.column.then(|| self.first_match_column(line));
+            // An inverted match has no match to give a column for.
+            let column = (opts.column && !self.invert).then(|| self.first_match_column(line));
             self.write_prefix(
                 line.line_number,
                 column,
                 line.abs_offset,
                 &opts.match_separator,
             );
-            self.write_line_text(line, LineKind::Match, !self.invert);
+            self.write_line_text(line, LineKind::Match, Highlight::all_if(!self.invert));
         }
         self.out.maybe_flush()
     }
@@ -289,7 +443,7 @@ impl Sink for StandardSink<'_> {
             line.abs_offset,
             &opts.context_separator,
         );
-        self.write_line_text(line, LineKind::Context, self.invert);
+        self.write_line_text(line, LineKind::Context, Highlight::all_if(self.invert));
         self.out.maybe_flush()
     }
 

@@ -6,6 +6,8 @@
 //! terminator is an error. A match therefore never spans two lines, which is
 //! what lets the searcher run one regex pass over a whole buffer.
 
+use std::ops::Range;
+
 use regex_automata::meta::Regex;
 use regex_automata::util::syntax;
 use regex_automata::{Input, Match};
@@ -173,13 +175,15 @@ impl Matcher {
 
     /// Appends `haystack[start..end]` to `dst` with every match replaced by
     /// `replacement`, whose `$0`, `$1`, `${name}` and `$$` are expanded.
+    /// `spans` receives where in `dst` the replacements of non-empty
+    /// matches went (for colors and `--vimgrep` columns).
     pub fn replace_into(
         &self,
         haystack: &[u8],
-        start: usize,
-        end: usize,
+        (start, end): (usize, usize),
         replacement: &[u8],
         dst: &mut Vec<u8>,
+        spans: &mut Vec<Range<usize>>,
     ) {
         let mut at = start;
         for caps in self
@@ -188,7 +192,11 @@ impl Matcher {
         {
             let Some(m) = caps.get_match() else { continue };
             dst.extend_from_slice(&haystack[at..m.start()]);
+            let from = dst.len();
             caps.interpolate_bytes_into(haystack, replacement, dst);
+            if !m.is_empty() {
+                spans.push(from..dst.len());
+            }
             at = m.end();
         }
         dst.extend_from_slice(&haystack[at..end]);

@@ -158,6 +158,95 @@ fn vimgrep_repeats_the_rendered_line_for_each_match() {
         .expect("t.txt:1:3:foo x foo\nt.txt:1:9:foo x foo\n", 0);
 }
 
+/// The match color as rg 15 writes it, around `text`.
+fn red(text: &str) -> String {
+    format!("\x1b[0m\x1b[1m\x1b[31m{text}\x1b[0m")
+}
+
+/// A vimgrep prefix with rg 15's default colors.
+fn colored_prefix(path: &str, line: u32, column: u32) -> String {
+    format!("\x1b[0m\x1b[35m{path}\x1b[0m:\x1b[0m\x1b[32m{line}\x1b[0m:\x1b[0m{column}\x1b[0m:")
+}
+
+#[test]
+fn vimgrep_colors_only_the_match_each_copy_stands_for() {
+    let f = Fixture::new();
+    f.create("a.txt", "foo bar foo\nxx foo\n");
+    // Outputs copied from rg 15.2.
+    let expected = format!(
+        "{}{} bar foo\n{}foo bar {}\n{}xx {}\n",
+        colored_prefix("a.txt", 1, 1),
+        red("foo"),
+        colored_prefix("a.txt", 1, 9),
+        red("foo"),
+        colored_prefix("a.txt", 2, 4),
+        red("foo"),
+    );
+    f.run(&["--vimgrep", "--color", "always", "foo", "a.txt"])
+        .expect(&expected, 0);
+    // With -r the replacement is colored, and the column is where it
+    // starts in the replaced line.
+    let expected = format!(
+        "{}{} bar ZZ\n{}ZZ bar {}\n{}xx {}\n",
+        colored_prefix("a.txt", 1, 1),
+        red("ZZ"),
+        colored_prefix("a.txt", 1, 8),
+        red("ZZ"),
+        colored_prefix("a.txt", 2, 4),
+        red("ZZ"),
+    );
+    f.run(&["--vimgrep", "--color", "always", "-r", "ZZ", "foo", "a.txt"])
+        .expect(&expected, 0);
+    f.run(&["--vimgrep", "-r", "ZZZZZ", "foo", "a.txt"]).expect(
+        "a.txt:1:1:ZZZZZ bar ZZZZZ\na.txt:1:11:ZZZZZ bar ZZZZZ\na.txt:2:4:xx ZZZZZ\n",
+        0,
+    );
+    f.run(&["--color", "always", "-r", "ZZ", "foo", "a.txt"])
+        .expect(
+            &format!("{} bar {}\nxx {}\n", red("ZZ"), red("ZZ"), red("ZZ")),
+            0,
+        );
+}
+
+#[test]
+fn inverted_matches_have_no_column() {
+    let f = Fixture::new();
+    f.create("a.txt", "foo bar foo\nxx foo\n");
+    f.run(&["--vimgrep", "-v", "bar", "a.txt"])
+        .expect("a.txt:2:xx foo\n", 0);
+    f.run(&["--column", "-v", "bar", "a.txt"])
+        .expect("2:xx foo\n", 0);
+}
+
+#[test]
+fn only_matching_with_vimgrep_replace_and_max_columns() {
+    let f = Fixture::new();
+    f.create("a.txt", "foo bar foo\nxx foo\n");
+    // -o wins over --vimgrep.
+    f.run(&["--vimgrep", "-o", "foo", "a.txt"])
+        .expect("a.txt:1:1:foo\na.txt:1:9:foo\na.txt:2:4:foo\n", 0);
+    // Column and byte offset of a replacement are in the replaced line.
+    f.run(&["-o", "-r", "X", "--column", "-b", "foo", "a.txt"])
+        .expect("1:1:0:X\n1:7:6:X\n2:4:15:X\n", 0);
+    f.run(&["-o", "-M2", "foo", "a.txt"]).expect(
+        "[Omitted long matching line]\n[Omitted long matching line]\n[Omitted long matching line]\n",
+        0,
+    );
+    f.run(&[
+        "-o",
+        "-M2",
+        "--max-columns-preview",
+        "-r",
+        "QQQQ",
+        "foo",
+        "a.txt",
+    ])
+    .expect(
+        "QQ [... 0 more matches]\nQQ [... 0 more matches]\nQQ [... 0 more matches]\n",
+        0,
+    );
+}
+
 #[test]
 fn vimgrep_output_loads_into_neovim_quickfix() {
     if !tool_available("nvim") {
@@ -204,6 +293,32 @@ fn max_columns_and_preview() {
         );
     f.run(&["-M4", "-C1", "beta", "a.txt"]).expect(
         "[Omitted long context line]\nbeta\n[Omitted long context line]\n",
+        0,
+    );
+    // Where the matches are known (colors, -r, --vimgrep), the preview
+    // says how many start beyond it, as rg 15 does.
+    f.run(&["-M5", "--max-columns-preview", "-r", "Q", "foo", "a.txt"])
+        .expect("alpha [... 1 more match]\nQ Q g [... 0 more matches]\n", 0);
+    f.run(&["-M5", "--max-columns-preview", "--vimgrep", "foo", "a.txt"])
+        .expect(
+            "a.txt:1:7:alpha [... 1 more match]\na.txt:3:1:foo f [... 0 more matches]\n\
+             a.txt:3:5:foo f [... 0 more matches]\n",
+            0,
+        );
+    f.run(&[
+        "-M5",
+        "--max-columns-preview",
+        "--color",
+        "always",
+        "foo",
+        "a.txt",
+    ])
+    .expect(
+        &format!(
+            "alpha [... 1 more match]\n{} {} [... 0 more matches]\n",
+            red("foo"),
+            red("f")
+        ),
         0,
     );
 }
