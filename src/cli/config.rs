@@ -102,7 +102,9 @@ impl Config {
                 })
         };
 
-        let mode = if args.quiet {
+        let mode = if args.quiet && args.json {
+            OutputMode::JsonSummary
+        } else if args.quiet {
             OutputMode::Quiet
         } else if args.json {
             OutputMode::Json
@@ -166,7 +168,7 @@ impl Config {
         };
         let has_context = before > 0 || after > 0 || args.passthru;
         // `--json -q` still ends with the summary message, as in ripgrep.
-        let stats = if json || (args.json && args.quiet) {
+        let stats = if json || mode == OutputMode::JsonSummary {
             Some(StatsFormat::Json)
         } else if args.stats && !args.no_stats {
             Some(StatsFormat::Human)

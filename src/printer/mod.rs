@@ -35,6 +35,9 @@ pub enum OutputMode {
     FilesWithMatches,
     FilesWithoutMatch,
     Quiet,
+    /// `--json -q`: every file is searched in full and only the summary
+    /// message is printed, as ripgrep does.
+    JsonSummary,
 }
 
 #[derive(Debug, Clone)]

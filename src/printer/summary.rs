@@ -1,10 +1,11 @@
 //! Printers that report per-file facts instead of lines: `-c`,
-//! `--count-matches`, `-l`, `--files-without-match` and `-q`.
+//! `--count-matches`, `-l`, `--files-without-match`, `-q` and `--json -q`
+//! (statistics only).
 
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::{write_number, write_path, ChunkWriter, OutputMode, PrintOptions};
+use super::{record_line, write_number, write_path, ChunkWriter, OutputMode, PrintOptions};
 use crate::search::Matcher;
 use crate::sink::{SearchSummary, Sink, SinkLine};
 use crate::stats::FileStats;
@@ -58,6 +59,11 @@ impl super::Outcome for SummarySink<'_> {
 
 impl Sink for SummarySink<'_> {
     fn matched(&mut self, line: &SinkLine) -> bool {
+        if self.opts.mode == OutputMode::JsonSummary {
+            self.count += 1;
+            record_line(&mut self.stats, self.matcher, line, self.invert, true);
+            return true;
+        }
         self.stats.matched_lines += 1;
         match self.opts.mode {
             OutputMode::CountMatches if !self.invert => {
@@ -119,7 +125,7 @@ impl Sink for SummarySink<'_> {
                     self.write_path_line();
                 }
             }
-            OutputMode::Quiet => self.matched = self.count > 0,
+            OutputMode::Quiet | OutputMode::JsonSummary => self.matched = self.count > 0,
             OutputMode::Standard | OutputMode::Json => {}
         }
         self.stats.bytes_searched = summary.bytes_searched;

@@ -55,12 +55,22 @@ fn json_with_replace_invert_and_no_match() {
         "{}",
         run.stdout
     );
-    // -q: nothing but the summary, as rg prints it.
+    // -q: nothing but the summary, as rg prints it, with the whole file
+    // searched and counted (rg 15.2's numbers).
     let run = f.run(&["--json", "-q", "foo", "a.txt"]);
     assert_eq!(run.code, 0);
     assert_eq!(run.stdout.lines().count(), 1, "{}", run.stdout);
     assert!(
-        run.stdout.ends_with("\"type\":\"summary\"}\n"),
+        run.stdout.ends_with(
+            "\"matched_lines\":2,\"matches\":3,\"searches\":1,\"searches_with_match\":1}},\
+             \"type\":\"summary\"}\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("\"bytes_printed\":0,\"bytes_searched\":33,"),
         "{}",
         run.stdout
     );
