@@ -101,7 +101,10 @@ impl Sink for SummarySink<'_> {
         match self.opts.mode {
             OutputMode::Count | OutputMode::CountMatches => {
                 self.matched = self.count > 0;
-                if self.count > 0 || self.opts.include_zero {
+                // A binary file skipped at its first NUL was not searched,
+                // so it has no count to report, not even zero (as in rg).
+                let searched = !summary.binary_quit || self.count > 0;
+                if self.count > 0 || (self.opts.include_zero && searched) {
                     if self.opts.with_filename {
                         let opts = self.opts;
                         write_path(&mut self.out.buf, &self.path, opts, &opts.match_separator);

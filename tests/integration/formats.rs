@@ -338,6 +338,8 @@ fn trim_and_include_zero() {
     let f = Fixture::new();
     f.create("t.txt", "  \tindented x\nx\n");
     f.create("u.txt", "none\n");
+    // Skipped at its NUL, so not searched: no zero count for it (rg 15).
+    f.create("v.bin", "none\0\n");
     f.run(&["--trim", "-n", "x", "t.txt"])
         .expect("1:indented x\n2:x\n", 0);
     f.run_ordered(&["-c", "--include-zero", "x"])
