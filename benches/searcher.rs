@@ -37,13 +37,8 @@ fn haystack() -> Vec<u8> {
 
 fn matcher(pattern: &str, case: CaseMode) -> Matcher {
     let opts = MatcherOptions {
-        fixed_strings: false,
         case,
-        word: false,
-        line: false,
-        crlf: false,
-        size_limit: trawl::search::matcher::DEFAULT_SIZE_LIMIT,
-        dfa_size_limit: trawl::search::matcher::DEFAULT_DFA_SIZE_LIMIT,
+        ..MatcherOptions::default()
     };
     Matcher::new(&[pattern.to_string()], &opts).unwrap()
 }

@@ -501,6 +501,8 @@ complete -c trawl -s w -l word-regexp -d 'Only show matches surrounded by word b
 complete -c trawl -s x -l line-regexp -d 'Only show matches that span whole lines'
 complete -c trawl -s v -l invert-match -d 'Print lines that do not match'
 complete -c trawl -l crlf -d 'Treat CRLF as a line terminator: \'$\' matches before "\\r\\n"'
+complete -c trawl -l no-unicode -d 'Disable Unicode in patterns: \\w, \\d, \\s, \\b and case folding are ASCII only, and \'.\' matches any byte but a line terminator'
+complete -c trawl -l unicode
 complete -c trawl -l no-crlf
 complete -c trawl -s n -l line-number -d 'Show line numbers (1-based). On by default on a terminal'
 complete -c trawl -s N -l no-line-number -d 'Suppress line numbers'
@@ -541,6 +543,8 @@ complete -c trawl -l ignore-files
 complete -c trawl -l no-require-git -d 'Respect .gitignore files even outside a git repository'
 complete -c trawl -l require-git
 complete -c trawl -l no-ignore-messages -d 'Don\'t report errors found while parsing ignore files'
+complete -c trawl -l ignore-file-case-insensitive -d 'Match the globs of ignore files (.gitignore, .ignore, ...) case-insensitively'
+complete -c trawl -l no-ignore-file-case-insensitive
 complete -c trawl -l ignore-messages
 complete -c trawl -s u -l unrestricted -d 'Reduce filtering: -u = --no-ignore, -uu = also --hidden, -uuu = also --binary'
 complete -c trawl -l glob-case-insensitive -d 'Make every --glob case-insensitive'

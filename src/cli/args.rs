@@ -77,6 +77,13 @@ pub struct Args {
     /// Treat CRLF as a line terminator: '$' matches before "\r\n".
     #[arg(long, overrides_with = "no_crlf")]
     pub crlf: bool,
+
+    /// Disable Unicode in patterns: \w, \d, \s, \b and case folding are
+    /// ASCII only, and '.' matches any byte but a line terminator.
+    #[arg(long, overrides_with = "unicode")]
+    pub no_unicode: bool,
+    #[arg(long, hide = true)]
+    pub unicode: bool,
     #[arg(long, hide = true)]
     pub no_crlf: bool,
 
@@ -237,6 +244,13 @@ pub struct Args {
     /// Don't report errors found while parsing ignore files.
     #[arg(long, overrides_with = "ignore_messages")]
     pub no_ignore_messages: bool,
+
+    /// Match the globs of ignore files (.gitignore, .ignore, ...)
+    /// case-insensitively.
+    #[arg(long, overrides_with = "no_ignore_file_case_insensitive")]
+    pub ignore_file_case_insensitive: bool,
+    #[arg(long, hide = true)]
+    pub no_ignore_file_case_insensitive: bool,
     #[arg(long, hide = true)]
     pub ignore_messages: bool,
 

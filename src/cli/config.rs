@@ -64,6 +64,7 @@ impl Config {
             word: args.word_regexp,
             line: args.line_regexp,
             crlf: args.crlf,
+            unicode: !args.no_unicode,
             size_limit: size_arg(args.regex_size_limit.as_deref(), DEFAULT_SIZE_LIMIT)?,
             dfa_size_limit: size_arg(args.dfa_size_limit.as_deref(), DEFAULT_DFA_SIZE_LIMIT)?,
         };
@@ -403,6 +404,7 @@ fn build_rules(args: &Args) -> Result<Rules, String> {
         exclude: !no_ignore && !args.no_ignore_exclude,
         require_git: !args.no_require_git,
         messages: !args.no_ignore_messages,
+        case_insensitive: args.ignore_file_case_insensitive,
     };
     let no_ignore_files: &[std::path::PathBuf] = &[];
     Rules::new(RuleSpec {

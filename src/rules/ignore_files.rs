@@ -23,6 +23,8 @@ pub struct IgnoreOptions {
     pub exclude: bool,
     pub require_git: bool,
     pub messages: bool,
+    /// Match ignore-file globs case-insensitively.
+    pub case_insensitive: bool,
 }
 
 impl IgnoreOptions {
@@ -223,14 +225,14 @@ impl Level {
                 .collect()
         };
         if opts.dot {
-            level.dot = load_many(dir, &names(&[(".ignore", seen.ignore)]), opts.messages);
+            level.dot = load_many(dir, &names(&[(".ignore", seen.ignore)]), opts);
             level.custom = load_many(
                 dir,
                 &names(&[
                     (".rgignore", seen.rgignore),
                     (".trawlignore", seen.trawlignore),
                 ]),
-                opts.messages,
+                opts,
             );
         }
         if opts.vcs {
@@ -239,13 +241,9 @@ impl Level {
             } else {
                 dir.join(".git").exists()
             };
-            level.git = load_many(
-                dir,
-                &names(&[(".gitignore", seen.gitignore)]),
-                opts.messages,
-            );
+            level.git = load_many(dir, &names(&[(".gitignore", seen.gitignore)]), opts);
             if level.has_git && opts.exclude {
-                level.exclude = load(dir, [dir.join(".git/info/exclude")], opts.messages);
+                level.exclude = load(dir, [dir.join(".git/info/exclude")], opts);
             }
         }
         level
@@ -253,8 +251,8 @@ impl Level {
 }
 
 /// The ignore files `names` of `dir`, whose rules are relative to it.
-fn load_many(dir: &Path, names: &[&str], messages: bool) -> Option<Gitignore> {
-    load(dir, names.iter().map(|name| dir.join(name)), messages)
+fn load_many(dir: &Path, names: &[&str], opts: &IgnoreOptions) -> Option<Gitignore> {
+    load(dir, names.iter().map(|name| dir.join(name)), opts)
 }
 
 /// Loads gitignore-format files whose rules are relative to `root`, later
@@ -262,9 +260,11 @@ fn load_many(dir: &Path, names: &[&str], messages: bool) -> Option<Gitignore> {
 pub fn load(
     root: &Path,
     paths: impl IntoIterator<Item = PathBuf>,
-    messages: bool,
+    opts: &IgnoreOptions,
 ) -> Option<Gitignore> {
+    let messages = opts.messages;
     let mut builder = GitignoreBuilder::new(root);
+    let _ = builder.case_insensitive(opts.case_insensitive);
     let mut any = false;
     for path in paths {
         any |= add_file(&mut builder, &path, messages);

@@ -12,7 +12,7 @@ use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
-use ignore::gitignore::Gitignore;
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::overrides::{Override, OverrideBuilder};
 use ignore::types::{Types, TypesBuilder};
 use ignore::Match;
@@ -87,11 +87,13 @@ impl Rules {
         let explicit = spec
             .ignore_files
             .iter()
-            .filter_map(|path| ignore_files::load(&cwd, [path.clone()], spec.ignore.messages))
+            .filter_map(|path| ignore_files::load(&cwd, [path.clone()], &spec.ignore))
             .collect();
         let global = (spec.ignore.vcs && spec.ignore.global)
             .then(|| {
-                let (gitignore, error) = Gitignore::global();
+                let mut builder = GitignoreBuilder::new(&cwd);
+                let _ = builder.case_insensitive(spec.ignore.case_insensitive);
+                let (gitignore, error) = builder.build_global();
                 if let (Some(error), true) = (error, spec.ignore.messages) {
                     crate::messages::warning(format_args!("{error}"));
                 }

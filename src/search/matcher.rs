@@ -28,6 +28,8 @@ pub struct MatcherOptions {
     pub word: bool,
     pub line: bool,
     pub crlf: bool,
+    /// Unicode classes and case folding (off with --no-unicode).
+    pub unicode: bool,
     /// Limit on the compiled program's size (--regex-size-limit).
     pub size_limit: usize,
     /// Limit on the lazy DFA's cache (--dfa-size-limit).
@@ -37,6 +39,22 @@ pub struct MatcherOptions {
 /// ripgrep's defaults for --regex-size-limit and --dfa-size-limit.
 pub const DEFAULT_SIZE_LIMIT: usize = 100 << 20;
 pub const DEFAULT_DFA_SIZE_LIMIT: usize = 1000 << 20;
+
+impl Default for MatcherOptions {
+    /// A case-sensitive Unicode regex with ripgrep's default size limits.
+    fn default() -> MatcherOptions {
+        MatcherOptions {
+            fixed_strings: false,
+            case: CaseMode::Sensitive,
+            word: false,
+            line: false,
+            crlf: false,
+            unicode: true,
+            size_limit: DEFAULT_SIZE_LIMIT,
+            dfa_size_limit: DEFAULT_DFA_SIZE_LIMIT,
+        }
+    }
+}
 
 /// A compiled pattern set. Cheap to clone: the meta regex shares its
 /// compiled form and each clone keeps its own cache pool.
@@ -68,7 +86,7 @@ impl Matcher {
             };
             let hir = regex_syntax::ParserBuilder::new()
                 .utf8(false)
-                .unicode(true)
+                .unicode(opts.unicode)
                 .multi_line(true)
                 .crlf(opts.crlf)
                 .case_insensitive(insensitive)
@@ -96,11 +114,12 @@ impl Matcher {
             };
             hir = Hir::concat(vec![Hir::look(start), hir, Hir::look(end)]);
         } else if opts.word {
-            hir = Hir::concat(vec![
-                Hir::look(Look::WordStartHalfUnicode),
-                hir,
-                Hir::look(Look::WordEndHalfUnicode),
-            ]);
+            let (start, end) = if opts.unicode {
+                (Look::WordStartHalfUnicode, Look::WordEndHalfUnicode)
+            } else {
+                (Look::WordStartHalfAscii, Look::WordEndHalfAscii)
+            };
+            hir = Hir::concat(vec![Hir::look(start), hir, Hir::look(end)]);
         }
         let inner = inner_literal(&hir);
         let strategy = describe_strategy(&hir, inner.as_deref());
@@ -391,15 +410,7 @@ mod tests {
     use super::*;
 
     fn opts() -> MatcherOptions {
-        MatcherOptions {
-            fixed_strings: false,
-            case: CaseMode::Sensitive,
-            word: false,
-            line: false,
-            crlf: false,
-            size_limit: DEFAULT_SIZE_LIMIT,
-            dfa_size_limit: DEFAULT_DFA_SIZE_LIMIT,
-        }
+        MatcherOptions::default()
     }
 
     #[test]

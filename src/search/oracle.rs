@@ -101,13 +101,8 @@ pub fn actual(
     let matcher = Matcher::new(
         &[pattern.to_string()],
         &MatcherOptions {
-            fixed_strings: false,
             case,
-            word: false,
-            line: false,
-            crlf: false,
-            size_limit: super::matcher::DEFAULT_SIZE_LIMIT,
-            dfa_size_limit: super::matcher::DEFAULT_DFA_SIZE_LIMIT,
+            ..MatcherOptions::default()
         },
     )
     .ok()?;

@@ -37,6 +37,30 @@ fn gitignore_in_a_repository() {
 }
 
 #[test]
+fn ignore_file_globs_case_insensitively_on_request() {
+    let f = Fixture::new();
+    f.git_init("");
+    f.create(".gitignore", "*.LOG\nBuild/\n");
+    f.create(".ignore", "SKIP.txt\n");
+    f.create("a.log", "");
+    f.create("b.txt", "");
+    f.create("build/c.txt", "");
+    f.create("skip.txt", "");
+    assert_eq!(files(&f, &[]), "a.log\nb.txt\nbuild/c.txt\nskip.txt\n");
+    assert_eq!(files(&f, &["--ignore-file-case-insensitive"]), "b.txt\n");
+    assert_eq!(
+        files(
+            &f,
+            &[
+                "--ignore-file-case-insensitive",
+                "--no-ignore-file-case-insensitive"
+            ]
+        ),
+        "a.log\nb.txt\nbuild/c.txt\nskip.txt\n"
+    );
+}
+
+#[test]
 fn gitignore_needs_a_repository_unless_no_require_git() {
     let f = Fixture::new();
     f.create(".gitignore", "*.log\n");

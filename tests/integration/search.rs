@@ -144,3 +144,22 @@ fn empty_matches_do_not_invent_a_last_line() {
     f.create("n.txt", "one\ntwo");
     f.run(&["-n", "$", "n.txt"]).expect("1:one\n2:two\n", 0);
 }
+
+#[test]
+fn no_unicode_makes_classes_and_case_folding_ascii() {
+    let f = Fixture::new();
+    f.create("u.txt", "café naïve\nÉTÉ\n");
+    // Outputs as rg 15.2 gives them.
+    f.run(&["-o", r"\w+", "u.txt"])
+        .expect("café\nnaïve\nÉTÉ\n", 0);
+    f.run(&["--no-unicode", "-o", r"\w+", "u.txt"])
+        .expect("caf\nna\nve\nT\n", 0);
+    f.run(&["-i", "été", "u.txt"]).expect("ÉTÉ\n", 0);
+    f.run(&["--no-unicode", "-i", "été", "u.txt"]).expect("", 1);
+    f.run(&["-w", "na", "u.txt"]).expect("", 1);
+    f.run(&["--no-unicode", "-w", "na", "u.txt"])
+        .expect("café naïve\n", 0);
+    // The last of --no-unicode / --unicode wins.
+    f.run(&["--no-unicode", "--unicode", "-w", "na", "u.txt"])
+        .expect("", 1);
+}
