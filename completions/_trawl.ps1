@@ -159,6 +159,8 @@ Register-ArgumentCompleter -Native -CommandName 'trawl' -ScriptBlock {
             [CompletionResult]::new('--include-zero', '--include-zero', [CompletionResultType]::ParameterName, 'With -c/--count-matches, also print files with zero matches')
             [CompletionResult]::new('--stats', '--stats', [CompletionResultType]::ParameterName, 'Print statistics about the search at the end')
             [CompletionResult]::new('--no-stats', '--no-stats', [CompletionResultType]::ParameterName, 'no-stats')
+            [CompletionResult]::new('--sort-files', '--sort-files', [CompletionResultType]::ParameterName, 'ripgrep''s deprecated spelling of `--sort path`, accepted so that old scripts keep working (trawl''s output is always in path order)')
+            [CompletionResult]::new('--no-sort-files', '--no-sort-files', [CompletionResultType]::ParameterName, 'no-sort-files')
             [CompletionResult]::new('--passthru', '--passthru', [CompletionResultType]::ParameterName, 'Print every line, matching or not')
             [CompletionResult]::new('--no-context-separator', '--no-context-separator', [CompletionResultType]::ParameterName, 'Print nothing between non-adjacent context groups')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Alias for --color always --heading --line-number')

@@ -156,6 +156,8 @@ set edit:completion:arg-completer[trawl] = {|@words|
             cand --include-zero 'With -c/--count-matches, also print files with zero matches'
             cand --stats 'Print statistics about the search at the end'
             cand --no-stats 'no-stats'
+            cand --sort-files 'ripgrep''s deprecated spelling of `--sort path`, accepted so that old scripts keep working (trawl''s output is always in path order)'
+            cand --no-sort-files 'no-sort-files'
             cand --passthru 'Print every line, matching or not'
             cand --no-context-separator 'Print nothing between non-adjacent context groups'
             cand -p 'Alias for --color always --heading --line-number'

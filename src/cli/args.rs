@@ -380,6 +380,13 @@ pub struct Args {
     #[arg(long, value_name = "SORTBY", overrides_with = "sort")]
     pub sortr: Option<SortKey>,
 
+    /// ripgrep's deprecated spelling of `--sort path`, accepted so that
+    /// old scripts keep working (trawl's output is always in path order).
+    #[arg(long, hide = true, overrides_with_all = ["no_sort_files", "sort", "sortr"])]
+    pub sort_files: bool,
+    #[arg(long, hide = true)]
+    pub no_sort_files: bool,
+
     /// Print every line, matching or not.
     #[arg(long, alias = "passthrough")]
     pub passthru: bool,

@@ -263,6 +263,7 @@ impl Config {
         let sort = match (args.sort, args.sortr) {
             (Some(key), _) if key != SortKey::None => Some((key, false)),
             (_, Some(key)) if key != SortKey::None => Some((key, true)),
+            _ if args.sort_files => Some((SortKey::Path, false)),
             _ => None,
         };
         let walk = WalkOptions { sort, ..walk };

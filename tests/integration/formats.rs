@@ -433,6 +433,11 @@ fn sort_orders_stay_parallel_and_deterministic() {
         .expect("a/c.txt\nb.txt\nd.txt\n", 0);
     f.run_ordered(&["-l", "--sortr", "path", "x"])
         .expect("d.txt\nb.txt\na/c.txt\n", 0);
+    // rg's deprecated --sort-files is --sort path; the last flag wins.
+    f.run_ordered(&["-l", "--sortr", "path", "--sort-files", "x"])
+        .expect("a/c.txt\nb.txt\nd.txt\n", 0);
+    f.run_ordered(&["-l", "--sort-files", "--sortr", "path", "x"])
+        .expect("d.txt\nb.txt\na/c.txt\n", 0);
     f.run_ordered(&["-l", "--sort", "modified", "x", "b.txt", "d.txt"])
         .expect("b.txt\nd.txt\n", 0);
     let run = f.run_ordered(&["-l", "--sortr", "modified", "-g", "*.txt", "-g", "!a", "x"]);
