@@ -51,6 +51,7 @@ fn options(line_numbers: bool) -> SearchOptions {
         passthru: false,
         max_count: None,
         line_numbers,
+        stop_on_nonmatch: false,
     }
 }
 

@@ -161,6 +161,7 @@ Register-ArgumentCompleter -Native -CommandName 'trawl' -ScriptBlock {
             [CompletionResult]::new('--no-stats', '--no-stats', [CompletionResultType]::ParameterName, 'no-stats')
             [CompletionResult]::new('--sort-files', '--sort-files', [CompletionResultType]::ParameterName, 'ripgrep''s deprecated spelling of `--sort path`, accepted so that old scripts keep working (trawl''s output is always in path order)')
             [CompletionResult]::new('--no-sort-files', '--no-sort-files', [CompletionResultType]::ParameterName, 'no-sort-files')
+            [CompletionResult]::new('--stop-on-nonmatch', '--stop-on-nonmatch', [CompletionResultType]::ParameterName, 'Stop reading a file at the first non-matching line after a match (for sorted input)')
             [CompletionResult]::new('--passthru', '--passthru', [CompletionResultType]::ParameterName, 'Print every line, matching or not')
             [CompletionResult]::new('--no-context-separator', '--no-context-separator', [CompletionResultType]::ParameterName, 'Print nothing between non-adjacent context groups')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Alias for --color always --heading --line-number')

@@ -158,6 +158,7 @@ set edit:completion:arg-completer[trawl] = {|@words|
             cand --no-stats 'no-stats'
             cand --sort-files 'ripgrep''s deprecated spelling of `--sort path`, accepted so that old scripts keep working (trawl''s output is always in path order)'
             cand --no-sort-files 'no-sort-files'
+            cand --stop-on-nonmatch 'Stop reading a file at the first non-matching line after a match (for sorted input)'
             cand --passthru 'Print every line, matching or not'
             cand --no-context-separator 'Print nothing between non-adjacent context groups'
             cand -p 'Alias for --color always --heading --line-number'

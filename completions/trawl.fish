@@ -568,6 +568,7 @@ complete -c trawl -l stats -d 'Print statistics about the search at the end'
 complete -c trawl -l no-stats
 complete -c trawl -l sort-files -d 'ripgrep\'s deprecated spelling of `--sort path`, accepted so that old scripts keep working (trawl\'s output is always in path order)'
 complete -c trawl -l no-sort-files
+complete -c trawl -l stop-on-nonmatch -d 'Stop reading a file at the first non-matching line after a match (for sorted input)'
 complete -c trawl -l passthru -d 'Print every line, matching or not'
 complete -c trawl -l no-context-separator -d 'Print nothing between non-adjacent context groups'
 complete -c trawl -s p -l pretty -d 'Alias for --color always --heading --line-number'

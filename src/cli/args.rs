@@ -387,6 +387,11 @@ pub struct Args {
     #[arg(long, hide = true)]
     pub no_sort_files: bool,
 
+    /// Stop reading a file at the first non-matching line after a match
+    /// (for sorted input).
+    #[arg(long)]
+    pub stop_on_nonmatch: bool,
+
     /// Print every line, matching or not.
     #[arg(long, alias = "passthrough")]
     pub passthru: bool,

@@ -184,6 +184,7 @@ impl Config {
             passthru: args.passthru,
             max_count: args.max_count,
             line_numbers: line_number && matches!(mode, OutputMode::Standard | OutputMode::Json),
+            stop_on_nonmatch: args.stop_on_nonmatch,
         };
         let path_separator = match args.path_separator.as_deref() {
             None => None,

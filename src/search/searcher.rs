@@ -41,6 +41,9 @@ pub struct SearchOptions {
     pub passthru: bool,
     pub max_count: Option<u64>,
     pub line_numbers: bool,
+    /// --stop-on-nonmatch: stop at the first non-matching line after a
+    /// match (for sorted input). Ignored with -v, as ripgrep does.
+    pub stop_on_nonmatch: bool,
 }
 
 pub struct Searcher<'c> {
@@ -240,6 +243,8 @@ struct State<'o> {
     last_end: Option<u64>,
     after_left: usize,
     matched_lines: u64,
+    /// No more matches wanted: -m reached, or --stop-on-nonmatch met its
+    /// non-matching line. After-context may still follow.
     max_reached: bool,
     /// Absolute end of the last matching line (bytes searched when a
     /// search stops early).
@@ -291,6 +296,10 @@ impl<'o> State<'o> {
         while at < end && !self.max_reached {
             let next = next_match_line(matcher, buf, at, end);
             if !self.opts.invert {
+                let gap_to = next.map_or(end, |(line_start, _)| line_start);
+                if self.opts.stop_on_nonmatch && self.stops_at_nonmatch(buf, start, gap_to) {
+                    break;
+                }
                 let Some((line_start, line_end)) = next else {
                     break;
                 };
@@ -317,6 +326,24 @@ impl<'o> State<'o> {
             return false;
         }
         !(self.max_reached && self.after_left == 0)
+    }
+
+    /// --stop-on-nonmatch: whether a non-matching line follows the last
+    /// match before window position `gap_to` (the next match, or the end of
+    /// what can be searched now). If so the search ends after that line,
+    /// like -m does (after-context is still printed).
+    fn stops_at_nonmatch(&mut self, buf: &[u8], start: usize, gap_to: usize) -> bool {
+        if self.matched_lines == 0 {
+            return false;
+        }
+        let last_end = usize::try_from(self.searched_to.saturating_sub(self.base))
+            .map_or(start, |end| end.max(start));
+        if last_end >= gap_to {
+            return false;
+        }
+        self.searched_to = self.base + line_end_from(buf, last_end, gap_to) as u64;
+        self.max_reached = true;
+        true
     }
 
     fn emit_match(&mut self, buf: &[u8], start: usize, end: usize, sink: &mut dyn Sink) -> bool {
@@ -540,7 +567,7 @@ mod tests {
             max_count in proptest::option::of(0u64..4),
             window in 1usize..40,
         ) {
-            let opts = SearchOptions { invert, before, after, passthru: false, max_count, line_numbers: true };
+            let opts = SearchOptions { invert, before, after, passthru: false, max_count, line_numbers: true, stop_on_nonmatch: false };
             let regex = regex::bytes::Regex::new(&format!("(?m){pattern}")).unwrap();
             let expected = oracle::expected(&text, &opts, |line| regex.is_match(line));
             let actual = oracle::actual(&pattern, CaseMode::Sensitive, &text, &opts, window).unwrap();

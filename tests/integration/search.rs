@@ -163,3 +163,30 @@ fn no_unicode_makes_classes_and_case_folding_ascii() {
     f.run(&["--no-unicode", "--unicode", "-w", "na", "u.txt"])
         .expect("", 1);
 }
+
+#[test]
+fn stop_on_nonmatch_ends_a_file_at_the_first_gap() {
+    let f = Fixture::new();
+    f.create("s.txt", "a foo\nb foo\nc\nd foo\ne\n");
+    // A run of matches longer than one read window, then a gap.
+    let mut long: String = (0..20_000).map(|i| format!("l{i} foo\n")).collect();
+    long.push_str("gap\nafter foo\n");
+    f.create("long.txt", long);
+    // Outputs as rg 15.2 gives them.
+    f.run(&["--stop-on-nonmatch", "foo", "s.txt"])
+        .expect("a foo\nb foo\n", 0);
+    f.run(&["--stop-on-nonmatch", "-A1", "foo", "s.txt"])
+        .expect("a foo\nb foo\nc\n", 0);
+    f.run(&["--stop-on-nonmatch", "-v", "foo", "s.txt"])
+        .expect("c\ne\n", 0);
+    f.run(&["--stop-on-nonmatch", "-c", "foo", "long.txt"])
+        .expect("20000\n", 0);
+    f.run(&["--stop-on-nonmatch", "-c", "--no-mmap", "foo", "long.txt"])
+        .expect("20000\n", 0);
+    let run = f.run(&["--stop-on-nonmatch", "--json", "foo", "s.txt"]);
+    assert!(
+        run.stdout.contains("\"bytes_searched\":14,"),
+        "{}",
+        run.stdout
+    );
+}
