@@ -51,7 +51,13 @@ pub fn expected(text: &[u8], opts: &SearchOptions, is_match: impl Fn(&[u8]) -> b
         offset += line.len() as u64;
     }
     let mut selected = Vec::new();
+    // --stop-on-nonmatch (ignored with -v): nothing is selected after the
+    // first non-matching line that follows a match.
+    let stops = opts.stop_on_nonmatch && !opts.invert;
     for (i, line) in lines.iter().enumerate() {
+        if stops && !line.2 && !selected.is_empty() {
+            break;
+        }
         if line.2
             && opts
                 .max_count

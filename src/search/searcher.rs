@@ -566,8 +566,9 @@ mod tests {
             after in 0usize..3,
             max_count in proptest::option::of(0u64..4),
             window in 1usize..40,
+            stop_on_nonmatch in any::<bool>(),
         ) {
-            let opts = SearchOptions { invert, before, after, passthru: false, max_count, line_numbers: true, stop_on_nonmatch: false };
+            let opts = SearchOptions { invert, before, after, passthru: false, max_count, line_numbers: true, stop_on_nonmatch };
             let regex = regex::bytes::Regex::new(&format!("(?m){pattern}")).unwrap();
             let expected = oracle::expected(&text, &opts, |line| regex.is_match(line));
             let actual = oracle::actual(&pattern, CaseMode::Sensitive, &text, &opts, window).unwrap();
