@@ -124,6 +124,10 @@ impl<'c> Searcher<'c> {
     /// when a line outgrows the window, so that the window grows to what
     /// the line can need instead of doubling past it (a 300 MB line would
     /// otherwise take a 512 MB window).
+    ///
+    /// Input that starts with a byte order mark (UTF-8, UTF-16LE, UTF-16BE)
+    /// is decoded to UTF-8 without the mark before it is searched, as
+    /// ripgrep does; offsets and columns are then those of the decoded text.
     pub fn search_reader_sized(
         &mut self,
         matcher: &Matcher,
@@ -132,6 +136,28 @@ impl<'c> Searcher<'c> {
         binary: BinaryMode,
         sink: &mut dyn Sink,
     ) -> io::Result<()> {
+        let Some(head) = self.search_stream(matcher, reader, total_size, binary, sink, true)?
+        else {
+            return Ok(());
+        };
+        let mut decoded = encoding_rs_io::DecodeReaderBytesBuilder::new()
+            .build(io::Cursor::new(head).chain(reader));
+        self.search_stream(matcher, &mut decoded, &mut || None, binary, sink, false)
+            .map(|_| ())
+    }
+
+    /// The search loop. With `sniff`, a first read that starts with a byte
+    /// order mark ends it at once, returning what was read so that the
+    /// caller can decode it and the rest of the input.
+    fn search_stream(
+        &mut self,
+        matcher: &Matcher,
+        reader: &mut dyn Read,
+        total_size: &mut dyn FnMut() -> Option<u64>,
+        binary: BinaryMode,
+        sink: &mut dyn Sink,
+        sniff: bool,
+    ) -> io::Result<Option<Vec<u8>>> {
         let mut state = State::new(self.opts, binary);
         if self.window.is_empty() {
             self.window.resize(WINDOW, 0);
@@ -163,6 +189,9 @@ impl<'c> Searcher<'c> {
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
                 Err(err) => break Err(err),
             };
+            if sniff && len == 0 && state.base == 0 && starts_with_bom(&buf[..n]) {
+                return Ok(Some(buf[..n].to_vec()));
+            }
             let mut eof = n == 0;
             if n > 0 {
                 let fresh = &mut buf[len..len + n];
@@ -225,8 +254,15 @@ impl<'c> Searcher<'c> {
         }
         self.last = state.summary(total);
         sink.finish(&self.last);
-        result
+        result.map(|()| None)
     }
+}
+
+/// Whether `head` starts with a UTF-8, UTF-16LE or UTF-16BE byte order mark.
+pub fn starts_with_bom(head: &[u8]) -> bool {
+    [&b"\xEF\xBB\xBF"[..], b"\xFF\xFE", b"\xFE\xFF"]
+        .iter()
+        .any(|bom| head.starts_with(bom))
 }
 
 /// Per-input search state. Offsets that must survive a window shift are

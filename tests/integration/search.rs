@@ -190,3 +190,39 @@ fn stop_on_nonmatch_ends_a_file_at_the_first_gap() {
         run.stdout
     );
 }
+
+#[test]
+fn byte_order_marks_are_decoded_like_ripgrep() {
+    let f = Fixture::new();
+    // UTF-16LE and UTF-16BE with their BOMs, and UTF-8 with a BOM. Without
+    // decoding the UTF-16 files would be binary (NUL bytes) and skipped.
+    let utf16le: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain("hi foo\nbar\n".encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let utf16be: Vec<u8> = [0xFE, 0xFF]
+        .into_iter()
+        .chain("hi foo\n".encode_utf16().flat_map(u16::to_be_bytes))
+        .collect();
+    f.create("le.txt", utf16le);
+    f.create("be.txt", utf16be);
+    f.create("bom8.txt", b"\xEF\xBB\xBFfoo bom\n");
+    // Columns and offsets are those of the decoded text (rg 15.2's output).
+    f.run_ordered(&["-n", "--column", "foo"]).expect(
+        "be.txt:1:4:hi foo\nbom8.txt:1:1:foo bom\nle.txt:1:4:hi foo\n",
+        0,
+    );
+    f.run(&["-b", "bar", "le.txt"]).expect("7:bar\n", 0);
+    f.run(&["--no-mmap", "-c", "foo", "le.txt"])
+        .expect("1\n", 0);
+    // Named files of 16 MiB or more are mapped; a BOM there is decoded too.
+    let big_text = format!("{}foo end\n", "x\n".repeat(4_300_000));
+    let big: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(big_text.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    assert!(big.len() > 16 << 20);
+    f.create("big16.txt", big);
+    f.run(&["-n", "foo", "big16.txt"])
+        .expect("4300001:foo end\n", 0);
+}
