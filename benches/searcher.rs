@@ -45,13 +45,8 @@ fn matcher(pattern: &str, case: CaseMode) -> Matcher {
 
 fn options(line_numbers: bool) -> SearchOptions {
     SearchOptions {
-        invert: false,
-        before: 0,
-        after: 0,
-        passthru: false,
-        max_count: None,
         line_numbers,
-        stop_on_nonmatch: false,
+        ..SearchOptions::default()
     }
 }
 

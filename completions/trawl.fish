@@ -1,5 +1,6 @@
 complete -c trawl -s e -l regexp -d 'A pattern to search for (repeatable; a line matching any is a match)' -r
 complete -c trawl -s f -l file -d 'Read patterns from FILE, one per line (\'-\' for stdin)' -r -F
+complete -c trawl -s E -l encoding -d 'Text encoding of the input: auto (decode files that start with a UTF-8/UTF-16 byte order mark), none (raw bytes), or a label such as latin1, utf-16le, shift_jis' -r
 complete -c trawl -s m -l max-count -d 'Stop searching a file after NUM matching lines' -r
 complete -c trawl -s j -l threads -d 'Number of worker threads (0: available parallelism, at most 12)' -r
 complete -c trawl -l color -d 'When to use colors: never, auto, always, ansi' -r -f -a "never\t''
@@ -501,6 +502,7 @@ complete -c trawl -s w -l word-regexp -d 'Only show matches surrounded by word b
 complete -c trawl -s x -l line-regexp -d 'Only show matches that span whole lines'
 complete -c trawl -s v -l invert-match -d 'Print lines that do not match'
 complete -c trawl -l crlf -d 'Treat CRLF as a line terminator: \'$\' matches before "\\r\\n"'
+complete -c trawl -l no-encoding
 complete -c trawl -l no-unicode -d 'Disable Unicode in patterns: \\w, \\d, \\s, \\b and case folding are ASCII only, and \'.\' matches any byte but a line terminator'
 complete -c trawl -l unicode
 complete -c trawl -l no-crlf

@@ -40,6 +40,7 @@ fuzz_target!(|data: &[u8]| {
         max_count: (flags[0] & 16 != 0).then_some(u64::from(flags[2] % 4)),
         line_numbers: true,
         stop_on_nonmatch: flags[0] & 32 != 0,
+        ..SearchOptions::default()
     };
     let insensitive = flags[0] & 2 != 0;
     let case = if insensitive {

@@ -78,6 +78,19 @@ pub struct Args {
     #[arg(long, overrides_with = "no_crlf")]
     pub crlf: bool,
 
+    /// Text encoding of the input: auto (decode files that start with a
+    /// UTF-8/UTF-16 byte order mark), none (raw bytes), or a label such as
+    /// latin1, utf-16le, shift_jis.
+    #[arg(
+        short = 'E',
+        long,
+        value_name = "ENCODING",
+        overrides_with = "no_encoding"
+    )]
+    pub encoding: Option<String>,
+    #[arg(long, hide = true)]
+    pub no_encoding: bool,
+
     /// Disable Unicode in patterns: \w, \d, \s, \b and case folding are
     /// ASCII only, and '.' matches any byte but a line terminator.
     #[arg(long, overrides_with = "unicode")]

@@ -13,7 +13,7 @@ use crate::printer::{Colors, OutputMode, PrintOptions};
 use crate::rules::{IgnoreOptions, RuleSpec, Rules};
 use crate::search::matcher::{DEFAULT_DFA_SIZE_LIMIT, DEFAULT_SIZE_LIMIT};
 use crate::search::source::ReadPolicy;
-use crate::search::{CaseMode, Matcher, MatcherOptions, SearchOptions};
+use crate::search::{CaseMode, Matcher, MatcherOptions, SearchOptions, TextEncoding};
 use crate::stats::Stats;
 use crate::walk::{SearchPath, WalkOptions};
 
@@ -185,6 +185,7 @@ impl Config {
             max_count: args.max_count,
             line_numbers: line_number && matches!(mode, OutputMode::Standard | OutputMode::Json),
             stop_on_nonmatch: args.stop_on_nonmatch,
+            encoding: text_encoding(args.encoding.as_deref())?,
         };
         let path_separator = match args.path_separator.as_deref() {
             None => None,
@@ -289,6 +290,18 @@ impl Config {
             progress,
             started: Instant::now(),
         })
+    }
+}
+
+/// `-E LABEL`: `auto` (the default: decode only input with a byte order
+/// mark), `none` (raw bytes), or any WHATWG encoding label, as in ripgrep.
+fn text_encoding(label: Option<&str>) -> Result<TextEncoding, String> {
+    match label {
+        None | Some("auto") => Ok(TextEncoding::Auto),
+        Some("none") => Ok(TextEncoding::Raw),
+        Some(label) => encoding_rs::Encoding::for_label(label.as_bytes())
+            .map(TextEncoding::Fixed)
+            .ok_or_else(|| format!("unknown encoding: {label}")),
     }
 }
 

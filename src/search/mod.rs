@@ -11,4 +11,4 @@ pub mod searcher;
 pub mod source;
 
 pub use matcher::{CaseMode, Matcher, MatcherOptions};
-pub use searcher::{BinaryMode, SearchOptions, Searcher};
+pub use searcher::{BinaryMode, SearchOptions, Searcher, TextEncoding};

@@ -33,7 +33,21 @@ pub enum BinaryMode {
     Text,
 }
 
-#[derive(Debug, Clone)]
+/// How input bytes are turned into text (-E/--encoding).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TextEncoding {
+    /// Decode input that starts with a UTF-8/UTF-16 byte order mark;
+    /// search anything else as bytes.
+    #[default]
+    Auto,
+    /// Search every input as raw bytes, marks included.
+    Raw,
+    /// Decode every input from this encoding (a byte order mark still
+    /// wins, as in ripgrep).
+    Fixed(&'static encoding_rs::Encoding),
+}
+
+#[derive(Debug, Clone, Default)]
 pub struct SearchOptions {
     pub invert: bool,
     pub before: usize,
@@ -44,6 +58,7 @@ pub struct SearchOptions {
     /// --stop-on-nonmatch: stop at the first non-matching line after a
     /// match (for sorted input). Ignored with -v, as ripgrep does.
     pub stop_on_nonmatch: bool,
+    pub encoding: TextEncoding,
 }
 
 pub struct Searcher<'c> {
@@ -73,6 +88,16 @@ impl<'c> Searcher<'c> {
             opts,
             window: vec![0; size],
             quit,
+        }
+    }
+
+    /// Whether an input starting with `head` is decoded before it is
+    /// searched (a memory map then goes through `search_reader`).
+    pub fn decodes(&self, head: &[u8]) -> bool {
+        match self.opts.encoding {
+            TextEncoding::Auto => starts_with_bom(head),
+            TextEncoding::Raw => false,
+            TextEncoding::Fixed(_) => true,
         }
     }
 
@@ -136,6 +161,24 @@ impl<'c> Searcher<'c> {
         binary: BinaryMode,
         sink: &mut dyn Sink,
     ) -> io::Result<()> {
+        match self.opts.encoding {
+            TextEncoding::Auto => {}
+            TextEncoding::Raw => {
+                return self
+                    .search_stream(matcher, reader, total_size, binary, sink, false)
+                    .map(|_| ());
+            }
+            TextEncoding::Fixed(encoding) => {
+                let mut decoded = encoding_rs_io::DecodeReaderBytesBuilder::new()
+                    .encoding(Some(encoding))
+                    .bom_override(true)
+                    .utf8_passthru(true)
+                    .build(reader);
+                return self
+                    .search_stream(matcher, &mut decoded, &mut || None, binary, sink, false)
+                    .map(|_| ());
+            }
+        }
         let Some(head) = self.search_stream(matcher, reader, total_size, binary, sink, true)?
         else {
             return Ok(());
@@ -259,7 +302,7 @@ impl<'c> Searcher<'c> {
 }
 
 /// Whether `head` starts with a UTF-8, UTF-16LE or UTF-16BE byte order mark.
-pub fn starts_with_bom(head: &[u8]) -> bool {
+fn starts_with_bom(head: &[u8]) -> bool {
     [&b"\xEF\xBB\xBF"[..], b"\xFF\xFE", b"\xFE\xFF"]
         .iter()
         .any(|bom| head.starts_with(bom))
@@ -604,7 +647,7 @@ mod tests {
             window in 1usize..40,
             stop_on_nonmatch in any::<bool>(),
         ) {
-            let opts = SearchOptions { invert, before, after, passthru: false, max_count, line_numbers: true, stop_on_nonmatch };
+            let opts = SearchOptions { invert, before, after, max_count, line_numbers: true, stop_on_nonmatch, ..SearchOptions::default() };
             let regex = regex::bytes::Regex::new(&format!("(?m){pattern}")).unwrap();
             let expected = oracle::expected(&text, &opts, |line| regex.is_match(line));
             let actual = oracle::actual(&pattern, CaseMode::Sensitive, &text, &opts, window).unwrap();

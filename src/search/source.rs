@@ -12,7 +12,6 @@ use std::path::Path;
 
 use memmap2::Mmap;
 
-use super::searcher::starts_with_bom;
 use super::{BinaryMode, Matcher, Searcher};
 use crate::sink::Sink;
 
@@ -39,7 +38,7 @@ pub fn search_file(
         let meta = file.metadata()?;
         if meta.is_file() && meta.len() >= MMAP_THRESHOLD {
             if let Some(map) = map_file(&file) {
-                if starts_with_bom(&map) {
+                if searcher.decodes(&map) {
                     // Decoded as it is read (see Searcher::search_reader_sized).
                     return searcher.search_reader(matcher, &mut &map[..], binary, sink);
                 }

@@ -226,3 +226,41 @@ fn byte_order_marks_are_decoded_like_ripgrep() {
     f.run(&["-n", "foo", "big16.txt"])
         .expect("4300001:foo end\n", 0);
 }
+
+#[test]
+fn encoding_flag_decodes_or_disables_decoding() {
+    let f = Fixture::new();
+    f.create("l1.txt", b"caf\xe9 foo\n");
+    let utf16le_without_bom: Vec<u8> = "hi foo\n"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    f.create("u16.txt", utf16le_without_bom);
+    f.create("bom8.txt", b"\xEF\xBB\xBFfoo bom\n");
+    // Outputs as rg 15.2 gives them.
+    f.run(&["-E", "latin1", "-o", "caf.", "l1.txt"])
+        .expect("café\n", 0);
+    f.run(&["-E", "utf-16le", "foo", "u16.txt"])
+        .expect("hi foo\n", 0);
+    // Without the flag that file is binary (NUL bytes) and has no "foo".
+    f.run(&["foo", "u16.txt"]).expect("", 1);
+    // none: raw bytes, the byte order mark included in columns.
+    f.run(&["-E", "none", "--column", "foo", "bom8.txt"])
+        .expect("1:4:\u{feff}foo bom\n", 0);
+    f.run(&[
+        "-E",
+        "latin1",
+        "--no-encoding",
+        "--column",
+        "foo",
+        "bom8.txt",
+    ])
+    .expect("1:1:foo bom\n", 0);
+    let run = f.run(&["-E", "bogus", "foo", "l1.txt"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("unknown encoding: bogus"),
+        "{}",
+        run.stderr
+    );
+}
