@@ -103,8 +103,9 @@ impl Config {
                 })
         };
 
-        let mode = if args.quiet && args.json {
-            OutputMode::JsonSummary
+        let stats_wanted = args.json || (args.stats && !args.no_stats);
+        let mode = if args.quiet && stats_wanted {
+            OutputMode::StatsOnly
         } else if args.quiet {
             OutputMode::Quiet
         } else if args.json {
@@ -169,7 +170,7 @@ impl Config {
         };
         let has_context = before > 0 || after > 0 || args.passthru;
         // `--json -q` still ends with the summary message, as in ripgrep.
-        let stats = if json || mode == OutputMode::JsonSummary {
+        let stats = if json || (mode == OutputMode::StatsOnly && args.json) {
             Some(StatsFormat::Json)
         } else if args.stats && !args.no_stats {
             Some(StatsFormat::Human)

@@ -35,9 +35,9 @@ pub enum OutputMode {
     FilesWithMatches,
     FilesWithoutMatch,
     Quiet,
-    /// `--json -q`: every file is searched in full and only the summary
-    /// message is printed, as ripgrep does.
-    JsonSummary,
+    /// `-q` with `--json` or `--stats`: every file is searched in full and
+    /// only the statistics are printed, as ripgrep does.
+    StatsOnly,
 }
 
 #[derive(Debug, Clone)]

@@ -1,6 +1,6 @@
 //! Printers that report per-file facts instead of lines: `-c`,
-//! `--count-matches`, `-l`, `--files-without-match`, `-q` and `--json -q`
-//! (statistics only).
+//! `--count-matches`, `-l`, `--files-without-match`, `-q`, and `-q` with
+//! `--json` or `--stats` (statistics only).
 
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -59,7 +59,7 @@ impl super::Outcome for SummarySink<'_> {
 
 impl Sink for SummarySink<'_> {
     fn matched(&mut self, line: &SinkLine) -> bool {
-        if self.opts.mode == OutputMode::JsonSummary {
+        if self.opts.mode == OutputMode::StatsOnly {
             self.count += 1;
             record_line(&mut self.stats, self.matcher, line, self.invert, true);
             return true;
@@ -128,7 +128,7 @@ impl Sink for SummarySink<'_> {
                     self.write_path_line();
                 }
             }
-            OutputMode::Quiet | OutputMode::JsonSummary => self.matched = self.count > 0,
+            OutputMode::Quiet | OutputMode::StatsOnly => self.matched = self.count > 0,
             OutputMode::Standard | OutputMode::Json => {}
         }
         self.stats.bytes_searched = summary.bytes_searched;

@@ -378,6 +378,22 @@ fn stats_block() {
     );
     assert!(lines[6].ends_with(" seconds spent searching"));
     assert!(lines[7].ends_with(" seconds total"));
+    // With -q every file is still searched in full and counted (rg 15.2).
+    let run = f.run(&["--stats", "-q", "foo", "a.txt", "sub/b.txt"]);
+    assert_eq!(run.code, 0);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(
+        lines[..7],
+        [
+            "",
+            "4 matches",
+            "3 matched lines",
+            "2 files contained matches",
+            "2 files searched",
+            "0 bytes printed",
+            "50 bytes searched"
+        ]
+    );
 }
 
 #[test]
