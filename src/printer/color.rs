@@ -12,6 +12,10 @@ impl Style {
     /// Writes `text` in this style, between a reset and a reset even when
     /// the style is empty: byte for byte what ripgrep writes.
     pub fn write(&self, out: &mut Vec<u8>, text: &[u8]) {
+        // Nothing to color (an empty match): no escapes either, as in rg.
+        if text.is_empty() {
+            return;
+        }
         let mut ansi = Ansi::new(out);
         // Writing into a Vec cannot fail.
         let _ = ansi.set_color(&self.0);

@@ -83,9 +83,6 @@ impl<'a> JsonSink<'a> {
             let replace = self.opts.replace.as_deref();
             let matcher = self.matcher;
             matcher.for_each_match(line.buf, line.start, line.end, |m| {
-                if m.is_empty() {
-                    return true;
-                }
                 if !first {
                     out.push(b',');
                 }

@@ -142,9 +142,7 @@ impl<'a> StandardSink<'a> {
         let matches = &mut self.matches;
         self.matcher
             .for_each_match(line.buf, line.start, line.end, |m| {
-                if !m.is_empty() {
-                    matches.push(m.range());
-                }
+                matches.push(m.range());
                 true
             });
     }

@@ -181,6 +181,13 @@ impl Matcher {
         end: usize,
         mut f: impl FnMut(Match) -> bool,
     ) {
+        // The line terminator is not part of the line: an empty match after
+        // it (`o*` at the very end) would be one match too many.
+        let end = if end > start && haystack[end - 1] == b'\n' {
+            end - 1
+        } else {
+            end
+        };
         for m in self.regex.find_iter(Input::new(haystack).range(start..end)) {
             if !f(m) {
                 break;
@@ -194,8 +201,8 @@ impl Matcher {
 
     /// Appends `haystack[start..end]` to `dst` with every match replaced by
     /// `replacement`, whose `$0`, `$1`, `${name}` and `$$` are expanded.
-    /// `spans` receives where in `dst` the replacements of non-empty
-    /// matches went (for colors and `--vimgrep` columns).
+    /// `spans` receives where in `dst` each replacement went (for colors
+    /// and `--vimgrep` columns).
     pub fn replace_into(
         &self,
         haystack: &[u8],
@@ -213,9 +220,7 @@ impl Matcher {
             dst.extend_from_slice(&haystack[at..m.start()]);
             let from = dst.len();
             caps.interpolate_bytes_into(haystack, replacement, dst);
-            if !m.is_empty() {
-                spans.push(from..dst.len());
-            }
+            spans.push(from..dst.len());
             at = m.end();
         }
         dst.extend_from_slice(&haystack[at..end]);

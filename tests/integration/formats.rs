@@ -519,3 +519,26 @@ fn json_summary_counts_every_file_under_any_scheduling() {
         );
     }
 }
+
+#[test]
+fn empty_matches_count_and_print_like_ripgrep() {
+    let f = Fixture::new();
+    f.create("e.txt", "xoo\nab\n");
+    // Outputs copied from rg 15.2: an empty match is a match (counted,
+    // listed, printed as an empty -o line) but never past the line's end.
+    f.run(&["--count-matches", "o*", "e.txt"]).expect("5\n", 0);
+    f.run(&["--vimgrep", "o*", "e.txt"]).expect(
+        "e.txt:1:1:xoo\ne.txt:1:2:xoo\ne.txt:2:1:ab\ne.txt:2:2:ab\ne.txt:2:3:ab\n",
+        0,
+    );
+    f.run(&["-o", "--color", "always", "o*", "e.txt"])
+        .expect(&format!("\n{}\n\n\n\n", red("oo")), 0);
+    let run = f.run(&["--json", "o*", "e.txt"]);
+    assert!(
+        run.stdout.contains(
+            r#""submatches":[{"match":{"text":""},"start":0,"end":0},{"match":{"text":"oo"},"start":1,"end":3}]"#
+        ),
+        "{}",
+        run.stdout
+    );
+}
