@@ -22,6 +22,11 @@ impl SinkLine<'_> {
     pub fn bytes(&self) -> &[u8] {
         &self.buf[self.start..self.end]
     }
+
+    /// End of the line's text: before its terminator, if it has one.
+    pub fn content_end(&self) -> usize {
+        self.end - usize::from(self.end > self.start && self.buf[self.end - 1] == b'\n')
+    }
 }
 
 /// What the searcher learnt about a file, handed over when it is done.

@@ -230,7 +230,7 @@ pub fn record_line(
 ) {
     stats.matched_lines += 1;
     if count_matches && !invert {
-        matcher.for_each_match(line.buf, line.start, line.end, |_| {
+        matcher.for_each_match(line.buf, line.start, line.content_end(), |_| {
             stats.matches += 1;
             true
         });

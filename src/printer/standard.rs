@@ -40,6 +40,15 @@ enum Highlight {
 }
 
 impl Highlight {
+    /// Whether the n-th match of the line is one this copy of it stands
+    /// for: to color, and to count in a `-M` preview.
+    fn covers(self, n: usize) -> bool {
+        match self {
+            Highlight::None | Highlight::All => true,
+            Highlight::Only(only) => only == n,
+        }
+    }
+
     fn all_if(on: bool) -> Highlight {
         if on {
             Highlight::All
@@ -65,7 +74,7 @@ fn write_spans(
     };
     let mut at = window.start;
     for (n, span) in spans.iter().enumerate() {
-        if matches!(highlight, Highlight::Only(only) if only != n) {
+        if !highlight.covers(n) {
             continue;
         }
         let (span_start, span_end) = (span.start.max(at), span.end.min(window.end));
@@ -141,7 +150,7 @@ impl<'a> StandardSink<'a> {
         self.matches.clear();
         let matches = &mut self.matches;
         self.matcher
-            .for_each_match(line.buf, line.start, line.end, |m| {
+            .for_each_match(line.buf, line.start, line.content_end(), |m| {
                 matches.push(m.range());
                 true
             });
@@ -151,9 +160,8 @@ impl<'a> StandardSink<'a> {
     /// colors, followed by a newline.
     fn write_line_text(&mut self, line: &SinkLine, kind: LineKind, highlight: Highlight) {
         let opts = self.opts;
-        let text = line.bytes();
+        let end = line.content_end();
         let mut start = line.start;
-        let end = line.end - usize::from(text.last() == Some(&b'\n'));
         if opts.trim {
             while start < end && line.buf[start].is_ascii_whitespace() {
                 start += 1;
@@ -163,115 +171,87 @@ impl<'a> StandardSink<'a> {
             .replace
             .as_deref()
             .filter(|_| kind == LineKind::Match && !self.invert);
+        let colors = opts
+            .colors
+            .as_ref()
+            .filter(|_| highlight != Highlight::None);
+        let too_long = |len: usize| opts.max_columns.is_some_and(|max| len > max);
+        // Like ripgrep, a preview says how many matches start beyond it
+        // where the matches are known (colors, -r or --vimgrep).
+        let counted = colors.is_some() || replace.is_some() || opts.vimgrep;
+        // What is printed and where its matches are: the replaced line and
+        // its replacements, or the line itself and its matches (looked up
+        // only when they are colored or counted).
+        let mut replaced = Vec::new();
         let mut spans = Vec::new();
-        let rendered: Cow<[u8]> = match replace {
+        let (text, window): (&[u8], Range<usize>) = match replace {
             Some(replacement) => {
-                let mut dst = Vec::with_capacity(end - start);
+                replaced.reserve(end - start);
                 self.matcher.replace_into(
                     line.buf,
                     (start, end),
                     replacement,
-                    &mut dst,
+                    &mut replaced,
                     &mut spans,
                 );
-                Cow::Owned(dst)
+                (&replaced, 0..replaced.len())
             }
-            None => Cow::Borrowed(&line.buf[start..end]),
+            None => {
+                if colors.is_some() || (counted && too_long(end - start)) {
+                    self.find_matches(line);
+                    spans = std::mem::take(&mut self.matches);
+                }
+                (line.buf, start..end)
+            }
         };
-        let out_len = rendered.len();
-        if let Some(max) = opts.max_columns.filter(|&max| out_len > max) {
-            if !opts.max_columns_preview {
+        let out = &mut self.out.buf;
+        match opts.max_columns.filter(|_| too_long(window.len())) {
+            None => {
+                write_spans(out, text, window, &spans, colors, highlight);
+                out.push(b'\n');
+            }
+            Some(_) if !opts.max_columns_preview => {
                 let what = if kind == LineKind::Match {
                     "matching"
                 } else {
                     "context"
                 };
-                self.out
-                    .buf
-                    .extend_from_slice(format!("[Omitted long {what} line]\n").as_bytes());
-                return;
+                out.extend_from_slice(format!("[Omitted long {what} line]\n").as_bytes());
             }
-            // Like ripgrep: where the matches are known (colors, -r or
-            // --vimgrep), say how many of those it would color start beyond
-            // the preview; otherwise only that the line goes on.
-            let colors = opts
-                .colors
-                .as_ref()
-                .filter(|_| highlight != Highlight::None);
-            let known = colors.is_some() || replace.is_some() || opts.vimgrep;
-            let beyond = |spans: &[Range<usize>], cut: usize| {
-                let counted = |n: &usize| !matches!(highlight, Highlight::Only(only) if only != *n);
+            Some(max) => {
+                let cut = window.start + max;
+                write_spans(out, text, window.start..cut, &spans, colors, highlight);
                 let hidden = spans
                     .iter()
                     .enumerate()
-                    .filter(|(n, span)| counted(n) && span.start >= cut);
-                hidden.count()
-            };
-            let hidden = match replace {
-                Some(_) => {
-                    let preview = &rendered[..max];
-                    write_spans(
-                        &mut self.out.buf,
-                        preview,
-                        0..max,
-                        &spans,
-                        colors,
-                        highlight,
-                    );
-                    Some(beyond(&spans, max))
-                }
-                None => {
-                    self.write_highlighted(line, start, start + max, highlight);
-                    if known && colors.is_none() {
-                        self.find_matches(line);
-                    }
-                    known.then(|| beyond(&self.matches, start + max))
-                }
-            };
-            let suffix = match hidden {
-                Some(1) => " [... 1 more match]\n".to_string(),
-                Some(n) => format!(" [... {n} more matches]\n"),
-                None => " [... omitted end of long line]\n".to_string(),
-            };
-            self.out.buf.extend_from_slice(suffix.as_bytes());
-            return;
+                    .filter(|(n, span)| highlight.covers(*n) && span.start >= cut)
+                    .count();
+                let suffix = match (counted, hidden) {
+                    (false, _) => " [... omitted end of long line]\n".to_string(),
+                    (true, 1) => " [... 1 more match]\n".to_string(),
+                    (true, n) => format!(" [... {n} more matches]\n"),
+                };
+                out.extend_from_slice(suffix.as_bytes());
+            }
         }
-        match replace {
-            Some(_) => write_spans(
-                &mut self.out.buf,
-                &rendered,
-                0..rendered.len(),
-                &spans,
-                self.opts.colors.as_ref(),
-                highlight,
-            ),
-            None => self.write_highlighted(line, start, end, highlight),
+        if replace.is_none() && !spans.is_empty() {
+            // Hand the buffer back for reuse.
+            self.matches = spans;
         }
-        self.out.buf.push(b'\n');
     }
 
-    /// Writes `line.buf[start..end]`, coloring matches when colors are on.
-    fn write_highlighted(
-        &mut self,
-        line: &SinkLine,
-        start: usize,
-        end: usize,
-        highlight: Highlight,
-    ) {
-        if self.opts.colors.is_none() || highlight == Highlight::None {
-            self.out.buf.extend_from_slice(&line.buf[start..end]);
-            return;
-        }
-        self.find_matches(line);
-        let colors = self.opts.colors.as_ref();
-        write_spans(
-            &mut self.out.buf,
+    /// The whole line (without terminator) with -r applied, and where each
+    /// replacement went in it.
+    fn replaced_line(&self, line: &SinkLine, replacement: &[u8]) -> (Vec<u8>, Vec<Range<usize>>) {
+        let (mut text, mut spans) = (Vec::new(), Vec::new());
+        self.matcher.replace_into(
             line.buf,
-            start..end,
-            &self.matches,
-            colors,
-            highlight,
+            (line.start, line.content_end()),
+            replacement,
+            &mut text,
+            &mut spans,
         );
+        (text, spans)
     }
 
     fn write_only_matching(&mut self, line: &SinkLine) {
@@ -281,18 +261,10 @@ impl<'a> StandardSink<'a> {
         let matches = std::mem::take(&mut self.matches);
         // With -r each replacement is printed, and (as in ripgrep) its
         // column and byte offset are where it starts in the replaced line.
-        let replaced = opts.replace.as_deref().map(|replacement| {
-            let end = line.end - usize::from(line.bytes().last() == Some(&b'\n'));
-            let (mut text, mut spans) = (Vec::new(), Vec::new());
-            self.matcher.replace_into(
-                line.buf,
-                (line.start, end),
-                replacement,
-                &mut text,
-                &mut spans,
-            );
-            (text, spans)
-        });
+        let replaced = opts
+            .replace
+            .as_deref()
+            .map(|replacement| self.replaced_line(line, replacement));
         for (n, range) in matches.iter().enumerate() {
             let (at, text): (usize, &[u8]) = match &replaced {
                 Some((text, spans)) => match spans.get(n) {
@@ -336,15 +308,7 @@ impl<'a> StandardSink<'a> {
             _ if self.invert => vec![None],
             _ if self.matches.is_empty() => vec![Some(1)],
             Some(replacement) => {
-                let end = line.end - usize::from(line.bytes().last() == Some(&b'\n'));
-                let (mut replaced, mut spans) = (Vec::new(), Vec::new());
-                self.matcher.replace_into(
-                    line.buf,
-                    (line.start, end),
-                    replacement,
-                    &mut replaced,
-                    &mut spans,
-                );
+                let (_, spans) = self.replaced_line(line, replacement);
                 spans.iter().map(|span| Some(span.start + 1)).collect()
             }
             None => self
@@ -380,7 +344,7 @@ impl<'a> StandardSink<'a> {
     fn first_match_column(&mut self, line: &SinkLine) -> usize {
         let mut column = 1;
         self.matcher
-            .for_each_match(line.buf, line.start, line.end, |m| {
+            .for_each_match(line.buf, line.start, line.content_end(), |m| {
                 column = m.start() - line.start + 1;
                 false
             });

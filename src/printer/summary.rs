@@ -68,7 +68,7 @@ impl Sink for SummarySink<'_> {
         match self.opts.mode {
             OutputMode::CountMatches if !self.invert => {
                 self.matcher
-                    .for_each_match(line.buf, line.start, line.end, |_| {
+                    .for_each_match(line.buf, line.start, line.content_end(), |_| {
                         self.count += 1;
                         true
                     });

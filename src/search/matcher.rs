@@ -181,13 +181,6 @@ impl Matcher {
         end: usize,
         mut f: impl FnMut(Match) -> bool,
     ) {
-        // The line terminator is not part of the line: an empty match after
-        // it (`o*` at the very end) would be one match too many.
-        let end = if end > start && haystack[end - 1] == b'\n' {
-            end - 1
-        } else {
-            end
-        };
         for m in self.regex.find_iter(Input::new(haystack).range(start..end)) {
             if !f(m) {
                 break;
