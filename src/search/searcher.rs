@@ -161,29 +161,25 @@ impl<'c> Searcher<'c> {
         binary: BinaryMode,
         sink: &mut dyn Sink,
     ) -> io::Result<()> {
-        match self.opts.encoding {
-            TextEncoding::Auto => {}
+        let (encoding, head) = match self.opts.encoding {
             TextEncoding::Raw => {
                 return self
                     .search_stream(matcher, reader, total_size, binary, sink, false)
                     .map(|_| ());
             }
-            TextEncoding::Fixed(encoding) => {
-                let mut decoded = encoding_rs_io::DecodeReaderBytesBuilder::new()
-                    .encoding(Some(encoding))
-                    .bom_override(true)
-                    .utf8_passthru(true)
-                    .build(reader);
-                return self
-                    .search_stream(matcher, &mut decoded, &mut || None, binary, sink, false)
-                    .map(|_| ());
+            TextEncoding::Fixed(encoding) => (Some(encoding), Vec::new()),
+            // Searched as bytes unless the first read shows a mark.
+            TextEncoding::Auto => {
+                match self.search_stream(matcher, reader, total_size, binary, sink, true)? {
+                    None => return Ok(()),
+                    Some(head) => (None, head),
+                }
             }
-        }
-        let Some(head) = self.search_stream(matcher, reader, total_size, binary, sink, true)?
-        else {
-            return Ok(());
         };
         let mut decoded = encoding_rs_io::DecodeReaderBytesBuilder::new()
+            .encoding(encoding)
+            .bom_override(true)
+            .utf8_passthru(encoding.is_some())
             .build(io::Cursor::new(head).chain(reader));
         self.search_stream(matcher, &mut decoded, &mut || None, binary, sink, false)
             .map(|_| ())
