@@ -90,21 +90,22 @@ impl Config {
             positional_paths
         };
         let only_stdin = paths.iter().all(|p| matches!(p, SearchPath::Stdin));
+        // A directory to walk, rather than only files named (or stdin).
+        let walks = paths.iter().any(|p| match p {
+            SearchPath::Given(path) => path.is_dir(),
+            SearchPath::ImplicitCwd => true,
+            SearchPath::Stdin => false,
+        });
         let with_filename = if args.with_filename || args.vimgrep {
             true
         } else if args.no_filename {
             false
         } else {
-            paths.len() > 1
-                || paths.iter().any(|p| match p {
-                    SearchPath::Given(path) => path.is_dir(),
-                    SearchPath::ImplicitCwd => true,
-                    SearchPath::Stdin => false,
-                })
+            paths.len() > 1 || walks
         };
 
-        let stats_wanted = args.json || (args.stats && !args.no_stats);
-        let mode = if args.quiet && stats_wanted {
+        let human_stats = args.stats && !args.no_stats;
+        let mode = if args.quiet && (args.json || human_stats) {
             OutputMode::StatsOnly
         } else if args.quiet {
             OutputMode::Quiet
@@ -170,9 +171,9 @@ impl Config {
         };
         let has_context = before > 0 || after > 0 || args.passthru;
         // `--json -q` still ends with the summary message, as in ripgrep.
-        let stats = if json || (mode == OutputMode::StatsOnly && args.json) {
+        let stats = if args.json {
             Some(StatsFormat::Json)
-        } else if args.stats && !args.no_stats {
+        } else if human_stats {
             Some(StatsFormat::Human)
         } else {
             None
@@ -251,15 +252,10 @@ impl Config {
         // Files named on the command line are all there is to search: a
         // worker more than there are files is a thread started for nothing
         // (0.3 ms of a one-file search).
-        let all_files = paths.iter().all(|p| match p {
-            SearchPath::Given(path) => !path.is_dir(),
-            SearchPath::ImplicitCwd => false,
-            SearchPath::Stdin => true,
-        });
-        let threads = if all_files {
-            threads.min(paths.len())
-        } else {
+        let threads = if walks {
             threads
+        } else {
+            threads.min(paths.len())
         };
         let threads = fit_threads_to_file_limit(threads);
         crate::messages::debug(format_args!("searching with {threads} worker threads"));

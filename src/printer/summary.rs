@@ -59,23 +59,17 @@ impl super::Outcome for SummarySink<'_> {
 
 impl Sink for SummarySink<'_> {
     fn matched(&mut self, line: &SinkLine) -> bool {
-        if self.opts.mode == OutputMode::StatsOnly {
-            self.count += 1;
-            record_line(&mut self.stats, self.matcher, line, self.invert, true);
-            return true;
-        }
-        self.stats.matched_lines += 1;
-        match self.opts.mode {
-            OutputMode::CountMatches if !self.invert => {
-                self.matcher
-                    .for_each_match(line.buf, line.start, line.content_end(), |_| {
-                        self.count += 1;
-                        true
-                    });
-            }
-            _ => self.count += 1,
-        }
-        match self.opts.mode {
+        let mode = self.opts.mode;
+        // Matches are counted where they are reported: --count-matches,
+        // and the statistics of `-q --json` / `-q --stats`.
+        let per_match = matches!(mode, OutputMode::CountMatches | OutputMode::StatsOnly);
+        let before = self.stats.matches;
+        record_line(&mut self.stats, self.matcher, line, self.invert, per_match);
+        self.count += match mode {
+            OutputMode::CountMatches if !self.invert => self.stats.matches - before,
+            _ => 1,
+        };
+        match mode {
             OutputMode::Quiet => {
                 self.quit.store(true, Ordering::Relaxed);
                 false
