@@ -252,9 +252,9 @@ fn search_one(
 }
 
 /// Runs the search into one printer, reports errors and records stats.
-/// The printer, and with it the reply channel, is dropped only on return:
-/// the printer thread writes the totals once every channel has closed, so
-/// this file's stats must be in by then.
+/// The printer is dropped only on return, and its ChunkWriter's drop ends
+/// the file's output: the printer thread writes the totals once every
+/// file's output has ended, so this file's stats must be in by then.
 fn search_into<S: Sink + Outcome>(
     config: &Config,
     searcher: &mut Searcher,
@@ -268,7 +268,8 @@ fn search_into<S: Sink + Outcome>(
     } else {
         BinaryMode::Quit
     };
-    let started = Instant::now();
+    // Timed only when the totals are wanted: a clock read per file otherwise.
+    let started = (config.stats.is_some() || config.progress.is_some()).then(Instant::now);
     let result = search_source(config, searcher, haystack, binary, &mut sink);
     let (matched, mut stats) = sink.outcome();
     let path = haystack.display();
@@ -284,7 +285,7 @@ fn search_into<S: Sink + Outcome>(
             String::from_utf8_lossy(path)
         ));
     }
-    if config.stats.is_some() || config.progress.is_some() {
+    if let Some(started) = started {
         if stats.elapsed.is_zero() {
             stats.elapsed = started.elapsed();
         }
