@@ -176,10 +176,13 @@ impl<'c> Searcher<'c> {
                 }
             }
         };
+        // ripgrep's settings: a mark wins over -E and is removed, and UTF-8
+        // passes through as it is (invalid bytes included).
         let mut decoded = encoding_rs_io::DecodeReaderBytesBuilder::new()
             .encoding(encoding)
             .bom_override(true)
-            .utf8_passthru(encoding.is_some())
+            .strip_bom(true)
+            .utf8_passthru(true)
             .build(io::Cursor::new(head).chain(reader));
         self.search_stream(matcher, &mut decoded, &mut || None, binary, sink, false)
             .map(|_| ())

@@ -256,6 +256,12 @@ fn encoding_flag_decodes_or_disables_decoding() {
         "bom8.txt",
     ])
     .expect("1:1:foo bom\n", 0);
+    // A byte order mark wins over -E and is removed; after a UTF-8 mark,
+    // invalid UTF-8 passes through unchanged (not as U+FFFD).
+    f.run(&["-E", "latin1", "--column", "foo", "bom8.txt"])
+        .expect("1:1:foo bom\n", 0);
+    f.create("bad8.txt", b"\xEF\xBB\xBFfoo \xFF bad\n");
+    f.run(&["-c", r"(?-u:\xFF)", "bad8.txt"]).expect("1\n", 0);
     let run = f.run(&["-E", "bogus", "foo", "l1.txt"]);
     assert_eq!(run.code, 2);
     assert!(
