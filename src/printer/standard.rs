@@ -176,9 +176,11 @@ impl<'a> StandardSink<'a> {
             .as_ref()
             .filter(|_| highlight != Highlight::None);
         let too_long = |len: usize| opts.max_columns.is_some_and(|max| len > max);
-        // Like ripgrep, a preview says how many matches start beyond it
-        // where the matches are known (colors, -r or --vimgrep).
-        let counted = colors.is_some() || replace.is_some() || opts.vimgrep;
+        // Like ripgrep, where the matches are known (colors, -r or
+        // --vimgrep) a shortened line says how many there are.
+        // (An inverted match has none to count.)
+        let inverted = kind == LineKind::Match && self.invert;
+        let counted = !inverted && (colors.is_some() || replace.is_some() || opts.vimgrep);
         // What is printed and where its matches are: the replaced line and
         // its replacements, or the line itself and its matches (looked up
         // only when they are colored or counted).
@@ -211,12 +213,15 @@ impl<'a> StandardSink<'a> {
                 out.push(b'\n');
             }
             Some(_) if !opts.max_columns_preview => {
-                let what = if kind == LineKind::Match {
-                    "matching"
-                } else {
-                    "context"
+                // Like ripgrep, say how many matches it had where known.
+                let notice = match kind {
+                    LineKind::Match if counted => {
+                        format!("[Omitted long line with {} matches]\n", spans.len())
+                    }
+                    LineKind::Match => "[Omitted long matching line]\n".to_string(),
+                    LineKind::Context => "[Omitted long context line]\n".to_string(),
                 };
-                out.extend_from_slice(format!("[Omitted long {what} line]\n").as_bytes());
+                out.extend_from_slice(notice.as_bytes());
             }
             Some(max) => {
                 let cut = window.start + max;

@@ -305,8 +305,14 @@ fn max_columns_and_preview() {
         "[Omitted long context line]\nbeta\n[Omitted long context line]\n",
         0,
     );
-    // Where the matches are known (colors, -r, --vimgrep), the preview
-    // says how many start beyond it, as rg 15 does.
+    // Where the matches are known (colors, -r, --vimgrep), an omitted line
+    // says how many it has and a preview how many start beyond it (rg 15).
+    f.run(&["-M5", "-r", "Q", "foo", "a.txt"]).expect(
+        "[Omitted long line with 1 matches]\n[Omitted long line with 2 matches]\n",
+        0,
+    );
+    f.run(&["-M5", "--vimgrep", "-v", "foo", "a.txt"])
+        .expect("a.txt:2:beta\n", 0);
     f.run(&["-M5", "--max-columns-preview", "-r", "Q", "foo", "a.txt"])
         .expect("alpha [... 1 more match]\nQ Q g [... 0 more matches]\n", 0);
     f.run(&["-M5", "--max-columns-preview", "--vimgrep", "foo", "a.txt"])
