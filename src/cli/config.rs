@@ -169,7 +169,8 @@ impl Config {
         } else {
             Some(unescape(args.context_separator.as_deref().unwrap_or("--")))
         };
-        let has_context = before > 0 || after > 0 || args.passthru;
+        // --passthru prints every line: no groups, so no `--` between files.
+        let has_context = before > 0 || after > 0;
         // `--json -q` still ends with the summary message, as in ripgrep.
         let stats = if args.json {
             Some(StatsFormat::Json)

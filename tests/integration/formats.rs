@@ -433,6 +433,11 @@ fn separators_and_passthru() {
     .expect("2+beta\n3@foo foo gamma\n", 0);
     f.run(&["--passthru", "-n", "beta", "a.txt"])
         .expect("1-alpha foo bar\n2:beta\n3-foo foo gamma\n", 0);
+    // No `--` between files either (rg 15.2).
+    f.run(&["--passthru", "here", "a.txt", "sub/b.txt"]).expect(
+        "a.txt-alpha foo bar\na.txt-beta\na.txt-foo foo gamma\nsub/b.txt-nothing\nsub/b.txt:foo here\n",
+        0,
+    );
 }
 
 #[test]
