@@ -22,6 +22,7 @@ pub mod pool;
 pub mod printer;
 pub mod progress;
 pub mod rules;
+pub mod run;
 pub mod search;
 pub mod sink;
 pub mod stats;
@@ -73,9 +74,9 @@ pub fn run() -> i32 {
         }
     };
     let result = if config.files {
-        pool::list_files(&config)
+        run::list_files(&config)
     } else {
-        pool::run(&config)
+        run::search(&config)
     };
     let implicit = config
         .paths

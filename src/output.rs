@@ -1,125 +1,175 @@
 //! Stage 4b: the printer thread, the only code that touches stdout.
 //!
-//! It receives each job's reply channel in walk order and copies that job's
-//! chunks up to the empty chunk that ends them, then hands the channel back
-//! for reuse and moves to the next job. Workers have
-//! already formatted everything; this thread only writes bytes, adding the
-//! separator between files that only it can know is needed.
+//! The pool hands it every job's pieces in walk order. Workers have already
+//! formatted everything; this thread only writes bytes, adding the
+//! separator between files that only it can know is needed, and writes
+//! each file's messages to stderr in the file's place.
+//!
+//! Buffering: output goes through a block buffer, flushed whenever the
+//! pool says the printer is about to wait for a result that is not ready
+//! (`Delivery::Idle`), so a reader of a pipe sees each result as soon as
+//! everything before it is done, while a flood of results still leaves in
+//! large writes. `--line-buffered` (and a terminal) flushes every chunk;
+//! `--block-buffered` flushes only when the buffer is full or at the end.
 
-use std::cell::RefCell;
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
-
-use crossbeam_channel::{Receiver, Sender};
+use std::sync::Mutex;
 
 use crate::cli::config::{Config, StatsFormat};
 use crate::messages::err;
-use crate::pool::{recv_lazily, Reply};
+use crate::pool::Delivery;
 use crate::printer::json;
 use crate::progress::Progress;
+use crate::run::Piece;
 use crate::stats;
 
 pub struct OutputOptions {
     /// Written between the outputs of two files (a blank line under
     /// headings, `--` between context groups of different files).
     pub file_separator: Option<Vec<u8>>,
-    /// Flush after every file (interactive terminal).
+    /// Flush after every chunk (interactive terminal, --line-buffered).
     pub line_buffered: bool,
+    /// Never flush early (--block-buffered).
+    pub block_buffered: bool,
     pub stdout_is_tty: bool,
 }
 
-/// Runs until the walker closes `order`. On a write error it sets `quit`
-/// and keeps draining (dropping) replies, so that no worker or the walker
-/// ever blocks on a channel nobody reads.
-pub(crate) fn print(
-    order: Receiver<Reply>,
-    spare: Sender<Reply>,
-    config: &Config,
-    quit: &AtomicBool,
-) {
-    let opts = &config.output;
-    let mut printed: u64 = 0;
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::with_capacity(256 * 1024, stdout.lock());
-    let mut failed = false;
-    let mut wrote_any = false;
-    // Shared by the idle callback (redraw) and the writer (hide).
-    let progress = RefCell::new(
-        config
-            .progress
-            .map(|immediately| Progress::new(&config.stats_totals, config.started, immediately)),
-    );
-    let mut tick = || {
-        if let Some(progress) = progress.borrow_mut().as_mut() {
-            progress.tick();
+const BUFFER: usize = 256 * 1024;
+
+pub struct Printer<'c> {
+    config: &'c Config,
+    quit: &'c AtomicBool,
+    out: io::BufWriter<io::StdoutLock<'static>>,
+    /// Bytes written to stdout, for --stats.
+    printed: u64,
+    wrote_any: bool,
+    /// The job whose output was written last (a separator goes between jobs).
+    last_job: Option<u64>,
+    failed: bool,
+    progress: Option<&'c Mutex<Progress<'c>>>,
+}
+
+impl<'c> Printer<'c> {
+    pub fn new(
+        config: &'c Config,
+        quit: &'c AtomicBool,
+        progress: Option<&'c Mutex<Progress<'c>>>,
+    ) -> Printer<'c> {
+        Printer {
+            config,
+            quit,
+            out: io::BufWriter::with_capacity(BUFFER, io::stdout().lock()),
+            printed: 0,
+            wrote_any: false,
+            last_job: None,
+            failed: false,
+            progress,
         }
-    };
-    while let Some(reply) = recv_lazily(&order, &mut tick, &|| false) {
-        if failed {
-            continue;
-        }
-        let mut first_chunk = true;
-        while let Some(chunk) = recv_lazily(&reply.rx, &mut tick, &|| !order.is_empty()) {
-            if chunk.is_empty() {
-                let _ = spare.try_send(reply);
-                break;
+    }
+
+    /// Takes one delivery from the pool. False stops the search (a write
+    /// failed: a closed pipe, a full disk).
+    pub fn deliver(&mut self, delivery: Delivery<Piece>) -> bool {
+        let result = match delivery {
+            Delivery::Chunk {
+                job,
+                chunk: Piece::Out(bytes),
+            } => self.write_out(job, &bytes),
+            Delivery::Chunk {
+                chunk: Piece::Err(bytes),
+                ..
+            } => self.write_err(&bytes),
+            Delivery::Idle if !self.config.output.block_buffered => self.out.flush(),
+            Delivery::Idle => Ok(()),
+        };
+        match result {
+            Ok(()) => true,
+            Err(error) => {
+                self.fail(&error);
+                false
             }
-            let mut result = Ok(());
-            if first_chunk && wrote_any {
+        }
+    }
+
+    fn write_out(&mut self, job: u64, bytes: &[u8]) -> io::Result<()> {
+        let opts = &self.config.output;
+        if self.last_job != Some(job) {
+            if self.wrote_any {
                 if let Some(separator) = &opts.file_separator {
-                    result = out.write_all(separator);
+                    self.out.write_all(separator)?;
                 }
             }
-            first_chunk = false;
-            wrote_any = true;
-            result = result.and_then(|()| match &*progress.borrow() {
-                // Results share the terminal with the progress line: hide
-                // it, write and flush, then let it come back.
-                Some(progress) if opts.stdout_is_tty => {
-                    progress.suspend(|| out.write_all(&chunk).and_then(|()| out.flush()))
-                }
-                _ => out.write_all(&chunk),
-            });
-            printed += chunk.len() as u64;
-            if let Err(error) = result {
-                report_write_error(&error);
-                failed = true;
-                quit.store(true, Ordering::Relaxed);
-                break;
-            }
+            self.last_job = Some(job);
         }
-        if opts.line_buffered && !failed {
-            if let Err(error) = out.flush() {
-                report_write_error(&error);
-                failed = true;
-                quit.store(true, Ordering::Relaxed);
+        self.wrote_any = true;
+        self.printed += bytes.len() as u64;
+        let out = &mut self.out;
+        match self.progress {
+            // Results share the terminal with the progress line: hide it,
+            // write and flush, then let it come back.
+            Some(progress) if opts.stdout_is_tty => {
+                let progress = progress.lock().unwrap_or_else(|e| e.into_inner());
+                progress.suspend(|| out.write_all(bytes).and_then(|()| out.flush()))
             }
+            _ if opts.line_buffered => out.write_all(bytes).and_then(|()| out.flush()),
+            _ => out.write_all(bytes),
         }
     }
-    if let Some(progress) = progress.borrow_mut().as_mut() {
-        progress.finish();
+
+    /// A file's messages: stdout first, so the two streams read together
+    /// tell the story in order.
+    fn write_err(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.out.flush()?;
+        let write = || {
+            let _ = io::stderr().lock().write_all(bytes);
+        };
+        match self.progress {
+            Some(progress) => progress
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .suspend(write),
+            None => write(),
+        }
+        Ok(())
     }
-    if !failed {
+
+    fn fail(&mut self, error: &io::Error) {
+        if !self.failed {
+            // A closed pipe (`trawl x | head -1`) is the reader's choice.
+            if error.kind() != io::ErrorKind::BrokenPipe {
+                err!("error writing output: {error}");
+            }
+            self.failed = true;
+            self.quit.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Writes the statistics (--stats, the --json summary) and flushes.
+    pub fn finish(mut self) {
+        if let Some(progress) = self.progress {
+            progress.lock().unwrap_or_else(|e| e.into_inner()).finish();
+        }
+        if self.failed {
+            // A failed BufWriter would retry writing its buffer on drop.
+            let _ = self.out.into_parts();
+            return;
+        }
+        let config = self.config;
         let wall = config.started.elapsed();
         let totals = config.stats_totals.totals();
         let tail = match config.stats {
-            Some(StatsFormat::Human) => stats::human_block(&totals, printed, wall),
+            Some(StatsFormat::Human) => stats::human_block(&totals, self.printed, wall),
             Some(StatsFormat::Json) => json::summary_message(&totals, wall),
             None => String::new(),
         };
-        if let Err(error) = out.write_all(tail.as_bytes()).and_then(|()| out.flush()) {
-            report_write_error(&error);
+        if let Err(error) = self
+            .out
+            .write_all(tail.as_bytes())
+            .and_then(|()| self.out.flush())
+        {
+            self.fail(&error);
+            let _ = self.out.into_parts();
         }
-    }
-    // A failed BufWriter would retry writing its buffer on drop; discard it.
-    if failed {
-        let _ = out.into_parts();
-    }
-}
-
-/// A closed pipe (`trawl x | head -1`) is the reader's choice, not an error.
-fn report_write_error(error: &io::Error) {
-    if error.kind() != io::ErrorKind::BrokenPipe {
-        err!("error writing output: {error}");
     }
 }

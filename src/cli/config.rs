@@ -235,6 +235,7 @@ impl Config {
         let output = OutputOptions {
             file_separator,
             line_buffered: (stdout_tty || args.line_buffered) && !args.block_buffered,
+            block_buffered: args.block_buffered,
             stdout_is_tty: stdout_tty,
         };
         let progress = match args.progress {

@@ -16,7 +16,7 @@ use crate::sink::{SearchSummary, Sink, SinkLine};
 use crate::stats::{FileStats, Totals};
 
 pub struct JsonSink<'a> {
-    out: ChunkWriter,
+    out: ChunkWriter<'a>,
     /// The path as printed, computed once: every message repeats it.
     path: Cow<'a, [u8]>,
     opts: &'a PrintOptions,
@@ -30,7 +30,7 @@ pub struct JsonSink<'a> {
 
 impl<'a> JsonSink<'a> {
     pub fn new(
-        out: ChunkWriter,
+        out: ChunkWriter<'a>,
         path: &'a [u8],
         opts: &'a PrintOptions,
         matcher: &'a Matcher,

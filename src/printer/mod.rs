@@ -14,8 +14,6 @@ pub mod summary;
 
 use std::borrow::Cow;
 
-use crossbeam_channel::Sender;
-
 pub use color::Colors;
 
 use crate::search::Matcher;
@@ -134,22 +132,23 @@ pub trait Outcome {
     fn outcome(&self) -> (bool, FileStats);
 }
 
-/// A file's output buffer, flushed to the printer thread in chunks. The
-/// end of the file's output is an empty chunk, sent on drop (also when the
-/// job is dropped unsearched), so the printer knows when to move on
-/// without the channel closing, and can reuse it.
-pub struct ChunkWriter {
+/// A file's output buffer, handed on in chunks through `send` (the
+/// job's reply in the pool). The rest is sent on drop, so a file's
+/// output is complete when its printer is dropped.
+pub struct ChunkWriter<'o> {
     pub buf: Vec<u8>,
-    tx: Sender<Vec<u8>>,
+    send: &'o mut dyn FnMut(Vec<u8>) -> bool,
     flushed: u64,
     closed: bool,
 }
 
-impl ChunkWriter {
-    pub fn new(tx: Sender<Vec<u8>>) -> ChunkWriter {
+impl<'o> ChunkWriter<'o> {
+    /// `send` hands a chunk on; it returns false once output is no longer
+    /// wanted (the search was cancelled).
+    pub fn new(send: &'o mut dyn FnMut(Vec<u8>) -> bool) -> ChunkWriter<'o> {
         ChunkWriter {
             buf: Vec::new(),
-            tx,
+            send,
             flushed: 0,
             closed: false,
         }
@@ -160,8 +159,8 @@ impl ChunkWriter {
         self.flushed + self.buf.len() as u64
     }
 
-    /// Sends the buffer if it is large enough. Returns false once the
-    /// printer thread has gone away (output no longer wanted).
+    /// Sends the buffer if it is large enough. Returns false once output
+    /// is no longer wanted.
     pub fn maybe_flush(&mut self) -> bool {
         if self.buf.len() >= CHUNK {
             self.flush();
@@ -173,18 +172,14 @@ impl ChunkWriter {
         if !self.buf.is_empty() && !self.closed {
             let chunk = std::mem::take(&mut self.buf);
             self.flushed += chunk.len() as u64;
-            self.closed = self.tx.send(chunk).is_err();
+            self.closed = !(self.send)(chunk);
         }
     }
 }
 
-impl Drop for ChunkWriter {
+impl Drop for ChunkWriter<'_> {
     fn drop(&mut self) {
         self.flush();
-        if !self.closed {
-            // End of this file's output; an error means the printer is gone.
-            let _ = self.tx.send(Vec::new());
-        }
     }
 }
 

@@ -11,7 +11,7 @@ use crate::sink::{SearchSummary, Sink, SinkLine};
 use crate::stats::FileStats;
 
 pub struct StandardSink<'a> {
-    out: ChunkWriter,
+    out: ChunkWriter<'a>,
     path: Option<Cow<'a, [u8]>>,
     opts: &'a PrintOptions,
     matcher: &'a Matcher,
@@ -90,7 +90,7 @@ fn write_spans(
 
 impl<'a> StandardSink<'a> {
     pub fn new(
-        out: ChunkWriter,
+        out: ChunkWriter<'a>,
         path: &'a [u8],
         opts: &'a PrintOptions,
         matcher: &'a Matcher,

@@ -11,7 +11,7 @@ use crate::sink::{SearchSummary, Sink, SinkLine};
 use crate::stats::FileStats;
 
 pub struct SummarySink<'a> {
-    out: ChunkWriter,
+    out: ChunkWriter<'a>,
     /// The path as printed (separator and escaping applied once).
     path: Cow<'a, [u8]>,
     opts: &'a PrintOptions,
@@ -26,7 +26,7 @@ pub struct SummarySink<'a> {
 
 impl<'a> SummarySink<'a> {
     pub fn new(
-        out: ChunkWriter,
+        out: ChunkWriter<'a>,
         path: &'a [u8],
         opts: &'a PrintOptions,
         matcher: &'a Matcher,

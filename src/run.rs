@@ -1,0 +1,360 @@
+//! One search, wired: the walker feeds haystacks into the ordered pool,
+//! each worker searches its haystack into a printer (`Sink`) whose bytes
+//! go to the job's slot, and the printer thread (`output`) writes them in
+//! walk order. Messages about a file travel with its output (`Piece::Err`).
+//!
+//! ```text
+//! walk ──Haystack──► pool ──► worker: search → Sink → ChunkWriter → Piece
+//!                              └──(in order)──► output::Printer → stdout / stderr
+//! ```
+
+use std::io;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{bounded, Receiver};
+
+use crate::cli::config::Config;
+use crate::messages::{self, err};
+use crate::output::Printer;
+use crate::pool::{self, Limits, Reply, Weigh};
+use crate::printer::json::JsonSink;
+use crate::printer::standard::StandardSink;
+use crate::printer::summary::SummarySink;
+use crate::printer::{ChunkWriter, Outcome, OutputMode};
+use crate::progress::Progress;
+use crate::search::source::search_file;
+use crate::search::{BinaryMode, Searcher};
+use crate::sink::Sink;
+use crate::walk::{self, Haystack, Source};
+
+/// Jobs queued per worker. Queued jobs hold no open file, only a path.
+const JOBS_PER_WORKER: usize = 256;
+/// How far (in files) the walker may run ahead of the printer. A slot
+/// without output costs a few dozen bytes; output is bounded by BUDGET.
+const IN_ORDER: usize = 4096;
+/// Finished output waiting for its turn, all files together. Past it,
+/// workers wait for the files before theirs to be printed.
+pub const BUDGET: usize = 32 << 20;
+/// Output of the file being printed not yet taken by the printer thread.
+const HEAD_ROOM: usize = 1 << 20;
+/// Path buffers handed back by workers for reuse.
+const SPARE_PATHS: usize = 1024;
+
+/// What a job sends to the printer thread.
+pub enum Piece {
+    /// Bytes for stdout.
+    Out(Vec<u8>),
+    /// Messages for stderr (already formatted, one per line).
+    Err(Vec<u8>),
+}
+
+impl Weigh for Piece {
+    fn weight(&self) -> usize {
+        match self {
+            Piece::Out(bytes) | Piece::Err(bytes) => bytes.len(),
+        }
+    }
+}
+
+/// What a run found, for the exit status.
+pub struct RunResult {
+    pub matched: bool,
+    /// Number of haystacks handed to the workers.
+    pub searched: u64,
+}
+
+/// Runs the whole search.
+pub fn search(config: &Config) -> RunResult {
+    let quit = AtomicBool::new(false);
+    let matched = AtomicBool::new(false);
+    let mut searched = 0u64;
+    let threads = config.threads.max(1);
+    let limits = Limits {
+        queued_jobs: threads * JOBS_PER_WORKER,
+        in_order: IN_ORDER,
+        budget: BUDGET,
+        head: HEAD_ROOM,
+    };
+    let (spare_paths_tx, spare_paths_rx) = bounded::<PathBuf>(SPARE_PATHS);
+    let progress = config.progress.map(|immediately| {
+        Mutex::new(Progress::new(
+            &config.stats_totals,
+            config.started,
+            immediately,
+        ))
+    });
+    let mut printer = Printer::new(config, &quit, progress.as_ref());
+    let (quit, matched, searched_ref) = (&quit, &matched, &mut searched);
+    let feed = move |pool: &pool::Pool<Haystack, Piece>| {
+        messages::capture();
+        walk::walk(
+            &config.paths,
+            &config.rules,
+            &config.walk,
+            &mut |haystack| {
+                if !submit_messages(pool) || quit.load(Ordering::Relaxed) {
+                    return false;
+                }
+                *searched_ref += 1;
+                pool.submit(with_spare_path(haystack, &spare_paths_rx))
+            },
+        );
+        submit_messages(pool);
+    };
+    let work = || {
+        let mut searcher = Searcher::new(&config.search, quit);
+        let spare_paths = spare_paths_tx.clone();
+        move |haystack: Haystack, reply: &mut Reply<'_, Haystack, Piece>| {
+            if quit.load(Ordering::Relaxed) {
+                return;
+            }
+            messages::capture();
+            if search_one(config, &mut searcher, &haystack, reply, quit) {
+                matched.store(true, Ordering::Relaxed);
+            }
+            let captured = messages::take_captured();
+            if !captured.is_empty() {
+                reply.send(Piece::Err(captured));
+            }
+            if let Source::Path(path) = haystack.source {
+                let _ = spare_paths.try_send(path);
+            }
+        }
+    };
+    let ticker = Ticker::default();
+    let started = std::thread::scope(|scope| {
+        if let Some(progress) = &progress {
+            scope.spawn(|| ticker.run(progress));
+        }
+        let started = pool::run(limits, threads, feed, work, |delivery| {
+            !quit.load(Ordering::Relaxed) && printer.deliver(delivery)
+        });
+        ticker.stop();
+        started
+    });
+    if started == 0 {
+        err!("could not start any worker thread");
+    } else if started < threads {
+        messages::warning(format_args!(
+            "could only start {started} of {threads} worker threads"
+        ));
+    }
+    printer.finish();
+    RunResult {
+        matched: matched.load(Ordering::Relaxed),
+        searched,
+    }
+}
+
+/// Redraws the progress line ten times a second (a clock for the display,
+/// not a poll for work: nothing waits on it).
+#[derive(Default)]
+struct Ticker {
+    stopped: Mutex<bool>,
+    wake: Condvar,
+}
+
+impl Ticker {
+    fn run(&self, progress: &Mutex<Progress>) {
+        let mut stopped = self.stopped.lock().unwrap_or_else(|e| e.into_inner());
+        while !*stopped {
+            progress.lock().unwrap_or_else(|e| e.into_inner()).tick();
+            stopped = self
+                .wake
+                .wait_timeout(stopped, Duration::from_millis(100))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+
+    fn stop(&self) {
+        *self.stopped.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        self.wake.notify_all();
+    }
+}
+
+/// Queues the walker's messages so far, in their place in the order.
+fn submit_messages(pool: &pool::Pool<Haystack, Piece>) -> bool {
+    let captured = messages::take_captured();
+    captured.is_empty() || pool.submit_output(Piece::Err(captured))
+}
+
+/// `--files`: the walk alone, printing each path that would be searched.
+pub fn list_files(config: &Config) -> RunResult {
+    use std::io::Write;
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::with_capacity(64 * 1024, stdout.lock());
+    let mut searched = 0u64;
+    let mut failed = None;
+    let terminator = if config.print.null { b'\0' } else { b'\n' };
+    walk::walk(
+        &config.paths,
+        &config.rules,
+        &config.walk,
+        &mut |haystack| {
+            searched += 1;
+            let result = out
+                .write_all(&config.print.path(haystack.display()))
+                .and_then(|()| out.write_all(&[terminator]));
+            match result {
+                Ok(()) => true,
+                Err(error) => {
+                    failed = Some(error);
+                    false
+                }
+            }
+        },
+    );
+    if let Some(error) = failed.or_else(|| out.flush().err()) {
+        if error.kind() != io::ErrorKind::BrokenPipe {
+            err!("error writing output: {error}");
+        }
+        let _ = out.into_parts();
+    }
+    RunResult {
+        matched: searched > 0,
+        searched,
+    }
+}
+
+/// Moves a walked path into a buffer a worker handed back, so that the
+/// buffer walkdir allocated is freed on the walker thread. Freed on a
+/// worker, glibc returns it to the walker's arena under that arena's lock,
+/// and the walker's allocations and the workers' frees contended: slow
+/// runs on the linux corpus spent 2x the time in malloc and free.
+fn with_spare_path(haystack: Haystack, spare: &Receiver<PathBuf>) -> Haystack {
+    let Source::Path(path) = haystack.source else {
+        return haystack;
+    };
+    let path = match spare.try_recv() {
+        Ok(buffer) => {
+            let mut buffer = buffer.into_os_string();
+            buffer.clear();
+            buffer.push(path.as_os_str());
+            PathBuf::from(buffer)
+        }
+        Err(_) => path,
+    };
+    Haystack {
+        source: Source::Path(path),
+        ..haystack
+    }
+}
+
+/// Searches one haystack into its slot. Returns true on a match.
+fn search_one(
+    config: &Config,
+    searcher: &mut Searcher,
+    haystack: &Haystack,
+    reply: &mut Reply<'_, Haystack, Piece>,
+    quit: &AtomicBool,
+) -> bool {
+    let (print, matcher, invert) = (&config.print, &config.matcher, config.search.invert);
+    let path = haystack.display();
+    test_delay(path);
+    let mut send = |chunk: Vec<u8>| reply.send(Piece::Out(chunk));
+    let out = ChunkWriter::new(&mut send);
+    match print.mode {
+        OutputMode::Standard => {
+            let sink = StandardSink::new(out, path, print, matcher, invert);
+            search_into(config, searcher, haystack, sink)
+        }
+        OutputMode::Json => {
+            let sink = JsonSink::new(out, path, print, matcher, invert);
+            search_into(config, searcher, haystack, sink)
+        }
+        _ => {
+            let sink = SummarySink::new(out, path, print, matcher, invert, quit);
+            search_into(config, searcher, haystack, sink)
+        }
+    }
+}
+
+/// Runs the search into one printer, reports errors and records stats.
+fn search_into<S: Sink + Outcome>(
+    config: &Config,
+    searcher: &mut Searcher,
+    haystack: &Haystack,
+    mut sink: S,
+) -> bool {
+    let binary = if config.text {
+        BinaryMode::Text
+    } else if haystack.explicit || config.binary {
+        BinaryMode::Convert
+    } else {
+        BinaryMode::Quit
+    };
+    // Timed only when the totals are wanted: a clock read per file otherwise.
+    let started = (config.stats.is_some() || config.progress.is_some()).then(Instant::now);
+    let result = search_source(config, searcher, haystack, binary, &mut sink);
+    let (matched, mut stats) = sink.outcome();
+    drop(sink);
+    let path = haystack.display();
+    test_delay(path);
+    if let Err(error) = result {
+        messages::file_error(format_args!("{}: {error}", String::from_utf8_lossy(path)));
+    }
+    let last = &searcher.last;
+    if let (Some(offset), true, false) = (last.binary_offset, last.binary_quit, matched) {
+        messages::debug(format_args!(
+            "ignoring {}: found binary data at offset {offset}",
+            String::from_utf8_lossy(path)
+        ));
+    }
+    if let Some(started) = started {
+        if stats.elapsed.is_zero() {
+            stats.elapsed = started.elapsed();
+        }
+        config.stats_totals.add(&stats, matched);
+    }
+    matched
+}
+
+fn search_source(
+    config: &Config,
+    searcher: &mut Searcher,
+    haystack: &Haystack,
+    binary: BinaryMode,
+    sink: &mut dyn Sink,
+) -> io::Result<()> {
+    match &haystack.source {
+        Source::Stdin => {
+            let stdin = io::stdin();
+            let mut lock = stdin.lock();
+            searcher.search_reader(&config.matcher, &mut lock, binary, sink)
+        }
+        Source::Path(path) => search_file(
+            searcher,
+            &config.matcher,
+            path,
+            haystack.explicit,
+            &config.read_policy,
+            binary,
+            sink,
+        ),
+    }
+}
+
+/// Test hook: with `TRAWL_TEST_WORKER_DELAY_US=N`, each file waits a
+/// random 0..N µs before it is opened and again after it is searched, so
+/// tests can shake the pool's ordering and race it. Present in release
+/// builds too (one cached environment lookup), so the tests that use it
+/// pass under `cargo test --release`.
+fn test_delay(path: &[u8]) {
+    use std::hash::BuildHasher;
+    use std::sync::OnceLock;
+    static MAX_MICROS: OnceLock<u64> = OnceLock::new();
+    let max = *MAX_MICROS.get_or_init(|| {
+        std::env::var("TRAWL_TEST_WORKER_DELAY_US")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    });
+    if max > 0 {
+        let random = std::collections::hash_map::RandomState::new().hash_one(path);
+        std::thread::sleep(Duration::from_micros(random % max));
+    }
+}
