@@ -13,7 +13,7 @@
 //! `--block-buffered` flushes only when the buffer is full or at the end.
 
 use std::io::{self, Write};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use crate::cli::config::{Config, StatsFormat};
@@ -22,6 +22,11 @@ use crate::pool::Delivery;
 use crate::printer::json;
 use crate::progress::Progress;
 use crate::run::Piece;
+use crate::walk::Haystack;
+
+/// Searches a file again with at most this many matching lines: its
+/// output and how many it reported.
+pub type Rerun<'c> = dyn Fn(&Haystack, u64) -> (Vec<u8>, u64) + 'c;
 use crate::stats;
 
 pub struct OutputOptions {
@@ -48,6 +53,12 @@ pub struct Printer<'c> {
     last_job: Option<u64>,
     failed: bool,
     progress: Option<&'c Mutex<Progress<'c>>>,
+    rerun: &'c Rerun<'c>,
+    /// Matching lines printed so far (--max-results), shared with stdin's
+    /// worker, which waits for its turn and reads it.
+    results: &'c AtomicU64,
+    /// Where --max-results stopped the search.
+    stopped_in: Option<Vec<u8>>,
 }
 
 impl<'c> Printer<'c> {
@@ -55,6 +66,8 @@ impl<'c> Printer<'c> {
         config: &'c Config,
         quit: &'c AtomicBool,
         progress: Option<&'c Mutex<Progress<'c>>>,
+        rerun: &'c Rerun<'c>,
+        results: &'c AtomicU64,
     ) -> Printer<'c> {
         Printer {
             config,
@@ -65,7 +78,15 @@ impl<'c> Printer<'c> {
             last_job: None,
             failed: false,
             progress,
+            rerun,
+            results,
+            stopped_in: None,
         }
+    }
+
+    /// Matching lines printed, with --max-results.
+    pub fn results(&self) -> u64 {
+        self.results.load(Ordering::Acquire)
     }
 
     /// Takes one delivery from the pool. False stops the search (a write
@@ -80,6 +101,15 @@ impl<'c> Printer<'c> {
                 chunk: Piece::Err(bytes),
                 ..
             } => self.write_err(&bytes),
+            Delivery::Chunk {
+                job,
+                chunk:
+                    Piece::Counted {
+                        results,
+                        output,
+                        haystack,
+                    },
+            } => return self.write_counted(job, results, &output, &haystack),
             Delivery::Idle if !self.config.output.block_buffered => self.out.flush(),
             Delivery::Idle => Ok(()),
         };
@@ -92,7 +122,41 @@ impl<'c> Printer<'c> {
         }
     }
 
+    /// --max-results: prints a file's output whole if the limit allows,
+    /// else searches it again for exactly the number left, and stops the
+    /// search once the limit is reached.
+    fn write_counted(
+        &mut self,
+        job: u64,
+        results: u64,
+        output: &[u8],
+        haystack: &Haystack,
+    ) -> bool {
+        let max = self.config.max_results.unwrap_or(u64::MAX);
+        let left = max.saturating_sub(self.results());
+        let result = if results <= left {
+            self.results.fetch_add(results, Ordering::AcqRel);
+            self.write_out(job, output)
+        } else {
+            let (output, results) = (self.rerun)(haystack, left);
+            self.results.fetch_add(results, Ordering::AcqRel);
+            self.write_out(job, &output)
+        };
+        if let Err(error) = result {
+            self.fail(&error);
+            return false;
+        }
+        if self.results() >= max {
+            self.stopped_in = Some(haystack.display().to_vec());
+            return false;
+        }
+        true
+    }
+
     fn write_out(&mut self, job: u64, bytes: &[u8]) -> io::Result<()> {
+        if bytes.is_empty() {
+            return Ok(());
+        }
         let opts = &self.config.output;
         if self.last_job != Some(job) {
             if self.wrote_any {
@@ -158,7 +222,13 @@ impl<'c> Printer<'c> {
         let config = self.config;
         let wall = config.started.elapsed();
         let totals = config.stats_totals.totals();
-        let tail = match config.stats {
+        let mut tail = String::new();
+        if let (Some(path), Some(max), Some(StatsFormat::Json)) =
+            (&self.stopped_in, config.max_results, config.stats)
+        {
+            tail = json::truncated_message(max, path);
+        }
+        tail += &match config.stats {
             Some(StatsFormat::Human) => stats::human_block(&totals, self.printed, wall),
             Some(StatsFormat::Json) => json::summary_message(&totals, wall),
             None => String::new(),

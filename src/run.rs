@@ -10,7 +10,7 @@
 
 use std::io;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -49,12 +49,21 @@ pub enum Piece {
     Out(Vec<u8>),
     /// Messages for stderr (already formatted, one per line).
     Err(Vec<u8>),
+    /// With --max-results: a file's whole output and how many matching
+    /// lines it holds. The printer prints it if the limit allows, or has
+    /// the file searched again with the exact number left (`Rerun`).
+    Counted {
+        results: u64,
+        output: Vec<u8>,
+        haystack: Haystack,
+    },
 }
 
 impl Weigh for Piece {
     fn weight(&self) -> usize {
         match self {
             Piece::Out(bytes) | Piece::Err(bytes) => bytes.len(),
+            Piece::Counted { output, .. } => output.len(),
         }
     }
 }
@@ -86,8 +95,11 @@ pub fn search(config: &Config) -> RunResult {
             immediately,
         ))
     });
-    let mut printer = Printer::new(config, &quit, progress.as_ref());
+    let results_printed = AtomicU64::new(0);
+    let rerun = |haystack: &Haystack, max: u64| search_again(config, haystack, max, &quit);
+    let mut printer = Printer::new(config, &quit, progress.as_ref(), &rerun, &results_printed);
     let (quit, matched, searched_ref) = (&quit, &matched, &mut searched);
+    let results_printed = &results_printed;
     let feed = move |pool: &pool::Pool<Haystack, Piece>| {
         messages::capture();
         walk::walk(
@@ -112,13 +124,16 @@ pub fn search(config: &Config) -> RunResult {
                 return;
             }
             messages::capture();
-            if search_one(config, &mut searcher, &haystack, reply, quit) {
+            if config.max_results.is_some() {
+                let printed = results_printed;
+                return search_counted(config, &mut searcher, haystack, reply, quit, printed);
+            }
+            let mut send = |chunk: Vec<u8>| reply.send(Piece::Out(chunk));
+            let (found, _) = search_one(config, &mut searcher, &haystack, &mut send, quit, true);
+            if found {
                 matched.store(true, Ordering::Relaxed);
             }
-            let captured = messages::take_captured();
-            if !captured.is_empty() {
-                reply.send(Piece::Err(captured));
-            }
+            send_messages(reply);
             if let Source::Path(path) = haystack.source {
                 let _ = spare_paths.try_send(path);
             }
@@ -142,11 +157,81 @@ pub fn search(config: &Config) -> RunResult {
             "could only start {started} of {threads} worker threads"
         ));
     }
+    let matched = match config.max_results {
+        Some(_) => printer.results() > 0,
+        None => matched.load(Ordering::Relaxed),
+    };
     printer.finish();
-    RunResult {
-        matched: matched.load(Ordering::Relaxed),
-        searched,
+    RunResult { matched, searched }
+}
+
+fn send_messages(reply: &mut Reply<'_, Haystack, Piece>) {
+    let captured = messages::take_captured();
+    if !captured.is_empty() {
+        reply.send(Piece::Err(captured));
     }
+}
+
+/// --max-results: the file's output is kept whole and sent with its count,
+/// so the printer can tell whether the limit cuts it. Stdin cannot be read
+/// twice, so it waits for its turn and is searched once with the exact
+/// number left.
+fn search_counted(
+    config: &Config,
+    searcher: &mut Searcher,
+    haystack: Haystack,
+    reply: &mut Reply<'_, Haystack, Piece>,
+    quit: &AtomicBool,
+    results_printed: &AtomicU64,
+) {
+    let mut output = Vec::new();
+    let mut keep = |chunk: Vec<u8>| {
+        output.extend_from_slice(&chunk);
+        true
+    };
+    if matches!(haystack.source, Source::Stdin) {
+        if !reply.wait_for_head() {
+            return;
+        }
+        let printed = results_printed.load(Ordering::Acquire);
+        let left = config.max_results.unwrap_or(0).saturating_sub(printed);
+        let (output, results) = search_again(config, &haystack, left, quit);
+        reply.send(Piece::Counted {
+            results,
+            output,
+            haystack,
+        });
+        send_messages(reply);
+        return;
+    }
+    let (_, results) = search_one(config, searcher, &haystack, &mut keep, quit, true);
+    reply.send(Piece::Counted {
+        results,
+        output,
+        haystack,
+    });
+    send_messages(reply);
+}
+
+/// Searches a file again with at most `max` matching lines (the printer's
+/// rerun of the file where --max-results falls). Statistics are not
+/// counted twice.
+pub fn search_again(
+    config: &Config,
+    haystack: &Haystack,
+    max: u64,
+    quit: &AtomicBool,
+) -> (Vec<u8>, u64) {
+    let mut opts = config.search.clone();
+    opts.max_count = Some(opts.max_count.map_or(max, |m| m.min(max)));
+    let mut searcher = Searcher::new(&opts, quit);
+    let mut output = Vec::new();
+    let mut keep = |chunk: Vec<u8>| {
+        output.extend_from_slice(&chunk);
+        true
+    };
+    let (_, results) = search_one(config, &mut searcher, haystack, &mut keep, quit, false);
+    (output, results)
 }
 
 /// Redraws the progress line ten times a second (a clock for the display,
@@ -244,31 +329,32 @@ fn with_spare_path(haystack: Haystack, spare: &Receiver<PathBuf>) -> Haystack {
     }
 }
 
-/// Searches one haystack into its slot. Returns true on a match.
+/// Searches one haystack, its output going to `send` in chunks. Returns
+/// whether it counts as a match, and how many matching lines it reported.
 fn search_one(
     config: &Config,
     searcher: &mut Searcher,
     haystack: &Haystack,
-    reply: &mut Reply<'_, Haystack, Piece>,
+    send: &mut dyn FnMut(Vec<u8>) -> bool,
     quit: &AtomicBool,
-) -> bool {
+    record_stats: bool,
+) -> (bool, u64) {
     let (print, matcher, invert) = (&config.print, &config.matcher, config.search.invert);
     let path = haystack.display();
     test_delay(path);
-    let mut send = |chunk: Vec<u8>| reply.send(Piece::Out(chunk));
-    let out = ChunkWriter::new(&mut send);
+    let out = ChunkWriter::new(send);
     match print.mode {
         OutputMode::Standard => {
             let sink = StandardSink::new(out, path, print, matcher, invert);
-            search_into(config, searcher, haystack, sink)
+            search_into(config, searcher, haystack, sink, record_stats)
         }
         OutputMode::Json => {
             let sink = JsonSink::new(out, path, print, matcher, invert);
-            search_into(config, searcher, haystack, sink)
+            search_into(config, searcher, haystack, sink, record_stats)
         }
         _ => {
             let sink = SummarySink::new(out, path, print, matcher, invert, quit);
-            search_into(config, searcher, haystack, sink)
+            search_into(config, searcher, haystack, sink, record_stats)
         }
     }
 }
@@ -279,7 +365,8 @@ fn search_into<S: Sink + Outcome>(
     searcher: &mut Searcher,
     haystack: &Haystack,
     mut sink: S,
-) -> bool {
+    record_stats: bool,
+) -> (bool, u64) {
     let binary = if config.text {
         BinaryMode::Text
     } else if haystack.explicit || config.binary {
@@ -304,13 +391,13 @@ fn search_into<S: Sink + Outcome>(
             String::from_utf8_lossy(path)
         ));
     }
-    if let Some(started) = started {
+    if let (Some(started), true) = (started, record_stats) {
         if stats.elapsed.is_zero() {
             stats.elapsed = started.elapsed();
         }
         config.stats_totals.add(&stats, matched);
     }
-    matched
+    (matched, stats.matched_lines)
 }
 
 fn search_source(

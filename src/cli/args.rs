@@ -144,6 +144,13 @@ pub struct Args {
     #[arg(short = 'm', long, value_name = "NUM")]
     pub max_count: Option<u64>,
 
+    /// Stop after NUM matching lines in total, counted across all files
+    /// in walk order: the same NUM results on every run and for any -j
+    /// (-m counts per file). With --json, a final `truncated` message
+    /// before the summary says where the search stopped.
+    #[arg(long, value_name = "NUM")]
+    pub max_results: Option<u64>,
+
     /// Number of worker threads (0: available parallelism, at most 12).
     #[arg(short = 'j', long, value_name = "NUM")]
     pub threads: Option<usize>,

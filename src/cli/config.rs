@@ -31,6 +31,8 @@ pub struct Config {
     /// --binary: search binary files found in a walk too.
     pub binary: bool,
     pub quiet: bool,
+    /// --max-results: matching lines in total, in walk order.
+    pub max_results: Option<u64>,
     /// --files: list what would be searched.
     pub files: bool,
     /// What to print after the results (--stats, --json summary).
@@ -185,7 +187,11 @@ impl Config {
             before,
             after,
             passthru: args.passthru,
-            max_count: args.max_count,
+            // No file can give more than the global limit.
+            max_count: match (args.max_count, args.max_results) {
+                (Some(m), Some(n)) => Some(m.min(n)),
+                (m, n) => m.or(n),
+            },
             line_numbers: line_number && matches!(mode, OutputMode::Standard | OutputMode::Json),
             stop_on_nonmatch: args.stop_on_nonmatch,
             encoding: text_encoding(args.encoding.as_deref())?,
@@ -283,6 +289,7 @@ impl Config {
             text: args.text,
             binary: args.binary || args.unrestricted >= 3,
             quiet: args.quiet,
+            max_results: args.max_results,
             files: args.files,
             stats,
             stats_totals: Stats::default(),
@@ -462,7 +469,18 @@ const RESERVED_HANDLES: usize = 8;
 /// Each worker holds at most one open file. If `ulimit -n` cannot cover
 /// the requested workers plus the walker's directories, run fewer workers
 /// (and say so once) instead of failing with "Too many open files".
+/// Workers beyond this only cost memory (a stack and a search window
+/// each) and contention, whatever the machine: `-j 100000` used to abort
+/// when the system refused the threads.
+const MAX_THREADS: usize = 256;
+
 fn fit_threads_to_file_limit(threads: usize) -> usize {
+    if threads > MAX_THREADS {
+        crate::messages::warning(format_args!(
+            "using {MAX_THREADS} threads instead of {threads}, the most trawl runs"
+        ));
+        return fit_threads_to_file_limit(MAX_THREADS);
+    }
     let mut limit = libc::rlimit {
         rlim_cur: 0,
         rlim_max: 0,

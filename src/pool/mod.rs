@@ -397,9 +397,9 @@ impl<J, T: Weigh> Reply<'_, J, T> {
         self.seq
     }
 
-    /// True when every earlier job has been printed.
-    pub fn is_head(&self) -> bool {
-        self.pool.lock().head == self.seq
+    /// Stops the whole pool (`-q` found its match).
+    pub fn cancel_pool(&self) {
+        self.pool.cancel();
     }
 
     /// Waits until every earlier job has been printed. False if the pool
@@ -458,6 +458,14 @@ impl<J, T: Weigh> Reply<'_, J, T> {
                 let slot = &mut state.slots[index];
                 slot.bytes += weight;
                 slot.chunks.push_back(chunk);
+                // The model check's invariant: the budget holds, and the
+                // head exceeds its room only by a single chunk.
+                #[cfg(loom)]
+                assert!(
+                    state.waiting_bytes() <= pool.limits.budget
+                        && (state.slots[0].bytes <= pool.limits.head
+                            || state.slots[0].chunks.len() == 1)
+                );
                 if index == 0 && state.printer_waiting {
                     pool.printer_cv.notify_one();
                 }
@@ -494,7 +502,6 @@ impl<J, T: Weigh> Drop for Reply<'_, J, T> {
 /// calling thread. Returns how many workers could be started (fewer than
 /// asked if the system refused threads; at least one, or none if even
 /// that failed, in which case nothing ran).
-#[cfg(not(loom))]
 pub fn run<J, T, F, W, R, C>(
     limits: Limits,
     workers: usize,
