@@ -29,6 +29,7 @@ Register-ArgumentCompleter -Native -CommandName 'trawl' -ScriptBlock {
             [CompletionResult]::new('--encoding', '--encoding', [CompletionResultType]::ParameterName, 'Text encoding of the input: auto (decode files that start with a UTF-8/UTF-16 byte order mark), none (raw bytes), or a label such as latin1, utf-16le, shift_jis')
             [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Stop searching a file after NUM matching lines')
             [CompletionResult]::new('--max-count', '--max-count', [CompletionResultType]::ParameterName, 'Stop searching a file after NUM matching lines')
+            [CompletionResult]::new('--max-results', '--max-results', [CompletionResultType]::ParameterName, 'Stop after NUM matching lines in total, counted across all files in walk order: the same NUM results on every run and for any -j (-m counts per file). With --json, a final `truncated` message before the summary says where the search stopped')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Number of worker threads (0: available parallelism, at most 12)')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Number of worker threads (0: available parallelism, at most 12)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors: never, auto, always, ansi')

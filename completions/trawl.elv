@@ -26,6 +26,7 @@ set edit:completion:arg-completer[trawl] = {|@words|
             cand --encoding 'Text encoding of the input: auto (decode files that start with a UTF-8/UTF-16 byte order mark), none (raw bytes), or a label such as latin1, utf-16le, shift_jis'
             cand -m 'Stop searching a file after NUM matching lines'
             cand --max-count 'Stop searching a file after NUM matching lines'
+            cand --max-results 'Stop after NUM matching lines in total, counted across all files in walk order: the same NUM results on every run and for any -j (-m counts per file). With --json, a final `truncated` message before the summary says where the search stopped'
             cand -j 'Number of worker threads (0: available parallelism, at most 12)'
             cand --threads 'Number of worker threads (0: available parallelism, at most 12)'
             cand --color 'When to use colors: never, auto, always, ansi'

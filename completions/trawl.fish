@@ -2,6 +2,7 @@ complete -c trawl -s e -l regexp -d 'A pattern to search for (repeatable; a line
 complete -c trawl -s f -l file -d 'Read patterns from FILE, one per line (\'-\' for stdin)' -r -F
 complete -c trawl -s E -l encoding -d 'Text encoding of the input: auto (decode files that start with a UTF-8/UTF-16 byte order mark), none (raw bytes), or a label such as latin1, utf-16le, shift_jis' -r
 complete -c trawl -s m -l max-count -d 'Stop searching a file after NUM matching lines' -r
+complete -c trawl -l max-results -d 'Stop after NUM matching lines in total, counted across all files in walk order: the same NUM results on every run and for any -j (-m counts per file). With --json, a final `truncated` message before the summary says where the search stopped' -r
 complete -c trawl -s j -l threads -d 'Number of worker threads (0: available parallelism, at most 12)' -r
 complete -c trawl -l color -d 'When to use colors: never, auto, always, ansi' -r -f -a "never\t''
 auto\t''

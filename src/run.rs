@@ -100,6 +100,8 @@ pub fn search(config: &Config) -> RunResult {
     let mut printer = Printer::new(config, &quit, progress.as_ref(), &rerun, &results_printed);
     let (quit, matched, searched_ref) = (&quit, &matched, &mut searched);
     let results_printed = &results_printed;
+    let searched_files = AtomicU64::new(0);
+    let searched_files = &searched_files;
     let feed = move |pool: &pool::Pool<Haystack, Piece>| {
         messages::capture();
         walk::walk(
@@ -124,6 +126,7 @@ pub fn search(config: &Config) -> RunResult {
                 return;
             }
             messages::capture();
+            searched_files.fetch_add(1, Ordering::Relaxed);
             if config.max_results.is_some() {
                 let printed = results_printed;
                 return search_counted(config, &mut searcher, haystack, reply, quit, printed);
@@ -157,6 +160,11 @@ pub fn search(config: &Config) -> RunResult {
             "could only start {started} of {threads} worker threads"
         ));
     }
+    // What -q and --max-results saved is visible here (and tested).
+    messages::debug(format_args!(
+        "searched {} of {searched} files walked",
+        searched_files.load(Ordering::Relaxed)
+    ));
     let matched = match config.max_results {
         Some(_) => printer.results() > 0,
         None => matched.load(Ordering::Relaxed),

@@ -7,6 +7,7 @@ mod ecosystem;
 mod errors;
 mod filtering;
 mod formats;
+mod handoff;
 mod output;
 mod pipeline;
 mod robustness;
