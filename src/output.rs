@@ -12,7 +12,9 @@
 //! large writes. `--line-buffered` (and a terminal) flushes every chunk;
 //! `--block-buffered` flushes only when the buffer is full or at the end.
 
-use std::io::{self, Write};
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 
@@ -26,8 +28,8 @@ use crate::walk::Haystack;
 
 /// Searches a file again with at most this many matching lines: its
 /// output and how many it reported.
-pub type Rerun<'c> = dyn Fn(&Haystack, u64) -> (Vec<u8>, u64) + 'c;
-use crate::stats;
+pub type Rerun<'c> = dyn Fn(&Haystack, u64) -> (Vec<u8>, bool, FileStats) + 'c;
+use crate::stats::{self, FileStats};
 
 pub struct OutputOptions {
     /// Written between the outputs of two files (a blank line under
@@ -103,13 +105,18 @@ impl<'c> Printer<'c> {
             } => self.write_err(&bytes),
             Delivery::Chunk {
                 job,
+                chunk: Piece::Spilled { file, offset, len },
+            } => self.write_spilled(job, &file, offset, len),
+            Delivery::Chunk {
+                job,
                 chunk:
                     Piece::Counted {
-                        results,
                         output,
                         haystack,
+                        matched,
+                        stats,
                     },
-            } => return self.write_counted(job, results, &output, &haystack),
+            } => return self.write_counted(job, (output, matched, stats), &haystack),
             Delivery::Idle if !self.config.output.block_buffered => self.out.flush(),
             Delivery::Idle => Ok(()),
         };
@@ -128,20 +135,21 @@ impl<'c> Printer<'c> {
     fn write_counted(
         &mut self,
         job: u64,
-        results: u64,
-        output: &[u8],
+        searched: (Vec<u8>, bool, FileStats),
         haystack: &Haystack,
     ) -> bool {
         let max = self.config.max_results.unwrap_or(u64::MAX);
         let left = max.saturating_sub(self.results());
-        let result = if results <= left {
-            self.results.fetch_add(results, Ordering::AcqRel);
-            self.write_out(job, output)
-        } else {
-            let (output, results) = (self.rerun)(haystack, left);
-            self.results.fetch_add(results, Ordering::AcqRel);
-            self.write_out(job, &output)
+        let (output, matched, stats) = match searched {
+            (_, _, stats) if stats.matched_lines > left => (self.rerun)(haystack, left),
+            searched => searched,
         };
+        self.results
+            .fetch_add(stats.matched_lines, Ordering::AcqRel);
+        if self.config.stats.is_some() {
+            self.config.stats_totals.add(&stats, matched);
+        }
+        let result = self.write_out(job, &output);
         if let Err(error) = result {
             self.fail(&error);
             return false;
@@ -153,20 +161,49 @@ impl<'c> Printer<'c> {
         true
     }
 
-    fn write_out(&mut self, job: u64, bytes: &[u8]) -> io::Result<()> {
-        if bytes.is_empty() {
-            return Ok(());
-        }
-        let opts = &self.config.output;
+    /// Before a job's first bytes: the separator between files.
+    fn begin(&mut self, job: u64) -> io::Result<()> {
         if self.last_job != Some(job) {
             if self.wrote_any {
-                if let Some(separator) = &opts.file_separator {
+                if let Some(separator) = &self.config.output.file_separator {
                     self.out.write_all(separator)?;
                 }
             }
             self.last_job = Some(job);
         }
         self.wrote_any = true;
+        Ok(())
+    }
+
+    /// Output that waited on disk: copied by the kernel where it can
+    /// (std's io::copy uses copy_file_range/splice from a file), and its
+    /// disk space given back once printed.
+    fn write_spilled(&mut self, job: u64, file: &File, offset: u64, len: u64) -> io::Result<()> {
+        self.begin(job)?;
+        self.printed += len;
+        self.out.flush()?;
+        let mut reader = file;
+        reader.seek(SeekFrom::Start(offset))?;
+        let copied = io::copy(&mut reader.take(len), &mut self.out)?;
+        if copied != len {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "spill file shrank",
+            ));
+        }
+        punch_hole(file, offset, len);
+        if self.config.output.line_buffered {
+            self.out.flush()?;
+        }
+        Ok(())
+    }
+
+    fn write_out(&mut self, job: u64, bytes: &[u8]) -> io::Result<()> {
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        self.begin(job)?;
+        let opts = &self.config.output;
         self.printed += bytes.len() as u64;
         let out = &mut self.out;
         match self.progress {
@@ -241,5 +278,22 @@ impl<'c> Printer<'c> {
             self.fail(&error);
             let _ = self.out.into_parts();
         }
+    }
+}
+
+/// Frees the disk blocks of printed spill data (best effort: the file is
+/// unlinked and goes away at exit anyway).
+fn punch_hole(file: &File, offset: u64, len: u64) {
+    let (Ok(offset), Ok(len)) = (libc::off_t::try_from(offset), libc::off_t::try_from(len)) else {
+        return;
+    };
+    // SAFETY: fallocate only acts on the open descriptor we pass.
+    unsafe {
+        libc::fallocate(
+            file.as_raw_fd(),
+            libc::FALLOC_FL_PUNCH_HOLE | libc::FALLOC_FL_KEEP_SIZE,
+            offset,
+            len,
+        );
     }
 }

@@ -8,10 +8,11 @@
 //!                              └──(in order)──► output::Printer → stdout / stderr
 //! ```
 
+use std::fs::File;
 use std::io;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{bounded, Receiver};
@@ -28,6 +29,7 @@ use crate::progress::Progress;
 use crate::search::source::search_file;
 use crate::search::{BinaryMode, Searcher};
 use crate::sink::Sink;
+use crate::stats::FileStats;
 use crate::walk::{self, Haystack, Source};
 
 /// Jobs queued per worker. Queued jobs hold no open file, only a path.
@@ -49,13 +51,23 @@ pub enum Piece {
     Out(Vec<u8>),
     /// Messages for stderr (already formatted, one per line).
     Err(Vec<u8>),
+    /// Bytes for stdout that did not fit in the budget, written to the
+    /// worker's spill file (unlinked, in the temporary directory).
+    Spilled {
+        file: Arc<File>,
+        offset: u64,
+        len: u64,
+    },
     /// With --max-results: a file's whole output and how many matching
     /// lines it holds. The printer prints it if the limit allows, or has
     /// the file searched again with the exact number left (`Rerun`).
     Counted {
-        results: u64,
         output: Vec<u8>,
         haystack: Haystack,
+        /// Whether it counts as a match, and its statistics, recorded
+        /// only if it is printed (so they do not depend on timing).
+        matched: bool,
+        stats: FileStats,
     },
 }
 
@@ -64,6 +76,8 @@ impl Weigh for Piece {
         match self {
             Piece::Out(bytes) | Piece::Err(bytes) => bytes.len(),
             Piece::Counted { output, .. } => output.len(),
+            // On disk: it costs no memory while it waits.
+            Piece::Spilled { .. } => 0,
         }
     }
 }
@@ -77,6 +91,7 @@ pub struct RunResult {
 
 /// Runs the whole search.
 pub fn search(config: &Config) -> RunResult {
+    fix_malloc_mmap_threshold();
     let quit = AtomicBool::new(false);
     let matched = AtomicBool::new(false);
     let mut searched = 0u64;
@@ -120,6 +135,7 @@ pub fn search(config: &Config) -> RunResult {
     };
     let work = || {
         let mut searcher = Searcher::new(&config.search, quit);
+        let mut spill = Spill::default();
         let spare_paths = spare_paths_tx.clone();
         move |haystack: Haystack, reply: &mut Reply<'_, Haystack, Piece>| {
             if quit.load(Ordering::Relaxed) {
@@ -131,7 +147,7 @@ pub fn search(config: &Config) -> RunResult {
                 let printed = results_printed;
                 return search_counted(config, &mut searcher, haystack, reply, quit, printed);
             }
-            let mut send = |chunk: Vec<u8>| reply.send(Piece::Out(chunk));
+            let mut send = |chunk: Vec<u8>| spill.send(reply, chunk);
             let (found, _) = search_one(config, &mut searcher, &haystack, &mut send, quit, true);
             if found {
                 matched.store(true, Ordering::Relaxed);
@@ -173,6 +189,57 @@ pub fn search(config: &Config) -> RunResult {
     RunResult { matched, searched }
 }
 
+/// A worker's spill file: output that would wait behind the head job
+/// past the budget goes here instead of memory, so workers never stop
+/// while an earlier file is slow. On the slow-first tree (benches/
+/// adversarial) waiting instead took TODO.
+#[derive(Default)]
+struct Spill {
+    file: Option<Arc<File>>,
+    end: u64,
+    /// Creating or writing the file failed: wait for the budget instead.
+    broken: bool,
+}
+
+impl Spill {
+    fn send(&mut self, reply: &mut Reply<'_, Haystack, Piece>, chunk: Vec<u8>) -> bool {
+        let chunk = match reply.try_send(Piece::Out(chunk)) {
+            Ok(sent) => return sent,
+            Err(Piece::Out(chunk)) => chunk,
+            Err(_) => unreachable!("try_send gives back what it was given"),
+        };
+        match self.write(&chunk) {
+            Some(piece) => reply.send(piece),
+            None => reply.send(Piece::Out(chunk)),
+        }
+    }
+
+    fn write(&mut self, chunk: &[u8]) -> Option<Piece> {
+        use std::os::unix::fs::FileExt;
+        if self.broken {
+            return None;
+        }
+        if self.file.is_none() {
+            self.file = tempfile::tempfile().ok().map(Arc::new);
+        }
+        let Some(file) = &self.file else {
+            self.broken = true;
+            return None;
+        };
+        if file.write_all_at(chunk, self.end).is_err() {
+            self.broken = true;
+            return None;
+        }
+        let offset = self.end;
+        self.end += chunk.len() as u64;
+        Some(Piece::Spilled {
+            file: Arc::clone(file),
+            offset,
+            len: chunk.len() as u64,
+        })
+    }
+}
+
 fn send_messages(reply: &mut Reply<'_, Haystack, Piece>) {
     let captured = messages::take_captured();
     if !captured.is_empty() {
@@ -203,33 +270,35 @@ fn search_counted(
         }
         let printed = results_printed.load(Ordering::Acquire);
         let left = config.max_results.unwrap_or(0).saturating_sub(printed);
-        let (output, results) = search_again(config, &haystack, left, quit);
+        let (output, matched, stats) = search_again(config, &haystack, left, quit);
         reply.send(Piece::Counted {
-            results,
             output,
             haystack,
+            matched,
+            stats,
         });
         send_messages(reply);
         return;
     }
-    let (_, results) = search_one(config, searcher, &haystack, &mut keep, quit, true);
+    let (matched, stats) = search_one(config, searcher, &haystack, &mut keep, quit, false);
     reply.send(Piece::Counted {
-        results,
         output,
         haystack,
+        matched,
+        stats,
     });
     send_messages(reply);
 }
 
 /// Searches a file again with at most `max` matching lines (the printer's
-/// rerun of the file where --max-results falls). Statistics are not
-/// counted twice.
+/// rerun of the file where --max-results falls). Statistics are left to
+/// the printer.
 pub fn search_again(
     config: &Config,
     haystack: &Haystack,
     max: u64,
     quit: &AtomicBool,
-) -> (Vec<u8>, u64) {
+) -> (Vec<u8>, bool, FileStats) {
     let mut opts = config.search.clone();
     opts.max_count = Some(opts.max_count.map_or(max, |m| m.min(max)));
     let mut searcher = Searcher::new(&opts, quit);
@@ -238,8 +307,8 @@ pub fn search_again(
         output.extend_from_slice(&chunk);
         true
     };
-    let (_, results) = search_one(config, &mut searcher, haystack, &mut keep, quit, false);
-    (output, results)
+    let (matched, stats) = search_one(config, &mut searcher, haystack, &mut keep, quit, false);
+    (output, matched, stats)
 }
 
 /// Redraws the progress line ten times a second (a clock for the display,
@@ -266,6 +335,20 @@ impl Ticker {
     fn stop(&self) {
         *self.stopped.lock().unwrap_or_else(|e| e.into_inner()) = true;
         self.wake.notify_all();
+    }
+}
+
+/// Output chunks are allocated by workers and freed by the printer. glibc
+/// raises its mmap threshold after such frees, and from then on chunks of
+/// a long line (1 MB each on the slow-first tree) come from the arenas,
+/// which keep the freed memory: 72 MiB resident for 32 MiB of budget.
+/// A fixed threshold maps every large chunk and unmaps it when printed:
+/// 44 MiB on the same tree.
+fn fix_malloc_mmap_threshold() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes the allocator's tuning.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
     }
 }
 
@@ -338,7 +421,8 @@ fn with_spare_path(haystack: Haystack, spare: &Receiver<PathBuf>) -> Haystack {
 }
 
 /// Searches one haystack, its output going to `send` in chunks. Returns
-/// whether it counts as a match, and how many matching lines it reported.
+/// whether it counts as a match, and its statistics (added to the totals
+/// here if `record_stats`).
 fn search_one(
     config: &Config,
     searcher: &mut Searcher,
@@ -346,7 +430,7 @@ fn search_one(
     send: &mut dyn FnMut(Vec<u8>) -> bool,
     quit: &AtomicBool,
     record_stats: bool,
-) -> (bool, u64) {
+) -> (bool, FileStats) {
     let (print, matcher, invert) = (&config.print, &config.matcher, config.search.invert);
     let path = haystack.display();
     test_delay(path);
@@ -374,7 +458,7 @@ fn search_into<S: Sink + Outcome>(
     haystack: &Haystack,
     mut sink: S,
     record_stats: bool,
-) -> (bool, u64) {
+) -> (bool, FileStats) {
     let binary = if config.text {
         BinaryMode::Text
     } else if haystack.explicit || config.binary {
@@ -399,13 +483,15 @@ fn search_into<S: Sink + Outcome>(
             String::from_utf8_lossy(path)
         ));
     }
-    if let (Some(started), true) = (started, record_stats) {
+    if let Some(started) = started {
         if stats.elapsed.is_zero() {
             stats.elapsed = started.elapsed();
         }
-        config.stats_totals.add(&stats, matched);
+        if record_stats {
+            config.stats_totals.add(&stats, matched);
+        }
     }
-    (matched, stats.matched_lines)
+    (matched, stats)
 }
 
 fn search_source(
