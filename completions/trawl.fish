@@ -501,6 +501,7 @@ complete -c trawl -s S -l smart-case -d 'Search case-insensitively if the patter
 complete -c trawl -s w -l word-regexp -d 'Only show matches surrounded by word boundaries'
 complete -c trawl -s x -l line-regexp -d 'Only show matches that span whole lines'
 complete -c trawl -s v -l invert-match -d 'Print lines that do not match'
+complete -c trawl -l no-invert-match
 complete -c trawl -l crlf -d 'Treat CRLF as a line terminator: \'$\' matches before "\\r\\n"'
 complete -c trawl -l no-encoding
 complete -c trawl -l no-unicode -d 'Disable Unicode in patterns: \\w, \\d, \\s, \\b and case folding are ASCII only, and \'.\' matches any byte but a line terminator'
@@ -522,6 +523,7 @@ complete -c trawl -s 0 -l null -d 'Follow each printed path with a NUL byte inst
 complete -c trawl -l column -d 'Show the 1-based byte column of the first match (implies -n)'
 complete -c trawl -l no-column
 complete -c trawl -s b -l byte-offset -d 'Show the 0-based byte offset of each line (or match with -o)'
+complete -c trawl -l no-byte-offset
 complete -c trawl -s . -l hidden -d 'Search hidden files and directories'
 complete -c trawl -l no-hidden
 complete -c trawl -s a -l text -d 'Search binary files as if they were text'
@@ -560,12 +562,14 @@ complete -c trawl -l files -d 'Print the files that would be searched, without s
 complete -c trawl -l binary -d 'Search binary files found in a walk; stop at their first match'
 complete -c trawl -l no-binary
 complete -c trawl -l json -d 'Print results as JSON Lines (ripgrep\'s --json schema)'
+complete -c trawl -l no-json -d '`--no-json` only undoes a `--json` (as in ripgrep: after `-c` it changes nothing)'
 complete -c trawl -l vimgrep -d 'Print each match as path:line:column:text (for editors\' quickfix lists)'
 complete -c trawl -l max-columns-preview -d 'With -M, print the first NUM bytes of a long line instead of omitting it'
 complete -c trawl -l no-max-columns-preview
 complete -c trawl -l trim -d 'Remove leading ASCII whitespace from printed lines'
 complete -c trawl -l no-trim
 complete -c trawl -l include-zero -d 'With -c/--count-matches, also print files with zero matches'
+complete -c trawl -l no-include-zero
 complete -c trawl -l stats -d 'Print statistics about the search at the end'
 complete -c trawl -l no-stats
 complete -c trawl -l sort-files -d 'ripgrep\'s deprecated spelling of `--sort path`, accepted so that old scripts keep working (trawl\'s output is always in path order)'
@@ -576,6 +580,8 @@ complete -c trawl -l no-context-separator -d 'Print nothing between non-adjacent
 complete -c trawl -s p -l pretty -d 'Alias for --color always --heading --line-number'
 complete -c trawl -l line-buffered -d 'Flush output after every file'
 complete -c trawl -l block-buffered -d 'Buffer output even on a terminal'
+complete -c trawl -l no-line-buffered -d '`--no-line-buffered` and `--no-block-buffered` both go back to the default (line buffered on a terminal only), whichever flag came before, as in ripgrep'
+complete -c trawl -l no-block-buffered
 complete -c trawl -l no-config -d 'Don\'t read the config file named by TRAWL_CONFIG_PATH'
 complete -c trawl -l debug -d 'Explain on stderr why paths are skipped and how the pattern is searched'
 complete -c trawl -l trace -d 'Like --debug, and also report every path considered'

@@ -71,8 +71,10 @@ pub struct Args {
     pub line_regexp: bool,
 
     /// Print lines that do not match.
-    #[arg(short = 'v', long)]
+    #[arg(short = 'v', long, overrides_with = "no_invert_match")]
     pub invert_match: bool,
+    #[arg(long, hide = true)]
+    pub no_invert_match: bool,
 
     /// Treat CRLF as a line terminator: '$' matches before "\r\n".
     #[arg(long, overrides_with = "no_crlf")]
@@ -93,9 +95,9 @@ pub struct Args {
 
     /// Disable Unicode in patterns: \w, \d, \s, \b and case folding are
     /// ASCII only, and '.' matches any byte but a line terminator.
-    #[arg(long, overrides_with = "unicode")]
+    #[arg(long, overrides_with = "unicode", alias = "no-pcre2-unicode")]
     pub no_unicode: bool,
-    #[arg(long, hide = true)]
+    #[arg(long, hide = true, alias = "pcre2-unicode")]
     pub unicode: bool,
     #[arg(long, hide = true)]
     pub no_crlf: bool,
@@ -171,8 +173,10 @@ pub struct Args {
     pub no_column: bool,
 
     /// Show the 0-based byte offset of each line (or match with -o).
-    #[arg(short = 'b', long)]
+    #[arg(short = 'b', long, overrides_with = "no_byte_offset")]
     pub byte_offset: bool,
+    #[arg(long, hide = true)]
+    pub no_byte_offset: bool,
 
     /// Show NUM lines after each match.
     #[arg(short = 'A', long, value_name = "NUM")]
@@ -340,8 +344,12 @@ pub struct Args {
     pub no_binary: bool,
 
     /// Print results as JSON Lines (ripgrep's --json schema).
-    #[arg(long, overrides_with_all = ["count", "count_matches", "files_with_matches", "files_without_match"])]
+    #[arg(long, overrides_with_all = ["count", "count_matches", "files_with_matches", "files_without_match", "no_json"])]
     pub json: bool,
+    /// `--no-json` only undoes a `--json` (as in ripgrep: after `-c` it
+    /// changes nothing).
+    #[arg(long, hide = true)]
+    pub no_json: bool,
 
     /// Print each match as path:line:column:text (for editors' quickfix lists).
     #[arg(long)]
@@ -368,8 +376,10 @@ pub struct Args {
     pub no_trim: bool,
 
     /// With -c/--count-matches, also print files with zero matches.
-    #[arg(long)]
+    #[arg(long, overrides_with = "no_include_zero")]
     pub include_zero: bool,
+    #[arg(long, hide = true)]
+    pub no_include_zero: bool,
 
     /// Print statistics about the search at the end.
     #[arg(long, overrides_with = "no_stats")]
@@ -435,12 +445,19 @@ pub struct Args {
     pub pretty: bool,
 
     /// Flush output after every file.
-    #[arg(long, overrides_with = "block_buffered")]
+    #[arg(long, overrides_with_all = ["block_buffered", "no_line_buffered", "no_block_buffered"])]
     pub line_buffered: bool,
 
     /// Buffer output even on a terminal.
-    #[arg(long, overrides_with = "line_buffered")]
+    #[arg(long, overrides_with_all = ["line_buffered", "no_line_buffered", "no_block_buffered"])]
     pub block_buffered: bool,
+    /// `--no-line-buffered` and `--no-block-buffered` both go back to the
+    /// default (line buffered on a terminal only), whichever flag came
+    /// before, as in ripgrep.
+    #[arg(long, hide = true, overrides_with = "no_block_buffered")]
+    pub no_line_buffered: bool,
+    #[arg(long, hide = true)]
+    pub no_block_buffered: bool,
 
     /// Print a man page or a shell completion script, then exit.
     #[arg(long, value_name = "KIND")]
@@ -475,6 +492,82 @@ pub struct Args {
     /// Size limit of the regex's lazy DFA cache (suffixes K, M, G; default 1000M).
     #[arg(long, value_name = "NUM+SUFFIX?")]
     pub dfa_size_limit: Option<String>,
+}
+
+impl Args {
+    /// Parses a full argument list (argv[0] first). Beyond clap's "last
+    /// one wins" between a flag and its negation, this applies ripgrep's
+    /// order rules for flags that set several others: `-u` (= `--no-ignore`,
+    /// then `--hidden`, then `--binary`) and `--no-ignore`/`--ignore` (all
+    /// five `--no-ignore-*` switches) are overridden by any later flag they
+    /// set, and override any earlier one.
+    pub fn parse_from<I, T>(argv: I) -> Result<Args, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString> + Clone,
+    {
+        use clap::{CommandFactory, FromArgMatches};
+        // A flag's value is the next argument whatever it looks like, as in
+        // ripgrep: `-m -1` is a bad number, not an unknown flag `-1`.
+        let cmd = Args::command().mut_args(|arg| {
+            if arg.get_long().is_some() && arg.get_action().takes_values() {
+                arg.allow_hyphen_values(true)
+            } else {
+                arg
+            }
+        });
+        let matches = cmd.try_get_matches_from(argv)?;
+        let mut args = Args::from_arg_matches(&matches)?;
+        if args.unrestricted > 3 {
+            return Err(clap::Error::raw(
+                clap::error::ErrorKind::ArgumentConflict,
+                "error parsing flag -u: flag can only be repeated up to 3 times",
+            ));
+        }
+        args.apply_order(&matches);
+        Ok(args)
+    }
+
+    fn apply_order(&mut self, matches: &clap::ArgMatches) {
+        // Index on the command line of each occurrence of an argument.
+        let at = |id: &str| -> Vec<usize> {
+            match matches.value_source(id) {
+                Some(clap::parser::ValueSource::CommandLine) => matches
+                    .indices_of(id)
+                    .map(Iterator::collect)
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            }
+        };
+        // `-uu` is one index for two occurrences.
+        let mut u = at("unrestricted");
+        while u.len() < usize::from(self.unrestricted) {
+            let last = u.last().copied().unwrap_or_default();
+            u.push(last);
+        }
+        // The value set last among (index, value) events, if any.
+        let last = |events: Vec<(usize, bool)>| events.into_iter().max().map(|(_, v)| v);
+        let set = |on: &str, off: &str, extra: Option<usize>| {
+            let mut events: Vec<(usize, bool)> = at(on).into_iter().map(|i| (i, true)).collect();
+            events.extend(at(off).into_iter().map(|i| (i, false)));
+            events.extend(extra.map(|i| (i, true)));
+            events
+        };
+        let all = set("no_ignore", "ignore", u.first().copied());
+        let field = |on: &str, off: &str| {
+            let mut events = set(on, off, None);
+            events.extend(all.iter().copied());
+            last(events).unwrap_or(false)
+        };
+        self.no_ignore_dot = field("no_ignore_dot", "ignore_dot");
+        self.no_ignore_exclude = field("no_ignore_exclude", "ignore_exclude");
+        self.no_ignore_global = field("no_ignore_global", "ignore_global");
+        self.no_ignore_parent = field("no_ignore_parent", "ignore_parent");
+        self.no_ignore_vcs = field("no_ignore_vcs", "ignore_vcs");
+        self.no_ignore = false;
+        self.hidden = last(set("hidden", "no_hidden", u.get(1).copied())).unwrap_or(false);
+        self.binary = last(set("binary", "no_binary", u.get(2).copied())).unwrap_or(false);
+    }
 }
 
 /// Accepts any type name (--type-add can define new ones) but offers the

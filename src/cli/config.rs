@@ -280,7 +280,7 @@ impl Config {
                 mmap: !args.no_mmap,
             },
             text: args.text,
-            binary: args.binary || args.unrestricted >= 3,
+            binary: args.binary,
             quiet: args.quiet,
             files: args.files,
             stats,
@@ -351,7 +351,7 @@ fn patterns_and_paths(args: &Args) -> Result<(Vec<String>, Vec<SearchPath>), Str
     let mut positional = args.positional.iter();
     if args.regexp.is_empty() && args.file.is_empty() && !args.files {
         let Some(pattern) = positional.next() else {
-            return Err("no pattern given (usage: trawl [OPTIONS] PATTERN [PATH ...])".into());
+            return Err("trawl requires at least one pattern to execute a search".into());
         };
         let pattern = pattern
             .to_str()
@@ -408,20 +408,19 @@ fn terminal_wants_color() -> bool {
 }
 
 fn build_rules(args: &Args) -> Result<Rules, String> {
-    let no_ignore = args.no_ignore || args.unrestricted >= 1;
     let ignore = IgnoreOptions {
-        vcs: !no_ignore && !args.no_ignore_vcs,
-        dot: !no_ignore && !args.no_ignore_dot,
-        parents: !no_ignore && !args.no_ignore_parent,
-        global: !no_ignore && !args.no_ignore_global,
-        exclude: !no_ignore && !args.no_ignore_exclude,
+        vcs: !args.no_ignore_vcs,
+        dot: !args.no_ignore_dot,
+        parents: !args.no_ignore_parent,
+        global: !args.no_ignore_global,
+        exclude: !args.no_ignore_exclude,
         require_git: !args.no_require_git,
         messages: !args.no_ignore_messages,
         case_insensitive: args.ignore_file_case_insensitive,
     };
     let no_ignore_files: &[std::path::PathBuf] = &[];
     Rules::new(RuleSpec {
-        hidden: args.hidden || args.unrestricted >= 2,
+        hidden: args.hidden,
         ignore,
         globs: &args.glob,
         iglobs: &args.iglob,

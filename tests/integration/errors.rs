@@ -106,7 +106,11 @@ fn no_pattern_is_an_error() {
     let f = Fixture::new();
     let run = f.run(&[]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("no pattern given"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("requires at least one pattern"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

@@ -1,0 +1,190 @@
+//! The command line behaves as ripgrep 15.2's: every negation, last flag
+//! wins, one-line errors, exit codes. Expected outputs were taken from rg
+//! 15.2.0 on the same trees.
+
+use crate::util::{Fixture, Run};
+
+fn tree() -> Fixture {
+    let f = Fixture::new();
+    f.create("a.txt", "foo one\n  bar foo\nbaz\n");
+    f.create("b.txt", "nothing\n");
+    f.create(".hidden", "hid foo\n");
+    f.create("sub/bin.dat", b"bin\0foo\n");
+    f
+}
+
+/// Stderr and exit code of a run that must print nothing on stdout.
+#[track_caller]
+fn fails(run: &Run, stderr: &str) {
+    assert_eq!(run.stdout, "", "stderr: {}", run.stderr);
+    assert_eq!(run.stderr, stderr);
+    assert_eq!(run.code, 2);
+}
+
+#[test]
+fn negations_undo_their_flag() {
+    let f = tree();
+    let plain = "a.txt:foo one\na.txt:  bar foo\n";
+    for (flag, negation) in [
+        ("-b", "--no-byte-offset"),
+        ("-v", "--no-invert-match"),
+        ("--json", "--no-json"),
+        ("--column", "--no-column"),
+        ("--trim", "--no-trim"),
+        ("--stats", "--no-stats"),
+        ("--crlf", "--no-crlf"),
+        ("-F", "--no-fixed-strings"),
+        ("--hidden", "--no-hidden"),
+        ("-a", "--no-text"),
+        ("-L", "--no-follow"),
+        ("--binary", "--no-binary"),
+        ("--line-buffered", "--no-line-buffered"),
+        ("--block-buffered", "--no-block-buffered"),
+        ("--no-unicode", "--pcre2-unicode"),
+        ("--no-pcre2-unicode", "--unicode"),
+        ("--one-file-system", "--no-one-file-system"),
+        ("--glob-case-insensitive", "--no-glob-case-insensitive"),
+        ("--max-columns-preview", "--no-max-columns-preview"),
+        ("--sort-files", "--no-sort-files"),
+    ] {
+        let run = f.run_ordered(&[flag, negation, "foo", "a.txt", "b.txt"]);
+        assert_eq!(run.stdout, plain, "{flag} {negation}");
+        assert_eq!(run.code, 0, "{flag} {negation}");
+    }
+    f.run(&[
+        "-c",
+        "--include-zero",
+        "--no-include-zero",
+        "foo",
+        "a.txt",
+        "b.txt",
+    ])
+    .expect("a.txt:2\n", 0);
+    // --no-json undoes --json only: after -c it changes nothing.
+    f.run(&["--json", "-c", "--no-json", "foo", "a.txt"])
+        .expect("2\n", 0);
+    f.run(&["-c", "--json", "--no-json", "foo", "a.txt"])
+        .expect("foo one\n  bar foo\n", 0);
+    // The flag after its negation wins.
+    f.run(&["--no-byte-offset", "-b", "baz", "a.txt"])
+        .expect("18:baz\n", 0);
+    f.run(&["--no-invert-match", "-v", "foo", "a.txt"])
+        .expect("baz\n", 0);
+}
+
+#[test]
+fn unrestricted_and_no_ignore_follow_flag_order() {
+    let f = tree();
+    f.create(".ignore", "b.txt\n");
+    f.create("b.txt", "foo\n");
+    let files = |args: &[&str]| f.run_ordered(&[&["--files", "--sort", "path"], args].concat());
+    files(&["-uu", "--no-hidden"]).expect("a.txt\nb.txt\nsub/bin.dat\n", 0);
+    files(&["--no-hidden", "-uu"]).expect(".hidden\n.ignore\na.txt\nb.txt\nsub/bin.dat\n", 0);
+    files(&["-u", "--ignore"]).expect("a.txt\nsub/bin.dat\n", 0);
+    // --ignore sets every --no-ignore-* switch back, as in ripgrep.
+    files(&["--no-ignore-dot", "--ignore"]).expect("a.txt\nsub/bin.dat\n", 0);
+    files(&["--ignore", "--no-ignore-dot"]).expect("a.txt\nb.txt\nsub/bin.dat\n", 0);
+    // -uuu = --binary, which a later --no-binary undoes.
+    let run = f.run_ordered(&["-uuu", "--no-binary", "--sort", "path", "foo"]);
+    run.expect(
+        ".hidden:hid foo\na.txt:foo one\na.txt:  bar foo\nb.txt:foo\n",
+        0,
+    );
+    fails(
+        &f.run(&["-uuuu", "foo"]),
+        "trawl: error parsing flag -u: flag can only be repeated up to 3 times\n",
+    );
+}
+
+#[test]
+fn flag_errors_are_one_line_as_in_ripgrep() {
+    let f = tree();
+    fails(&f.run(&["--foo"]), "trawl: unrecognized flag --foo\n");
+    fails(&f.run(&["-y", "foo"]), "trawl: unrecognized flag -y\n");
+    fails(
+        &f.run(&["--colour=never", "foo"]),
+        "trawl: unrecognized flag --colour\n\nsimilar flags that are available: --color\n",
+    );
+    fails(
+        &f.run(&["--context-sep", "foo"]),
+        "trawl: unrecognized flag --context-sep\n\nsimilar flags that are available: \
+         --context, --context-separator, --no-context-separator, --field-context-separator\n",
+    );
+    fails(
+        &f.run(&["--passthrough-x", "foo"]),
+        "trawl: unrecognized flag --passthrough-x\n\nsimilar flags that are available: \
+         --passthru, --passthrough\n",
+    );
+    fails(
+        &f.run(&["--json=x", "foo"]),
+        "trawl: invalid CLI arguments: unexpected argument for option '--json': \"x\"\n",
+    );
+    fails(
+        &f.run(&["-nA", "x", "foo"]),
+        "trawl: error parsing flag -A: value is not a valid number: invalid digit found in string\n",
+    );
+    fails(
+        &f.run(&["--maxdepth=x", "foo"]),
+        "trawl: error parsing flag --maxdepth: value is not a valid number: \
+         invalid digit found in string\n",
+    );
+    // A flag's value is the next argument, even one starting with '-'.
+    fails(
+        &f.run(&["-m", "-1", "foo"]),
+        "trawl: error parsing flag -m: value is not a valid number: invalid digit found in string\n",
+    );
+    fails(
+        &f.run(&["--sort=bad", "foo"]),
+        "trawl: error parsing flag --sort: choice 'bad' is unrecognized\n",
+    );
+    fails(
+        &f.run(&["foo", "-A"]),
+        "trawl: missing value for flag -A: missing argument for option '-A'\n",
+    );
+    fails(
+        &f.run(&[]),
+        "trawl: trawl requires at least one pattern to execute a search\n",
+    );
+}
+
+#[test]
+fn missing_config_file_is_a_warning() {
+    let f = tree();
+    let run = |args: &[&str], config: &str| {
+        Run::from(
+            f.cmd(args)
+                .env("TRAWL_CONFIG_PATH", f.path().join(config))
+                .output()
+                .unwrap(),
+        )
+    };
+    let missing = run(&["foo", "a.txt"], "nonexistent");
+    missing.expect("foo one\n  bar foo\n", 0);
+    let path = f.path().join("nonexistent");
+    assert_eq!(
+        missing.stderr,
+        format!(
+            "trawl: failed to read the file specified in TRAWL_CONFIG_PATH: {}: \
+             No such file or directory (os error 2)\n",
+            path.display()
+        )
+    );
+    let quiet = run(&["--no-messages", "foo", "a.txt"], "nonexistent");
+    assert_eq!(quiet.stderr, "");
+    f.create("config", "# defaults\n--hidden\n");
+    let debug = run(&["--debug", "foo", "a.txt"], "config");
+    let loaded = format!(
+        "trawl: DEBUG: {}: arguments loaded from config file: [\"--hidden\"]\n",
+        f.path().join("config").display()
+    );
+    assert!(debug.stderr.contains(&loaded), "{}", debug.stderr);
+    let unset = f.run(&["--debug", "foo", "a.txt"]);
+    assert!(
+        unset.stderr.contains(
+            "trawl: DEBUG: TRAWL_CONFIG_PATH environment variable is not set, \
+             therefore not reading any config file\n"
+        ),
+        "{}",
+        unset.stderr
+    );
+}
