@@ -223,7 +223,8 @@ fn with_spare_path(haystack: Haystack, spare: &Receiver<PathBuf>) -> Haystack {
     }
 }
 
-/// Searches one haystack into its reply channel. Returns true on a match.
+/// Searches one haystack into its reply channel. Returns true on a match
+/// (with --files-without-match: on a file without one).
 fn search_one(
     config: &Config,
     searcher: &mut Searcher,
@@ -272,6 +273,7 @@ fn search_into<S: Sink + Outcome>(
     let started = (config.stats.is_some() || config.progress.is_some()).then(Instant::now);
     let result = search_source(config, searcher, haystack, binary, &mut sink);
     let (matched, mut stats) = sink.outcome();
+    let success = sink.success();
     let path = haystack.display();
     #[cfg(debug_assertions)]
     test_delay(path);
@@ -291,7 +293,7 @@ fn search_into<S: Sink + Outcome>(
         }
         config.stats_totals.add(&stats, matched);
     }
-    matched
+    success
 }
 
 fn search_source(

@@ -107,6 +107,8 @@ impl Config {
         let human_stats = args.stats && !args.no_stats;
         let mode = if args.quiet && (args.json || human_stats) {
             OutputMode::StatsOnly
+        } else if args.quiet && args.files_without_match {
+            OutputMode::QuietWithoutMatch
         } else if args.quiet {
             OutputMode::Quiet
         } else if args.json {

@@ -35,6 +35,9 @@ pub enum OutputMode {
     FilesWithMatches,
     FilesWithoutMatch,
     Quiet,
+    /// `-q --files-without-match`: print nothing, succeed (and stop) at
+    /// the first file without a match.
+    QuietWithoutMatch,
     /// `-q` with `--json` or `--stats`: every file is searched in full and
     /// only the statistics are printed, as ripgrep does.
     StatsOnly,
@@ -131,7 +134,15 @@ impl PrintOptions {
 /// What a printer reports about its file once the search is done: whether
 /// it counts as a match for the exit status, and its statistics.
 pub trait Outcome {
+    /// Whether the file had a match (for the statistics), and its stats.
     fn outcome(&self) -> (bool, FileStats);
+
+    /// Whether the file makes the run succeed (exit code 0): a match,
+    /// except with --files-without-match, where it is a file without one
+    /// (ripgrep's `has_match`).
+    fn success(&self) -> bool {
+        self.outcome().0
+    }
 }
 
 /// A file's output buffer, flushed to the printer thread in chunks. The

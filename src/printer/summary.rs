@@ -19,8 +19,10 @@ pub struct SummarySink<'a> {
     invert: bool,
     quit: &'a AtomicBool,
     count: u64,
-    /// Whether this file counts as a "match" for the exit status.
+    /// Whether this file had a match (for the statistics).
     matched: bool,
+    /// Whether this file counts for the exit status (`Outcome::success`).
+    success: bool,
     stats: FileStats,
 }
 
@@ -42,6 +44,7 @@ impl<'a> SummarySink<'a> {
             quit,
             count: 0,
             matched: false,
+            success: false,
             stats: FileStats::default(),
         }
     }
@@ -54,6 +57,10 @@ impl<'a> SummarySink<'a> {
 impl super::Outcome for SummarySink<'_> {
     fn outcome(&self) -> (bool, FileStats) {
         (self.matched, self.stats)
+    }
+
+    fn success(&self) -> bool {
+        self.success
     }
 }
 
@@ -74,7 +81,9 @@ impl Sink for SummarySink<'_> {
                 self.quit.store(true, Ordering::Relaxed);
                 false
             }
-            OutputMode::FilesWithMatches | OutputMode::FilesWithoutMatch => false,
+            OutputMode::FilesWithMatches
+            | OutputMode::FilesWithoutMatch
+            | OutputMode::QuietWithoutMatch => false,
             _ => true,
         }
     }
@@ -113,17 +122,29 @@ impl Sink for SummarySink<'_> {
                     self.write_path_line();
                 }
             }
-            OutputMode::FilesWithoutMatch => {
-                // ripgrep exits 0 here whenever a file was searched: either
-                // it matched or it was printed.
-                self.matched = true;
-                // A binary file skipped at its first NUL was not searched.
-                if self.count == 0 && !summary.binary_quit {
+            OutputMode::FilesWithoutMatch | OutputMode::QuietWithoutMatch => {
+                self.matched = self.count > 0;
+                // As in ripgrep, a binary file skipped at its first NUL is
+                // not printed, but its matches are dropped: it counts as a
+                // file without a match for the exit status.
+                let without = self.count == 0 || summary.binary_quit;
+                self.success = without;
+                if self.opts.mode == OutputMode::QuietWithoutMatch {
+                    if without {
+                        self.quit.store(true, Ordering::Relaxed);
+                    }
+                } else if self.count == 0 && !summary.binary_quit {
                     self.write_path_line();
                 }
             }
             OutputMode::Quiet | OutputMode::StatsOnly => self.matched = self.count > 0,
             OutputMode::Standard | OutputMode::Json => {}
+        }
+        if !matches!(
+            self.opts.mode,
+            OutputMode::FilesWithoutMatch | OutputMode::QuietWithoutMatch
+        ) {
+            self.success = self.matched;
         }
         self.stats.bytes_searched = summary.bytes_searched;
         if self.opts.mode == OutputMode::CountMatches {
