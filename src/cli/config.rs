@@ -80,14 +80,26 @@ impl Config {
         };
 
         let stdout_tty = io::stdout().is_terminal();
-        let paths = if positional_paths.is_empty() {
-            if stdin_is_readable() {
-                vec![SearchPath::Stdin]
-            } else {
-                vec![SearchPath::ImplicitCwd]
-            }
-        } else {
+        // As in ripgrep: patterns read from stdin (`-f -`) leave nothing to
+        // search there, and --files never reads stdin.
+        let stdin_consumed = args.file.iter().any(|f| f == Path::new("-"));
+        if stdin_consumed
+            && positional_paths
+                .iter()
+                .any(|p| matches!(p, SearchPath::Stdin))
+        {
+            return Err(
+                "error: attempted to read patterns from stdin while also searching stdin".into(),
+            );
+        }
+        let paths = if !positional_paths.is_empty() {
             positional_paths
+        } else if !stdin_consumed && !args.files && stdin_is_readable() {
+            crate::messages::debug(format_args!("heuristic chose to search stdin"));
+            vec![SearchPath::Stdin]
+        } else {
+            crate::messages::debug(format_args!("heuristic chose to search ./"));
+            vec![SearchPath::ImplicitCwd]
         };
         let only_stdin = paths.iter().all(|p| matches!(p, SearchPath::Stdin));
         // A directory to walk, rather than only files named (or stdin).
