@@ -99,7 +99,9 @@ pub fn run() -> i32 {
         .paths
         .iter()
         .any(|p| matches!(p, walk::SearchPath::ImplicitCwd));
-    if result.searched == 0 && implicit {
+    // A search that searched nothing is suspicious; a --files that lists
+    // nothing just exits 1, as in ripgrep.
+    if result.searched == 0 && implicit && !config.files {
         err!(
             "No files were searched, which means trawl probably applied a filter you didn't expect.\n\
              Running with --debug will show why files are being skipped."
