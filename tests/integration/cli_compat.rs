@@ -188,3 +188,70 @@ fn missing_config_file_is_a_warning() {
         unset.stderr
     );
 }
+
+/// Runs trawl with `input` on a piped stdin (which rg and trawl search
+/// when no path is given, unless patterns come from it).
+fn run_with_stdin(f: &Fixture, args: &[&str], input: &str) -> Run {
+    use std::io::Write;
+    let mut child = f
+        .cmd(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    Run::from(child.wait_with_output().unwrap())
+}
+
+#[test]
+fn files_without_match_succeeds_when_it_prints_a_file() {
+    let f = tree();
+    f.run_ordered(&["--files-without-match", "foo", "a.txt", "b.txt"])
+        .expect("b.txt\n", 0);
+    f.run_ordered(&["--files-without-match", "foo", "a.txt"])
+        .expect("", 1);
+    f.run(&["-q", "--files-without-match", "foo", "a.txt", "b.txt"])
+        .expect("", 0);
+    f.run(&["-q", "--files-without-match", "foo", "a.txt"])
+        .expect("", 1);
+    // With -q, a file without a match wins over an error, as a match does.
+    let run = f.run(&["-q", "--files-without-match", "foo", "b.txt", "nonexist"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = f.run(&["-q", "--files-without-match", "foo", "a.txt", "nonexist"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+}
+
+#[test]
+fn patterns_from_stdin_search_the_current_directory() {
+    let f = tree();
+    let run = run_with_stdin(&f, &["-f", "-", "-c", "--sort", "path"], "foo\n");
+    run.expect("a.txt:2\n", 0);
+    // Without -f -, a piped stdin is what is searched.
+    run_with_stdin(&f, &["-c", "foo"], "foo\nfoo\n").expect("2\n", 0);
+    // --files never reads stdin.
+    run_with_stdin(&f, &["--files", "--sort", "path"], "x\n")
+        .expect("a.txt\nb.txt\nsub/bin.dat\n", 0);
+    let run = run_with_stdin(&f, &["-f", "-", "-"], "foo\n");
+    fails(
+        &run,
+        "trawl: error: attempted to read patterns from stdin while also searching stdin\n",
+    );
+}
+
+#[test]
+fn files_listing_nothing_exits_1_silently() {
+    let f = tree();
+    let run = f.run(&["--files", "-g", "nomatch"]);
+    run.expect("", 1);
+    assert_eq!(run.stderr, "");
+    // A search that searched nothing still says so.
+    let run = f.run(&["foo", "-g", "nomatch"]);
+    run.expect("", 2);
+    assert!(run.stderr.starts_with("trawl: No files were searched"));
+}
