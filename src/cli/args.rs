@@ -567,6 +567,24 @@ impl Args {
         self.no_ignore = false;
         self.hidden = last(set("hidden", "no_hidden", u.get(1).copied())).unwrap_or(false);
         self.binary = last(set("binary", "no_binary", u.get(2).copied())).unwrap_or(false);
+        // --passthru is a context mode in ripgrep: a later -A/-B/-C ends
+        // it, and only the -A/-B/-C given after it count; a later
+        // --passthru ends any context.
+        if let Some(passthru) = at("passthru").into_iter().max() {
+            let after = |id: &str| at(id).into_iter().any(|i| i > passthru);
+            if after("after_context") || after("before_context") || after("context") {
+                self.passthru = false;
+                for (id, lines) in [
+                    ("after_context", &mut self.after_context),
+                    ("before_context", &mut self.before_context),
+                    ("context", &mut self.context),
+                ] {
+                    if !after(id) {
+                        *lines = None;
+                    }
+                }
+            }
+        }
     }
 }
 
