@@ -90,6 +90,10 @@ pub fn run() -> i32 {
             return 2;
         }
     };
+    if !config.files && !config.matches_possible {
+        // Not even the --json summary or --stats, as in ripgrep.
+        return 1;
+    }
     let result = if config.files {
         pool::list_files(&config)
     } else {

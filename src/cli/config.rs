@@ -33,6 +33,9 @@ pub struct Config {
     pub quiet: bool,
     /// --files: list what would be searched.
     pub files: bool,
+    /// False when no line can match: no pattern at all (`-f /dev/null`)
+    /// without -v, or `-m 0`. ripgrep then searches nothing and exits 1.
+    pub matches_possible: bool,
     /// What to print after the results (--stats, --json summary).
     pub stats: Option<StatsFormat>,
     pub stats_totals: Stats,
@@ -297,6 +300,8 @@ impl Config {
             binary: args.binary,
             quiet: args.quiet,
             files: args.files,
+            matches_possible: (!patterns.is_empty() || args.invert_match)
+                && args.max_count != Some(0),
             stats,
             stats_totals: Stats::default(),
             progress,
