@@ -255,3 +255,43 @@ fn files_listing_nothing_exits_1_silently() {
     run.expect("", 2);
     assert!(run.stderr.starts_with("trawl: No files were searched"));
 }
+
+#[test]
+fn passthru_and_context_flags_override_each_other() {
+    let f = tree();
+    let run = |args: &[&str]| f.run_ordered(&[&["-n"], args, &["a.txt"]].concat());
+    run(&["--passthru", "-B", "0", "foo"]).expect("1:foo one\n2:  bar foo\n", 0);
+    run(&["--passthru", "-C", "1", "baz"]).expect("2-  bar foo\n3:baz\n", 0);
+    run(&["-C", "1", "--passthru", "baz"]).expect("1-foo one\n2-  bar foo\n3:baz\n", 0);
+    // Only the context flags after --passthru count.
+    run(&["-A1", "--passthru", "-B0", "baz"]).expect("3:baz\n", 0);
+    run(&["-B1", "--passthru", "-A0", "baz"]).expect("3:baz\n", 0);
+}
+
+#[test]
+fn no_possible_match_searches_nothing_and_exits_1() {
+    let f = tree();
+    for args in [
+        &["-m", "0", "foo", "a.txt"][..],
+        &["-m", "0", "--json", "foo", "a.txt"],
+        &["-m", "0", "--stats", "foo", "a.txt"],
+        &["-m", "0", "-c", "--include-zero", "foo", "a.txt"],
+        &["-m", "0", "--files-without-match", "foo", "a.txt", "b.txt"],
+        &["-m0", "-v", "foo", "a.txt"],
+        // Not even a missing path is reported.
+        &["-m", "0", "foo", "a.txt", "nonexist"],
+        &["-f", "/dev/null", "a.txt"],
+        &["-f", "/dev/null", "--json", "a.txt"],
+        &["-f", "/dev/null", "nonexist"],
+    ] {
+        let run = f.run(args);
+        assert_eq!(
+            (run.stdout.as_str(), run.stderr.as_str(), run.code),
+            ("", "", 1),
+            "{args:?}"
+        );
+    }
+    // With -v, no pattern matches every line.
+    f.run(&["-v", "-f", "/dev/null", "a.txt"])
+        .expect("foo one\n  bar foo\nbaz\n", 0);
+}
