@@ -295,3 +295,44 @@ fn no_possible_match_searches_nothing_and_exits_1() {
     f.run(&["-v", "-f", "/dev/null", "a.txt"])
         .expect("foo one\n  bar foo\nbaz\n", 0);
 }
+
+#[test]
+fn file_types_are_ripgrep_15_2s() {
+    let f = Fixture::new();
+    for name in [
+        "build.ninja",
+        "pnpm-lock.yaml",
+        "lib.scm",
+        "x.el",
+        "policy.rego",
+        "m.toit",
+        "p.c3",
+        "s.ps1",
+    ] {
+        f.create(name, "x\n");
+    }
+    let types = |args: &[&str]| f.run_ordered(&[&["--files", "--sort", "path"], args].concat());
+    types(&["-tninja"]).expect("build.ninja\n", 0);
+    types(&["-tlock"]).expect("pnpm-lock.yaml\n", 0);
+    types(&["-tlisp"]).expect("x.el\n", 0);
+    types(&["-tscheme"]).expect("lib.scm\n", 0);
+    types(&["-trego", "-ttoit", "-tc3", "-tpowershell"])
+        .expect("m.toit\np.c3\npolicy.rego\ns.ps1\n", 0);
+    let list = f.run(&["--type-list"]).stdout;
+    assert!(
+        list.contains("\nlisp: *.el, *.jl, *.lisp, *.lsp\n"),
+        "{list}"
+    );
+    assert!(
+        list.contains(
+            "\nlock: *.lock, .terraform.lock.hcl, gradle.lockfile, package-lock.json, \
+             pnpm-lock.yaml, pylock*.toml\n"
+        ),
+        "{list}"
+    );
+    assert_eq!(
+        list.lines().count(),
+        231,
+        "as many types as rg 15.2.0 lists"
+    );
+}
