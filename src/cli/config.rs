@@ -276,7 +276,10 @@ impl Config {
             threads.min(paths.len())
         };
         let threads = fit_threads_to_file_limit(threads);
-        crate::messages::debug(format_args!("searching with {threads} worker threads"));
+        crate::messages::debug(format_args!(
+            "searching with {threads} worker {}",
+            plural(threads, "thread", "threads")
+        ));
         let sort = match (args.sort, args.sortr) {
             (Some(key), _) if key != SortKey::None => Some((key, false)),
             (_, Some(key)) if key != SortKey::None => Some((key, true)),
@@ -494,11 +497,20 @@ fn fit_threads_to_file_limit(threads: usize) -> usize {
         .max(1);
     if threads > budget {
         crate::messages::warning(format_args!(
-            "using {budget} threads instead of {threads}: the open file limit (ulimit -n) is {soft}"
+            "using {budget} {} instead of {threads}: the open file limit (ulimit -n) is {soft}",
+            plural(budget, "thread", "threads")
         ));
         return budget;
     }
     threads
+}
+
+fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
 }
 
 fn size_arg(text: Option<&str>, default: usize) -> Result<usize, String> {

@@ -336,3 +336,27 @@ fn file_types_are_ripgrep_15_2s() {
         "as many types as rg 15.2.0 lists"
     );
 }
+
+#[test]
+fn one_thread_is_singular() {
+    let f = tree();
+    // bash lowers the open file limit, then becomes trawl.
+    let script = "ulimit -n 17; exec \"$0\" -j4 foo";
+    let out = std::process::Command::new("bash")
+        .args(["-c", script, env!("CARGO_BIN_EXE_trawl")])
+        .current_dir(f.path())
+        .env("HOME", "/nonexistent/trawl-test-home")
+        .env("XDG_CONFIG_HOME", "/nonexistent/trawl-test-xdg")
+        .env_remove("TRAWL_CONFIG_PATH")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "trawl: using 1 thread instead of 4: the open file limit (ulimit -n) is 17\n"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "a.txt:foo one\na.txt:  bar foo\n"
+    );
+}
