@@ -437,7 +437,8 @@ fn build_rules(args: &Args) -> Result<Rules, String> {
         global: !args.no_ignore_global,
         exclude: !args.no_ignore_exclude,
         require_git: !args.no_require_git,
-        messages: !args.no_ignore_messages,
+        // As in ripgrep, --no-messages hides ignore file errors too.
+        messages: !args.no_ignore_messages && !args.no_messages,
         case_insensitive: args.ignore_file_case_insensitive,
     };
     let no_ignore_files: &[std::path::PathBuf] = &[];
