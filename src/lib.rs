@@ -99,6 +99,7 @@ pub fn run() -> i32 {
     } else {
         pool::run(&config)
     };
+    config.walk.report_deferred_errors(result.matched);
     let implicit = config
         .paths
         .iter()

@@ -4,6 +4,7 @@
 //! (a pruned directory is never descended into).
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use walkdir::WalkDir;
 
@@ -60,7 +61,7 @@ pub enum SearchPath {
     ImplicitCwd,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct WalkOptions {
     pub max_depth: Option<usize>,
     pub max_filesize: Option<u64>,
@@ -68,6 +69,28 @@ pub struct WalkOptions {
     pub one_file_system: bool,
     /// Sort key and whether descending; None: by name, ascending.
     pub sort: Option<(SortKey, bool)>,
+    /// With -q: errors met inside a walk (an unreadable directory, a
+    /// broken link) are held here instead of printed. ripgrep's -q stops
+    /// at the first match and never reaches most of them, whereas trawl's
+    /// walker runs ahead of the search; they are printed only if nothing
+    /// matched (see `report_deferred_errors`).
+    pub deferred_errors: Option<Mutex<Vec<String>>>,
+}
+
+impl WalkOptions {
+    /// Prints the errors held back under -q (none if `matched`: the run
+    /// stops at the first match, as ripgrep's does, and never reports them).
+    pub fn report_deferred_errors(&self, matched: bool) {
+        let Some(errors) = &self.deferred_errors else {
+            return;
+        };
+        let errors = std::mem::take(&mut *errors.lock().unwrap_or_else(|e| e.into_inner()));
+        if !matched {
+            for error in errors {
+                file_error(format_args!("{error}"));
+            }
+        }
+    }
 }
 
 /// Walks every path in order, calling `emit` for each haystack. Stops as
@@ -161,7 +184,7 @@ fn walk_path(
         let entry = match entry {
             Ok(entry) => entry,
             Err(error) => {
-                report_walk_error(&error, strip_dot);
+                report_walk_error(&error, opts);
                 continue;
             }
         };
@@ -317,22 +340,26 @@ fn visit(
     }
 }
 
-fn report_walk_error(error: &walkdir::Error, strip_dot: bool) {
-    let shown = |path: &Path| String::from_utf8_lossy(shown_path(path, strip_dot)).into_owned();
-    if let Some(ancestor) = error.loop_ancestor() {
-        // Printed unstripped, as ripgrep does: "./" is a clearer ancestor than "".
+/// Paths in these messages keep their `./` (`./locked: Permission
+/// denied`), as ripgrep prints them, even where results drop it.
+fn report_walk_error(error: &walkdir::Error, opts: &WalkOptions) {
+    let message = if let Some(ancestor) = error.loop_ancestor() {
         let path = error
             .path()
             .map(|p| p.display().to_string())
             .unwrap_or_default();
-        file_error(format_args!(
+        format!(
             "File system loop found: {path} points to an ancestor {}",
             ancestor.display()
-        ));
-        return;
-    }
-    match (error.path(), error.io_error()) {
-        (Some(path), Some(io_error)) => file_error(format_args!("{}: {io_error}", shown(path))),
-        _ => file_error(format_args!("{error}")),
+        )
+    } else {
+        match (error.path(), error.io_error()) {
+            (Some(path), Some(io_error)) => format!("{}: {io_error}", path.display()),
+            _ => error.to_string(),
+        }
+    };
+    match &opts.deferred_errors {
+        Some(held) => held.lock().unwrap_or_else(|e| e.into_inner()).push(message),
+        None => file_error(format_args!("{message}")),
     }
 }

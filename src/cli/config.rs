@@ -80,6 +80,7 @@ impl Config {
             follow_links: args.follow,
             one_file_system: args.one_file_system,
             sort: None,
+            deferred_errors: args.quiet.then(Default::default),
         };
 
         let stdout_tty = io::stdout().is_terminal();

@@ -360,3 +360,76 @@ fn one_thread_is_singular() {
         "a.txt:foo one\na.txt:  bar foo\n"
     );
 }
+
+#[test]
+fn quiet_stops_at_a_match_before_reporting_unreadable_directories() {
+    use std::os::unix::fs::PermissionsExt;
+    let f = Fixture::new();
+    f.create("a.txt", "foo\n");
+    f.create("locked/x.txt", "foo\n");
+    f.create("sub/.ignore", "*.txt\n");
+    f.create("sub/s.txt", "foo\n");
+    let mode = |p: &str, m: u32| {
+        std::fs::set_permissions(f.path().join(p), std::fs::Permissions::from_mode(m)).unwrap()
+    };
+    for (path, m) in [
+        ("", 0o755),
+        ("sub", 0o755),
+        ("a.txt", 0o644),
+        ("sub/s.txt", 0o644),
+    ] {
+        mode(path, m);
+    }
+    mode("locked", 0o000);
+    mode("sub/.ignore", 0o000);
+    let run = |args: &[&str]| crate::errors::run_unprivileged(&f, args);
+    let quiet = run(&["-q", "foo"]);
+    let found = run(&["-q", "zzz"]);
+    let search = run(&["foo"]);
+    let silent = run(&["--no-messages", "foo"]);
+    mode("locked", 0o755);
+    mode("sub/.ignore", 0o644);
+    quiet.expect("", 0);
+    assert_eq!(quiet.stderr, "");
+    // Nothing matched: the walk's errors are reported after all (with the
+    // "./" ripgrep prints), and the unreadable .ignore stays silent.
+    found.expect("", 2);
+    assert_eq!(
+        found.stderr,
+        "trawl: ./locked: Permission denied (os error 13)\n"
+    );
+    search.expect("a.txt:foo\nsub/s.txt:foo\n", 2);
+    assert_eq!(
+        search.stderr,
+        "trawl: ./locked: Permission denied (os error 13)\n"
+    );
+    silent.expect("a.txt:foo\nsub/s.txt:foo\n", 2);
+    assert_eq!(silent.stderr, "");
+}
+
+#[test]
+fn ignore_file_messages_follow_ripgrep() {
+    let f = tree();
+    f.create(".ignore", "a{\n");
+    let parse_error = "trawl: ./.ignore: line 1: error parsing glob 'a{': unclosed alternate \
+                       group; missing '}' (maybe escape '{' with '[{]'?)\n";
+    let run = f.run(&["foo"]);
+    run.expect("a.txt:foo one\na.txt:  bar foo\n", 0);
+    assert_eq!(run.stderr, parse_error);
+    // --no-messages hides them too, as in ripgrep.
+    assert_eq!(f.run(&["--no-messages", "foo"]).stderr, "");
+    assert_eq!(f.run(&["--no-ignore-messages", "foo"]).stderr, "");
+    // A missing --ignore-file is reported (it was silently skipped).
+    let run = f.run(&[
+        "--no-ignore-dot",
+        "--ignore-file",
+        "nonexist",
+        "foo",
+        "a.txt",
+    ]);
+    run.expect("foo one\n  bar foo\n", 0);
+    assert_eq!(
+        run.stderr,
+        "trawl: nonexist: No such file or directory (os error 2)\n"
+    );
+}
