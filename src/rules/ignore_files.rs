@@ -243,11 +243,36 @@ impl Level {
             };
             level.git = load_many(dir, &names(&[(".gitignore", seen.gitignore)]), opts);
             if level.has_git && opts.exclude {
-                level.exclude = load(dir, [dir.join(".git/info/exclude")], opts, false);
+                if let Some(git_dir) = git_common_dir(dir) {
+                    level.exclude = load(dir, [git_dir.join("info/exclude")], opts, false);
+                }
             }
         }
         level
     }
+}
+
+/// The git directory holding `info/exclude` for the repository at `dir`:
+/// `dir/.git`, or, where `.git` is a file (`gitdir: PATH`, as in a `git
+/// worktree add` checkout), the repository's common directory named by
+/// the `commondir` file in PATH. As in ripgrep's `ignore` crate, a gitdir
+/// without `commondir` (a submodule's) gives no exclude file. Unlike it,
+/// a relative gitdir is resolved against `dir`, as git does, not against
+/// the current directory.
+fn git_common_dir(dir: &Path) -> Option<PathBuf> {
+    let dot_git = dir.join(".git");
+    let meta = std::fs::symlink_metadata(&dot_git).ok()?;
+    if !meta.is_file() {
+        return Some(dot_git);
+    }
+    let first_line = |path: &Path| -> Option<String> {
+        let text = std::fs::read_to_string(path).ok()?;
+        Some(text.lines().next()?.to_string())
+    };
+    let line = first_line(&dot_git)?;
+    let git_dir = dir.join(line.strip_prefix("gitdir: ")?);
+    let common = first_line(&git_dir.join("commondir"))?;
+    Some(git_dir.join(common))
 }
 
 /// The ignore files `names` of `dir`, whose rules are relative to it.

@@ -433,3 +433,49 @@ fn ignore_file_messages_follow_ripgrep() {
         "trawl: nonexist: No such file or directory (os error 2)\n"
     );
 }
+
+#[test]
+fn git_worktree_uses_its_repositorys_info_exclude() {
+    let f = Fixture::new();
+    f.git_init("main");
+    f.create("main/a.txt", "foo\n");
+    let git = |dir: &str, args: &[&str]| {
+        let status = std::process::Command::new("git")
+            .args(["-c", "user.email=t@t", "-c", "user.name=t"])
+            .args(args)
+            .current_dir(f.path().join(dir))
+            .output()
+            .unwrap();
+        assert!(status.status.success(), "{status:?}");
+    };
+    git("main", &["add", "a.txt"]);
+    git("main", &["commit", "-q", "-m", "init"]);
+    git("main", &["worktree", "add", "-q", "../wt"]);
+    f.create("main/.git/info/exclude", "*.log\n");
+    f.create("wt/x.log", "foo\n");
+    f.create("wt/.gitignore", "*.tmp\n");
+    f.create("wt/z.tmp", "foo\n");
+    // No "./.git/info/exclude: Not a directory", and main's exclude applies.
+    let run = |args: &[&str], dir: &str| {
+        Run::from(
+            f.cmd(args)
+                .current_dir(f.path().join(dir))
+                .output()
+                .unwrap(),
+        )
+    };
+    let inside = run(&["foo"], "wt");
+    inside.expect("a.txt:foo\n", 0);
+    assert_eq!(inside.stderr, "");
+    run(&["foo", "wt"], "").expect("wt/a.txt:foo\n", 0);
+    run(&["--no-ignore-exclude", "foo"], "wt").expect("a.txt:foo\nx.log:foo\n", 0);
+
+    // A submodule's .git file names a gitdir without `commondir`: no
+    // exclude file applies there (as in rg), and nothing is reported.
+    f.create("main/sub/.git", "gitdir: ../.git/modules/sub\n");
+    f.create("main/.git/modules/sub/info/exclude", "*.txt\n");
+    f.create("main/sub/y.txt", "foo\n");
+    let sub = run(&["foo"], "main/sub");
+    sub.expect("y.txt:foo\n", 0);
+    assert_eq!(sub.stderr, "");
+}
