@@ -479,3 +479,35 @@ fn git_worktree_uses_its_repositorys_info_exclude() {
     sub.expect("y.txt:foo\n", 0);
     assert_eq!(sub.stderr, "");
 }
+
+#[test]
+fn time_sorts_order_all_files_together() {
+    let f = Fixture::new();
+    for (name, secs) in [
+        ("a/old.txt", 1_000_000u64),
+        ("a/new.txt", 3_000_000),
+        ("b/mid.txt", 2_000_000),
+        ("top.txt", 1_500_000),
+    ] {
+        f.create(name, "x\n");
+        let file = std::fs::File::options()
+            .write(true)
+            .open(f.path().join(name))
+            .unwrap();
+        file.set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs))
+            .unwrap();
+    }
+    // Not per directory (a/old.txt a/new.txt b/mid.txt top.txt): globally.
+    f.run_ordered(&["-l", "--sort", "modified", "x"])
+        .expect("a/old.txt\ntop.txt\nb/mid.txt\na/new.txt\n", 0);
+    f.run_ordered(&["-l", "--sortr", "modified", "x"])
+        .expect("a/new.txt\nb/mid.txt\ntop.txt\na/old.txt\n", 0);
+    // Across the paths given, too.
+    f.run_ordered(&["-l", "--sort", "modified", "x", "b", "a"])
+        .expect("a/old.txt\nb/mid.txt\na/new.txt\n", 0);
+    f.run_ordered(&["-l", "--sortr", "path", "x", "a", "b"])
+        .expect("b/mid.txt\na/old.txt\na/new.txt\n", 0);
+    // --sort path stays the walk order of each path in turn.
+    f.run_ordered(&["-l", "--sort", "path", "x", "b", "a"])
+        .expect("b/mid.txt\na/new.txt\na/old.txt\n", 0);
+}
