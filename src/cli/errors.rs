@@ -7,9 +7,7 @@ use std::collections::BTreeSet;
 use std::ffi::OsString;
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
-use clap::CommandFactory;
 
-use super::args::Args;
 
 /// The message (without the `trawl: ` prefix) for a parse error of the
 /// arguments `argv` (argv[0] first).
@@ -88,7 +86,7 @@ fn similar_names(unrecognized: &str) -> Vec<String> {
 /// name of the flag, its negation next, then its aliases; `--regexp` and
 /// `--file` first, deprecated names last.
 fn flag_names() -> Vec<String> {
-    let cmd = Args::command();
+    let cmd = super::help::command();
     let visible = |name: &str| {
         cmd.get_arguments()
             .any(|a| a.get_long() == Some(name) && !a.is_hide_set())
@@ -158,7 +156,7 @@ fn jaccard(a: &BTreeSet<Vec<u8>>, b: &BTreeSet<Vec<u8>>) -> f64 {
 /// `value`, the occurrence carrying that value is preferred.
 fn as_typed(described: &str, value: Option<&str>, argv: &[OsString]) -> String {
     let long = described.split(' ').next().unwrap_or(described);
-    let cmd = Args::command();
+    let cmd = super::help::command();
     let Some(arg) = cmd
         .get_arguments()
         .find(|a| a.get_long().is_some_and(|l| format!("--{l}") == long))

@@ -7,3 +7,4 @@ pub mod config;
 pub mod config_file;
 pub mod errors;
 pub mod generate;
+pub mod help;

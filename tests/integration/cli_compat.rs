@@ -511,3 +511,59 @@ fn time_sorts_order_all_files_together() {
     f.run_ordered(&["-l", "--sort", "path", "x", "b", "a"])
         .expect("b/mid.txt\na/new.txt\na/old.txt\n", 0);
 }
+
+#[test]
+fn short_help_is_one_line_per_flag_grouped_as_ripgrep() {
+    let f = Fixture::new();
+    let short = f.run(&["-h"]);
+    assert_eq!(short.code, 0);
+    let headings: Vec<&str> = short
+        .stdout
+        .lines()
+        .filter(|l| l.ends_with(':') && !l.starts_with(' '))
+        .collect();
+    assert_eq!(
+        headings,
+        [
+            "Arguments:",
+            "Input options:",
+            "Search options:",
+            "Filter options:",
+            "Output options:",
+            "Output modes:",
+            "Logging options:",
+            "Other behaviors:",
+        ]
+    );
+    // One line per flag: no help text wrapped onto a line of its own.
+    let flags = short.stdout.split("\nArguments:").nth(1).unwrap();
+    for line in flags.lines() {
+        assert!(
+            !line.starts_with("      ") || line.trim_start().starts_with('-'),
+            "{line:?}"
+        );
+    }
+    assert!(short.stdout.contains("\n  -e, --regexp <PATTERN>"));
+    assert!(short.stdout.lines().count() < 130);
+    // --help is complete: the details, and the negation of each flag.
+    let long = f.run(&["--help"]).stdout;
+    assert!(long.lines().count() > 2 * short.stdout.lines().count());
+    assert!(long.contains("This flag can be disabled with --no-json."));
+    assert!(long.contains("This flag can be disabled with --ignore."));
+    assert!(long.contains("Possible values: never, auto, always, ansi."));
+}
+
+#[test]
+fn man_page_has_ripgreps_sections() {
+    let man = Fixture::new().run(&["--generate", "man"]).stdout;
+    for section in [
+        ".SH \"INPUT OPTIONS\"",
+        ".SH \"AUTOMATIC FILTERING\"",
+        ".SH \"CONFIGURATION FILE\"",
+        ".SH ENVIRONMENT",
+        ".SH \"EXIT STATUS\"",
+        "This flag can be disabled with \\-\\-no\\-byte\\-offset.",
+    ] {
+        assert!(man.contains(section), "no {section:?} in the man page");
+    }
+}
