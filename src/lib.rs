@@ -94,7 +94,9 @@ pub fn run() -> i32 {
         // Not even the --json summary or --stats, as in ripgrep.
         return 1;
     }
-    let result = if config.files {
+    let result = if config.files && config.quiet {
+        quiet_files(&config)
+    } else if config.files {
         pool::list_files(&config)
     } else {
         pool::run(&config)
@@ -119,6 +121,20 @@ pub fn run() -> i32 {
         0
     } else {
         1
+    }
+}
+
+/// `--files -q`: succeed at the first file that would be listed, print
+/// nothing (ripgrep's quit-after-match applies to --files too).
+fn quiet_files(config: &Config) -> pool::RunResult {
+    let mut searched = 0;
+    walk::walk(&config.paths, &config.rules, &config.walk, &mut |_| {
+        searched += 1;
+        false
+    });
+    pool::RunResult {
+        matched: searched > 0,
+        searched,
     }
 }
 

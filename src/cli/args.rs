@@ -425,7 +425,7 @@ pub struct Args {
     /// Show search results in a JSON Lines format.
     ///
     /// Print results as JSON Lines (ripgrep's --json schema).
-    #[arg(long, overrides_with_all = ["count", "count_matches", "files_with_matches", "files_without_match", "no_json"])]
+    #[arg(long, overrides_with_all = ["count", "count_matches", "files_with_matches", "files_without_match"])]
     pub json: bool,
     /// `--no-json` only undoes a `--json` (as in ripgrep: after `-c` it
     /// changes nothing).
@@ -699,6 +699,51 @@ impl Args {
         self.no_ignore = false;
         self.hidden = last(set("hidden", "no_hidden", u.get(1).copied())).unwrap_or(false);
         self.binary = last(set("binary", "no_binary", u.get(2).copied())).unwrap_or(false);
+        // ripgrep has one mode, set by the last of these flags: a search
+        // mode (-c, --count-matches, -l, --files-without-match, --json),
+        // --files, --type-list or --generate.
+        let modes = [
+            "count",
+            "count_matches",
+            "files_with_matches",
+            "files_without_match",
+            "json",
+            "files",
+            "type_list",
+            "generate",
+        ];
+        // `--no-json` goes back to the standard search only from --json.
+        let mut events: Vec<(usize, &str)> = modes
+            .iter()
+            .chain(&["no_json"])
+            .flat_map(|id| at(id).into_iter().map(move |i| (i, *id)))
+            .collect();
+        events.sort();
+        let last_mode = events.into_iter().fold(None, |mode, (_, id)| match id {
+            "no_json" if mode == Some("json") => Some("standard"),
+            "no_json" => mode,
+            _ => Some(id),
+        });
+        self.no_json = false;
+        if let Some(mode) = last_mode {
+            self.json &= mode == "json";
+            if mode != "files" {
+                self.files = false;
+            }
+            if mode != "type_list" {
+                self.type_list = false;
+            }
+            if mode != "generate" {
+                self.generate = None;
+            }
+            if matches!(mode, "files" | "type_list" | "generate" | "standard") {
+                self.count = false;
+                self.count_matches = false;
+                self.files_with_matches = false;
+                self.files_without_match = false;
+                self.json = false;
+            }
+        }
         // --passthru is a context mode in ripgrep: a later -A/-B/-C ends
         // it, and only the -A/-B/-C given after it count; a later
         // --passthru ends any context.

@@ -8,7 +8,6 @@ use std::ffi::OsString;
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 
-
 /// The message (without the `trawl: ` prefix) for a parse error of the
 /// arguments `argv` (argv[0] first).
 pub fn message(error: &clap::Error, argv: &[OsString]) -> String {

@@ -567,3 +567,24 @@ fn man_page_has_ripgreps_sections() {
         assert!(man.contains(section), "no {section:?} in the man page");
     }
 }
+
+#[test]
+fn the_last_mode_flag_wins_files_and_type_list_included() {
+    let f = tree();
+    let run = |args: &[&str]| f.run_ordered(&[&["--sort", "path"], args].concat());
+    run(&["--files", "-c", "foo"]).expect("a.txt:2\n", 0);
+    run(&["-c", "--files"]).expect("a.txt\nb.txt\nsub/bin.dat\n", 0);
+    run(&["--files", "-l", "foo"]).expect("a.txt\n", 0);
+    let types = f.run(&["--files", "--type-list"]);
+    assert!(types.stdout.starts_with("ada: *.adb, *.ads\n"));
+    run(&["--type-list", "--files"]).expect("a.txt\nb.txt\nsub/bin.dat\n", 0);
+    // --no-json after --json goes back to a search, which needs a pattern.
+    let run_ = f.run(&["--files", "--json", "--no-json"]);
+    fails(
+        &run_,
+        "trawl: trawl requires at least one pattern to execute a search\n",
+    );
+    // -q applies to --files: nothing printed, 0 if a file would be listed.
+    run(&["-q", "--files"]).expect("", 0);
+    run(&["--files", "-q", "-g", "nomatch"]).expect("", 1);
+}
