@@ -50,17 +50,28 @@ pub(crate) fn run_unprivileged(f: &Fixture, args: &[&str]) -> crate::util::Run {
     std::fs::set_permissions(binary.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     let trawl = binary.path().join("trawl");
     std::fs::copy(env!("CARGO_BIN_EXE_trawl"), &trawl).unwrap();
-    let out = std::process::Command::new("setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
-        .arg(&trawl)
-        .args(args)
-        .current_dir(f.path())
-        .env("HOME", "/nonexistent/trawl-test-home")
-        .env("XDG_CONFIG_HOME", "/nonexistent/trawl-test-xdg")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("setpriv (util-linux) is needed to drop root in this test");
-    crate::util::Run::from(out)
+    // A test thread that forks while another writes its copy holds the
+    // copy open for writing until it execs: exec fails with ETXTBSY
+    // ("Text file busy") for that moment, so try again.
+    for attempt in 0.. {
+        let out = std::process::Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .arg(&trawl)
+            .args(args)
+            .current_dir(f.path())
+            .env("HOME", "/nonexistent/trawl-test-home")
+            .env("XDG_CONFIG_HOME", "/nonexistent/trawl-test-xdg")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("setpriv (util-linux) is needed to drop root in this test");
+        let run = crate::util::Run::from(out);
+        if attempt < 20 && run.stderr.contains("Text file busy") {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            continue;
+        }
+        return run;
+    }
+    unreachable!()
 }
 
 #[test]
