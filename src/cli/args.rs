@@ -100,7 +100,8 @@ pub struct Args {
         short = 'E',
         long,
         value_name = "ENCODING",
-        overrides_with = "no_encoding"
+        overrides_with = "no_encoding",
+        value_parser = encoding_label
     )]
     pub encoding: Option<String>,
     #[arg(long, hide = true)]
@@ -762,6 +763,16 @@ impl Args {
                 }
             }
         }
+    }
+}
+
+/// `-E`: checked while parsing, so that the error names the flag as it
+/// was typed (`error parsing flag -E: ...`, as in ripgrep).
+fn encoding_label(label: &str) -> Result<String, String> {
+    match label {
+        "auto" | "none" => Ok(label.to_string()),
+        _ if encoding_rs::Encoding::for_label(label.as_bytes()).is_some() => Ok(label.to_string()),
+        _ => Err(format!("grep config error: unknown encoding: {label}")),
     }
 }
 

@@ -68,15 +68,22 @@ impl Config {
             line: args.line_regexp,
             crlf: args.crlf,
             unicode: !args.no_unicode,
-            size_limit: size_arg(args.regex_size_limit.as_deref(), DEFAULT_SIZE_LIMIT)?,
-            dfa_size_limit: size_arg(args.dfa_size_limit.as_deref(), DEFAULT_DFA_SIZE_LIMIT)?,
+            size_limit: size_arg(args.regex_size_limit.as_deref(), DEFAULT_SIZE_LIMIT)
+                .map_err(flag_error("regex-size-limit"))?,
+            dfa_size_limit: size_arg(args.dfa_size_limit.as_deref(), DEFAULT_DFA_SIZE_LIMIT)
+                .map_err(flag_error("dfa-size-limit"))?,
         };
         let matcher = Matcher::new(&patterns, &matcher_opts)?;
         crate::messages::debug(format_args!("pattern search: {}", matcher.strategy()));
         let rules = build_rules(&args)?;
         let walk = WalkOptions {
             max_depth: args.max_depth,
-            max_filesize: args.max_filesize.as_deref().map(parse_size).transpose()?,
+            max_filesize: args
+                .max_filesize
+                .as_deref()
+                .map(parse_size)
+                .transpose()
+                .map_err(flag_error("max-filesize"))?,
             follow_links: args.follow,
             one_file_system: args.one_file_system,
             sort: None,
@@ -171,7 +178,7 @@ impl Config {
         };
         let mut palette = Colors::default();
         for spec in &args.colors {
-            palette.apply(spec)?;
+            palette.apply(spec).map_err(flag_error("colors"))?;
         }
         let colors = colors.then_some(palette);
 
@@ -212,10 +219,13 @@ impl Config {
             None => None,
             Some(sep) => match unescape(sep).as_slice() {
                 [byte] => Some(*byte),
-                _ => {
-                    return Err(format!(
-                        "path separator must be exactly one byte, got {sep:?}"
-                    ))
+                bytes => {
+                    return Err(flag_error("path-separator")(format!(
+                        "A path separator must be exactly one byte, but the given separator \
+                         is {} bytes: {sep}\nIn some shells on Windows '/' is automatically \
+                         expanded. Use '//' instead.",
+                        bytes.len()
+                    )))
                 }
             },
         };
@@ -461,18 +471,31 @@ fn build_rules(args: &Args) -> Result<Rules, String> {
     })
 }
 
-/// `NUM[K|M|G]`, as ripgrep's size flags take.
+/// `NUM[K|M|G]`, as ripgrep's size flags take, with its messages.
 pub fn parse_size(text: &str) -> Result<u64, String> {
-    let invalid =
-        || format!("invalid size {text:?}: expected a number with an optional K, M or G suffix");
     let (digits, multiplier) = match text.as_bytes().last() {
-        Some(b'K' | b'k') => (&text[..text.len() - 1], 1u64 << 10),
-        Some(b'M' | b'm') => (&text[..text.len() - 1], 1 << 20),
-        Some(b'G' | b'g') => (&text[..text.len() - 1], 1 << 30),
+        Some(b'K') => (&text[..text.len() - 1], 1u64 << 10),
+        Some(b'M') => (&text[..text.len() - 1], 1 << 20),
+        Some(b'G') => (&text[..text.len() - 1], 1 << 30),
         _ => (text, 1),
     };
-    let number: u64 = digits.parse().map_err(|_| invalid())?;
-    number.checked_mul(multiplier).ok_or_else(invalid)
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!(
+            "invalid size: invalid format for size '{text}', which should be a non-empty \
+             sequence of digits followed by an optional 'K', 'M' or 'G' suffix"
+        ));
+    }
+    let number: u64 = digits
+        .parse()
+        .map_err(|e| format!("invalid size: invalid integer found in size '{text}': {e}"))?;
+    number
+        .checked_mul(multiplier)
+        .ok_or_else(|| format!("invalid size: size too big in '{text}'"))
+}
+
+/// ripgrep's "error parsing flag --NAME: " before a flag value's error.
+fn flag_error(flag: &str) -> impl Fn(String) -> String + '_ {
+    move |error| format!("error parsing flag --{flag}: {error}")
 }
 
 /// Directory handles the walker may keep open (walkdir's `max_open`).
@@ -518,8 +541,7 @@ fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
 fn size_arg(text: Option<&str>, default: usize) -> Result<usize, String> {
     match text {
         None => Ok(default),
-        Some(text) => {
-            usize::try_from(parse_size(text)?).map_err(|_| format!("size too large: {text}"))
-        }
+        Some(text) => usize::try_from(parse_size(text)?)
+            .map_err(|_| format!("invalid size: size too big in '{text}'")),
     }
 }

@@ -31,11 +31,13 @@ pub fn message(error: &clap::Error, argv: &[OsString]) -> String {
         (ErrorKind::ValueValidation, Some(arg)) => {
             let value = value.unwrap_or_default();
             let flag = as_typed(arg, Some(value), argv);
-            let why = std::error::Error::source(error)
-                .map(|source| source.to_string())
-                .unwrap_or_default();
-            // Every validated flag of trawl's takes a number.
-            format!("error parsing flag {flag}: value is not a valid number: {why}")
+            let source = std::error::Error::source(error);
+            let why = source.map(|s| s.to_string()).unwrap_or_default();
+            if source.is_some_and(|s| s.is::<std::num::ParseIntError>()) {
+                format!("error parsing flag {flag}: value is not a valid number: {why}")
+            } else {
+                format!("error parsing flag {flag}: {why}")
+            }
         }
         (ErrorKind::TooManyValues, Some(arg)) => {
             let value = value.unwrap_or_default();

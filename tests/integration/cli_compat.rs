@@ -588,3 +588,39 @@ fn the_last_mode_flag_wins_files_and_type_list_included() {
     run(&["-q", "--files"]).expect("", 0);
     run(&["--files", "-q", "-g", "nomatch"]).expect("", 1);
 }
+
+#[test]
+fn bad_flag_values_are_reported_as_ripgrep_words_them() {
+    let f = tree();
+    fails(
+        &f.run(&["-E", "bogus", "foo"]),
+        "trawl: error parsing flag -E: grep config error: unknown encoding: bogus\n",
+    );
+    fails(
+        &f.run(&["foo", "--max-filesize", "1k"]),
+        "trawl: error parsing flag --max-filesize: invalid size: invalid format for size '1k', \
+         which should be a non-empty sequence of digits followed by an optional 'K', 'M' or \
+         'G' suffix\n",
+    );
+    fails(
+        &f.run(&["foo", "--regex-size-limit", "99999999999G"]),
+        "trawl: error parsing flag --regex-size-limit: invalid size: size too big in \
+         '99999999999G'\n",
+    );
+    fails(
+        &f.run(&["foo", "--path-separator", "ab"]),
+        "trawl: error parsing flag --path-separator: A path separator must be exactly one \
+         byte, but the given separator is 2 bytes: ab\nIn some shells on Windows '/' is \
+         automatically expanded. Use '//' instead.\n",
+    );
+    fails(
+        &f.run(&["foo", "--colors", "path:fg"]),
+        "trawl: error parsing flag --colors: invalid color spec format: 'path:fg'. Valid \
+         format is '(path|line|column|match|highlight):(fg|bg|style):(value)'.\n",
+    );
+    fails(
+        &f.run(&["foo", "--colors", "path:style:nope"]),
+        "trawl: error parsing flag --colors: unrecognized style attribute 'nope'. Choose \
+         from: nobold, bold, nointense, intense, nounderline, underline, noitalic, italic.\n",
+    );
+}
