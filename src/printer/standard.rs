@@ -175,7 +175,9 @@ impl<'a> StandardSink<'a> {
             .colors
             .as_ref()
             .filter(|_| highlight != Highlight::None);
-        let too_long = |len: usize| opts.max_columns.is_some_and(|max| len > max);
+        // ripgrep counts the line terminator in a line's length for -M.
+        let terminator = line.end - end;
+        let too_long = |len: usize| opts.max_columns.is_some_and(|max| len + terminator > max);
         // Like ripgrep, where the matches are known (colors, -r or
         // --vimgrep) a shortened line says how many there are.
         // (An inverted match has none to count.)
@@ -224,7 +226,7 @@ impl<'a> StandardSink<'a> {
                 out.extend_from_slice(notice.as_bytes());
             }
             Some(max) => {
-                let cut = window.start + max;
+                let cut = (window.start + max).min(window.end);
                 write_spans(out, text, window.start..cut, &spans, colors, highlight);
                 let hidden = spans
                     .iter()

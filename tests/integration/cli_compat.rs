@@ -624,3 +624,27 @@ fn bad_flag_values_are_reported_as_ripgrep_words_them() {
          from: nobold, bold, nointense, intense, nounderline, underline, noitalic, italic.\n",
     );
 }
+
+#[test]
+fn max_columns_counts_the_line_terminator() {
+    let f = Fixture::new();
+    f.create("m.txt", "foo\nfoox\n");
+    f.create("t.txt", "  foo\n");
+    f.create("e.txt", "foo");
+    let run = |args: &[&str]| f.run_ordered(args);
+    run(&["-M3", "foo", "m.txt"]).expect(
+        "[Omitted long matching line]\n[Omitted long matching line]\n",
+        0,
+    );
+    run(&["-M4", "foo", "m.txt"]).expect("foo\n[Omitted long matching line]\n", 0);
+    run(&["-M3", "--max-columns-preview", "foo", "m.txt"]).expect(
+        "foo [... omitted end of long line]\nfoo [... omitted end of long line]\n",
+        0,
+    );
+    run(&["-M3", "-r", "ab", "foo", "m.txt"]).expect("ab\n[Omitted long line with 1 matches]\n", 0);
+    run(&["-M4", "--trim", "foo", "t.txt"]).expect("foo\n", 0);
+    // A last line without a terminator is one byte shorter.
+    run(&["-M3", "foo", "e.txt"]).expect("foo\n", 0);
+    // -o measures the match alone.
+    run(&["-M3", "-o", "foo", "m.txt"]).expect("foo\nfoo\n", 0);
+}
