@@ -68,10 +68,16 @@ impl Sink for SummarySink<'_> {
     fn matched(&mut self, line: &SinkLine) -> bool {
         let mode = self.opts.mode;
         // Matches are counted where they are reported: --count-matches,
-        // and the statistics of `-q --json` / `-q --stats`.
-        let per_match = matches!(mode, OutputMode::CountMatches | OutputMode::StatsOnly);
+        // and the statistics (--stats, and `-q --json`).
+        let stats = self.opts.count_matches;
+        let per_match = stats || matches!(mode, OutputMode::CountMatches | OutputMode::StatsOnly);
         let before = self.stats.matches;
         record_line(&mut self.stats, self.matcher, line, self.invert, per_match);
+        if stats && self.invert {
+            // ripgrep's summary printer counts at least one match per
+            // reported line, an inverted one included.
+            self.stats.matches += 1;
+        }
         self.count += match mode {
             OutputMode::CountMatches if !self.invert => self.stats.matches - before,
             _ => 1,
@@ -81,9 +87,11 @@ impl Sink for SummarySink<'_> {
                 self.quit.store(true, Ordering::Relaxed);
                 false
             }
+            // The first match decides, but --stats counts them all, as
+            // in ripgrep.
             OutputMode::FilesWithMatches
             | OutputMode::FilesWithoutMatch
-            | OutputMode::QuietWithoutMatch => false,
+            | OutputMode::QuietWithoutMatch => stats,
             _ => true,
         }
     }

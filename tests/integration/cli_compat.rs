@@ -648,3 +648,31 @@ fn max_columns_counts_the_line_terminator() {
     // -o measures the match alone.
     run(&["-M3", "-o", "foo", "m.txt"]).expect("foo\nfoo\n", 0);
 }
+
+#[test]
+fn stats_count_every_match_in_summary_modes() {
+    let f = Fixture::new();
+    f.create("s1.txt", "foo\nfoo foo\nbar\n");
+    f.create("s2.txt", "bar\n");
+    // The counts of the stats block (bytes and times vary or differ).
+    let counts = |args: &[&str]| -> Vec<String> {
+        let run = f.run(&[&["--stats"], args, &["s1.txt", "s2.txt"]].concat());
+        run.stdout
+            .lines()
+            .filter(|l| l.ends_with("matches") || l.ends_with("lines") || l.contains("files"))
+            .map(str::to_string)
+            .collect()
+    };
+    let expected = |m: u32, l: u32, w: u32| {
+        vec![
+            format!("{m} matches"),
+            format!("{l} matched lines"),
+            format!("{w} files contained matches"),
+            "2 files searched".to_string(),
+        ]
+    };
+    assert_eq!(counts(&["-l", "foo"]), expected(3, 2, 1));
+    assert_eq!(counts(&["--files-without-match", "foo"]), expected(3, 2, 1));
+    assert_eq!(counts(&["-c", "foo"]), expected(3, 2, 1));
+    assert_eq!(counts(&["-c", "-v", "foo"]), expected(2, 2, 2));
+}
