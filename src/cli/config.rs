@@ -251,11 +251,16 @@ impl Config {
             path_separator,
             count_matches: stats.is_some(),
             escape_control: stdout_tty,
+            crlf: args.crlf,
         };
+        // Lines ripgrep makes up end with "\r\n" under --crlf (as its
+        // single-threaded printer does; its parallel one writes "\n" between
+        // files).
+        let eol: &[u8] = if args.crlf { b"\r\n" } else { b"\n" };
         let file_separator = match (mode, heading, has_context) {
-            (OutputMode::Standard, true, _) => Some(b"\n".to_vec()),
+            (OutputMode::Standard, true, _) => Some(eol.to_vec()),
             (OutputMode::Standard, false, true) => context_break.map(|mut sep| {
-                sep.push(b'\n');
+                sep.extend_from_slice(eol);
                 sep
             }),
             _ => None,

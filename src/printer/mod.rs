@@ -71,6 +71,20 @@ pub struct PrintOptions {
     pub count_matches: bool,
     /// Escape control characters in printed paths (stdout is a terminal).
     pub escape_control: bool,
+    /// --crlf: lines the printers make up (paths, counts, separators,
+    /// notices) end with "\r\n", as ripgrep's do.
+    pub crlf: bool,
+}
+
+impl PrintOptions {
+    /// The end of a line the printer writes itself.
+    pub fn eol(&self) -> &'static [u8] {
+        if self.crlf {
+            b"\r\n"
+        } else {
+            b"\n"
+        }
+    }
 }
 
 impl Default for PrintOptions {
@@ -97,6 +111,7 @@ impl Default for PrintOptions {
             include_zero: false,
             path_separator: None,
             count_matches: false,
+            crlf: false,
             escape_control: false,
         }
     }

@@ -676,3 +676,32 @@ fn stats_count_every_match_in_summary_modes() {
     assert_eq!(counts(&["-c", "foo"]), expected(3, 2, 1));
     assert_eq!(counts(&["-c", "-v", "foo"]), expected(2, 2, 2));
 }
+
+#[test]
+fn crlf_ends_the_lines_trawl_makes_up_with_crlf() {
+    let f = Fixture::new();
+    f.create("cr.txt", "a\r\nfoo\r\nb\r\nc\r\nd\r\nfoo\r\n");
+    f.create("cr2.txt", "a\r\nfoo\r\nb\r\nc\r\nd\r\nfoo\r\n");
+    f.create("lf.txt", "x\nfoo\n");
+    f.create("end.txt", "foo\r\nfoo");
+    let run = |args: &[&str]| f.run_ordered(&[&["--crlf"], args].concat());
+    run(&["-c", "foo", "cr.txt", "lf.txt"]).expect("cr.txt:2\r\nlf.txt:1\r\n", 0);
+    run(&["-l", "foo", "cr.txt", "lf.txt"]).expect("cr.txt\r\nlf.txt\r\n", 0);
+    run(&["-o", "foo", "cr.txt"]).expect("foo\r\nfoo\r\n", 0);
+    run(&["--heading", "-C1", "foo", "cr.txt", "cr2.txt"]).expect(
+        "cr.txt\r\na\r\nfoo\r\nb\r\n--\r\nd\r\nfoo\r\n\r\n\
+         cr2.txt\r\na\r\nfoo\r\nb\r\n--\r\nd\r\nfoo\r\n",
+        0,
+    );
+    run(&["-M4", "--max-columns-preview", "foo", "cr.txt"]).expect(
+        "foo [... omitted end of long line]\r\nfoo [... omitted end of long line]\r\n",
+        0,
+    );
+    run(&["-M4", "foo", "cr.txt"]).expect(
+        "[Omitted long matching line]\r\n[Omitted long matching line]\r\n",
+        0,
+    );
+    // Lines keep their own terminator; a last line without one gets "\r\n".
+    run(&["foo", "lf.txt"]).expect("foo\n", 0);
+    run(&["foo", "end.txt"]).expect("foo\r\nfoo\r\n", 0);
+}
