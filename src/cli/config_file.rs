@@ -28,13 +28,22 @@ pub fn config_args(no_messages: bool) -> Result<Vec<OsString>, String> {
         Some(path) => path,
     };
     let path = Path::new(&path);
-    let text = match std::fs::read(path) {
+    // As ripgrep words it: the path when the file cannot be opened, not
+    // when it cannot be read (a directory).
+    let text = std::fs::File::open(path)
+        .map_err(|error| format!("{}: {error}", path.display()))
+        .and_then(|mut file| {
+            let mut text = Vec::new();
+            std::io::Read::read_to_end(&mut file, &mut text)
+                .map(|_| text)
+                .map_err(|error| error.to_string())
+        });
+    let text = match text {
         Ok(text) => text,
         Err(error) => {
             if !no_messages {
                 messages::warning(format_args!(
-                    "failed to read the file specified in {ENV_VAR}: {}: {error}",
-                    path.display()
+                    "failed to read the file specified in {ENV_VAR}: {error}"
                 ));
             }
             return Ok(Vec::new());

@@ -171,6 +171,14 @@ fn missing_config_file_is_a_warning() {
     );
     let quiet = run(&["--no-messages", "foo", "a.txt"], "nonexistent");
     assert_eq!(quiet.stderr, "");
+    // A directory opens but cannot be read: rg names no path then.
+    let dir = run(&["foo", "a.txt"], "sub");
+    dir.expect("foo one\n  bar foo\n", 0);
+    assert_eq!(
+        dir.stderr,
+        "trawl: failed to read the file specified in TRAWL_CONFIG_PATH: \
+         Is a directory (os error 21)\n"
+    );
     f.create("config", "# defaults\n--hidden\n");
     let debug = run(&["--debug", "foo", "a.txt"], "config");
     let loaded = format!(
