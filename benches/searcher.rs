@@ -27,7 +27,7 @@ fn haystack() -> Vec<u8> {
             text.extend_from_slice(words[((n >> (i * 3)) & 7) as usize].as_bytes());
             text.push(b' ');
         }
-        if n % 200 == 0 {
+        if n.is_multiple_of(200) {
             text.extend_from_slice(b"PM_RESUME");
         }
         text.push(b'\n');

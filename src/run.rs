@@ -421,7 +421,7 @@ fn with_spare_path(haystack: Haystack, spare: &Receiver<PathBuf>) -> Haystack {
 }
 
 /// Searches one haystack, its output going to `send` in chunks. Returns
-/// whether it counts as a match, and its statistics (added to the totals
+/// whether it counts as a success for the exit status, and its statistics (added to the totals
 /// here if `record_stats`).
 fn search_one(
     config: &Config,
@@ -470,6 +470,8 @@ fn search_into<S: Sink + Outcome>(
     let started = (config.stats.is_some() || config.progress.is_some()).then(Instant::now);
     let result = search_source(config, searcher, haystack, binary, &mut sink);
     let (matched, mut stats) = sink.outcome();
+    // For the exit status: with --files-without-match, a file without one.
+    let success = sink.success();
     drop(sink);
     let path = haystack.display();
     test_delay(path);
@@ -491,7 +493,7 @@ fn search_into<S: Sink + Outcome>(
             config.stats_totals.add(&stats, matched);
         }
     }
-    (matched, stats)
+    (success, stats)
 }
 
 fn search_source(

@@ -33,6 +33,9 @@ pub enum OutputMode {
     FilesWithMatches,
     FilesWithoutMatch,
     Quiet,
+    /// `-q --files-without-match`: print nothing, succeed (and stop) at
+    /// the first file without a match.
+    QuietWithoutMatch,
     /// `-q` with `--json` or `--stats`: every file is searched in full and
     /// only the statistics are printed, as ripgrep does.
     StatsOnly,
@@ -66,6 +69,20 @@ pub struct PrintOptions {
     pub count_matches: bool,
     /// Escape control characters in printed paths (stdout is a terminal).
     pub escape_control: bool,
+    /// --crlf: lines the printers make up (paths, counts, separators,
+    /// notices) end with "\r\n", as ripgrep's do.
+    pub crlf: bool,
+}
+
+impl PrintOptions {
+    /// The end of a line the printer writes itself.
+    pub fn eol(&self) -> &'static [u8] {
+        if self.crlf {
+            b"\r\n"
+        } else {
+            b"\n"
+        }
+    }
 }
 
 impl Default for PrintOptions {
@@ -92,6 +109,7 @@ impl Default for PrintOptions {
             include_zero: false,
             path_separator: None,
             count_matches: false,
+            crlf: false,
             escape_control: false,
         }
     }
@@ -129,7 +147,15 @@ impl PrintOptions {
 /// What a printer reports about its file once the search is done: whether
 /// it counts as a match for the exit status, and its statistics.
 pub trait Outcome {
+    /// Whether the file had a match (for the statistics), and its stats.
     fn outcome(&self) -> (bool, FileStats);
+
+    /// Whether the file makes the run succeed (exit code 0): a match,
+    /// except with --files-without-match, where it is a file without one
+    /// (ripgrep's `has_match`).
+    fn success(&self) -> bool {
+        self.outcome().0
+    }
 }
 
 /// A file's output buffer, handed on in chunks through `send` (the

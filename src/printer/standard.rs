@@ -112,7 +112,7 @@ impl<'a> StandardSink<'a> {
     fn write_heading(&mut self) {
         if let (true, false, Some(path)) = (self.opts.heading, self.wrote_heading, &self.path) {
             self.wrote_heading = true;
-            let terminator: &[u8] = if self.opts.null { b"" } else { b"\n" };
+            let terminator: &[u8] = if self.opts.null { b"" } else { self.opts.eol() };
             write_path(&mut self.out.buf, path, self.opts, terminator);
         }
     }
@@ -160,7 +160,13 @@ impl<'a> StandardSink<'a> {
     /// colors, followed by a newline.
     fn write_line_text(&mut self, line: &SinkLine, kind: LineKind, highlight: Highlight) {
         let opts = self.opts;
-        let end = line.content_end();
+        let mut end = line.content_end();
+        // With --crlf a "\r\n" is the terminator: not part of the text that
+        // -M previews or measures (it still counts in the length), and
+        // printed as it was.
+        if opts.crlf && end > line.start && end < line.end && line.buf[end - 1] == b'\r' {
+            end -= 1;
+        }
         let mut start = line.start;
         if opts.trim {
             while start < end && line.buf[start].is_ascii_whitespace() {
@@ -175,7 +181,9 @@ impl<'a> StandardSink<'a> {
             .colors
             .as_ref()
             .filter(|_| highlight != Highlight::None);
-        let too_long = |len: usize| opts.max_columns.is_some_and(|max| len > max);
+        // ripgrep counts the line terminator in a line's length for -M.
+        let terminator = line.end - end;
+        let too_long = |len: usize| opts.max_columns.is_some_and(|max| len + terminator > max);
         // Like ripgrep, where the matches are known (colors, -r or
         // --vimgrep) a shortened line says how many there are.
         // (An inverted match has none to count.)
@@ -210,21 +218,25 @@ impl<'a> StandardSink<'a> {
         match opts.max_columns.filter(|_| too_long(window.len())) {
             None => {
                 write_spans(out, text, window, &spans, colors, highlight);
-                out.push(b'\n');
+                match &line.buf[end..line.end] {
+                    [] => out.extend_from_slice(opts.eol()),
+                    terminator => out.extend_from_slice(terminator),
+                }
             }
             Some(_) if !opts.max_columns_preview => {
                 // Like ripgrep, say how many matches it had where known.
                 let notice = match kind {
                     LineKind::Match if counted => {
-                        format!("[Omitted long line with {} matches]\n", spans.len())
+                        format!("[Omitted long line with {} matches]", spans.len())
                     }
-                    LineKind::Match => "[Omitted long matching line]\n".to_string(),
-                    LineKind::Context => "[Omitted long context line]\n".to_string(),
+                    LineKind::Match => "[Omitted long matching line]".to_string(),
+                    LineKind::Context => "[Omitted long context line]".to_string(),
                 };
                 out.extend_from_slice(notice.as_bytes());
+                out.extend_from_slice(opts.eol());
             }
             Some(max) => {
-                let cut = window.start + max;
+                let cut = (window.start + max).min(window.end);
                 write_spans(out, text, window.start..cut, &spans, colors, highlight);
                 let hidden = spans
                     .iter()
@@ -232,11 +244,12 @@ impl<'a> StandardSink<'a> {
                     .filter(|(n, span)| highlight.covers(*n) && span.start >= cut)
                     .count();
                 let suffix = match (counted, hidden) {
-                    (false, _) => " [... omitted end of long line]\n".to_string(),
-                    (true, 1) => " [... 1 more match]\n".to_string(),
-                    (true, n) => format!(" [... {n} more matches]\n"),
+                    (false, _) => " [... omitted end of long line]".to_string(),
+                    (true, 1) => " [... 1 more match]".to_string(),
+                    (true, n) => format!(" [... {n} more matches]"),
                 };
                 out.extend_from_slice(suffix.as_bytes());
+                out.extend_from_slice(opts.eol());
             }
         }
         if replace.is_none() && !spans.is_empty() {
@@ -286,7 +299,8 @@ impl<'a> StandardSink<'a> {
                 Some(max) if text.len() > max && !opts.max_columns_preview => {
                     self.out
                         .buf
-                        .extend_from_slice(b"[Omitted long matching line]\n");
+                        .extend_from_slice(b"[Omitted long matching line]");
+                    self.out.buf.extend_from_slice(opts.eol());
                     continue;
                 }
                 Some(max) if text.len() > max => (&text[..max], b" [... 0 more matches]"),
@@ -297,7 +311,7 @@ impl<'a> StandardSink<'a> {
                 None => self.out.buf.extend_from_slice(shown),
             }
             self.out.buf.extend_from_slice(suffix);
-            self.out.buf.push(b'\n');
+            self.out.buf.extend_from_slice(opts.eol());
         }
         self.matches = matches;
     }
@@ -417,7 +431,7 @@ impl Sink for StandardSink<'_> {
     fn context_break(&mut self) -> bool {
         if let Some(separator) = &self.opts.context_break {
             self.out.buf.extend_from_slice(separator);
-            self.out.buf.push(b'\n');
+            self.out.buf.extend_from_slice(self.opts.eol());
         }
         self.out.maybe_flush()
     }

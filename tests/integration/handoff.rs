@@ -142,7 +142,7 @@ fn messages_come_in_their_files_place() {
     for i in 0..30 {
         // f10.lnk sorts before f10.txt.
         if i == 10 || i == 20 {
-            expected += &format!("trawl: f{i}.lnk: No such file or directory (os error 2)\n");
+            expected += &format!("trawl: ./f{i}.lnk: No such file or directory (os error 2)\n");
         }
         expected += &format!("f{i:02}.txt:x {i}\n");
     }

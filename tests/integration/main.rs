@@ -3,6 +3,7 @@
 mod util;
 
 mod binary;
+mod cli_compat;
 mod ecosystem;
 mod errors;
 mod filtering;
