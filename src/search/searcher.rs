@@ -324,6 +324,8 @@ struct State<'o> {
     /// No more matches wanted: -m reached, or --stop-on-nonmatch met its
     /// non-matching line. After-context may still follow.
     max_reached: bool,
+    /// --stop-on-nonmatch ended the search (rather than -m).
+    stopped_at_nonmatch: bool,
     /// Absolute end of the last matching line (bytes searched when a
     /// search stops early).
     searched_to: u64,
@@ -345,6 +347,7 @@ impl<'o> State<'o> {
             after_left: if opts.passthru { usize::MAX } else { 0 },
             matched_lines: 0,
             max_reached: opts.max_count == Some(0),
+            stopped_at_nonmatch: false,
             searched_to: 0,
             binary_offset: None,
             binary_quit: false,
@@ -381,7 +384,7 @@ impl<'o> State<'o> {
                 let Some((line_start, line_end)) = next else {
                     break;
                 };
-                if !self.emit_match(buf, line_start, line_end, sink) {
+                if !self.emit_match(matcher, buf, line_start, line_end, sink) {
                     return false;
                 }
                 at = line_end;
@@ -389,7 +392,7 @@ impl<'o> State<'o> {
                 let stop = next.map_or(end, |(line_start, _)| line_start);
                 while at < stop && !self.max_reached {
                     let line_end = line_end_from(buf, at, stop);
-                    if !self.emit_match(buf, at, line_end, sink) {
+                    if !self.emit_match(matcher, buf, at, line_end, sink) {
                         return false;
                     }
                     at = line_end;
@@ -400,7 +403,7 @@ impl<'o> State<'o> {
                 }
             }
         }
-        if !self.flush_after(buf, end, sink) {
+        if !self.flush_after(matcher, buf, end, sink) {
             return false;
         }
         !(self.max_reached && self.after_left == 0)
@@ -421,10 +424,21 @@ impl<'o> State<'o> {
         }
         self.searched_to = self.base + line_end_from(buf, last_end, gap_to) as u64;
         self.max_reached = true;
+        self.stopped_at_nonmatch = true;
+        // ripgrep reads no further than the non-matching line: it is the
+        // only after-context left.
+        self.after_left = self.after_left.min(1);
         true
     }
 
-    fn emit_match(&mut self, buf: &[u8], start: usize, end: usize, sink: &mut dyn Sink) -> bool {
+    fn emit_match(
+        &mut self,
+        matcher: &Matcher,
+        buf: &[u8],
+        start: usize,
+        end: usize,
+        sink: &mut dyn Sink,
+    ) -> bool {
         if self.check_lines_for_nul && self.binary_offset.is_none() {
             if let Some(i) = memchr(0, &buf[start..end]) {
                 self.binary_offset = Some(self.base + (start + i) as u64);
@@ -437,7 +451,7 @@ impl<'o> State<'o> {
                 }
             }
         }
-        if !self.flush_after(buf, start, sink) {
+        if !self.flush_after(matcher, buf, start, sink) {
             return false;
         }
         let floor = self.floor();
@@ -465,8 +479,7 @@ impl<'o> State<'o> {
         } else {
             self.opts.after
         };
-        self.matched_lines += 1;
-        self.searched_to = self.base + end as u64;
+        self.count_match(end);
         if self
             .opts
             .max_count
@@ -477,16 +490,37 @@ impl<'o> State<'o> {
         true
     }
 
-    /// Emits pending after-context lines that lie before `limit`.
-    fn flush_after(&mut self, buf: &[u8], limit: usize, sink: &mut dyn Sink) -> bool {
+    fn count_match(&mut self, end: usize) {
+        self.matched_lines += 1;
+        self.searched_to = self.base + end as u64;
+    }
+
+    /// Emits pending after-context lines that lie before `limit`. Once -m
+    /// is reached, a matching line among them is still reported as a
+    /// match, as ripgrep does (it does not extend the context).
+    fn flush_after(
+        &mut self,
+        matcher: &Matcher,
+        buf: &[u8],
+        limit: usize,
+        sink: &mut dyn Sink,
+    ) -> bool {
         if self.after_left == 0 {
             return true;
         }
         let mut at = self.floor();
         while self.after_left > 0 && at < limit {
             let line_end = line_end_from(buf, at, limit);
-            if !self.emit(buf, at, line_end, false, sink) {
+            // Tested without its terminator, where `^$` would match.
+            let content_end = line_end - usize::from(buf[..line_end].ends_with(b"\n"));
+            let is_match = self.max_reached
+                && !self.stopped_at_nonmatch
+                && matcher.is_match_at(buf, at, content_end) != self.opts.invert;
+            if !self.emit(buf, at, line_end, is_match, sink) {
                 return false;
+            }
+            if is_match {
+                self.count_match(line_end);
             }
             self.after_left -= 1;
             at = line_end;

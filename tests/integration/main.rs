@@ -9,5 +9,6 @@ mod filtering;
 mod formats;
 mod output;
 mod pipeline;
+mod print_compat;
 mod robustness;
 mod search;

@@ -1,0 +1,44 @@
+//! Printing details checked against ripgrep 15.2 (issue 13, item E):
+//! expected outputs were taken from rg itself.
+
+use crate::util::Fixture;
+
+#[test]
+fn max_count_reports_matches_inside_trailing_context() {
+    let f = Fixture::new();
+    f.create("n.txt", "a1\nx\nx\na2\nx\nx\nx\na3\nx\na4\n");
+    // a2 is in a1's after-context: a match, though -m1 was reached; it
+    // does not extend the context.
+    f.run_ordered(&["-m1", "-A3", "-n", "a", "n.txt"])
+        .expect("1:a1\n2-x\n3-x\n4:a2\n", 0);
+    f.run_ordered(&["-m2", "-A3", "-n", "a", "n.txt"])
+        .expect("1:a1\n2-x\n3-x\n4:a2\n5-x\n6-x\n7-x\n", 0);
+    f.run_ordered(&["-m1", "-A3", "-c", "a", "n.txt"])
+        .expect("2\n", 0);
+    f.run_ordered(&["-m1", "-A3", "-v", "-n", "x", "n.txt"])
+        .expect("1:a1\n2-x\n3-x\n4:a2\n", 0);
+    f.create("m.txt", "a1\na2\nx\na3\n");
+    let run = f.run_ordered(&["-m1", "-A3", "--json", "a", "m.txt"]);
+    let kinds: Vec<&str> = run
+        .stdout
+        .lines()
+        .map(|line| {
+            let kind = &line[line.find("\"type\":\"").unwrap() + 8..];
+            &kind[..kind.find('"').unwrap()]
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        ["begin", "match", "match", "context", "match", "end", "summary"],
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn stop_on_nonmatch_prints_no_context_past_the_nonmatching_line() {
+    let f = Fixture::new();
+    f.create("s.txt", "a1\nx\na2\nx\n");
+    f.run_ordered(&["--stop-on-nonmatch", "-A2", "-n", "a", "s.txt"])
+        .expect("1:a1\n2-x\n", 0);
+}
