@@ -125,10 +125,13 @@ impl Config {
         let json = mode == OutputMode::Json;
 
         let column = (args.column || args.vimgrep) && !args.no_column;
-        let line_number = if args.line_number || column || args.vimgrep || args.pretty || json {
-            true
-        } else if args.no_line_number {
+        // -N, when not overridden by a later -n, wins over what implies line
+        // numbers (--column, --vimgrep, -p, --json), as in ripgrep: `--json
+        // -N` gives `"line_number":null`, `--column -N` prints `COL:text`.
+        let line_number = if args.no_line_number {
             false
+        } else if args.line_number || column || args.vimgrep || args.pretty || json {
+            true
         } else {
             stdout_tty && !only_stdin
         };

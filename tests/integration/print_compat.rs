@@ -42,3 +42,24 @@ fn stop_on_nonmatch_prints_no_context_past_the_nonmatching_line() {
     f.run_ordered(&["--stop-on-nonmatch", "-A2", "-n", "a", "s.txt"])
         .expect("1:a1\n2-x\n", 0);
 }
+
+#[test]
+fn no_line_number_wins_over_json_column_and_vimgrep() {
+    let f = Fixture::new();
+    f.create("n.txt", "a1\nx\n");
+    let run = f.run_ordered(&["--json", "-N", "-A1", "a1", "n.txt"]);
+    let numbers: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter_map(|line| line.split("\"line_number\":").nth(1))
+        .map(|rest| &rest[..rest.find(',').unwrap()])
+        .collect();
+    assert_eq!(numbers, ["null", "null"], "{}", run.stdout);
+    // A later -n wins again.
+    let run = f.run_ordered(&["--json", "-N", "-n", "a1", "n.txt"]);
+    assert!(run.stdout.contains("\"line_number\":1,"), "{}", run.stdout);
+    f.run_ordered(&["--column", "-N", "1", "n.txt"])
+        .expect("2:a1\n", 0);
+    f.run_ordered(&["--vimgrep", "-N", "1", "n.txt"])
+        .expect("n.txt:2:a1\n", 0);
+}
