@@ -356,9 +356,16 @@ impl<'a> StandardSink<'a> {
         column
     }
 
+    /// A binary-file notice: `path: ` first whenever paths are shown, under
+    /// headings and with `--null` too (as in ripgrep: the notice stands
+    /// alone, not under a heading).
     fn write_notice(&mut self, notice: &str) {
-        if let (false, Some(path)) = (self.opts.heading, &self.path) {
-            write_path(&mut self.out.buf, path, self.opts, b": ");
+        if let Some(path) = &self.path {
+            match &self.opts.colors {
+                Some(colors) => colors.path.write(&mut self.out.buf, path),
+                None => self.out.buf.extend_from_slice(path),
+            }
+            self.out.buf.extend_from_slice(b": ");
         }
         self.out.buf.extend_from_slice(notice.as_bytes());
     }
@@ -425,7 +432,6 @@ impl Sink for StandardSink<'_> {
     fn binary_matched(&mut self, binary_offset: u64) -> bool {
         self.matched = true;
         self.stats.matched_lines += 1;
-        self.write_heading();
         self.write_notice(&format!(
             "binary file matches (found \"\\0\" byte around offset {binary_offset})\n"
         ));

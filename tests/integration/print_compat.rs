@@ -63,3 +63,42 @@ fn no_line_number_wins_over_json_column_and_vimgrep() {
     f.run_ordered(&["--vimgrep", "-N", "1", "n.txt"])
         .expect("n.txt:2:a1\n", 0);
 }
+
+/// A file with a match before a NUL byte beyond the first 64 KiB window.
+fn late_nul_file() -> Vec<u8> {
+    let mut data = b"foo\n".to_vec();
+    data.extend(std::iter::repeat_n(b'x', 200_000));
+    data.extend(b"\n\0tail foo\n");
+    data
+}
+
+#[test]
+fn binary_notices_keep_their_path_prefix_under_heading_and_null() {
+    let f = Fixture::new();
+    f.create("a.txt", "foo\n");
+    f.create("bin.dat", b"foo\nbar\0baz\n");
+    f.create("late.bin", late_nul_file());
+    let matches = "bin.dat: binary file matches (found \"\\0\" byte around offset 7)\n";
+    f.run_ordered(&["--heading", "foo", "bin.dat", "a.txt"])
+        .expect(&format!("{matches}\na.txt\nfoo\n"), 0);
+    f.run_ordered(&["--null", "foo", "bin.dat", "a.txt"])
+        .expect(&format!("{matches}a.txt\0foo\n"), 0);
+    f.run_ordered(&["--null", "--heading", "foo", "bin.dat", "a.txt"])
+        .expect(&format!("{matches}\na.txt\0foo\n"), 0);
+    let warning = "./late.bin: WARNING: stopped searching binary file after match \
+                   (found \"\\0\" byte around offset 200005)\n";
+    f.run_ordered(&["--heading", "foo", "."])
+        .expect(&format!("./a.txt\nfoo\n\n./late.bin\nfoo\n{warning}"), 0);
+    f.run_ordered(&["--null", "foo", "."])
+        .expect(&format!("./a.txt\0foo\n./late.bin\0foo\n{warning}"), 0);
+    f.run_ordered(&["--heading", "--color=always", "foo", "bin.dat"])
+        .expect(
+            "binary file matches (found \"\\0\" byte around offset 7)\n",
+            0,
+        );
+    f.run_ordered(&["-H", "--heading", "--color=always", "foo", "bin.dat"])
+        .expect(
+            "\x1b[0m\x1b[35mbin.dat\x1b[0m: binary file matches (found \"\\0\" byte around offset 7)\n",
+            0,
+        );
+}
