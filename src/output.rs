@@ -38,7 +38,6 @@ pub(crate) fn print(
     quit: &AtomicBool,
 ) {
     let opts = &config.output;
-    let mut printed: u64 = 0;
     let stdout = io::stdout();
     let mut out = io::BufWriter::with_capacity(256 * 1024, stdout.lock());
     let mut failed = false;
@@ -80,7 +79,6 @@ pub(crate) fn print(
                 }
                 _ => out.write_all(&chunk),
             });
-            printed += chunk.len() as u64;
             if let Err(error) = result {
                 report_write_error(&error);
                 failed = true;
@@ -103,7 +101,7 @@ pub(crate) fn print(
         let wall = config.started.elapsed();
         let totals = config.stats_totals.totals();
         let tail = match config.stats {
-            Some(StatsFormat::Human) => stats::human_block(&totals, printed, wall),
+            Some(StatsFormat::Human) => stats::human_block(&totals, wall),
             Some(StatsFormat::Json) => json::summary_message(&totals, wall),
             None => String::new(),
         };

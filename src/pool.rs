@@ -289,7 +289,7 @@ fn search_into<S: Sink + Outcome>(
         if stats.elapsed.is_zero() {
             stats.elapsed = started.elapsed();
         }
-        config.stats_totals.add(&stats, matched);
+        config.stats_totals.add(&stats);
     }
     matched
 }

@@ -10,17 +10,22 @@ pub struct Style(ColorSpec);
 
 impl Style {
     /// Writes `text` in this style, between a reset and a reset even when
-    /// the style is empty: byte for byte what ripgrep writes.
-    pub fn write(&self, out: &mut Vec<u8>, text: &[u8]) {
+    /// the style is empty: byte for byte what ripgrep writes. Returns the
+    /// number of escape bytes written (ripgrep's "bytes printed" leaves
+    /// them out).
+    #[must_use]
+    pub fn write(&self, out: &mut Vec<u8>, text: &[u8]) -> usize {
         // Nothing to color (an empty match): no escapes either, as in rg.
         if text.is_empty() {
-            return;
+            return 0;
         }
-        let mut ansi = Ansi::new(out);
+        let before = out.len();
+        let mut ansi = Ansi::new(&mut *out);
         // Writing into a Vec cannot fail.
         let _ = ansi.set_color(&self.0);
         let _ = ansi.write_all(text);
         let _ = ansi.reset();
+        out.len() - before - text.len()
     }
 }
 

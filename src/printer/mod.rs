@@ -189,20 +189,31 @@ impl Drop for ChunkWriter {
 }
 
 /// Writes `path` followed by its separator: NUL with `-0`, else `sep`.
-pub fn write_path(out: &mut Vec<u8>, path: &[u8], opts: &PrintOptions, sep: &[u8]) {
-    match &opts.colors {
-        Some(colors) => colors.path.write(out, path),
-        None => out.extend_from_slice(path),
-    }
+/// Returns the number of color escape bytes written.
+pub fn write_path(out: &mut Vec<u8>, path: &[u8], opts: &PrintOptions, sep: &[u8]) -> usize {
+    let escapes = write_styled(out, path, opts.colors.as_ref().map(|c| &c.path));
     if opts.null {
         out.push(0);
     } else {
         out.extend_from_slice(sep);
     }
+    escapes
+}
+
+/// Writes `text` in `style`, if any. Returns the number of escape bytes.
+pub fn write_styled(out: &mut Vec<u8>, text: &[u8], style: Option<&color::Style>) -> usize {
+    match style {
+        Some(style) => style.write(out, text),
+        None => {
+            out.extend_from_slice(text);
+            0
+        }
+    }
 }
 
 /// Writes a decimal number without allocating (once per printed line).
-pub fn write_number(out: &mut Vec<u8>, n: u64, style: Option<&color::Style>) {
+/// Returns the number of color escape bytes written.
+pub fn write_number(out: &mut Vec<u8>, n: u64, style: Option<&color::Style>) -> usize {
     let mut digits = [0u8; 20];
     let mut start = digits.len();
     let mut rest = n;
@@ -214,10 +225,7 @@ pub fn write_number(out: &mut Vec<u8>, n: u64, style: Option<&color::Style>) {
             break;
         }
     }
-    match style {
-        Some(style) => style.write(out, &digits[start..]),
-        None => out.extend_from_slice(&digits[start..]),
-    }
+    write_styled(out, &digits[start..], style)
 }
 
 /// Counts a reported line into the file's statistics.

@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
-use super::{record_line, write_number, write_path, ChunkWriter, PrintOptions};
+use super::{record_line, write_number, write_path, write_styled, ChunkWriter, PrintOptions};
 use crate::search::Matcher;
 use crate::sink::{SearchSummary, Sink, SinkLine};
 use crate::stats::FileStats;
@@ -21,6 +21,9 @@ pub struct StandardSink<'a> {
     stats: FileStats,
     /// Reused list of match ranges within the current line.
     matches: Vec<Range<usize>>,
+    /// Color escape bytes written, which ripgrep's "bytes printed" leaves
+    /// out.
+    escapes: u64,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -59,7 +62,8 @@ impl Highlight {
 }
 
 /// Writes `text[window]`, coloring the `spans` that `highlight` selects
-/// (clipped to the window) when colors are on.
+/// (clipped to the window) when colors are on. Returns the number of
+/// escape bytes written.
 fn write_spans(
     out: &mut Vec<u8>,
     text: &[u8],
@@ -67,11 +71,12 @@ fn write_spans(
     spans: &[Range<usize>],
     colors: Option<&super::color::Colors>,
     highlight: Highlight,
-) {
+) -> usize {
     let Some(colors) = colors.filter(|_| highlight != Highlight::None) else {
         out.extend_from_slice(&text[window]);
-        return;
+        return 0;
     };
+    let mut escapes = 0;
     let mut at = window.start;
     for (n, span) in spans.iter().enumerate() {
         if !highlight.covers(n) {
@@ -82,10 +87,11 @@ fn write_spans(
             continue;
         }
         out.extend_from_slice(&text[at..span_start]);
-        colors.matched.write(out, &text[span_start..span_end]);
+        escapes += colors.matched.write(out, &text[span_start..span_end]);
         at = span_end;
     }
     out.extend_from_slice(&text[at..window.end]);
+    escapes
 }
 
 impl<'a> StandardSink<'a> {
@@ -106,6 +112,7 @@ impl<'a> StandardSink<'a> {
             matched: false,
             stats: FileStats::default(),
             matches: Vec::new(),
+            escapes: 0,
         }
     }
 
@@ -113,7 +120,7 @@ impl<'a> StandardSink<'a> {
         if let (true, false, Some(path)) = (self.opts.heading, self.wrote_heading, &self.path) {
             self.wrote_heading = true;
             let terminator: &[u8] = if self.opts.null { b"" } else { b"\n" };
-            write_path(&mut self.out.buf, path, self.opts, terminator);
+            self.escapes += write_path(&mut self.out.buf, path, self.opts, terminator) as u64;
         }
     }
 
@@ -127,22 +134,24 @@ impl<'a> StandardSink<'a> {
     ) {
         let opts = self.opts;
         let out = &mut self.out.buf;
+        let mut escapes = 0;
         if let (false, Some(path)) = (opts.heading, &self.path) {
-            write_path(out, path, opts, sep);
+            escapes += write_path(out, path, opts, sep);
         }
         let colors = opts.colors.as_ref();
         if let (true, Some(number)) = (opts.line_number, line_number) {
-            write_number(out, number, colors.map(|c| &c.line));
+            escapes += write_number(out, number, colors.map(|c| &c.line));
             out.extend_from_slice(sep);
         }
         if let (true, Some(column)) = (opts.column, column) {
-            write_number(out, column as u64, colors.map(|c| &c.column));
+            escapes += write_number(out, column as u64, colors.map(|c| &c.column));
             out.extend_from_slice(sep);
         }
         if opts.byte_offset {
-            write_number(out, offset, colors.map(|c| &c.column));
+            escapes += write_number(out, offset, colors.map(|c| &c.column));
             out.extend_from_slice(sep);
         }
+        self.escapes += escapes as u64;
     }
 
     /// Collects the non-empty matches of the line into `self.matches`.
@@ -209,7 +218,7 @@ impl<'a> StandardSink<'a> {
         let out = &mut self.out.buf;
         match opts.max_columns.filter(|_| too_long(window.len())) {
             None => {
-                write_spans(out, text, window, &spans, colors, highlight);
+                self.escapes += write_spans(out, text, window, &spans, colors, highlight) as u64;
                 out.push(b'\n');
             }
             Some(_) if !opts.max_columns_preview => {
@@ -225,7 +234,8 @@ impl<'a> StandardSink<'a> {
             }
             Some(max) => {
                 let cut = window.start + max;
-                write_spans(out, text, window.start..cut, &spans, colors, highlight);
+                self.escapes +=
+                    write_spans(out, text, window.start..cut, &spans, colors, highlight) as u64;
                 let hidden = spans
                     .iter()
                     .enumerate()
@@ -292,10 +302,8 @@ impl<'a> StandardSink<'a> {
                 Some(max) if text.len() > max => (&text[..max], b" [... 0 more matches]"),
                 _ => (text, b""),
             };
-            match &opts.colors {
-                Some(colors) => colors.matched.write(&mut self.out.buf, shown),
-                None => self.out.buf.extend_from_slice(shown),
-            }
+            let style = opts.colors.as_ref().map(|c| &c.matched);
+            self.escapes += write_styled(&mut self.out.buf, shown, style) as u64;
             self.out.buf.extend_from_slice(suffix);
             self.out.buf.push(b'\n');
         }
@@ -361,10 +369,8 @@ impl<'a> StandardSink<'a> {
     /// alone, not under a heading).
     fn write_notice(&mut self, notice: &str) {
         if let Some(path) = &self.path {
-            match &self.opts.colors {
-                Some(colors) => colors.path.write(&mut self.out.buf, path),
-                None => self.out.buf.extend_from_slice(path),
-            }
+            let style = self.opts.colors.as_ref().map(|c| &c.path);
+            self.escapes += write_styled(&mut self.out.buf, path, style) as u64;
             self.out.buf.extend_from_slice(b": ");
         }
         self.out.buf.extend_from_slice(notice.as_bytes());
@@ -448,7 +454,7 @@ impl Sink for StandardSink<'_> {
                  (found \"\\0\" byte around offset {offset})\n"
             ));
         }
-        self.stats.bytes_printed = self.out.written();
+        self.stats.bytes_printed = self.out.written() - self.escapes;
         self.out.flush();
     }
 }

@@ -47,7 +47,7 @@ impl<'a> SummarySink<'a> {
     }
 
     fn write_path_line(&mut self) {
-        write_path(&mut self.out.buf, &self.path, self.opts, b"\n");
+        let _ = write_path(&mut self.out.buf, &self.path, self.opts, b"\n");
     }
 }
 
@@ -61,8 +61,8 @@ impl Sink for SummarySink<'_> {
     fn matched(&mut self, line: &SinkLine) -> bool {
         let mode = self.opts.mode;
         // Matches are counted where they are reported: --count-matches,
-        // and the statistics of `-q --json` / `-q --stats`.
-        let per_match = matches!(mode, OutputMode::CountMatches | OutputMode::StatsOnly);
+        // and the statistics (--stats, `-q --json`).
+        let per_match = mode == OutputMode::CountMatches || self.opts.count_matches;
         let before = self.stats.matches;
         record_line(&mut self.stats, self.matcher, line, self.invert, per_match);
         self.count += match mode {
@@ -74,7 +74,11 @@ impl Sink for SummarySink<'_> {
                 self.quit.store(true, Ordering::Relaxed);
                 false
             }
-            OutputMode::FilesWithMatches | OutputMode::FilesWithoutMatch => false,
+            // The first match decides, unless statistics want the whole
+            // file (ripgrep then searches on, and may meet a NUL byte).
+            // --files-without-match reads every file to its end in ripgrep
+            // (a NUL byte after a match then counts the file as binary).
+            OutputMode::FilesWithMatches => self.opts.count_matches,
             _ => true,
         }
     }
@@ -92,44 +96,40 @@ impl Sink for SummarySink<'_> {
     }
 
     fn finish(&mut self, summary: &SearchSummary) {
-        match self.opts.mode {
-            OutputMode::Count | OutputMode::CountMatches => {
-                self.matched = self.count > 0;
-                // A binary file skipped at its first NUL was not searched,
-                // so it has no count to report, not even zero (as in rg).
-                let searched = !summary.binary_quit || self.count > 0;
-                if self.count > 0 || (self.opts.include_zero && searched) {
-                    if self.opts.with_filename {
-                        let opts = self.opts;
-                        write_path(&mut self.out.buf, &self.path, opts, &opts.match_separator);
-                    }
-                    write_number(&mut self.out.buf, self.count, None);
-                    self.out.buf.push(b'\n');
-                }
-            }
-            OutputMode::FilesWithMatches => {
-                self.matched = self.count > 0;
-                if self.matched {
-                    self.write_path_line();
-                }
-            }
-            OutputMode::FilesWithoutMatch => {
-                // ripgrep exits 0 here whenever a file was searched: either
-                // it matched or it was printed.
-                self.matched = true;
-                // A binary file skipped at its first NUL was not searched.
-                if self.count == 0 && !summary.binary_quit {
-                    self.write_path_line();
-                }
-            }
-            OutputMode::Quiet | OutputMode::StatsOnly => self.matched = self.count > 0,
-            OutputMode::Standard | OutputMode::Json => {}
-        }
         self.stats.bytes_searched = summary.bytes_searched;
         if self.opts.mode == OutputMode::CountMatches {
             self.stats.matches = self.count;
         }
-        self.stats.bytes_printed = self.out.written();
+        // As in ripgrep, a binary file whose search stopped at a NUL byte
+        // (found in a walk) counts as having no match, whatever came before
+        // the NUL: nothing is printed for it, not even a zero count. Its
+        // matches still count in the statistics.
+        if summary.binary_quit {
+            self.count = 0;
+        }
+        let has_match = self.count > 0;
+        // The exit status: 0 when some file had no match, for
+        // --files-without-match.
+        self.matched = match self.opts.mode {
+            OutputMode::FilesWithoutMatch => !has_match,
+            _ => has_match,
+        };
+        match self.opts.mode {
+            _ if summary.binary_quit => {}
+            OutputMode::Count | OutputMode::CountMatches if has_match || self.opts.include_zero => {
+                if self.opts.with_filename {
+                    let opts = self.opts;
+                    let _ = write_path(&mut self.out.buf, &self.path, opts, &opts.match_separator);
+                }
+                let _ = write_number(&mut self.out.buf, self.count, None);
+                self.out.buf.push(b'\n');
+            }
+            OutputMode::FilesWithMatches if has_match => self.write_path_line(),
+            OutputMode::FilesWithoutMatch if !has_match => self.write_path_line(),
+            _ => {}
+        }
+        // ripgrep's statistics count no bytes printed by summaries.
+        self.stats.bytes_printed = 0;
         self.out.flush();
     }
 }

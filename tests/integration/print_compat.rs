@@ -102,3 +102,95 @@ fn binary_notices_keep_their_path_prefix_under_heading_and_null() {
             0,
         );
 }
+
+#[test]
+fn summaries_print_nothing_for_a_walked_binary_file_with_a_late_nul() {
+    let f = Fixture::new();
+    f.create("a.txt", "foo\n");
+    f.create("late.bin", late_nul_file());
+    f.run_ordered(&["-c", "foo"]).expect("a.txt:1\n", 0);
+    f.run_ordered(&["--count-matches", "foo"])
+        .expect("a.txt:1\n", 0);
+    f.run_ordered(&["-c", "--include-zero", "foo"])
+        .expect("a.txt:1\n", 0);
+    // Named, it is searched to its end.
+    f.run_ordered(&["-c", "foo", "late.bin", "."])
+        .expect("late.bin:2\n./a.txt:1\n", 0);
+    // -l stops at the first match, before the NUL byte...
+    f.run_ordered(&["-l", "foo"]).expect("a.txt\nlate.bin\n", 0);
+    // ... --files-without-match reads on, and the file counts as binary:
+    // not printed, but "without match" for the exit status.
+    f.run_ordered(&["--files-without-match", "foo"])
+        .expect("", 0);
+    let only_binary = Fixture::new();
+    only_binary.create("late.bin", late_nul_file());
+    only_binary.run_ordered(&["-c", "foo"]).expect("", 1);
+    only_binary
+        .run_ordered(&["--files-without-match", "foo"])
+        .expect("", 0);
+}
+
+/// The --stats block without its timings.
+fn stats_of(f: &Fixture, args: &[&str]) -> (String, i32) {
+    let run = f.run(&[&["--stats"], args].concat());
+    let text = run
+        .stdout
+        .lines()
+        .filter(|line| !line.contains("seconds"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    (text, run.code)
+}
+
+#[test]
+fn stats_count_matches_in_every_mode_and_never_color_escapes() {
+    let f = Fixture::new();
+    f.create("a.txt", "foo\n");
+    f.create("bin.dat", b"foo\nbar\0baz\n");
+    f.create("late.bin", late_nul_file());
+    let block = |matches: u32, files: u32, printed: u32| {
+        format!(
+            "{matches} matches\n{matches} matched lines\n{files} files contained matches\n\
+             3 files searched\n{printed} bytes printed\n8 bytes searched"
+        )
+    };
+    // Summaries count matches (the whole file is searched, so -l sees the
+    // NUL after the match) and no bytes printed.
+    let summaries = block(2, 2, 0);
+    assert_eq!(
+        stats_of(&f, &["-c", "foo"]),
+        (format!("a.txt:1\n\n{summaries}"), 0)
+    );
+    assert_eq!(
+        stats_of(&f, &["--count-matches", "foo"]),
+        (format!("a.txt:1\n\n{summaries}"), 0)
+    );
+    assert_eq!(
+        stats_of(&f, &["-l", "foo"]),
+        (format!("a.txt\n\n{summaries}"), 0)
+    );
+    assert_eq!(
+        stats_of(&f, &["--files-without-match", "foo"]),
+        (format!("\n{summaries}"), 0)
+    );
+    assert_eq!(
+        stats_of(&f, &["--files-without-match", "zzz"]),
+        (format!("a.txt\n\n{}", block(0, 0, 0)), 0)
+    );
+    assert_eq!(stats_of(&f, &["-q", "foo"]), (format!("\n{summaries}"), 0));
+    // Colors are not counted in bytes printed.
+    let warning = "WARNING: stopped searching binary file after match \
+                   (found \"\\0\" byte around offset 200005)";
+    assert_eq!(
+        stats_of(&f, &["--color=always", "foo"]),
+        (
+            format!(
+                "\x1b[0m\x1b[35ma.txt\x1b[0m:\x1b[0m\x1b[1m\x1b[31mfoo\x1b[0m\n\
+                 \x1b[0m\x1b[35mlate.bin\x1b[0m:\x1b[0m\x1b[1m\x1b[31mfoo\x1b[0m\n\
+                 \x1b[0m\x1b[35mlate.bin\x1b[0m: {warning}\n\n{}",
+                block(2, 2, 123)
+            ),
+            0
+        )
+    );
+}
