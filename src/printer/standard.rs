@@ -78,11 +78,20 @@ fn write_spans(
     };
     let mut escapes = 0;
     let mut at = window.start;
-    for (n, span) in spans.iter().enumerate() {
+    let mut n = 0;
+    while n < spans.len() {
         if !highlight.covers(n) {
+            n += 1;
             continue;
         }
-        let (span_start, span_end) = (span.start.max(at), span.end.min(window.end));
+        // Adjacent matches are colored as one span, as in ripgrep.
+        let (first, mut last_end) = (spans[n].start, spans[n].end);
+        n += 1;
+        while highlight == Highlight::All && n < spans.len() && spans[n].start == last_end {
+            last_end = spans[n].end;
+            n += 1;
+        }
+        let (span_start, span_end) = (first.max(at), last_end.min(window.end));
         if span_start >= span_end {
             continue;
         }
@@ -184,7 +193,13 @@ impl<'a> StandardSink<'a> {
             .colors
             .as_ref()
             .filter(|_| highlight != Highlight::None);
-        let too_long = |len: usize| opts.max_columns.is_some_and(|max| len > max);
+        // ripgrep measures a line with its terminator: `-M 30` omits a
+        // line of 30 bytes and a newline.
+        let terminator = line.end - end;
+        let too_long = |len: usize| {
+            opts.max_columns
+                .is_some_and(|max| len.saturating_add(terminator) > max)
+        };
         // Like ripgrep, where the matches are known (colors, -r or
         // --vimgrep) a shortened line says how many there are.
         // (An inverted match has none to count.)
@@ -233,7 +248,9 @@ impl<'a> StandardSink<'a> {
                 out.extend_from_slice(notice.as_bytes());
             }
             Some(max) => {
-                let cut = window.start + max;
+                // The text may fit when only its terminator does not: then
+                // it is all printed, with the notice.
+                let cut = window.start + max.min(window.len());
                 self.escapes +=
                     write_spans(out, text, window.start..cut, &spans, colors, highlight) as u64;
                 let hidden = spans

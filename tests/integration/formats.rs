@@ -301,7 +301,7 @@ fn max_columns_and_preview() {
             "alpha [... omitted end of long line]\nfoo f [... omitted end of long line]\n",
             0,
         );
-    f.run(&["-M4", "-C1", "beta", "a.txt"]).expect(
+    f.run(&["-M5", "-C1", "beta", "a.txt"]).expect(
         "[Omitted long context line]\nbeta\n[Omitted long context line]\n",
         0,
     );

@@ -194,3 +194,46 @@ fn stats_count_matches_in_every_mode_and_never_color_escapes() {
         )
     );
 }
+
+#[test]
+fn max_columns_counts_the_line_terminator() {
+    let f = Fixture::new();
+    f.create("l30.txt", format!("{}5\n", "0".repeat(28)));
+    f.create("l31.txt", format!("{}5\n", "0".repeat(29)));
+    f.create("crlf.txt", format!("{}5\r\n", "0".repeat(28)));
+    f.run_ordered(&["-M", "30", "5", "l30.txt"])
+        .expect(&format!("{}5\n", "0".repeat(28)), 0);
+    f.run_ordered(&["-M", "30", "5", "l31.txt"])
+        .expect("[Omitted long matching line]\n", 0);
+    f.run_ordered(&["-M", "30", "5", "crlf.txt"])
+        .expect("[Omitted long matching line]\n", 0);
+    // The text fits, its terminator does not: all of it, and the notice.
+    f.run_ordered(&["-M", "30", "--max-columns-preview", "5", "l31.txt"])
+        .expect(
+            &format!("{}5 [... omitted end of long line]\n", "0".repeat(29)),
+            0,
+        );
+    f.run_ordered(&["-M", "10", "--max-columns-preview", "5", "l31.txt"])
+        .expect(
+            &format!("{} [... omitted end of long line]\n", "0".repeat(10)),
+            0,
+        );
+}
+
+#[test]
+fn adjacent_matches_are_colored_as_one() {
+    let f = Fixture::new();
+    f.create("ab.txt", "abab ab\n");
+    let red = |text: &str| format!("\x1b[0m\x1b[1m\x1b[31m{text}\x1b[0m");
+    f.run_ordered(&["--color=always", "ab", "ab.txt"])
+        .expect(&format!("{} {}\n", red("abab"), red("ab")), 0);
+    f.run_ordered(&["--color=always", "-r", "X", "ab", "ab.txt"])
+        .expect(&format!("{} {}\n", red("XX"), red("X")), 0);
+    // --vimgrep colors only the match each copy of the line stands for.
+    let run = f.run_ordered(&["--color=always", "--vimgrep", "-I", "ab", "ab.txt"]);
+    assert!(
+        run.stdout.contains(&format!(":ab{}{}", red("ab"), " ab\n")),
+        "{}",
+        run.stdout
+    );
+}
