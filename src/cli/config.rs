@@ -12,7 +12,7 @@ use crate::output::OutputOptions;
 use crate::printer::{Colors, OutputMode, PrintOptions};
 use crate::rules::{IgnoreOptions, RuleSpec, Rules};
 use crate::search::matcher::{DEFAULT_DFA_SIZE_LIMIT, DEFAULT_SIZE_LIMIT};
-use crate::search::source::ReadPolicy;
+use crate::search::source::{ReadPolicy, MMAP_MAX_PATHS};
 use crate::search::{CaseMode, Matcher, MatcherOptions, SearchOptions, TextEncoding};
 use crate::stats::Stats;
 use crate::walk::{SearchPath, WalkOptions};
@@ -270,6 +270,16 @@ impl Config {
             _ => None,
         };
         let walk = WalkOptions { sort, ..walk };
+        let read_policy = ReadPolicy {
+            // ripgrep's choice, which decides what binary detection sees
+            // (see search::source).
+            mmap: !args.no_mmap
+                && paths.len() <= MMAP_MAX_PATHS
+                && paths.iter().all(|p| match p {
+                    SearchPath::Given(path) => path.is_file(),
+                    _ => false,
+                }),
+        };
         Ok(Config {
             matcher,
             paths,
@@ -279,9 +289,7 @@ impl Config {
             search,
             print,
             output,
-            read_policy: ReadPolicy {
-                mmap: !args.no_mmap,
-            },
+            read_policy,
             text: args.text,
             binary: args.binary || args.unrestricted >= 3,
             quiet: args.quiet,

@@ -24,6 +24,8 @@ pub struct StandardSink<'a> {
     /// Color escape bytes written, which ripgrep's "bytes printed" leaves
     /// out.
     escapes: u64,
+    /// The "binary file matches" notice was written.
+    binary_notice: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -122,6 +124,7 @@ impl<'a> StandardSink<'a> {
             stats: FileStats::default(),
             matches: Vec::new(),
             escapes: 0,
+            binary_notice: false,
         }
     }
 
@@ -381,6 +384,13 @@ impl<'a> StandardSink<'a> {
         column
     }
 
+    fn write_binary_notice(&mut self, binary_offset: u64) {
+        self.binary_notice = true;
+        self.write_notice(&format!(
+            "binary file matches (found \"\\0\" byte around offset {binary_offset})\n"
+        ));
+    }
+
     /// A binary-file notice: `path: ` first whenever paths are shown, under
     /// headings and with `--null` too (as in ripgrep: the notice stands
     /// alone, not under a heading).
@@ -455,14 +465,26 @@ impl Sink for StandardSink<'_> {
     fn binary_matched(&mut self, binary_offset: u64) -> bool {
         self.matched = true;
         self.stats.matched_lines += 1;
-        self.write_notice(&format!(
-            "binary file matches (found \"\\0\" byte around offset {binary_offset})\n"
-        ));
+        self.write_binary_notice(binary_offset);
+        false
+    }
+
+    fn binary_context(&mut self, _binary_offset: u64) -> bool {
         false
     }
 
     fn finish(&mut self, summary: &SearchSummary) {
         self.stats.bytes_searched = summary.bytes_searched;
+        // A file named explicitly whose NUL came after its matches (or
+        // stopped it at a context line): the notice comes last, as in rg.
+        if let (true, false, false, Some(offset)) = (
+            self.matched,
+            summary.binary_quit,
+            self.binary_notice,
+            summary.binary_offset,
+        ) {
+            self.write_binary_notice(offset);
+        }
         if let (true, true, Some(offset)) =
             (self.matched, summary.binary_quit, summary.binary_offset)
         {

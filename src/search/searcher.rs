@@ -439,18 +439,12 @@ impl<'o> State<'o> {
         end: usize,
         sink: &mut dyn Sink,
     ) -> bool {
-        if self.check_lines_for_nul && self.binary_offset.is_none() {
-            if let Some(i) = memchr(0, &buf[start..end]) {
-                self.binary_offset = Some(self.base + (start + i) as u64);
-            }
-        }
-        if self.binary == BinaryMode::Convert {
-            if let Some(offset) = self.binary_offset {
-                if !sink.binary_matched(offset) {
-                    return false;
-                }
-            }
-        }
+        // On a memory map a NUL byte is looked for in matching lines only;
+        // as in ripgrep, the context before such a line is still printed.
+        let nul_here = match (self.check_lines_for_nul, self.binary_offset) {
+            (true, None) => memchr(0, &buf[start..end]).map(|i| self.base + (start + i) as u64),
+            _ => None,
+        };
         if !self.flush_after(matcher, buf, start, sink) {
             return false;
         }
@@ -470,6 +464,16 @@ impl<'o> State<'o> {
                 return false;
             }
             at = line_end;
+        }
+        if nul_here.is_some() {
+            self.binary_offset = nul_here;
+        }
+        if self.binary == BinaryMode::Convert {
+            if let Some(offset) = self.binary_offset {
+                if !sink.binary_matched(offset) {
+                    return false;
+                }
+            }
         }
         if !self.emit(buf, start, end, true, sink) {
             return false;
@@ -543,6 +547,13 @@ impl<'o> State<'o> {
         } else {
             None
         };
+        if let (false, BinaryMode::Convert, Some(offset)) =
+            (is_match, self.binary, self.binary_offset)
+        {
+            if !sink.binary_context(offset) {
+                return false;
+            }
+        }
         self.last_end = Some(self.base + end as u64);
         let line = SinkLine {
             buf,

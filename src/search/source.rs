@@ -3,8 +3,12 @@
 //! Files found in a walk are always read with read() into the worker's
 //! reusable window: a file truncated by another process mid-search then
 //! just ends early, whereas a memory map would raise SIGBUS. Memory maps
-//! are used only for large files named explicitly on the command line
-//! (ripgrep's policy too), where they avoid one copy of the data.
+//! are used only for files named on the command line, when at most 10
+//! paths are given and all are files: ripgrep's policy, which trawl follows
+//! because it changes results. On a map, binary detection looks only at
+//! the first 64 KiB and at matching lines (NUL bytes elsewhere go unseen
+//! and are not turned into line ends), so `trawl PAT file` prints what
+//! `rg PAT file` prints; `--no-mmap` gives ripgrep's `--no-mmap` results.
 
 use std::fs::File;
 use std::io;
@@ -15,12 +19,14 @@ use memmap2::Mmap;
 use super::{BinaryMode, Matcher, Searcher};
 use crate::sink::Sink;
 
-/// Explicit files at least this large are memory-mapped: on the 1 GiB
-/// benchmark file a map took 53 ms against 136 ms with read() (the copy
-/// is the difference). The 16 MiB threshold itself was not tuned.
-pub const MMAP_THRESHOLD: u64 = 16 * 1024 * 1024;
+/// Most paths named for which explicit files are memory-mapped (ripgrep's
+/// limit). On the 1 GiB benchmark file a map took 53 ms against 136 ms
+/// with read() (the copy is the difference).
+pub const MMAP_MAX_PATHS: usize = 10;
 
 pub struct ReadPolicy {
+    /// Map explicit files: at most `MMAP_MAX_PATHS` paths were given, all
+    /// files, and not `--no-mmap`.
     pub mmap: bool,
 }
 
@@ -36,7 +42,7 @@ pub fn search_file(
     let file = File::open(path)?;
     if explicit && policy.mmap {
         let meta = file.metadata()?;
-        if meta.is_file() && meta.len() >= MMAP_THRESHOLD {
+        if meta.is_file() {
             if let Some(map) = map_file(&file) {
                 if searcher.decodes(&map) {
                     // Decoded as it is read (see Searcher::search_reader_sized).

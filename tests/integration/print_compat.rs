@@ -237,3 +237,42 @@ fn adjacent_matches_are_colored_as_one() {
         run.stdout
     );
 }
+
+#[test]
+fn named_files_follow_rgs_memory_map_binary_detection() {
+    let f = Fixture::new();
+    let mut late = b"foo 1\n".to_vec();
+    late.extend(std::iter::repeat_n(b'x', 100_000));
+    late.extend(b"\n\0 junk\nfoo 2\n");
+    f.create("late.dat", &late);
+    let mut inline = b"foo 1\n".to_vec();
+    inline.extend(std::iter::repeat_n(b'x', 100_000));
+    inline.extend(b"\nfoo\0 2\nfoo 3\n");
+    f.create("inline.dat", &inline);
+    f.create("bc.dat", b"a\0\nctx\nfoo\n");
+    let x = "x".repeat(100_000);
+    // Mapped (at most 10 paths, all files): a NUL beyond the first 64 KiB
+    // is seen only in a matching line.
+    f.run(&["foo", "late.dat"]).expect("foo 1\nfoo 2\n", 0);
+    f.run(&["-v", "-c", "zzz", "late.dat"]).expect("4\n", 0);
+    let notice = "binary file matches (found \"\\0\" byte around offset 100010)\n";
+    f.run(&["foo", "inline.dat"])
+        .expect(&format!("foo 1\n{notice}"), 0);
+    // The context before the binary matching line is printed first.
+    f.run(&["-A1", "foo", "inline.dat"])
+        .expect(&format!("foo 1\n{x}\n{notice}"), 0);
+    // Read (--no-mmap, or more than 10 paths): NULs are seen as they are
+    // read, and stop the file at its next match or context line.
+    let late_notice = "binary file matches (found \"\\0\" byte around offset 100007)\n";
+    f.run(&["--no-mmap", "foo", "late.dat"])
+        .expect(&format!("foo 1\n{late_notice}"), 0);
+    f.run(&["--no-mmap", "-A1", "foo", "late.dat"])
+        .expect(&format!("foo 1\n{late_notice}"), 0);
+    f.run(&["--no-mmap", "-v", "-c", "zzz", "late.dat"])
+        .expect("5\n", 0);
+    // A context line of a binary file stops it: nothing matched yet, so
+    // nothing at all is printed (both ways).
+    f.run(&["-B1", "foo", "bc.dat"]).expect("", 1);
+    f.run(&["--no-mmap", "-B1", "foo", "bc.dat"]).expect("", 1);
+    f.run(&["-c", "-B1", "foo", "bc.dat"]).expect("1\n", 0);
+}
