@@ -56,7 +56,7 @@ Register-ArgumentCompleter -Native -CommandName 'trawl' -ScriptBlock {
             [CompletionResult]::new('-M', '-M ', [CompletionResultType]::ParameterName, 'Omit lines longer than NUM bytes')
             [CompletionResult]::new('--max-columns', '--max-columns', [CompletionResultType]::ParameterName, 'Omit lines longer than NUM bytes')
             [CompletionResult]::new('--path-separator', '--path-separator', [CompletionResultType]::ParameterName, 'Separator used in printed paths instead of ''/'' (a single byte)')
-            [CompletionResult]::new('--colors', '--colors', [CompletionResultType]::ParameterName, 'Color settings: ''{path,line,column,match}:{fg,bg,style}:VALUE'' or ''TYPE:none''')
+            [CompletionResult]::new('--colors', '--colors', [CompletionResultType]::ParameterName, 'Color settings: ''{path,line,column,match,highlight}:{fg,bg,style}:VALUE'' or ''TYPE:none'' (highlight: the rest of a matching line)')
             [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'Sort results ascending: path, modified, accessed, created, none')
             [CompletionResult]::new('--sortr', '--sortr', [CompletionResultType]::ParameterName, 'Sort results descending: path, modified, accessed, created, none')
             [CompletionResult]::new('--context-separator', '--context-separator', [CompletionResultType]::ParameterName, 'Line printed between non-adjacent context groups (default "--")')

@@ -53,7 +53,7 @@ set edit:completion:arg-completer[trawl] = {|@words|
             cand -M 'Omit lines longer than NUM bytes'
             cand --max-columns 'Omit lines longer than NUM bytes'
             cand --path-separator 'Separator used in printed paths instead of ''/'' (a single byte)'
-            cand --colors 'Color settings: ''{path,line,column,match}:{fg,bg,style}:VALUE'' or ''TYPE:none'''
+            cand --colors 'Color settings: ''{path,line,column,match,highlight}:{fg,bg,style}:VALUE'' or ''TYPE:none'' (highlight: the rest of a matching line)'
             cand --sort 'Sort results ascending: path, modified, accessed, created, none'
             cand --sortr 'Sort results descending: path, modified, accessed, created, none'
             cand --context-separator 'Line printed between non-adjacent context groups (default "--")'

@@ -468,7 +468,7 @@ complete -c trawl -l max-filesize -d 'Skip files larger than NUM bytes (suffixes
 complete -c trawl -s r -l replace -d 'Print TEXT in place of each match ($0, $1, ${name}, $$ expand)' -r
 complete -c trawl -s M -l max-columns -d 'Omit lines longer than NUM bytes' -r
 complete -c trawl -l path-separator -d 'Separator used in printed paths instead of \'/\' (a single byte)' -r
-complete -c trawl -l colors -d 'Color settings: \'{path,line,column,match}:{fg,bg,style}:VALUE\' or \'TYPE:none\'' -r
+complete -c trawl -l colors -d 'Color settings: \'{path,line,column,match,highlight}:{fg,bg,style}:VALUE\' or \'TYPE:none\' (highlight: the rest of a matching line)' -r
 complete -c trawl -l sort -d 'Sort results ascending: path, modified, accessed, created, none' -r -f -a "none\t''
 path\t''
 modified\t''

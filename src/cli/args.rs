@@ -381,7 +381,8 @@ pub struct Args {
     #[arg(long, value_name = "SEPARATOR")]
     pub path_separator: Option<String>,
 
-    /// Color settings: '{path,line,column,match}:{fg,bg,style}:VALUE' or 'TYPE:none'.
+    /// Color settings: '{path,line,column,match,highlight}:{fg,bg,style}:VALUE' or
+    /// 'TYPE:none' (highlight: the rest of a matching line).
     #[arg(long, value_name = "COLOR_SPEC", action = ArgAction::Append)]
     pub colors: Vec<String>,
 

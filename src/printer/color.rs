@@ -19,6 +19,29 @@ impl Style {
         if text.is_empty() {
             return 0;
         }
+        self.write_always(out, text)
+    }
+
+    /// Writes the escapes that switch to this style, after a reset when
+    /// `reset`. Returns their length.
+    #[must_use]
+    pub fn write_start(&self, out: &mut Vec<u8>, reset: bool) -> usize {
+        let before = out.len();
+        let mut spec = self.0.clone();
+        spec.set_reset(reset);
+        let _ = Ansi::new(&mut *out).set_color(&spec);
+        out.len() - before
+    }
+
+    /// Writes the reset escape. Returns its length.
+    #[must_use]
+    pub fn write_reset(out: &mut Vec<u8>) -> usize {
+        let before = out.len();
+        let _ = Ansi::new(&mut *out).reset();
+        out.len() - before
+    }
+
+    fn write_always(&self, out: &mut Vec<u8>, text: &[u8]) -> usize {
         let before = out.len();
         let mut ansi = Ansi::new(&mut *out);
         // Writing into a Vec cannot fail.
@@ -29,12 +52,36 @@ impl Style {
     }
 }
 
+impl Style {
+    /// No color and no attribute: set by `TYPE:none`.
+    pub fn is_none(&self) -> bool {
+        self.0.is_none()
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Colors {
     pub path: Style,
     pub line: Style,
     pub column: Style,
     pub matched: Style,
+    /// The rest of a matching line, around its matches (rg 15); none by
+    /// default.
+    pub highlight: Style,
+}
+
+impl Colors {
+    /// The style of the text around matches, if any. With `match:none`
+    /// nothing in a line is colored, highlight included (as in ripgrep).
+    pub fn highlight(&self) -> Option<&Style> {
+        (!self.highlight.is_none()).then_some(&self.highlight)
+    }
+
+    /// Whether matches are colored at all (`match:none` turns it off, and
+    /// ripgrep then writes no escapes in the line).
+    pub fn colors_matches(&self) -> bool {
+        !self.matched.is_none()
+    }
 }
 
 impl Default for Colors {
@@ -52,6 +99,7 @@ impl Default for Colors {
             line: Style(line),
             column: Style(ColorSpec::new()),
             matched: Style(matched),
+            highlight: Style(ColorSpec::new()),
         }
     }
 }
@@ -60,7 +108,7 @@ impl Colors {
     /// Applies one `--colors` spec: `TYPE:none`, `TYPE:fg:COLOR`,
     /// `TYPE:bg:COLOR` or `TYPE:style:{bold,nobold,intense,nointense,
     /// underline,nounderline,italic,noitalic}`, TYPE being path, line,
-    /// column or match. COLOR is a name, 0-255 or `r,g,b`.
+    /// column, match or highlight. COLOR is a name, 0-255 or `r,g,b`.
     pub fn apply(&mut self, spec: &str) -> Result<(), String> {
         let invalid = |why: &str| format!("invalid color spec {spec:?}: {why}");
         let mut parts = spec.splitn(3, ':');
@@ -69,6 +117,7 @@ impl Colors {
             "line" => &mut self.line,
             "column" => &mut self.column,
             "match" => &mut self.matched,
+            "highlight" => &mut self.highlight,
             other => return Err(invalid(&format!("unknown output type {other:?}"))),
         };
         let spec_ref = &mut target.0;

@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
+use super::color::{Colors, Style};
 use super::{record_line, write_number, write_path, write_styled, ChunkWriter, PrintOptions};
 use crate::search::Matcher;
 use crate::sink::{SearchSummary, Sink, SinkLine};
@@ -64,21 +65,29 @@ impl Highlight {
 }
 
 /// Writes `text[window]`, coloring the `spans` that `highlight` selects
-/// (clipped to the window) when colors are on. Returns the number of
-/// escape bytes written.
+/// (clipped to the window) when colors are on, and the text around them
+/// in `line_style` (`--colors highlight:...`) if given. Returns the number
+/// of escape bytes written.
 fn write_spans(
     out: &mut Vec<u8>,
     text: &[u8],
     window: Range<usize>,
     spans: &[Range<usize>],
-    colors: Option<&super::color::Colors>,
+    colors: Option<&Colors>,
     highlight: Highlight,
+    line_style: Option<&Style>,
 ) -> usize {
-    let Some(colors) = colors.filter(|_| highlight != Highlight::None) else {
+    let Some(colors) = colors.filter(|c| highlight != Highlight::None && c.colors_matches()) else {
         out.extend_from_slice(&text[window]);
         return 0;
     };
     let mut escapes = 0;
+    // ripgrep's byte pattern: the line switches to the highlight style
+    // once, each match is reset + match style + text + reset, after which
+    // the highlight attributes are set again; one reset ends the line.
+    if let Some(style) = line_style {
+        escapes += style.write_start(out, true);
+    }
     let mut at = window.start;
     let mut n = 0;
     while n < spans.len() {
@@ -99,9 +108,15 @@ fn write_spans(
         }
         out.extend_from_slice(&text[at..span_start]);
         escapes += colors.matched.write(out, &text[span_start..span_end]);
+        if let Some(style) = line_style {
+            escapes += style.write_start(out, false);
+        }
         at = span_end;
     }
     out.extend_from_slice(&text[at..window.end]);
+    if line_style.is_some() {
+        escapes += Style::write_reset(out);
+    }
     escapes
 }
 
@@ -192,10 +207,16 @@ impl<'a> StandardSink<'a> {
             .replace
             .as_deref()
             .filter(|_| kind == LineKind::Match && !self.invert);
+        // With `match:none`, nothing in a line is colored (as in rg).
         let colors = opts
             .colors
             .as_ref()
-            .filter(|_| highlight != Highlight::None);
+            .filter(|c| highlight != Highlight::None && c.colors_matches());
+        // `--colors highlight:...`: the rest of a matching line (not of a
+        // context line, nor of an inverted match).
+        let line_style = colors
+            .and_then(|c| c.highlight())
+            .filter(|_| kind == LineKind::Match && !self.invert);
         // ripgrep measures a line with its terminator: `-M 30` omits a
         // line of 30 bytes and a newline.
         let terminator = line.end - end;
@@ -236,7 +257,8 @@ impl<'a> StandardSink<'a> {
         let out = &mut self.out.buf;
         match opts.max_columns.filter(|_| too_long(window.len())) {
             None => {
-                self.escapes += write_spans(out, text, window, &spans, colors, highlight) as u64;
+                self.escapes +=
+                    write_spans(out, text, window, &spans, colors, highlight, line_style) as u64;
                 out.push(b'\n');
             }
             Some(_) if !opts.max_columns_preview => {
@@ -254,8 +276,15 @@ impl<'a> StandardSink<'a> {
                 // The text may fit when only its terminator does not: then
                 // it is all printed, with the notice.
                 let cut = window.start + max.min(window.len());
-                self.escapes +=
-                    write_spans(out, text, window.start..cut, &spans, colors, highlight) as u64;
+                self.escapes += write_spans(
+                    out,
+                    text,
+                    window.start..cut,
+                    &spans,
+                    colors,
+                    highlight,
+                    line_style,
+                ) as u64;
                 let hidden = spans
                     .iter()
                     .enumerate()
@@ -322,8 +351,17 @@ impl<'a> StandardSink<'a> {
                 Some(max) if text.len() > max => (&text[..max], b" [... 0 more matches]"),
                 _ => (text, b""),
             };
-            let style = opts.colors.as_ref().map(|c| &c.matched);
-            self.escapes += write_styled(&mut self.out.buf, shown, style) as u64;
+            let colors = opts.colors.as_ref().filter(|c| c.colors_matches());
+            let whole = 0..shown.len();
+            self.escapes += write_spans(
+                &mut self.out.buf,
+                shown,
+                whole.clone(),
+                std::slice::from_ref(&whole),
+                colors,
+                Highlight::All,
+                colors.and_then(|c| c.highlight()),
+            ) as u64;
             self.out.buf.extend_from_slice(suffix);
             self.out.buf.push(b'\n');
         }

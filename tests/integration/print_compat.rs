@@ -276,3 +276,77 @@ fn named_files_follow_rgs_memory_map_binary_detection() {
     f.run(&["--no-mmap", "-B1", "foo", "bc.dat"]).expect("", 1);
     f.run(&["-c", "-B1", "foo", "bc.dat"]).expect("1\n", 0);
 }
+
+#[test]
+fn colors_highlight_and_match_none() {
+    let f = Fixture::new();
+    f.create("h.txt", "one foo two foo three\nctx\n");
+    let color = |args: &[&str]| f.run_ordered(&[&["--color=always"], args].concat());
+    let (hl, red, reset) = ("\x1b[43m", "\x1b[0m\x1b[1m\x1b[31m", "\x1b[0m");
+    color(&["--colors", "highlight:bg:yellow", "-A1", "foo", "h.txt"]).expect(
+        &format!("{reset}{hl}one {red}foo{reset}{hl} two {red}foo{reset}{hl} three{reset}\nctx\n"),
+        0,
+    );
+    color(&["--colors", "highlight:bg:yellow", "-o", "foo", "h.txt"]).expect(
+        &format!("{reset}{hl}{red}foo{reset}{hl}{reset}\n").repeat(2),
+        0,
+    );
+    color(&[
+        "--colors",
+        "highlight:bg:yellow",
+        "-M10",
+        "--max-columns-preview",
+        "foo",
+        "h.txt",
+    ])
+    .expect(
+        &format!("{reset}{hl}one {red}foo{reset}{hl} tw{reset} [... 1 more match]\n"),
+        0,
+    );
+    // highlight:none is the default: no escapes around matches.
+    color(&[
+        "--colors",
+        "highlight:bg:yellow",
+        "--colors",
+        "highlight:none",
+        "foo",
+        "h.txt",
+    ])
+    .expect(
+        &format!("one {red}foo{reset} two {red}foo{reset} three\n"),
+        0,
+    );
+    // match:none colors nothing in the line, not even the highlight, and
+    // writes no empty escape pairs; other types keep theirs.
+    color(&[
+        "--colors",
+        "match:none",
+        "--colors",
+        "highlight:fg:blue",
+        "foo",
+        "h.txt",
+    ])
+    .expect("one foo two foo three\n", 0);
+    color(&[
+        "--colors",
+        "match:none",
+        "--colors",
+        "path:none",
+        "-H",
+        "foo",
+        "h.txt",
+    ])
+    .expect("\x1b[0mh.txt\x1b[0m:one foo two foo three\n", 0);
+    color(&["--colors", "match:none", "-o", "foo", "h.txt"]).expect("foo\nfoo\n", 0);
+    color(&["--colors", "match:none", "-M5", "foo", "h.txt"])
+        .expect("[Omitted long matching line]\n", 0);
+    color(&[
+        "--colors",
+        "match:none",
+        "--colors",
+        "match:fg:green",
+        "two",
+        "h.txt",
+    ])
+    .expect("one foo \x1b[0m\x1b[32mtwo\x1b[0m foo three\n", 0);
+}
