@@ -10,6 +10,8 @@ ansi\t''"
 complete -c trawl -s A -l after-context -d 'Show NUM lines after each match' -r
 complete -c trawl -s B -l before-context -d 'Show NUM lines before each match' -r
 complete -c trawl -s C -l context -d 'Show NUM lines before and after each match' -r
+complete -c trawl -l pre -d 'For each file, search what \'COMMAND PATH\' writes instead (the file is also on its stdin). Not for stdin. The last of --pre and -z wins; an empty COMMAND turns --pre off' -r
+complete -c trawl -l pre-glob -d 'Run --pre only on files matching GLOB (repeatable; \'!GLOB\' excludes)' -r
 complete -c trawl -l ignore-file -d 'An extra file of gitignore rules, lowest precedence (repeatable)' -r -F
 complete -c trawl -s g -l glob -d 'Include or exclude (\'!GLOB\') files and directories; overrides ignore rules' -r
 complete -c trawl -l iglob -d 'Like --glob, but case-insensitive' -r
@@ -528,6 +530,9 @@ complete -c trawl -s a -l text -d 'Search binary files as if they were text'
 complete -c trawl -l no-text
 complete -c trawl -l mmap -d 'Use memory maps for large files named on the command line (default)'
 complete -c trawl -l no-mmap -d 'Never use memory maps'
+complete -c trawl -s z -l search-zip -d 'Search compressed files (gzip, bzip2, xz, lzma, lz4, brotli, zstd, .Z), recognised by their names (.gz, .tgz, .bz2, .tbz2, .xz, .txz, .lzma, .lz4, .br, .zst, .zstd, .Z)'
+complete -c trawl -l no-search-zip
+complete -c trawl -l no-pre
 complete -c trawl -l no-ignore -d 'Don\'t respect ignore files (.gitignore, .ignore, .rgignore, .trawlignore, ...)'
 complete -c trawl -l ignore
 complete -c trawl -l no-ignore-vcs -d 'Don\'t respect version-control ignore files (.gitignore, .git/info/exclude, global)'

@@ -34,8 +34,10 @@
 //! remaining receivers, so every thread runs to the end of its channel and
 //! is joined by the scope.
 
+use std::ffi::OsStr;
 use std::io;
-use std::path::PathBuf;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
@@ -307,10 +309,12 @@ fn search_source(
             let mut lock = stdin.lock();
             searcher.search_reader(&config.matcher, &mut lock, binary, sink)
         }
-        Source::Path(path) => search_file(
+        // The path as shown (no `./` for the implicit cwd): --pre gets it
+        // as its argument, as in ripgrep.
+        Source::Path(_) => search_file(
             searcher,
             &config.matcher,
-            path,
+            Path::new(OsStr::from_bytes(haystack.display())),
             haystack.explicit,
             &config.read_policy,
             binary,

@@ -24,7 +24,7 @@ pub enum ColorChoice {
     version,
     long_version = concat!(
         env!("CARGO_PKG_VERSION"),
-        "\n\nfeatures: +ordered-output +mmap +json +completions -pcre2 -search-zip"
+        "\n\nfeatures: +ordered-output +mmap +json +completions -pcre2 +search-zip"
     ),
     about = "Recursively search files for a regex, in parallel, with deterministic ordered output.",
     override_usage = "trawl [OPTIONS] PATTERN [PATH ...]\n       trawl [OPTIONS] -e PATTERN ... [PATH ...]\n       trawl [OPTIONS] -f PATTERNFILE ... [PATH ...]",
@@ -205,6 +205,31 @@ pub struct Args {
     /// Never use memory maps.
     #[arg(long, overrides_with = "mmap")]
     pub no_mmap: bool,
+
+    /// Search compressed files (gzip, bzip2, xz, lzma, lz4, brotli, zstd,
+    /// .Z), recognised by their names (.gz, .tgz, .bz2, .tbz2, .xz, .txz,
+    /// .lzma, .lz4, .br, .zst, .zstd, .Z).
+    #[arg(short = 'z', long, overrides_with_all = ["no_search_zip", "pre"])]
+    pub search_zip: bool,
+    #[arg(long, hide = true, overrides_with = "search_zip")]
+    pub no_search_zip: bool,
+
+    /// For each file, search what 'COMMAND PATH' writes instead (the file
+    /// is also on its stdin). Not for stdin. The last of --pre and -z wins;
+    /// an empty COMMAND turns --pre off.
+    #[arg(
+        long,
+        value_name = "COMMAND",
+        overrides_with_all = ["no_pre", "search_zip"],
+        value_parser = clap::builder::OsStringValueParser::new()
+    )]
+    pub pre: Option<OsString>,
+    #[arg(long, hide = true, overrides_with = "pre")]
+    pub no_pre: bool,
+
+    /// Run --pre only on files matching GLOB (repeatable; '!GLOB' excludes).
+    #[arg(long, value_name = "GLOB", action = ArgAction::Append, allow_hyphen_values = true)]
+    pub pre_glob: Vec<String>,
 
     /// Don't respect ignore files (.gitignore, .ignore, .rgignore, .trawlignore, ...).
     #[arg(long, overrides_with = "ignore")]

@@ -12,7 +12,7 @@ use crate::output::OutputOptions;
 use crate::printer::{Colors, OutputMode, PrintOptions};
 use crate::rules::{IgnoreOptions, RuleSpec, Rules};
 use crate::search::matcher::{DEFAULT_DFA_SIZE_LIMIT, DEFAULT_SIZE_LIMIT};
-use crate::search::source::{ReadPolicy, MMAP_MAX_PATHS};
+use crate::search::source::{Preprocessor, ReadPolicy, MMAP_MAX_PATHS};
 use crate::search::{CaseMode, Matcher, MatcherOptions, SearchOptions, TextEncoding};
 use crate::stats::Stats;
 use crate::walk::{SearchPath, WalkOptions};
@@ -279,6 +279,8 @@ impl Config {
                     SearchPath::Given(path) => path.is_file(),
                     _ => false,
                 }),
+            search_zip: args.search_zip,
+            preprocessor: preprocessor(&args)?,
         };
         Ok(Config {
             matcher,
@@ -300,6 +302,26 @@ impl Config {
             started: Instant::now(),
         })
     }
+}
+
+/// `--pre COMMAND` (an empty COMMAND turns it off, as in ripgrep) and
+/// its `--pre-glob`s, matched like `-g` globs.
+fn preprocessor(args: &Args) -> Result<Option<Preprocessor>, String> {
+    let Some(command) = args.pre.clone().filter(|c| !c.is_empty()) else {
+        return Ok(None);
+    };
+    let command = std::path::PathBuf::from(command);
+    let cwd = std::env::current_dir().map_err(|error| format!("current directory: {error}"))?;
+    let mut globs = ignore::overrides::OverrideBuilder::new(cwd);
+    for glob in &args.pre_glob {
+        globs
+            .add(glob)
+            .map_err(|error| format!("--pre-glob {glob:?}: {error}"))?;
+    }
+    let globs = globs
+        .build()
+        .map_err(|error| format!("--pre-glob: {error}"))?;
+    Ok(Some(Preprocessor { command, globs }))
 }
 
 /// `-E LABEL`: `auto` (the default: decode only input with a byte order

@@ -11,11 +11,14 @@
 //! `rg PAT file` prints; `--no-mmap` gives ripgrep's `--no-mmap` results.
 
 use std::fs::File;
-use std::io;
-use std::path::Path;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 
 use memmap2::Mmap;
 
+use super::decompress::{self, Format};
+use super::process::CommandReader;
 use super::{BinaryMode, Matcher, Searcher};
 use crate::sink::Sink;
 
@@ -24,10 +27,56 @@ use crate::sink::Sink;
 /// with read() (the copy is the difference).
 pub const MMAP_MAX_PATHS: usize = 10;
 
+#[derive(Default)]
 pub struct ReadPolicy {
     /// Map explicit files: at most `MMAP_MAX_PATHS` paths were given, all
     /// files, and not `--no-mmap`.
     pub mmap: bool,
+    /// -z: decompress files whose names say they are compressed.
+    pub search_zip: bool,
+    /// --pre: search what this program writes for each file instead.
+    pub preprocessor: Option<Preprocessor>,
+}
+
+/// `--pre COMMAND` and its `--pre-glob`s.
+pub struct Preprocessor {
+    pub command: PathBuf,
+    /// Which files it is for (gitignore-style globs, `!` to exclude);
+    /// every file when empty.
+    pub globs: ignore::overrides::Override,
+}
+
+impl Preprocessor {
+    fn applies_to(&self, path: &Path) -> bool {
+        self.globs.is_empty() || !self.globs.matched(path, false).is_ignore()
+    }
+
+    /// Runs `COMMAND PATH` with the file on its stdin too (ripgrep's
+    /// contract) and searches its stdout. Errors name the command as
+    /// ripgrep does.
+    fn search(
+        &self,
+        searcher: &mut Searcher,
+        matcher: &Matcher,
+        path: &Path,
+        binary: BinaryMode,
+        sink: &mut dyn Sink,
+    ) -> io::Result<()> {
+        let mut command = Command::new(&self.command);
+        command.arg(path).stdin(Stdio::from(File::open(path)?));
+        let mut reader = CommandReader::spawn(&mut command).map_err(|error| {
+            io::Error::other(format!(
+                "preprocessor command could not start: '{command:?}': {error}"
+            ))
+        })?;
+        let result = searcher.search_reader(matcher, &mut reader, binary, sink);
+        let closed = reader.close();
+        result.and(closed).map_err(|error| {
+            io::Error::other(format!(
+                "preprocessor command failed: '{command:?}': {error}"
+            ))
+        })
+    }
 }
 
 pub fn search_file(
@@ -39,6 +88,17 @@ pub fn search_file(
     binary: BinaryMode,
     sink: &mut dyn Sink,
 ) -> io::Result<()> {
+    if let Some(pre) = policy.preprocessor.as_ref() {
+        if pre.applies_to(path) {
+            return pre.search(searcher, matcher, path, binary, sink);
+        }
+    }
+    if policy.search_zip {
+        if let Some(format) = Format::of(path) {
+            let mut reader = decompress::open(format, path)?;
+            return searcher.search_reader(matcher, &mut reader as &mut dyn Read, binary, sink);
+        }
+    }
     let file = File::open(path)?;
     if explicit && policy.mmap {
         let meta = file.metadata()?;

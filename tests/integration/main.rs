@@ -7,6 +7,7 @@ mod ecosystem;
 mod errors;
 mod filtering;
 mod formats;
+mod inputs;
 mod output;
 mod pipeline;
 mod print_compat;
