@@ -59,6 +59,8 @@ Register-ArgumentCompleter -Native -CommandName 'trawl' -ScriptBlock {
             [CompletionResult]::new('--max-columns', '--max-columns', [CompletionResultType]::ParameterName, 'Omit lines longer than NUM bytes')
             [CompletionResult]::new('--path-separator', '--path-separator', [CompletionResultType]::ParameterName, 'Separator used in printed paths instead of ''/'' (a single byte)')
             [CompletionResult]::new('--colors', '--colors', [CompletionResultType]::ParameterName, 'Color settings: ''{path,line,column,match,highlight}:{fg,bg,style}:VALUE'' or ''TYPE:none'' (highlight: the rest of a matching line)')
+            [CompletionResult]::new('--hyperlink-format', '--hyperlink-format', [CompletionResultType]::ParameterName, 'Terminal hyperlinks on paths (with colors on): an alias (default, none, cursor, file, grep+, kitty, macvim, textmate, vscode, vscode-insiders, vscodium) or a template such as ''vscode://file{path}:{line}:{column}'' ({path} {line} {column} {host} {wslprefix})')
+            [CompletionResult]::new('--hostname-bin', '--hostname-bin', [CompletionResultType]::ParameterName, 'A program printing the hostname for {host} in hyperlinks (default: the system''s hostname)')
             [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'Sort results ascending: path, modified, accessed, created, none')
             [CompletionResult]::new('--sortr', '--sortr', [CompletionResultType]::ParameterName, 'Sort results descending: path, modified, accessed, created, none')
             [CompletionResult]::new('--context-separator', '--context-separator', [CompletionResultType]::ParameterName, 'Line printed between non-adjacent context groups (default "--")')

@@ -56,6 +56,8 @@ set edit:completion:arg-completer[trawl] = {|@words|
             cand --max-columns 'Omit lines longer than NUM bytes'
             cand --path-separator 'Separator used in printed paths instead of ''/'' (a single byte)'
             cand --colors 'Color settings: ''{path,line,column,match,highlight}:{fg,bg,style}:VALUE'' or ''TYPE:none'' (highlight: the rest of a matching line)'
+            cand --hyperlink-format 'Terminal hyperlinks on paths (with colors on): an alias (default, none, cursor, file, grep+, kitty, macvim, textmate, vscode, vscode-insiders, vscodium) or a template such as ''vscode://file{path}:{line}:{column}'' ({path} {line} {column} {host} {wslprefix})'
+            cand --hostname-bin 'A program printing the hostname for {host} in hyperlinks (default: the system''s hostname)'
             cand --sort 'Sort results ascending: path, modified, accessed, created, none'
             cand --sortr 'Sort results descending: path, modified, accessed, created, none'
             cand --context-separator 'Line printed between non-adjacent context groups (default "--")'

@@ -471,6 +471,8 @@ complete -c trawl -s r -l replace -d 'Print TEXT in place of each match ($0, $1,
 complete -c trawl -s M -l max-columns -d 'Omit lines longer than NUM bytes' -r
 complete -c trawl -l path-separator -d 'Separator used in printed paths instead of \'/\' (a single byte)' -r
 complete -c trawl -l colors -d 'Color settings: \'{path,line,column,match,highlight}:{fg,bg,style}:VALUE\' or \'TYPE:none\' (highlight: the rest of a matching line)' -r
+complete -c trawl -l hyperlink-format -d 'Terminal hyperlinks on paths (with colors on): an alias (default, none, cursor, file, grep+, kitty, macvim, textmate, vscode, vscode-insiders, vscodium) or a template such as \'vscode://file{path}:{line}:{column}\' ({path} {line} {column} {host} {wslprefix})' -r
+complete -c trawl -l hostname-bin -d 'A program printing the hostname for {host} in hyperlinks (default: the system\'s hostname)' -r
 complete -c trawl -l sort -d 'Sort results ascending: path, modified, accessed, created, none' -r -f -a "none\t''
 path\t''
 modified\t''

@@ -411,6 +411,23 @@ pub struct Args {
     #[arg(long, value_name = "COLOR_SPEC", action = ArgAction::Append)]
     pub colors: Vec<String>,
 
+    /// Terminal hyperlinks on paths (with colors on): an alias (default,
+    /// none, cursor, file, grep+, kitty, macvim, textmate, vscode,
+    /// vscode-insiders, vscodium) or a template such as
+    /// 'vscode://file{path}:{line}:{column}' ({path} {line} {column} {host}
+    /// {wslprefix}).
+    #[arg(long, value_name = "FORMAT")]
+    pub hyperlink_format: Option<String>,
+
+    /// A program printing the hostname for {host} in hyperlinks (default:
+    /// the system's hostname).
+    #[arg(
+        long,
+        value_name = "COMMAND",
+        value_parser = clap::builder::OsStringValueParser::new()
+    )]
+    pub hostname_bin: Option<OsString>,
+
     /// Sort results ascending: path, modified, accessed, created, none.
     #[arg(long, value_name = "SORTBY", overrides_with = "sortr")]
     pub sort: Option<SortKey>,

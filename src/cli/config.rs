@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use super::args::{Args, ColorChoice, ProgressChoice, SortKey};
 use crate::output::OutputOptions;
+use crate::printer::hyperlink::Hyperlinks;
 use crate::printer::{Colors, OutputMode, PrintOptions};
 use crate::rules::{IgnoreOptions, RuleSpec, Rules};
 use crate::search::matcher::{DEFAULT_DFA_SIZE_LIMIT, DEFAULT_SIZE_LIMIT};
@@ -158,6 +159,11 @@ impl Config {
         for spec in &args.colors {
             palette.apply(spec)?;
         }
+        let hyperlinks = Hyperlinks::new(
+            args.hyperlink_format.as_deref().unwrap_or(""),
+            args.hostname_bin.as_deref(),
+            colors,
+        )?;
         let colors = colors.then_some(palette);
 
         let after = args.after_context.or(args.context).unwrap_or(0);
@@ -226,6 +232,7 @@ impl Config {
             path_separator,
             count_matches: stats.is_some(),
             escape_control: stdout_tty,
+            hyperlinks,
         };
         let file_separator = match (mode, heading, has_context) {
             (OutputMode::Standard, true, _) => Some(b"\n".to_vec()),

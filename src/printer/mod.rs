@@ -8,6 +8,7 @@
 //! - `summary`: `-c`, `--count-matches`, `-l`, `--files-without-match`, `-q`.
 
 pub mod color;
+pub mod hyperlink;
 pub mod json;
 pub mod standard;
 pub mod summary;
@@ -68,6 +69,8 @@ pub struct PrintOptions {
     pub count_matches: bool,
     /// Escape control characters in printed paths (stdout is a terminal).
     pub escape_control: bool,
+    /// --hyperlink-format, when links are written (colors on).
+    pub hyperlinks: Option<hyperlink::Hyperlinks>,
 }
 
 impl Default for PrintOptions {
@@ -95,6 +98,7 @@ impl Default for PrintOptions {
             path_separator: None,
             count_matches: false,
             escape_control: false,
+            hyperlinks: None,
         }
     }
 }
@@ -186,18 +190,6 @@ impl Drop for ChunkWriter {
             let _ = self.tx.send(Vec::new());
         }
     }
-}
-
-/// Writes `path` followed by its separator: NUL with `-0`, else `sep`.
-/// Returns the number of color escape bytes written.
-pub fn write_path(out: &mut Vec<u8>, path: &[u8], opts: &PrintOptions, sep: &[u8]) -> usize {
-    let escapes = write_styled(out, path, opts.colors.as_ref().map(|c| &c.path));
-    if opts.null {
-        out.push(0);
-    } else {
-        out.extend_from_slice(sep);
-    }
-    escapes
 }
 
 /// Writes `text` in `style`, if any. Returns the number of escape bytes.

@@ -6,7 +6,8 @@ use std::borrow::Cow;
 use std::ops::Range;
 
 use super::color::{Colors, Style};
-use super::{record_line, write_number, write_path, write_styled, ChunkWriter, PrintOptions};
+use super::hyperlink::{self, Hyperlinks};
+use super::{record_line, write_number, write_styled, ChunkWriter, PrintOptions};
 use crate::search::Matcher;
 use crate::sink::{SearchSummary, Sink, SinkLine};
 use crate::stats::FileStats;
@@ -27,6 +28,8 @@ pub struct StandardSink<'a> {
     escapes: u64,
     /// The "binary file matches" notice was written.
     binary_notice: bool,
+    /// The file's `{path}` in hyperlinks, when links are written.
+    link_path: Option<Vec<u8>>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -140,18 +143,36 @@ impl<'a> StandardSink<'a> {
             matches: Vec::new(),
             escapes: 0,
             binary_notice: false,
+            link_path: opts
+                .hyperlinks
+                .as_ref()
+                .filter(|_| opts.with_filename)
+                .and_then(|_| hyperlink::link_path(path)),
         }
     }
 
     fn write_heading(&mut self) {
         if let (true, false, Some(path)) = (self.opts.heading, self.wrote_heading, &self.path) {
             self.wrote_heading = true;
-            let terminator: &[u8] = if self.opts.null { b"" } else { b"\n" };
-            self.escapes += write_path(&mut self.out.buf, path, self.opts, terminator) as u64;
+            let terminator: &[u8] = if self.opts.null { b"\0" } else { b"\n" };
+            let out = &mut self.out.buf;
+            let link = self.opts.hyperlinks.as_ref().zip(self.link_path.as_deref());
+            let mut escapes = 0;
+            if let Some((links, link_path)) = link {
+                escapes += links.open(out, link_path, None, None);
+            }
+            escapes += write_styled(out, path, self.opts.colors.as_ref().map(|c| &c.path));
+            if link.is_some() {
+                escapes += Hyperlinks::close(out);
+            }
+            out.extend_from_slice(terminator);
+            self.escapes += escapes as u64;
         }
     }
 
-    /// Path (unless under a heading), line number, column and byte offset.
+    /// Path (unless under a heading), line number, column (shown with
+    /// --column; `column` is also the hyperlink's) and byte offset. A
+    /// hyperlink covers the fields, not the separator after the last one.
     fn write_prefix(
         &mut self,
         line_number: Option<u64>,
@@ -162,22 +183,40 @@ impl<'a> StandardSink<'a> {
         let opts = self.opts;
         let out = &mut self.out.buf;
         let mut escapes = 0;
+        // Under a heading, lines are linked only if the link names a line.
+        let link = opts
+            .hyperlinks
+            .as_ref()
+            .zip(self.link_path.as_deref())
+            .filter(|(links, _)| links.line_dependent() || !opts.heading);
+        if let Some((links, link_path)) = link {
+            let column = column.map(|c| c as u64);
+            escapes += links.open(out, link_path, line_number, column);
+        }
+        // The separator owed by the last field written.
+        let mut owed: Option<&[u8]> = None;
         if let (false, Some(path)) = (opts.heading, &self.path) {
-            escapes += write_path(out, path, opts, sep);
+            escapes += write_styled(out, path, opts.colors.as_ref().map(|c| &c.path));
+            owed = Some(if opts.null { b"\0" } else { sep });
         }
         let colors = opts.colors.as_ref();
+        let mut field = |out: &mut Vec<u8>, n: u64, style| {
+            out.extend_from_slice(owed.replace(sep).unwrap_or_default());
+            write_number(out, n, style)
+        };
         if let (true, Some(number)) = (opts.line_number, line_number) {
-            escapes += write_number(out, number, colors.map(|c| &c.line));
-            out.extend_from_slice(sep);
+            escapes += field(out, number, colors.map(|c| &c.line));
         }
         if let (true, Some(column)) = (opts.column, column) {
-            escapes += write_number(out, column as u64, colors.map(|c| &c.column));
-            out.extend_from_slice(sep);
+            escapes += field(out, column as u64, colors.map(|c| &c.column));
         }
         if opts.byte_offset {
-            escapes += write_number(out, offset, colors.map(|c| &c.column));
-            out.extend_from_slice(sep);
+            escapes += field(out, offset, colors.map(|c| &c.column));
         }
+        if link.is_some() {
+            escapes += Hyperlinks::close(out);
+        }
+        out.extend_from_slice(owed.unwrap_or_default());
         self.escapes += escapes as u64;
     }
 
@@ -434,8 +473,18 @@ impl<'a> StandardSink<'a> {
     /// alone, not under a heading).
     fn write_notice(&mut self, notice: &str) {
         if let Some(path) = &self.path {
+            let out = &mut self.out.buf;
+            let link = self.opts.hyperlinks.as_ref().zip(self.link_path.as_deref());
+            let mut escapes = 0;
+            if let Some((links, link_path)) = link {
+                escapes += links.open(out, link_path, None, None);
+            }
             let style = self.opts.colors.as_ref().map(|c| &c.path);
-            self.escapes += write_styled(&mut self.out.buf, path, style) as u64;
+            escapes += write_styled(out, path, style);
+            if link.is_some() {
+                escapes += Hyperlinks::close(out);
+            }
+            self.escapes += escapes as u64;
             self.out.buf.extend_from_slice(b": ");
         }
         self.out.buf.extend_from_slice(notice.as_bytes());
@@ -466,8 +515,10 @@ impl Sink for StandardSink<'_> {
             self.write_vimgrep(line);
         } else {
             let opts = self.opts;
-            // An inverted match has no match to give a column for.
-            let column = (opts.column && !self.invert).then(|| self.first_match_column(line));
+            // An inverted match has no match to give a column for. Links
+            // name the column even when it is not shown.
+            let wanted = opts.column || self.link_path.is_some();
+            let column = (wanted && !self.invert).then(|| self.first_match_column(line));
             self.write_prefix(
                 line.line_number,
                 column,

@@ -5,7 +5,8 @@
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::{record_line, write_number, write_path, ChunkWriter, OutputMode, PrintOptions};
+use super::hyperlink::{self, Hyperlinks};
+use super::{record_line, write_number, write_styled, ChunkWriter, OutputMode, PrintOptions};
 use crate::search::Matcher;
 use crate::sink::{SearchSummary, Sink, SinkLine};
 use crate::stats::FileStats;
@@ -14,6 +15,8 @@ pub struct SummarySink<'a> {
     out: ChunkWriter,
     /// The path as printed (separator and escaping applied once).
     path: Cow<'a, [u8]>,
+    /// The path as walked, for hyperlinks.
+    raw_path: &'a [u8],
     opts: &'a PrintOptions,
     matcher: &'a Matcher,
     invert: bool,
@@ -36,6 +39,7 @@ impl<'a> SummarySink<'a> {
         SummarySink {
             out,
             path: opts.path(path),
+            raw_path: path,
             opts,
             matcher,
             invert,
@@ -47,7 +51,28 @@ impl<'a> SummarySink<'a> {
     }
 
     fn write_path_line(&mut self) {
-        let _ = write_path(&mut self.out.buf, &self.path, self.opts, b"\n");
+        self.write_linked_path(b"\n");
+    }
+
+    /// The path and its separator, the path in a hyperlink when links are
+    /// written (escapes are not counted: summaries count no bytes).
+    fn write_linked_path(&mut self, sep: &[u8]) {
+        let out = &mut self.out.buf;
+        let link = self.opts.hyperlinks.as_ref().and_then(|links| {
+            hyperlink::link_path(self.raw_path).map(|link_path| (links, link_path))
+        });
+        if let Some((links, link_path)) = &link {
+            let _ = links.open(out, link_path, None, None);
+        }
+        let _ = write_styled(out, &self.path, self.opts.colors.as_ref().map(|c| &c.path));
+        if link.is_some() {
+            let _ = Hyperlinks::close(out);
+        }
+        if self.opts.null {
+            out.push(0);
+        } else {
+            out.extend_from_slice(sep);
+        }
     }
 }
 
@@ -119,7 +144,7 @@ impl Sink for SummarySink<'_> {
             OutputMode::Count | OutputMode::CountMatches if has_match || self.opts.include_zero => {
                 if self.opts.with_filename {
                     let opts = self.opts;
-                    let _ = write_path(&mut self.out.buf, &self.path, opts, &opts.match_separator);
+                    self.write_linked_path(&opts.match_separator);
                 }
                 let _ = write_number(&mut self.out.buf, self.count, None);
                 self.out.buf.push(b'\n');

@@ -350,3 +350,153 @@ fn colors_highlight_and_match_none() {
     ])
     .expect("one foo \x1b[0m\x1b[32mtwo\x1b[0m foo three\n", 0);
 }
+
+/// `\x1b]8;;URI\x1b\\`: an OSC 8 hyperlink opening; `close()` ends it.
+fn open(uri: &str) -> String {
+    format!("\x1b]8;;{uri}\x1b\\")
+}
+
+fn close() -> &'static str {
+    "\x1b]8;;\x1b\\"
+}
+
+#[test]
+fn hyperlinks_wrap_paths_and_line_fields_when_colors_are_on() {
+    let f = Fixture::new();
+    f.create("a.txt", "hello foo\n");
+    f.create("c.txt", "a\nb\nc foo\nd\n");
+    f.create("d i/e%.txt", "foo\n");
+    let root = f.path().canonicalize().unwrap();
+    let root = root.to_str().unwrap();
+    let (path, green, red, reset) = (
+        "\x1b[0m\x1b[35m",
+        "\x1b[0m\x1b[32m",
+        "\x1b[0m\x1b[1m\x1b[31m",
+        "\x1b[0m",
+    );
+    let link =
+        |args: &[&str]| f.run_ordered(&[&["--color=always", "--hyperlink-format"], args].concat());
+    // The link covers path, line and column, not the last separator; its
+    // column is the first match's even when not shown.
+    link(&["vscode", "-n", "foo", "c.txt", "a.txt"]).expect(
+        &format!(
+            "{}{path}c.txt{reset}:{green}3{reset}{}:c {red}foo{reset}\n\
+             {}{path}a.txt{reset}:{green}1{reset}{}:hello {red}foo{reset}\n",
+            open(&format!("vscode://file{root}/c.txt:3:3")),
+            close(),
+            open(&format!("vscode://file{root}/a.txt:1:7")),
+            close(),
+        ),
+        0,
+    );
+    // Without -n the line is 1; context lines have column 1.
+    link(&["grep+", "-H", "-A1", "foo", "c.txt"]).expect(
+        &format!(
+            "{}{path}c.txt{reset}{}:c {red}foo{reset}\n{}{path}c.txt{reset}{}-d\n",
+            open(&format!("grep+://{root}/c.txt:1")),
+            close(),
+            open(&format!("grep+://{root}/c.txt:1")),
+            close(),
+        ),
+        0,
+    );
+    // Headings: the heading is linked; lines too if the format has {line}.
+    link(&["kitty", "--heading", "-n", "foo", "c.txt", "a.txt"]).expect(
+        &format!(
+            "{}{path}c.txt{reset}{}\n{}{green}3{reset}{}:c {red}foo{reset}\n\n\
+             {}{path}a.txt{reset}{}\n{}{green}1{reset}{}:hello {red}foo{reset}\n",
+            open(&format!("file://{}{root}/c.txt#1", hostname())),
+            close(),
+            open(&format!("file://{}{root}/c.txt#3", hostname())),
+            close(),
+            open(&format!("file://{}{root}/a.txt#1", hostname())),
+            close(),
+            open(&format!("file://{}{root}/a.txt#1", hostname())),
+            close(),
+        ),
+        0,
+    );
+    // Summaries, and paths percent-encoded.
+    link(&["x://{path}", "-c", "foo", "d i"]).expect(
+        &format!(
+            "{}{path}d i/e%.txt{reset}{}:1\n",
+            open(&format!("x://{}/d%20i/e%25.txt", root.replace(' ', "%20"))),
+            close()
+        ),
+        0,
+    );
+    // --hostname-bin names {host}; colors off: no links.
+    use std::os::unix::fs::PermissionsExt;
+    let hostname_bin = f.path().join("hn");
+    std::fs::write(&hostname_bin, "#!/bin/sh\necho '  myhost  '\n").unwrap();
+    std::fs::set_permissions(&hostname_bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    link(&["file", "--hostname-bin", "./hn", "-l", "foo", "a.txt"]).expect(
+        &format!(
+            "{}{path}a.txt{reset}{}\n",
+            open(&format!("file://myhost{root}/a.txt")),
+            close()
+        ),
+        0,
+    );
+    f.run_ordered(&["--hyperlink-format", "vscode", "-H", "foo", "a.txt"])
+        .expect("a.txt:hello foo\n", 0);
+}
+
+/// The system's hostname, which {host} is without --hostname-bin.
+fn hostname() -> String {
+    let name = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    name.trim().to_string()
+}
+
+#[test]
+fn hyperlink_formats_are_checked_as_ripgrep_checks_them() {
+    let f = Fixture::new();
+    f.create("a.txt", "foo\n");
+    let prefix = "trawl: error parsing flag --hyperlink-format: invalid hyperlink format: ";
+    for (format, why) in [
+        (
+            "foo",
+            "at least a {path} variable is required in a hyperlink format, or otherwise use a \
+             valid alias: default, none, cursor, file, grep+, kitty, macvim, textmate, vscode, \
+             vscode-insiders, vscodium",
+        ),
+        (
+            "x://{nope}",
+            "invalid hyperlink format variable: 'nope', choose from: path, line, column, host, \
+             wslprefix",
+        ),
+        (
+            "{path}",
+            "the hyperlink format must start with a valid URL scheme, i.e., [0-9A-Za-z+-.]+:",
+        ),
+        (
+            "x://{line}",
+            "the {path} variable is required in a hyperlink format",
+        ),
+        (
+            "x://{path}{column}",
+            "the hyperlink format contains a {column} variable, but no {line} variable is present",
+        ),
+        (
+            "x://{path",
+            "unclosed variable: found '{' without a corresponding '}' following it",
+        ),
+    ] {
+        // Checked even with colors off.
+        let run = f.run(&["--hyperlink-format", format, "foo", "a.txt"]);
+        run.expect("", 2);
+        assert_eq!(run.stderr, format!("{prefix}{why}\n"), "{format}");
+    }
+    f.run(&[
+        "--color=always",
+        "--hyperlink-format",
+        "none",
+        "-H",
+        "foo",
+        "a.txt",
+    ])
+    .expect(
+        "\x1b[0m\x1b[35ma.txt\x1b[0m:\x1b[0m\x1b[1m\x1b[31mfoo\x1b[0m\n",
+        0,
+    );
+}
