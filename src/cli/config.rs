@@ -247,9 +247,11 @@ impl Config {
             line_buffered: (stdout_tty || args.line_buffered) && !args.block_buffered,
             stdout_is_tty: stdout_tty,
         };
+        // `always` draws even when stderr is not a terminal.
         let progress = match args.progress {
-            _ if json || args.quiet || args.files || !io::stderr().is_terminal() => None,
+            _ if json || args.quiet || args.files => None,
             ProgressChoice::Never => None,
+            ProgressChoice::Auto if !io::stderr().is_terminal() => None,
             ProgressChoice::Auto => Some(false),
             ProgressChoice::Always => Some(true),
         };

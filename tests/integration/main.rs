@@ -11,5 +11,6 @@ mod inputs;
 mod output;
 mod pipeline;
 mod print_compat;
+mod progress;
 mod robustness;
 mod search;
