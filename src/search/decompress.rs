@@ -10,7 +10,8 @@
 //! build (the crates compile in well under a minute on 2 cores, where
 //! zstd-sys and liblzma-sys would compile C libraries). Each decoder
 //! accepts what the command-line tool accepts for ordinary files:
-//! concatenated gzip members, bzip2 streams, xz streams and zstd frames.
+//! concatenated gzip members, bzip2 streams, xz streams, lz4 and zstd
+//! frames.
 //!
 //! `.Z` (LZW, `compress`) has no maintained crate, so it is the one format
 //! left to a program, `uncompress -c`, as in ripgrep; where it is missing,
@@ -94,10 +95,11 @@ pub fn open(format: Format, path: &Path) -> io::Result<Box<dyn Read>> {
             lzma_rust2::LzmaReader::new_mem_limit(file, u32::MAX, None)
                 .map_err(|error| named(Format::Lzma, error))?,
         ),
-        Format::Lz4 => Box::new(lz4_flex::frame::FrameDecoder::new(file)),
+        Format::Lz4 => Box::new(Lz4Frames(lz4_flex::frame::FrameDecoder::new(file))),
         Format::Brotli => Box::new(brotli_decompressor::Decompressor::new(file, BUF)),
         Format::Zstd => Box::new(ZstdFrames {
             input: Some(file),
+            started: false,
             frame: None,
         }),
         Format::Compress => unreachable!("handled above"),
@@ -126,10 +128,28 @@ fn named(format: Format, error: io::Error) -> io::Error {
     io::Error::new(error.kind(), format!("{}: {error}", format.name()))
 }
 
+/// lz4 input may hold several frames (as `lz4 -d` accepts): the decoder
+/// reads each end of frame as the end of input, and goes on to the next
+/// frame when read again.
+struct Lz4Frames<R: BufRead>(lz4_flex::frame::FrameDecoder<R>);
+
+impl<R: BufRead> Read for Lz4Frames<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let n = self.0.read(buf)?;
+            if n > 0 || buf.is_empty() || self.0.get_mut().fill_buf()?.is_empty() {
+                return Ok(n);
+            }
+        }
+    }
+}
+
 /// zstd input may hold several frames (as `zstd -d` accepts); the
 /// streaming decoder reads one, so a new one starts while input remains.
 struct ZstdFrames<R: BufRead> {
     input: Option<R>,
+    /// A frame was found.
+    started: bool,
     frame: Option<ruzstd::decoding::StreamingDecoder<R, ruzstd::decoding::FrameDecoder>>,
 }
 
@@ -147,8 +167,16 @@ impl<R: BufRead> Read for ZstdFrames<R> {
                 return Ok(0);
             };
             if input.fill_buf()?.is_empty() {
+                if !self.started {
+                    // No frame at all, as `zstd -d` says of an empty file.
+                    return Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "unexpected end of file",
+                    ));
+                }
                 return Ok(0);
             }
+            self.started = true;
             let frame = ruzstd::decoding::StreamingDecoder::new(input)
                 .map_err(|error| io::Error::new(io::ErrorKind::InvalidData, error.to_string()))?;
             self.frame = Some(frame);

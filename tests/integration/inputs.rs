@@ -65,6 +65,18 @@ fn search_zip_decompresses_every_format() {
 }
 
 #[test]
+fn search_zip_reads_every_member_stream_and_frame() {
+    let f = Fixture::new();
+    for (name, bytes) in COMPRESSED {
+        if *name != "a.lzma" && *name != "a.br" {
+            f.create(&format!("two{}", &name[1..]), hex(&bytes.repeat(2)));
+        }
+    }
+    f.run_ordered(&["-z", "-c", "foo"])
+        .expect("two.bz2:2\ntwo.gz:2\ntwo.lz4:2\ntwo.xz:2\ntwo.zst:2\n", 0);
+}
+
+#[test]
 fn search_zip_counts_decompressed_bytes_and_detects_binary_data() {
     let f = compressed_fixture();
     let run = f.run_ordered(&["-z", "--json", "bar", "a.bz2"]);
@@ -88,9 +100,15 @@ fn search_zip_counts_decompressed_bytes_and_detects_binary_data() {
 fn search_zip_reports_corrupt_files_and_searches_on() {
     let f = compressed_fixture();
     f.create("bad.gz", "this is not gzip data at all\n");
-    let run = f.run_ordered(&["-z", "foo", "bad.gz", "a.xz"]);
+    f.create("empty.zst", "");
+    // One thread: errors come from the workers, in any order otherwise.
+    let run = f.run(&["-j1", "-z", "foo", "bad.gz", "a.xz", "empty.zst"]);
     run.expect("a.xz:hello foo\n", 2);
-    assert_eq!(run.stderr, "trawl: bad.gz: gzip: invalid gzip header\n");
+    assert_eq!(
+        run.stderr,
+        "trawl: bad.gz: gzip: invalid gzip header\n\
+         trawl: empty.zst: zstd: unexpected end of file\n"
+    );
 }
 
 #[test]
@@ -190,7 +208,7 @@ fn pre_failures_are_reported_per_file_as_ripgrep_does() {
              {rule}\nboom on a.txt\n{rule}\n"
         )
     );
-    let run = f.run_ordered(&["--pre", "./bin/quiet", "FOO", "a.txt", "b.md"]);
+    let run = f.run(&["-j1", "--pre", "./bin/quiet", "FOO", "a.txt", "b.md"]);
     run.expect("", 2);
     assert_eq!(
         run.stderr,
