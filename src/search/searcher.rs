@@ -517,9 +517,18 @@ impl<'o> State<'o> {
             let line_end = line_end_from(buf, at, limit);
             // Tested without its terminator, where `^$` would match.
             let content_end = line_end - usize::from(buf[..line_end].ends_with(b"\n"));
+            // (With --passthru, ripgrep prints the rest as context.)
             let is_match = self.max_reached
                 && !self.stopped_at_nonmatch
+                && !self.opts.passthru
                 && matcher.is_match_at(buf, at, content_end) != self.opts.invert;
+            if let (true, BinaryMode::Convert, Some(offset)) =
+                (is_match, self.binary, self.binary_offset)
+            {
+                if !sink.binary_matched(offset) {
+                    return false;
+                }
+            }
             if !self.emit(buf, at, line_end, is_match, sink) {
                 return false;
             }

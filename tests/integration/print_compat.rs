@@ -500,3 +500,11 @@ fn hyperlink_formats_are_checked_as_ripgrep_checks_them() {
         0,
     );
 }
+
+#[test]
+fn passthru_with_max_count_prints_the_rest_as_context() {
+    let f = Fixture::new();
+    f.create("pm.txt", "a1\nx\na2\nx\na3\n");
+    f.run_ordered(&["--passthru", "-m1", "-n", "a", "pm.txt"])
+        .expect("1:a1\n2-x\n3-a2\n4-x\n5-a3\n", 0);
+}
