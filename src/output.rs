@@ -38,6 +38,8 @@ pub(crate) fn print(
     quit: &AtomicBool,
 ) {
     let opts = &config.output;
+    // Separators between files, which ripgrep counts as bytes printed.
+    let mut separator_bytes: u64 = 0;
     let stdout = io::stdout();
     let mut out = io::BufWriter::with_capacity(256 * 1024, stdout.lock());
     let mut failed = false;
@@ -67,6 +69,7 @@ pub(crate) fn print(
             if first_chunk && wrote_any {
                 if let Some(separator) = &opts.file_separator {
                     result = out.write_all(separator);
+                    separator_bytes += separator.len() as u64;
                 }
             }
             first_chunk = false;
@@ -101,7 +104,7 @@ pub(crate) fn print(
         let wall = config.started.elapsed();
         let totals = config.stats_totals.totals();
         let tail = match config.stats {
-            Some(StatsFormat::Human) => stats::human_block(&totals, wall),
+            Some(StatsFormat::Human) => stats::human_block(&totals, separator_bytes, wall),
             Some(StatsFormat::Json) => json::summary_message(&totals, wall),
             None => String::new(),
         };

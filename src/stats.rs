@@ -69,10 +69,10 @@ impl Stats {
 }
 
 /// ripgrep's human-readable stats block (`--stats`).
-/// "bytes printed" is the sum of what the files' printers wrote, as in
-/// ripgrep: color escapes, separators between files and summaries (`-c`,
-/// `-l`) are not counted.
-pub fn human_block(totals: &Totals, wall: Duration) -> String {
+/// "bytes printed" is what the files' printers wrote plus the
+/// `separator_bytes` written between files, as in ripgrep: color escapes
+/// and summaries (`-c`, `-l`) are not counted.
+pub fn human_block(totals: &Totals, separator_bytes: u64, wall: Duration) -> String {
     format!(
         "\n{} matches\n{} matched lines\n{} files contained matches\n{} files searched\n\
          {} bytes printed\n{} bytes searched\n{:.6} seconds spent searching\n{:.6} seconds total\n",
@@ -80,7 +80,7 @@ pub fn human_block(totals: &Totals, wall: Duration) -> String {
         totals.matched_lines,
         totals.searches_with_match,
         totals.searches,
-        totals.bytes_printed,
+        totals.bytes_printed + separator_bytes,
         totals.bytes_searched,
         totals.elapsed.as_secs_f64(),
         wall.as_secs_f64(),

@@ -508,3 +508,27 @@ fn passthru_with_max_count_prints_the_rest_as_context() {
     f.run_ordered(&["--passthru", "-m1", "-n", "a", "pm.txt"])
         .expect("1:a1\n2-x\n3-a2\n4-x\n5-a3\n", 0);
 }
+
+#[test]
+fn stats_bytes_printed_count_the_separators_between_files() {
+    let f = Fixture::new();
+    f.create("a.txt", "hello foo\n");
+    f.create("b.md", "other foo\n");
+    let printed = |args: &[&str]| {
+        let (text, _) = stats_of(&f, args);
+        text.lines()
+            .find(|line| line.ends_with("bytes printed"))
+            .unwrap()
+            .to_string()
+    };
+    // "a.txt\nhello foo\n" + "\n" + "b.md\nother foo\n".
+    assert_eq!(
+        printed(&["--heading", "foo", "a.txt", "b.md"]),
+        "32 bytes printed"
+    );
+    // "b.md:other foo\n" + "--\n" + "a.txt:hello foo\n".
+    assert_eq!(
+        printed(&["-A1", "foo", "b.md", "a.txt"]),
+        "34 bytes printed"
+    );
+}
