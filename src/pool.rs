@@ -150,16 +150,16 @@ pub fn list_files(config: &Config) -> RunResult {
     let mut out = io::BufWriter::with_capacity(64 * 1024, stdout.lock());
     let mut searched = 0u64;
     let mut failed = None;
-    let terminator = if config.print.null { b'\0' } else { b'\n' };
+    let mut line = Vec::new();
     walk::walk(
         &config.paths,
         &config.rules,
         &config.walk,
         &mut |haystack| {
             searched += 1;
-            let result = out
-                .write_all(&config.print.path(haystack.display()))
-                .and_then(|()| out.write_all(&[terminator]));
+            line.clear();
+            crate::printer::write_listed_path(&mut line, haystack.display(), &config.print);
+            let result = out.write_all(&line);
             match result {
                 Ok(()) => true,
                 Err(error) => {

@@ -192,6 +192,27 @@ impl Drop for ChunkWriter {
     }
 }
 
+/// A path listed by `--files`, as ripgrep writes it: in the path color and
+/// a hyperlink when those are on, then a newline (NUL with `-0`).
+pub fn write_listed_path(out: &mut Vec<u8>, raw_path: &[u8], opts: &PrintOptions) {
+    let link = opts
+        .hyperlinks
+        .as_ref()
+        .and_then(|links| hyperlink::link_path(raw_path).map(|path| (links, path)));
+    if let Some((links, link_path)) = &link {
+        let _ = links.open(out, link_path, None, None);
+    }
+    let _ = write_styled(
+        out,
+        &opts.path(raw_path),
+        opts.colors.as_ref().map(|c| &c.path),
+    );
+    if link.is_some() {
+        let _ = hyperlink::Hyperlinks::close(out);
+    }
+    out.push(if opts.null { b'\0' } else { b'\n' });
+}
+
 /// Writes `text` in `style`, if any. Returns the number of escape bytes.
 pub fn write_styled(out: &mut Vec<u8>, text: &[u8], style: Option<&color::Style>) -> usize {
     match style {

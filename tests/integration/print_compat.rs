@@ -532,3 +532,23 @@ fn stats_bytes_printed_count_the_separators_between_files() {
         "34 bytes printed"
     );
 }
+
+#[test]
+fn files_are_listed_in_the_path_color_and_linked() {
+    let f = Fixture::new();
+    f.create("a.txt", "x\n");
+    let root = f.path().canonicalize().unwrap();
+    let root = root.to_str().unwrap();
+    f.run_ordered(&["--files", "--color=always", "--null"])
+        .expect("\x1b[0m\x1b[35ma.txt\x1b[0m\0", 0);
+    f.run_ordered(&["--files", "--color=always", "--hyperlink-format", "vscode"])
+        .expect(
+            &format!(
+                "{}\x1b[0m\x1b[35ma.txt\x1b[0m{}\n",
+                open(&format!("vscode://file{root}/a.txt:1:1")),
+                close()
+            ),
+            0,
+        );
+    f.run_ordered(&["--files"]).expect("a.txt\n", 0);
+}
