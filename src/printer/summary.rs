@@ -90,6 +90,11 @@ impl Sink for SummarySink<'_> {
         let per_match = mode == OutputMode::CountMatches || self.opts.count_matches;
         let before = self.stats.matches;
         record_line(&mut self.stats, self.matcher, line, self.invert, per_match);
+        // ripgrep's summaries count an inverted line as one match (the
+        // standard and JSON printers count none).
+        if self.invert && per_match {
+            self.stats.matches += 1;
+        }
         self.count += match mode {
             OutputMode::CountMatches if !self.invert => self.stats.matches - before,
             _ => 1,

@@ -552,3 +552,20 @@ fn files_are_listed_in_the_path_color_and_linked() {
         );
     f.run_ordered(&["--files"]).expect("a.txt\n", 0);
 }
+
+#[test]
+fn stats_of_inverted_summaries_count_each_line_as_a_match() {
+    let f = Fixture::new();
+    f.create("a.txt", "a\nb\nfoo\n");
+    let matches = |args: &[&str]| {
+        let (text, _) = stats_of(&f, args);
+        text.lines()
+            .find(|line| line.ends_with(" matches"))
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(matches(&["-v", "-c", "foo", "a.txt"]), "2 matches");
+    assert_eq!(matches(&["-v", "-q", "foo", "a.txt"]), "2 matches");
+    // The standard printer counts none.
+    assert_eq!(matches(&["-v", "foo", "a.txt"]), "0 matches");
+}
