@@ -23,7 +23,7 @@ _trawl() {
 
     case "${cmd}" in
         trawl)
-            opts="-e -f -F -i -s -S -w -x -v -E -n -N -H -I -c -l -o -q -m -j -0 -b -A -B -C -. -a -u -g -t -T -d -L -r -M -p -h -V --regexp --file --fixed-strings --no-fixed-strings --ignore-case --case-sensitive --smart-case --word-regexp --line-regexp --invert-match --no-invert-match --crlf --encoding --no-encoding --no-unicode --unicode --no-crlf --line-number --no-line-number --with-filename --no-filename --count --count-matches --files-with-matches --files-without-match --only-matching --quiet --max-count --max-results --threads --color --heading --no-heading --null --column --no-column --byte-offset --no-byte-offset --after-context --before-context --context --hidden --no-hidden --text --no-text --mmap --no-mmap --no-ignore --ignore --no-ignore-vcs --ignore-vcs --no-ignore-dot --ignore-dot --no-ignore-parent --ignore-parent --no-ignore-global --ignore-global --no-ignore-exclude --ignore-exclude --no-ignore-files --ignore-files --no-require-git --require-git --no-ignore-messages --ignore-file-case-insensitive --no-ignore-file-case-insensitive --ignore-messages --ignore-file --unrestricted --glob --iglob --glob-case-insensitive --no-glob-case-insensitive --type --type-not --type-add --type-clear --type-list --max-depth --max-filesize --follow --no-follow --one-file-system --no-one-file-system --files --binary --no-binary --json --no-json --vimgrep --replace --max-columns --max-columns-preview --no-max-columns-preview --trim --no-trim --include-zero --no-include-zero --stats --no-stats --path-separator --colors --sort --sortr --sort-files --no-sort-files --stop-on-nonmatch --passthru --context-separator --no-context-separator --field-context-separator --field-match-separator --pretty --line-buffered --block-buffered --no-line-buffered --no-block-buffered --generate --no-config --debug --trace --progress --no-messages --messages --regex-size-limit --dfa-size-limit --help --version"
+            opts="-e -f -F -i -s -S -w -x -v -E -n -N -H -I -c -l -o -q -m -j -0 -b -A -B -C -. -a -z -u -g -t -T -d -L -r -M -p -h -V --regexp --file --fixed-strings --no-fixed-strings --ignore-case --case-sensitive --smart-case --word-regexp --line-regexp --invert-match --no-invert-match --crlf --encoding --no-encoding --no-unicode --unicode --no-crlf --line-number --no-line-number --with-filename --no-filename --count --count-matches --files-with-matches --files-without-match --only-matching --quiet --max-count --max-results --threads --color --heading --no-heading --null --column --no-column --byte-offset --no-byte-offset --after-context --before-context --context --hidden --no-hidden --text --no-text --mmap --no-mmap --search-zip --no-search-zip --pre --no-pre --pre-glob --no-ignore --ignore --no-ignore-vcs --ignore-vcs --no-ignore-dot --ignore-dot --no-ignore-parent --ignore-parent --no-ignore-global --ignore-global --no-ignore-exclude --ignore-exclude --no-ignore-files --ignore-files --no-require-git --require-git --no-ignore-messages --ignore-file-case-insensitive --no-ignore-file-case-insensitive --ignore-messages --ignore-file --unrestricted --glob --iglob --glob-case-insensitive --no-glob-case-insensitive --type --type-not --type-add --type-clear --type-list --max-depth --max-filesize --follow --no-follow --one-file-system --no-one-file-system --files --binary --no-binary --json --no-json --vimgrep --replace --max-columns --max-columns-preview --no-max-columns-preview --trim --no-trim --include-zero --no-include-zero --stats --no-stats --path-separator --colors --hyperlink-format --hostname-bin --sort --sortr --sort-files --no-sort-files --stop-on-nonmatch --passthru --context-separator --no-context-separator --field-context-separator --field-match-separator --pretty --line-buffered --block-buffered --no-line-buffered --no-block-buffered --generate --no-config --debug --trace --progress --no-messages --messages --regex-size-limit --dfa-size-limit --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -101,6 +101,14 @@ _trawl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --pre)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pre-glob)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --ignore-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -174,6 +182,14 @@ _trawl() {
                     return 0
                     ;;
                 --colors)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hyperlink-format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hostname-bin)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -11,6 +11,8 @@ ansi\t''"
 complete -c trawl -s A -l after-context -d 'Show NUM lines after each match' -r
 complete -c trawl -s B -l before-context -d 'Show NUM lines before each match' -r
 complete -c trawl -s C -l context -d 'Show NUM lines before and after each match' -r
+complete -c trawl -l pre -d 'Search output of COMMAND for each PATH' -r
+complete -c trawl -l pre-glob -d 'Include or exclude files from a preprocessor' -r
 complete -c trawl -l ignore-file -d 'Specify additional ignore files' -r -F
 complete -c trawl -s g -l glob -d 'Include or exclude file paths' -r
 complete -c trawl -l iglob -d 'Include/exclude paths case insensitively' -r
@@ -484,6 +486,8 @@ complete -c trawl -s r -l replace -d 'Replace matches with the given text' -r
 complete -c trawl -s M -l max-columns -d 'Omit lines longer than this limit' -r
 complete -c trawl -l path-separator -d 'Set the path separator for printing paths' -r
 complete -c trawl -l colors -d 'Configure color settings and styles' -r
+complete -c trawl -l hyperlink-format -d 'Set the format of hyperlinks' -r
+complete -c trawl -l hostname-bin -d 'Run a program to get this system\'s hostname' -r
 complete -c trawl -l sort -d 'Sort results in ascending order' -r -f -a "none\t''
 path\t''
 modified\t''
@@ -545,6 +549,9 @@ complete -c trawl -s a -l text -d 'Search binary files as if they were text'
 complete -c trawl -l no-text
 complete -c trawl -l mmap -d 'Search with memory maps when possible'
 complete -c trawl -l no-mmap -d 'Never use memory maps'
+complete -c trawl -s z -l search-zip -d 'Search in compressed files'
+complete -c trawl -l no-search-zip
+complete -c trawl -l no-pre
 complete -c trawl -l no-ignore -d 'Don\'t use ignore files'
 complete -c trawl -l ignore
 complete -c trawl -l no-ignore-vcs -d 'Don\'t use ignore files from source control'

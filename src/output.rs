@@ -28,7 +28,7 @@ use crate::walk::Haystack;
 
 /// Searches a file again with at most this many matching lines: its
 /// output and how many it reported.
-pub type Rerun<'c> = dyn Fn(&Haystack, u64) -> (Vec<u8>, bool, FileStats) + 'c;
+pub type Rerun<'c> = dyn Fn(&Haystack, u64) -> (Vec<u8>, FileStats) + 'c;
 use crate::stats::{self, FileStats};
 
 pub struct OutputOptions {
@@ -48,8 +48,10 @@ pub struct Printer<'c> {
     config: &'c Config,
     quit: &'c AtomicBool,
     out: io::BufWriter<io::StdoutLock<'static>>,
-    /// Bytes written to stdout, for --stats.
-    printed: u64,
+    /// Separators between files, which ripgrep counts as bytes printed
+    /// (the files' own bytes are counted by their printers, without color
+    /// escapes).
+    separator_bytes: u64,
     wrote_any: bool,
     /// The job whose output was written last (a separator goes between jobs).
     last_job: Option<u64>,
@@ -75,7 +77,7 @@ impl<'c> Printer<'c> {
             config,
             quit,
             out: io::BufWriter::with_capacity(BUFFER, io::stdout().lock()),
-            printed: 0,
+            separator_bytes: 0,
             wrote_any: false,
             last_job: None,
             failed: false,
@@ -113,10 +115,9 @@ impl<'c> Printer<'c> {
                     Piece::Counted {
                         output,
                         haystack,
-                        matched,
                         stats,
                     },
-            } => return self.write_counted(job, (output, matched, stats), &haystack),
+            } => return self.write_counted(job, (output, stats), &haystack),
             Delivery::Idle if !self.config.output.block_buffered => self.out.flush(),
             Delivery::Idle => Ok(()),
         };
@@ -135,19 +136,19 @@ impl<'c> Printer<'c> {
     fn write_counted(
         &mut self,
         job: u64,
-        searched: (Vec<u8>, bool, FileStats),
+        searched: (Vec<u8>, FileStats),
         haystack: &Haystack,
     ) -> bool {
         let max = self.config.max_results.unwrap_or(u64::MAX);
         let left = max.saturating_sub(self.results());
-        let (output, matched, stats) = match searched {
-            (_, _, stats) if stats.matched_lines > left => (self.rerun)(haystack, left),
+        let (output, stats) = match searched {
+            (_, stats) if stats.matched_lines > left => (self.rerun)(haystack, left),
             searched => searched,
         };
         self.results
             .fetch_add(stats.matched_lines, Ordering::AcqRel);
         if self.config.stats.is_some() {
-            self.config.stats_totals.add(&stats, matched);
+            self.config.stats_totals.add(&stats);
         }
         let result = self.write_out(job, &output);
         if let Err(error) = result {
@@ -167,6 +168,7 @@ impl<'c> Printer<'c> {
             if self.wrote_any {
                 if let Some(separator) = &self.config.output.file_separator {
                     self.out.write_all(separator)?;
+                    self.separator_bytes += separator.len() as u64;
                 }
             }
             self.last_job = Some(job);
@@ -180,7 +182,6 @@ impl<'c> Printer<'c> {
     /// disk space given back once printed.
     fn write_spilled(&mut self, job: u64, file: &File, offset: u64, len: u64) -> io::Result<()> {
         self.begin(job)?;
-        self.printed += len;
         self.out.flush()?;
         let mut reader = file;
         reader.seek(SeekFrom::Start(offset))?;
@@ -204,7 +205,6 @@ impl<'c> Printer<'c> {
         }
         self.begin(job)?;
         let opts = &self.config.output;
-        self.printed += bytes.len() as u64;
         let out = &mut self.out;
         match self.progress {
             // Results share the terminal with the progress line: hide it,
@@ -266,7 +266,7 @@ impl<'c> Printer<'c> {
             tail = json::truncated_message(max, path);
         }
         tail += &match config.stats {
-            Some(StatsFormat::Human) => stats::human_block(&totals, self.printed, wall),
+            Some(StatsFormat::Human) => stats::human_block(&totals, self.separator_bytes, wall),
             Some(StatsFormat::Json) => json::summary_message(&totals, wall),
             None => String::new(),
         };

@@ -8,9 +8,11 @@
 //!                              └──(in order)──► output::Printer → stdout / stderr
 //! ```
 
+use std::ffi::OsStr;
 use std::fs::File;
 use std::io;
-use std::path::PathBuf;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
@@ -64,9 +66,8 @@ pub enum Piece {
     Counted {
         output: Vec<u8>,
         haystack: Haystack,
-        /// Whether it counts as a match, and its statistics, recorded
-        /// only if it is printed (so they do not depend on timing).
-        matched: bool,
+        /// Its statistics, recorded only if it is printed (so that they
+        /// do not depend on timing).
         stats: FileStats,
     },
 }
@@ -270,21 +271,19 @@ fn search_counted(
         }
         let printed = results_printed.load(Ordering::Acquire);
         let left = config.max_results.unwrap_or(0).saturating_sub(printed);
-        let (output, matched, stats) = search_again(config, &haystack, left, quit);
+        let (output, stats) = search_again(config, &haystack, left, quit);
         reply.send(Piece::Counted {
             output,
             haystack,
-            matched,
             stats,
         });
         send_messages(reply);
         return;
     }
-    let (matched, stats) = search_one(config, searcher, &haystack, &mut keep, quit, false);
+    let (_, stats) = search_one(config, searcher, &haystack, &mut keep, quit, false);
     reply.send(Piece::Counted {
         output,
         haystack,
-        matched,
         stats,
     });
     send_messages(reply);
@@ -298,7 +297,7 @@ pub fn search_again(
     haystack: &Haystack,
     max: u64,
     quit: &AtomicBool,
-) -> (Vec<u8>, bool, FileStats) {
+) -> (Vec<u8>, FileStats) {
     let mut opts = config.search.clone();
     opts.max_count = Some(opts.max_count.map_or(max, |m| m.min(max)));
     let mut searcher = Searcher::new(&opts, quit);
@@ -307,8 +306,8 @@ pub fn search_again(
         output.extend_from_slice(&chunk);
         true
     };
-    let (matched, stats) = search_one(config, &mut searcher, haystack, &mut keep, quit, false);
-    (output, matched, stats)
+    let (_, stats) = search_one(config, &mut searcher, haystack, &mut keep, quit, false);
+    (output, stats)
 }
 
 /// Redraws the progress line ten times a second (a clock for the display,
@@ -365,16 +364,16 @@ pub fn list_files(config: &Config) -> RunResult {
     let mut out = io::BufWriter::with_capacity(64 * 1024, stdout.lock());
     let mut searched = 0u64;
     let mut failed = None;
-    let terminator = if config.print.null { b'\0' } else { b'\n' };
+    let mut line = Vec::new();
     walk::walk(
         &config.paths,
         &config.rules,
         &config.walk,
         &mut |haystack| {
             searched += 1;
-            let result = out
-                .write_all(&config.print.path(haystack.display()))
-                .and_then(|()| out.write_all(&[terminator]));
+            line.clear();
+            crate::printer::write_listed_path(&mut line, haystack.display(), &config.print);
+            let result = out.write_all(&line);
             match result {
                 Ok(()) => true,
                 Err(error) => {
@@ -490,7 +489,7 @@ fn search_into<S: Sink + Outcome>(
             stats.elapsed = started.elapsed();
         }
         if record_stats {
-            config.stats_totals.add(&stats, matched);
+            config.stats_totals.add(&stats);
         }
     }
     (success, stats)
@@ -509,10 +508,12 @@ fn search_source(
             let mut lock = stdin.lock();
             searcher.search_reader(&config.matcher, &mut lock, binary, sink)
         }
-        Source::Path(path) => search_file(
+        // The path as shown (no `./` for the implicit cwd): --pre gets it
+        // as its argument, as in ripgrep.
+        Source::Path(_) => search_file(
             searcher,
             &config.matcher,
-            path,
+            Path::new(OsStr::from_bytes(haystack.display())),
             haystack.explicit,
             &config.read_policy,
             binary,

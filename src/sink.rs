@@ -47,5 +47,11 @@ pub trait Sink {
     /// it. Returning false ends the file (the standard printer prints a
     /// notice instead of the line); summaries return true and count on.
     fn binary_matched(&mut self, binary_offset: u64) -> bool;
+    /// A context line in a file already known to be binary (named
+    /// explicitly, NUL seen). Returning false ends the file, as ripgrep's
+    /// standard printer does (it prints no context once it knows).
+    fn binary_context(&mut self, _binary_offset: u64) -> bool {
+        true
+    }
     fn finish(&mut self, summary: &SearchSummary);
 }

@@ -38,7 +38,12 @@ pub struct Totals {
 }
 
 impl Stats {
-    pub fn add(&self, file: &FileStats, matched: bool) {
+    /// Adds one file's statistics. As in ripgrep, a file "contained
+    /// matches" when it had a matching line, whatever its exit-status
+    /// meaning (--files-without-match) or whether it was printed (a binary
+    /// file under -c).
+    pub fn add(&self, file: &FileStats) {
+        let matched = file.matched_lines > 0;
         let add = |counter: &AtomicU64, n: u64| counter.fetch_add(n, Ordering::Relaxed);
         add(&self.elapsed_nanos, file.elapsed.as_nanos() as u64);
         add(&self.searches, 1);
@@ -64,7 +69,10 @@ impl Stats {
 }
 
 /// ripgrep's human-readable stats block (`--stats`).
-pub fn human_block(totals: &Totals, bytes_printed: u64, wall: Duration) -> String {
+/// "bytes printed" is what the files' printers wrote plus the
+/// `separator_bytes` written between files, as in ripgrep: color escapes
+/// and summaries (`-c`, `-l`) are not counted.
+pub fn human_block(totals: &Totals, separator_bytes: u64, wall: Duration) -> String {
     format!(
         "\n{} matches\n{} matched lines\n{} files contained matches\n{} files searched\n\
          {} bytes printed\n{} bytes searched\n{:.6} seconds spent searching\n{:.6} seconds total\n",
@@ -72,7 +80,7 @@ pub fn human_block(totals: &Totals, bytes_printed: u64, wall: Duration) -> Strin
         totals.matched_lines,
         totals.searches_with_match,
         totals.searches,
-        bytes_printed,
+        totals.bytes_printed + separator_bytes,
         totals.bytes_searched,
         totals.elapsed.as_secs_f64(),
         wall.as_secs_f64(),

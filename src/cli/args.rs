@@ -24,7 +24,7 @@ pub enum ColorChoice {
     version,
     long_version = concat!(
         env!("CARGO_PKG_VERSION"),
-        "\n\nfeatures: +ordered-output +mmap +json +completions -pcre2 -search-zip"
+        "\n\nfeatures: +ordered-output +mmap +json +completions -pcre2 +search-zip"
     ),
     about = "Recursively search files for a regex, in parallel, with deterministic ordered output.",
     override_usage = "trawl [OPTIONS] PATTERN [PATH ...]\n       trawl [OPTIONS] -e PATTERN ... [PATH ...]\n       trawl [OPTIONS] -f PATTERNFILE ... [PATH ...]",
@@ -184,8 +184,9 @@ pub struct Args {
     ///
     /// Stop after NUM matching lines in total, counted across all files
     /// in walk order: the same NUM results on every run and for any -j
-    /// (-m counts per file). With --json, a final `truncated` message
-    /// before the summary says where the search stopped.
+    /// (-m counts per file). As with -m, the last result's after-context
+    /// is still printed. With --json, a final `truncated` message before
+    /// the summary says where the search stopped.
     #[arg(long, value_name = "NUM")]
     pub max_results: Option<u64>,
 
@@ -266,6 +267,37 @@ pub struct Args {
     /// Never use memory maps.
     #[arg(long, overrides_with = "mmap")]
     pub no_mmap: bool,
+
+    /// Search in compressed files.
+    ///
+    /// Search compressed files (gzip, bzip2, xz, lzma, lz4, brotli, zstd,
+    /// .Z), recognised by their names (.gz, .tgz, .bz2, .tbz2, .xz, .txz,
+    /// .lzma, .lz4, .br, .zst, .zstd, .Z).
+    #[arg(short = 'z', long, overrides_with_all = ["no_search_zip", "pre"])]
+    pub search_zip: bool,
+    #[arg(long, hide = true, overrides_with = "search_zip")]
+    pub no_search_zip: bool,
+
+    /// Search output of COMMAND for each PATH.
+    ///
+    /// For each file, search what 'COMMAND PATH' writes instead (the file
+    /// is also on its stdin). Not for stdin. The last of --pre and -z wins;
+    /// an empty COMMAND turns --pre off.
+    #[arg(
+        long,
+        value_name = "COMMAND",
+        overrides_with_all = ["no_pre", "search_zip"],
+        value_parser = clap::builder::OsStringValueParser::new()
+    )]
+    pub pre: Option<OsString>,
+    #[arg(long, hide = true, overrides_with = "pre")]
+    pub no_pre: bool,
+
+    /// Include or exclude files from a preprocessor.
+    ///
+    /// Run --pre only on files matching GLOB (repeatable; '!GLOB' excludes).
+    #[arg(long, value_name = "GLOB", action = ArgAction::Append, allow_hyphen_values = true)]
+    pub pre_glob: Vec<String>,
 
     /// Don't use ignore files.
     ///
@@ -498,9 +530,31 @@ pub struct Args {
 
     /// Configure color settings and styles.
     ///
-    /// Color settings: '{path,line,column,match}:{fg,bg,style}:VALUE' or 'TYPE:none'.
+    /// Color settings: '{path,line,column,match,highlight}:{fg,bg,style}:VALUE' or
+    /// 'TYPE:none' (highlight: the rest of a matching line).
     #[arg(long, value_name = "COLOR_SPEC", action = ArgAction::Append)]
     pub colors: Vec<String>,
+
+    /// Set the format of hyperlinks.
+    ///
+    /// Terminal hyperlinks on paths (with colors on): an alias (default,
+    /// none, cursor, file, grep+, kitty, macvim, textmate, vscode,
+    /// vscode-insiders, vscodium) or a template such as
+    /// 'vscode://file{path}:{line}:{column}' ({path} {line} {column} {host}
+    /// {wslprefix}).
+    #[arg(long, value_name = "FORMAT")]
+    pub hyperlink_format: Option<String>,
+
+    /// Run a program to get this system's hostname.
+    ///
+    /// A program printing the hostname for {host} in hyperlinks (default:
+    /// the system's hostname).
+    #[arg(
+        long,
+        value_name = "COMMAND",
+        value_parser = clap::builder::OsStringValueParser::new()
+    )]
+    pub hostname_bin: Option<OsString>,
 
     /// Sort results in ascending order.
     ///

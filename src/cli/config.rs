@@ -9,10 +9,11 @@ use std::time::Instant;
 
 use super::args::{Args, ColorChoice, ProgressChoice, SortKey};
 use crate::output::OutputOptions;
+use crate::printer::hyperlink::Hyperlinks;
 use crate::printer::{Colors, OutputMode, PrintOptions};
 use crate::rules::{IgnoreOptions, RuleSpec, Rules};
 use crate::search::matcher::{DEFAULT_DFA_SIZE_LIMIT, DEFAULT_SIZE_LIMIT};
-use crate::search::source::ReadPolicy;
+use crate::search::source::{Preprocessor, ReadPolicy, MMAP_MAX_PATHS};
 use crate::search::{CaseMode, Matcher, MatcherOptions, SearchOptions, TextEncoding};
 use crate::stats::Stats;
 use crate::walk::{SearchPath, WalkOptions};
@@ -152,10 +153,13 @@ impl Config {
         let json = mode == OutputMode::Json;
 
         let column = (args.column || args.vimgrep) && !args.no_column;
-        let line_number = if args.line_number || column || args.vimgrep || args.pretty || json {
-            true
-        } else if args.no_line_number {
+        // -N, when not overridden by a later -n, wins over what implies line
+        // numbers (--column, --vimgrep, -p, --json), as in ripgrep: `--json
+        // -N` gives `"line_number":null`, `--column -N` prints `COL:text`.
+        let line_number = if args.no_line_number {
             false
+        } else if args.line_number || column || args.vimgrep || args.pretty || json {
+            true
         } else {
             stdout_tty && !only_stdin
         };
@@ -182,6 +186,11 @@ impl Config {
         for spec in &args.colors {
             palette.apply(spec).map_err(flag_error("colors"))?;
         }
+        let hyperlinks = Hyperlinks::new(
+            args.hyperlink_format.as_deref().unwrap_or(""),
+            args.hostname_bin.as_deref(),
+            colors,
+        )?;
         let colors = colors.then_some(palette);
 
         let after = args.after_context.or(args.context).unwrap_or(0);
@@ -258,6 +267,7 @@ impl Config {
             count_matches: stats.is_some(),
             escape_control: stdout_tty,
             crlf: args.crlf,
+            hyperlinks,
         };
         // Lines ripgrep makes up end with "\r\n" under --crlf (as its
         // single-threaded printer does; its parallel one writes "\n" between
@@ -277,9 +287,11 @@ impl Config {
             block_buffered: args.block_buffered,
             stdout_is_tty: stdout_tty,
         };
+        // `always` draws even when stderr is not a terminal.
         let progress = match args.progress {
-            _ if json || args.quiet || args.files || !io::stderr().is_terminal() => None,
+            _ if json || args.quiet || args.files => None,
             ProgressChoice::Never => None,
+            ProgressChoice::Auto if !io::stderr().is_terminal() => None,
             ProgressChoice::Auto => Some(false),
             ProgressChoice::Always => Some(true),
         };
@@ -310,6 +322,18 @@ impl Config {
             _ => None,
         };
         let walk = WalkOptions { sort, ..walk };
+        let read_policy = ReadPolicy {
+            // ripgrep's choice, which decides what binary detection sees
+            // (see search::source).
+            mmap: !args.no_mmap
+                && paths.len() <= MMAP_MAX_PATHS
+                && paths.iter().all(|p| match p {
+                    SearchPath::Given(path) => path.is_file(),
+                    _ => false,
+                }),
+            search_zip: args.search_zip,
+            preprocessor: preprocessor(&args)?,
+        };
         Ok(Config {
             matcher,
             paths,
@@ -319,9 +343,7 @@ impl Config {
             search,
             print,
             output,
-            read_policy: ReadPolicy {
-                mmap: !args.no_mmap,
-            },
+            read_policy,
             text: args.text,
             binary: args.binary,
             quiet: args.quiet,
@@ -335,6 +357,26 @@ impl Config {
             started: Instant::now(),
         })
     }
+}
+
+/// `--pre COMMAND` (an empty COMMAND turns it off, as in ripgrep) and
+/// its `--pre-glob`s, matched like `-g` globs.
+fn preprocessor(args: &Args) -> Result<Option<Preprocessor>, String> {
+    let Some(command) = args.pre.clone().filter(|c| !c.is_empty()) else {
+        return Ok(None);
+    };
+    let command = std::path::PathBuf::from(command);
+    let cwd = std::env::current_dir().map_err(|error| format!("current directory: {error}"))?;
+    let mut globs = ignore::overrides::OverrideBuilder::new(cwd);
+    for glob in &args.pre_glob {
+        globs
+            .add(glob)
+            .map_err(|error| format!("--pre-glob {glob:?}: {error}"))?;
+    }
+    let globs = globs
+        .build()
+        .map_err(|error| format!("--pre-glob: {error}"))?;
+    Ok(Some(Preprocessor { command, globs }))
 }
 
 /// `-E LABEL`: `auto` (the default: decode only input with a byte order

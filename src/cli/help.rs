@@ -25,8 +25,8 @@ fn heading(id: &str) -> Option<&'static str> {
     Some(match id {
         "regexp" | "file" | "pre" | "pre_glob" | "search_zip" => INPUT,
         "case_sensitive" | "crlf" | "dfa_size_limit" | "encoding" | "engine" | "fixed_strings"
-        | "ignore_case" | "invert_match" | "line_regexp" | "max_count" | "max_results" | "mmap" | "no_mmap"
-        | "multiline" | "multiline_dotall" | "no_unicode" | "null_data" | "pcre2"
+        | "ignore_case" | "invert_match" | "line_regexp" | "max_count" | "max_results" | "mmap"
+        | "no_mmap" | "multiline" | "multiline_dotall" | "no_unicode" | "null_data" | "pcre2"
         | "regex_size_limit" | "smart_case" | "stop_on_nonmatch" | "text" | "threads"
         | "word_regexp" | "auto_hybrid_regex" => SEARCH,
         "binary"

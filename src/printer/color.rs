@@ -10,17 +10,52 @@ pub struct Style(ColorSpec);
 
 impl Style {
     /// Writes `text` in this style, between a reset and a reset even when
-    /// the style is empty: byte for byte what ripgrep writes.
-    pub fn write(&self, out: &mut Vec<u8>, text: &[u8]) {
+    /// the style is empty: byte for byte what ripgrep writes. Returns the
+    /// number of escape bytes written (ripgrep's "bytes printed" leaves
+    /// them out).
+    #[must_use]
+    pub fn write(&self, out: &mut Vec<u8>, text: &[u8]) -> usize {
         // Nothing to color (an empty match): no escapes either, as in rg.
         if text.is_empty() {
-            return;
+            return 0;
         }
-        let mut ansi = Ansi::new(out);
+        self.write_always(out, text)
+    }
+
+    /// Writes the escapes that switch to this style, after a reset when
+    /// `reset`. Returns their length.
+    #[must_use]
+    pub fn write_start(&self, out: &mut Vec<u8>, reset: bool) -> usize {
+        let before = out.len();
+        let mut spec = self.0.clone();
+        spec.set_reset(reset);
+        let _ = Ansi::new(&mut *out).set_color(&spec);
+        out.len() - before
+    }
+
+    /// Writes the reset escape. Returns its length.
+    #[must_use]
+    pub fn write_reset(out: &mut Vec<u8>) -> usize {
+        let before = out.len();
+        let _ = Ansi::new(&mut *out).reset();
+        out.len() - before
+    }
+
+    fn write_always(&self, out: &mut Vec<u8>, text: &[u8]) -> usize {
+        let before = out.len();
+        let mut ansi = Ansi::new(&mut *out);
         // Writing into a Vec cannot fail.
         let _ = ansi.set_color(&self.0);
         let _ = ansi.write_all(text);
         let _ = ansi.reset();
+        out.len() - before - text.len()
+    }
+}
+
+impl Style {
+    /// No color and no attribute: set by `TYPE:none`.
+    pub fn is_none(&self) -> bool {
+        self.0.is_none()
     }
 }
 
@@ -30,6 +65,23 @@ pub struct Colors {
     pub line: Style,
     pub column: Style,
     pub matched: Style,
+    /// The rest of a matching line, around its matches (rg 15); none by
+    /// default.
+    pub highlight: Style,
+}
+
+impl Colors {
+    /// The style of the text around matches, if any. With `match:none`
+    /// nothing in a line is colored, highlight included (as in ripgrep).
+    pub fn highlight(&self) -> Option<&Style> {
+        (!self.highlight.is_none()).then_some(&self.highlight)
+    }
+
+    /// Whether matches are colored at all (`match:none` turns it off, and
+    /// ripgrep then writes no escapes in the line).
+    pub fn colors_matches(&self) -> bool {
+        !self.matched.is_none()
+    }
 }
 
 impl Default for Colors {
@@ -47,6 +99,7 @@ impl Default for Colors {
             line: Style(line),
             column: Style(ColorSpec::new()),
             matched: Style(matched),
+            highlight: Style(ColorSpec::new()),
         }
     }
 }
@@ -55,7 +108,7 @@ impl Colors {
     /// Applies one `--colors` spec: `TYPE:none`, `TYPE:fg:COLOR`,
     /// `TYPE:bg:COLOR` or `TYPE:style:{bold,nobold,intense,nointense,
     /// underline,nounderline,italic,noitalic}`, TYPE being path, line,
-    /// column or match. COLOR is a name, 0-255 or `r,g,b`.
+    /// column, match or highlight. COLOR is a name, 0-255 or `r,g,b`.
     ///
     /// Errors are worded as ripgrep's (grep-printer's `ColorError`).
     pub fn apply(&mut self, spec: &str) -> Result<(), String> {
@@ -74,11 +127,11 @@ impl Colors {
             "line" => &mut self.line,
             "column" => &mut self.column,
             "match" => &mut self.matched,
-            // ripgrep's `highlight` (the whole matching line) is not
-            // implemented.
+            "highlight" => &mut self.highlight,
             other => {
                 return Err(format!(
-                    "unrecognized output type '{other}'. Choose from: path, line, column, match."
+                    "unrecognized output type '{other}'. Choose from: path, line, column, match, \
+                     highlight."
                 ))
             }
         };

@@ -8,6 +8,7 @@
 //! - `summary`: `-c`, `--count-matches`, `-l`, `--files-without-match`, `-q`.
 
 pub mod color;
+pub mod hyperlink;
 pub mod json;
 pub mod standard;
 pub mod summary;
@@ -69,6 +70,8 @@ pub struct PrintOptions {
     pub count_matches: bool,
     /// Escape control characters in printed paths (stdout is a terminal).
     pub escape_control: bool,
+    /// --hyperlink-format, when links are written (colors on).
+    pub hyperlinks: Option<hyperlink::Hyperlinks>,
     /// --crlf: lines the printers make up (paths, counts, separators,
     /// notices) end with "\r\n", as ripgrep's do.
     pub crlf: bool,
@@ -111,6 +114,7 @@ impl Default for PrintOptions {
             count_matches: false,
             crlf: false,
             escape_control: false,
+            hyperlinks: None,
         }
     }
 }
@@ -209,21 +213,41 @@ impl Drop for ChunkWriter<'_> {
     }
 }
 
-/// Writes `path` followed by its separator: NUL with `-0`, else `sep`.
-pub fn write_path(out: &mut Vec<u8>, path: &[u8], opts: &PrintOptions, sep: &[u8]) {
-    match &opts.colors {
-        Some(colors) => colors.path.write(out, path),
-        None => out.extend_from_slice(path),
+/// A path listed by `--files`, as ripgrep writes it: in the path color and
+/// a hyperlink when those are on, then a newline (NUL with `-0`).
+pub fn write_listed_path(out: &mut Vec<u8>, raw_path: &[u8], opts: &PrintOptions) {
+    let link = opts
+        .hyperlinks
+        .as_ref()
+        .and_then(|links| hyperlink::link_path(raw_path).map(|path| (links, path)));
+    if let Some((links, link_path)) = &link {
+        let _ = links.open(out, link_path, None, None);
     }
-    if opts.null {
-        out.push(0);
-    } else {
-        out.extend_from_slice(sep);
+    let _ = write_styled(
+        out,
+        &opts.path(raw_path),
+        opts.colors.as_ref().map(|c| &c.path),
+    );
+    if link.is_some() {
+        let _ = hyperlink::Hyperlinks::close(out);
+    }
+    out.push(if opts.null { b'\0' } else { b'\n' });
+}
+
+/// Writes `text` in `style`, if any. Returns the number of escape bytes.
+pub fn write_styled(out: &mut Vec<u8>, text: &[u8], style: Option<&color::Style>) -> usize {
+    match style {
+        Some(style) => style.write(out, text),
+        None => {
+            out.extend_from_slice(text);
+            0
+        }
     }
 }
 
 /// Writes a decimal number without allocating (once per printed line).
-pub fn write_number(out: &mut Vec<u8>, n: u64, style: Option<&color::Style>) {
+/// Returns the number of color escape bytes written.
+pub fn write_number(out: &mut Vec<u8>, n: u64, style: Option<&color::Style>) -> usize {
     let mut digits = [0u8; 20];
     let mut start = digits.len();
     let mut rest = n;
@@ -235,10 +259,7 @@ pub fn write_number(out: &mut Vec<u8>, n: u64, style: Option<&color::Style>) {
             break;
         }
     }
-    match style {
-        Some(style) => style.write(out, &digits[start..]),
-        None => out.extend_from_slice(&digits[start..]),
-    }
+    write_styled(out, &digits[start..], style)
 }
 
 /// Counts a reported line into the file's statistics.

@@ -5,7 +5,9 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
-use super::{record_line, write_number, write_path, ChunkWriter, PrintOptions};
+use super::color::{Colors, Style};
+use super::hyperlink::{self, Hyperlinks};
+use super::{record_line, write_number, write_styled, ChunkWriter, PrintOptions};
 use crate::search::Matcher;
 use crate::sink::{SearchSummary, Sink, SinkLine};
 use crate::stats::FileStats;
@@ -21,6 +23,13 @@ pub struct StandardSink<'a> {
     stats: FileStats,
     /// Reused list of match ranges within the current line.
     matches: Vec<Range<usize>>,
+    /// Color escape bytes written, which ripgrep's "bytes printed" leaves
+    /// out.
+    escapes: u64,
+    /// The "binary file matches" notice was written.
+    binary_notice: bool,
+    /// The file's `{path}` in hyperlinks, when links are written.
+    link_path: Option<Vec<u8>>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -59,33 +68,59 @@ impl Highlight {
 }
 
 /// Writes `text[window]`, coloring the `spans` that `highlight` selects
-/// (clipped to the window) when colors are on.
+/// (clipped to the window) when colors are on, and the text around them
+/// in `line_style` (`--colors highlight:...`) if given. Returns the number
+/// of escape bytes written.
 fn write_spans(
     out: &mut Vec<u8>,
     text: &[u8],
     window: Range<usize>,
     spans: &[Range<usize>],
-    colors: Option<&super::color::Colors>,
+    colors: Option<&Colors>,
     highlight: Highlight,
-) {
-    let Some(colors) = colors.filter(|_| highlight != Highlight::None) else {
+    line_style: Option<&Style>,
+) -> usize {
+    let Some(colors) = colors.filter(|c| highlight != Highlight::None && c.colors_matches()) else {
         out.extend_from_slice(&text[window]);
-        return;
+        return 0;
     };
+    let mut escapes = 0;
+    // ripgrep's byte pattern: the line switches to the highlight style
+    // once, each match is reset + match style + text + reset, after which
+    // the highlight attributes are set again; one reset ends the line.
+    if let Some(style) = line_style {
+        escapes += style.write_start(out, true);
+    }
     let mut at = window.start;
-    for (n, span) in spans.iter().enumerate() {
+    let mut n = 0;
+    while n < spans.len() {
         if !highlight.covers(n) {
+            n += 1;
             continue;
         }
-        let (span_start, span_end) = (span.start.max(at), span.end.min(window.end));
+        // Adjacent matches are colored as one span, as in ripgrep.
+        let (first, mut last_end) = (spans[n].start, spans[n].end);
+        n += 1;
+        while highlight == Highlight::All && n < spans.len() && spans[n].start == last_end {
+            last_end = spans[n].end;
+            n += 1;
+        }
+        let (span_start, span_end) = (first.max(at), last_end.min(window.end));
         if span_start >= span_end {
             continue;
         }
         out.extend_from_slice(&text[at..span_start]);
-        colors.matched.write(out, &text[span_start..span_end]);
+        escapes += colors.matched.write(out, &text[span_start..span_end]);
+        if let Some(style) = line_style {
+            escapes += style.write_start(out, false);
+        }
         at = span_end;
     }
     out.extend_from_slice(&text[at..window.end]);
+    if line_style.is_some() {
+        escapes += Style::write_reset(out);
+    }
+    escapes
 }
 
 impl<'a> StandardSink<'a> {
@@ -106,18 +141,42 @@ impl<'a> StandardSink<'a> {
             matched: false,
             stats: FileStats::default(),
             matches: Vec::new(),
+            escapes: 0,
+            binary_notice: false,
+            link_path: opts
+                .hyperlinks
+                .as_ref()
+                .filter(|_| opts.with_filename)
+                .and_then(|_| hyperlink::link_path(path)),
         }
     }
 
     fn write_heading(&mut self) {
         if let (true, false, Some(path)) = (self.opts.heading, self.wrote_heading, &self.path) {
             self.wrote_heading = true;
-            let terminator: &[u8] = if self.opts.null { b"" } else { self.opts.eol() };
-            write_path(&mut self.out.buf, path, self.opts, terminator);
+            let terminator: &[u8] = if self.opts.null {
+                b"\0"
+            } else {
+                self.opts.eol()
+            };
+            let out = &mut self.out.buf;
+            let link = self.opts.hyperlinks.as_ref().zip(self.link_path.as_deref());
+            let mut escapes = 0;
+            if let Some((links, link_path)) = link {
+                escapes += links.open(out, link_path, None, None);
+            }
+            escapes += write_styled(out, path, self.opts.colors.as_ref().map(|c| &c.path));
+            if link.is_some() {
+                escapes += Hyperlinks::close(out);
+            }
+            out.extend_from_slice(terminator);
+            self.escapes += escapes as u64;
         }
     }
 
-    /// Path (unless under a heading), line number, column and byte offset.
+    /// Path (unless under a heading), line number, column (shown with
+    /// --column; `column` is also the hyperlink's) and byte offset. A
+    /// hyperlink covers the fields, not the separator after the last one.
     fn write_prefix(
         &mut self,
         line_number: Option<u64>,
@@ -127,22 +186,42 @@ impl<'a> StandardSink<'a> {
     ) {
         let opts = self.opts;
         let out = &mut self.out.buf;
+        let mut escapes = 0;
+        // Under a heading, lines are linked only if the link names a line.
+        let link = opts
+            .hyperlinks
+            .as_ref()
+            .zip(self.link_path.as_deref())
+            .filter(|(links, _)| links.line_dependent() || !opts.heading);
+        if let Some((links, link_path)) = link {
+            let column = column.map(|c| c as u64);
+            escapes += links.open(out, link_path, line_number, column);
+        }
+        // The separator owed by the last field written.
+        let mut owed: Option<&[u8]> = None;
         if let (false, Some(path)) = (opts.heading, &self.path) {
-            write_path(out, path, opts, sep);
+            escapes += write_styled(out, path, opts.colors.as_ref().map(|c| &c.path));
+            owed = Some(if opts.null { b"\0" } else { sep });
         }
         let colors = opts.colors.as_ref();
+        let mut field = |out: &mut Vec<u8>, n: u64, style| {
+            out.extend_from_slice(owed.replace(sep).unwrap_or_default());
+            write_number(out, n, style)
+        };
         if let (true, Some(number)) = (opts.line_number, line_number) {
-            write_number(out, number, colors.map(|c| &c.line));
-            out.extend_from_slice(sep);
+            escapes += field(out, number, colors.map(|c| &c.line));
         }
         if let (true, Some(column)) = (opts.column, column) {
-            write_number(out, column as u64, colors.map(|c| &c.column));
-            out.extend_from_slice(sep);
+            escapes += field(out, column as u64, colors.map(|c| &c.column));
         }
         if opts.byte_offset {
-            write_number(out, offset, colors.map(|c| &c.column));
-            out.extend_from_slice(sep);
+            escapes += field(out, offset, colors.map(|c| &c.column));
         }
+        if link.is_some() {
+            escapes += Hyperlinks::close(out);
+        }
+        out.extend_from_slice(owed.unwrap_or_default());
+        self.escapes += escapes as u64;
     }
 
     /// Collects the non-empty matches of the line into `self.matches`.
@@ -177,13 +256,23 @@ impl<'a> StandardSink<'a> {
             .replace
             .as_deref()
             .filter(|_| kind == LineKind::Match && !self.invert);
+        // With `match:none`, nothing in a line is colored (as in rg).
         let colors = opts
             .colors
             .as_ref()
-            .filter(|_| highlight != Highlight::None);
-        // ripgrep counts the line terminator in a line's length for -M.
+            .filter(|c| highlight != Highlight::None && c.colors_matches());
+        // `--colors highlight:...`: the rest of a matching line (not of a
+        // context line, nor of an inverted match).
+        let line_style = colors
+            .and_then(|c| c.highlight())
+            .filter(|_| kind == LineKind::Match && !self.invert);
+        // ripgrep measures a line with its terminator: `-M 30` omits a
+        // line of 30 bytes and a newline.
         let terminator = line.end - end;
-        let too_long = |len: usize| opts.max_columns.is_some_and(|max| len + terminator > max);
+        let too_long = |len: usize| {
+            opts.max_columns
+                .is_some_and(|max| len.saturating_add(terminator) > max)
+        };
         // Like ripgrep, where the matches are known (colors, -r or
         // --vimgrep) a shortened line says how many there are.
         // (An inverted match has none to count.)
@@ -217,7 +306,8 @@ impl<'a> StandardSink<'a> {
         let out = &mut self.out.buf;
         match opts.max_columns.filter(|_| too_long(window.len())) {
             None => {
-                write_spans(out, text, window, &spans, colors, highlight);
+                self.escapes +=
+                    write_spans(out, text, window, &spans, colors, highlight, line_style) as u64;
                 match &line.buf[end..line.end] {
                     [] => out.extend_from_slice(opts.eol()),
                     terminator => out.extend_from_slice(terminator),
@@ -236,8 +326,18 @@ impl<'a> StandardSink<'a> {
                 out.extend_from_slice(opts.eol());
             }
             Some(max) => {
-                let cut = (window.start + max).min(window.end);
-                write_spans(out, text, window.start..cut, &spans, colors, highlight);
+                // The text may fit when only its terminator does not: then
+                // it is all printed, with the notice.
+                let cut = window.start + max.min(window.len());
+                self.escapes += write_spans(
+                    out,
+                    text,
+                    window.start..cut,
+                    &spans,
+                    colors,
+                    highlight,
+                    line_style,
+                ) as u64;
                 let hidden = spans
                     .iter()
                     .enumerate()
@@ -306,10 +406,17 @@ impl<'a> StandardSink<'a> {
                 Some(max) if text.len() > max => (&text[..max], b" [... 0 more matches]"),
                 _ => (text, b""),
             };
-            match &opts.colors {
-                Some(colors) => colors.matched.write(&mut self.out.buf, shown),
-                None => self.out.buf.extend_from_slice(shown),
-            }
+            let colors = opts.colors.as_ref().filter(|c| c.colors_matches());
+            let whole = 0..shown.len();
+            self.escapes += write_spans(
+                &mut self.out.buf,
+                shown,
+                whole.clone(),
+                std::slice::from_ref(&whole),
+                colors,
+                Highlight::All,
+                colors.and_then(|c| c.highlight()),
+            ) as u64;
             self.out.buf.extend_from_slice(suffix);
             self.out.buf.extend_from_slice(opts.eol());
         }
@@ -370,9 +477,31 @@ impl<'a> StandardSink<'a> {
         column
     }
 
+    fn write_binary_notice(&mut self, binary_offset: u64) {
+        self.binary_notice = true;
+        self.write_notice(&format!(
+            "binary file matches (found \"\\0\" byte around offset {binary_offset})\n"
+        ));
+    }
+
+    /// A binary-file notice: `path: ` first whenever paths are shown, under
+    /// headings and with `--null` too (as in ripgrep: the notice stands
+    /// alone, not under a heading).
     fn write_notice(&mut self, notice: &str) {
-        if let (false, Some(path)) = (self.opts.heading, &self.path) {
-            write_path(&mut self.out.buf, path, self.opts, b": ");
+        if let Some(path) = &self.path {
+            let out = &mut self.out.buf;
+            let link = self.opts.hyperlinks.as_ref().zip(self.link_path.as_deref());
+            let mut escapes = 0;
+            if let Some((links, link_path)) = link {
+                escapes += links.open(out, link_path, None, None);
+            }
+            let style = self.opts.colors.as_ref().map(|c| &c.path);
+            escapes += write_styled(out, path, style);
+            if link.is_some() {
+                escapes += Hyperlinks::close(out);
+            }
+            self.escapes += escapes as u64;
+            self.out.buf.extend_from_slice(b": ");
         }
         self.out.buf.extend_from_slice(notice.as_bytes());
     }
@@ -402,8 +531,10 @@ impl Sink for StandardSink<'_> {
             self.write_vimgrep(line);
         } else {
             let opts = self.opts;
-            // An inverted match has no match to give a column for.
-            let column = (opts.column && !self.invert).then(|| self.first_match_column(line));
+            // An inverted match has no match to give a column for. Links
+            // name the column even when it is not shown.
+            let wanted = opts.column || self.link_path.is_some();
+            let column = (wanted && !self.invert).then(|| self.first_match_column(line));
             self.write_prefix(
                 line.line_number,
                 column,
@@ -439,15 +570,26 @@ impl Sink for StandardSink<'_> {
     fn binary_matched(&mut self, binary_offset: u64) -> bool {
         self.matched = true;
         self.stats.matched_lines += 1;
-        self.write_heading();
-        self.write_notice(&format!(
-            "binary file matches (found \"\\0\" byte around offset {binary_offset})\n"
-        ));
+        self.write_binary_notice(binary_offset);
+        false
+    }
+
+    fn binary_context(&mut self, _binary_offset: u64) -> bool {
         false
     }
 
     fn finish(&mut self, summary: &SearchSummary) {
         self.stats.bytes_searched = summary.bytes_searched;
+        // A file named explicitly whose NUL came after its matches (or
+        // stopped it at a context line): the notice comes last, as in rg.
+        if let (true, false, false, Some(offset)) = (
+            self.matched,
+            summary.binary_quit,
+            self.binary_notice,
+            summary.binary_offset,
+        ) {
+            self.write_binary_notice(offset);
+        }
         if let (true, true, Some(offset)) =
             (self.matched, summary.binary_quit, summary.binary_offset)
         {
@@ -456,7 +598,7 @@ impl Sink for StandardSink<'_> {
                  (found \"\\0\" byte around offset {offset})\n"
             ));
         }
-        self.stats.bytes_printed = self.out.written();
+        self.stats.bytes_printed = self.out.written() - self.escapes;
         self.out.flush();
     }
 }

@@ -5,7 +5,8 @@
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::{record_line, write_number, write_path, ChunkWriter, OutputMode, PrintOptions};
+use super::hyperlink::{self, Hyperlinks};
+use super::{record_line, write_number, write_styled, ChunkWriter, OutputMode, PrintOptions};
 use crate::search::Matcher;
 use crate::sink::{SearchSummary, Sink, SinkLine};
 use crate::stats::FileStats;
@@ -14,6 +15,8 @@ pub struct SummarySink<'a> {
     out: ChunkWriter<'a>,
     /// The path as printed (separator and escaping applied once).
     path: Cow<'a, [u8]>,
+    /// The path as walked, for hyperlinks.
+    raw_path: &'a [u8],
     opts: &'a PrintOptions,
     matcher: &'a Matcher,
     invert: bool,
@@ -38,6 +41,7 @@ impl<'a> SummarySink<'a> {
         SummarySink {
             out,
             path: opts.path(path),
+            raw_path: path,
             opts,
             matcher,
             invert,
@@ -50,7 +54,28 @@ impl<'a> SummarySink<'a> {
     }
 
     fn write_path_line(&mut self) {
-        write_path(&mut self.out.buf, &self.path, self.opts, self.opts.eol());
+        self.write_linked_path(self.opts.eol());
+    }
+
+    /// The path and its separator, the path in a hyperlink when links are
+    /// written (escapes are not counted: summaries count no bytes).
+    fn write_linked_path(&mut self, sep: &[u8]) {
+        let out = &mut self.out.buf;
+        let link = self.opts.hyperlinks.as_ref().and_then(|links| {
+            hyperlink::link_path(self.raw_path).map(|link_path| (links, link_path))
+        });
+        if let Some((links, link_path)) = &link {
+            let _ = links.open(out, link_path, None, None);
+        }
+        let _ = write_styled(out, &self.path, self.opts.colors.as_ref().map(|c| &c.path));
+        if link.is_some() {
+            let _ = Hyperlinks::close(out);
+        }
+        if self.opts.null {
+            out.push(0);
+        } else {
+            out.extend_from_slice(sep);
+        }
     }
 }
 
@@ -68,14 +93,14 @@ impl Sink for SummarySink<'_> {
     fn matched(&mut self, line: &SinkLine) -> bool {
         let mode = self.opts.mode;
         // Matches are counted where they are reported: --count-matches,
-        // and the statistics (--stats, and `-q --json`).
-        let stats = self.opts.count_matches;
-        let per_match = stats || matches!(mode, OutputMode::CountMatches | OutputMode::StatsOnly);
+        // and the statistics (--stats, `-q --json`).
+        let per_match = self.opts.count_matches
+            || matches!(mode, OutputMode::CountMatches | OutputMode::StatsOnly);
         let before = self.stats.matches;
         record_line(&mut self.stats, self.matcher, line, self.invert, per_match);
-        if stats && self.invert {
-            // ripgrep's summary printer counts at least one match per
-            // reported line, an inverted one included.
+        // ripgrep's summaries count an inverted line as one match (the
+        // standard and JSON printers count none).
+        if self.invert && per_match {
             self.stats.matches += 1;
         }
         self.count += match mode {
@@ -87,11 +112,11 @@ impl Sink for SummarySink<'_> {
                 self.quit.store(true, Ordering::Relaxed);
                 false
             }
-            // The first match decides, but --stats counts them all, as
-            // in ripgrep.
-            OutputMode::FilesWithMatches
-            | OutputMode::FilesWithoutMatch
-            | OutputMode::QuietWithoutMatch => stats,
+            // The first match decides, unless statistics want the whole
+            // file (ripgrep then searches on, and may meet a NUL byte).
+            // --files-without-match reads every file to its end in ripgrep
+            // (a NUL byte after a match then counts the file as binary).
+            OutputMode::FilesWithMatches | OutputMode::QuietWithoutMatch => self.opts.count_matches,
             _ => true,
         }
     }
@@ -109,56 +134,43 @@ impl Sink for SummarySink<'_> {
     }
 
     fn finish(&mut self, summary: &SearchSummary) {
-        match self.opts.mode {
-            OutputMode::Count | OutputMode::CountMatches => {
-                self.matched = self.count > 0;
-                // A binary file skipped at its first NUL was not searched,
-                // so it has no count to report, not even zero (as in rg).
-                let searched = !summary.binary_quit || self.count > 0;
-                if self.count > 0 || (self.opts.include_zero && searched) {
-                    if self.opts.with_filename {
-                        let opts = self.opts;
-                        write_path(&mut self.out.buf, &self.path, opts, &opts.match_separator);
-                    }
-                    write_number(&mut self.out.buf, self.count, None);
-                    self.out.buf.extend_from_slice(self.opts.eol());
-                }
-            }
-            OutputMode::FilesWithMatches => {
-                self.matched = self.count > 0;
-                if self.matched {
-                    self.write_path_line();
-                }
-            }
-            OutputMode::FilesWithoutMatch | OutputMode::QuietWithoutMatch => {
-                self.matched = self.count > 0;
-                // As in ripgrep, a binary file skipped at its first NUL is
-                // not printed, but its matches are dropped: it counts as a
-                // file without a match for the exit status.
-                let without = self.count == 0 || summary.binary_quit;
-                self.success = without;
-                if self.opts.mode == OutputMode::QuietWithoutMatch {
-                    if without {
-                        self.quit.store(true, Ordering::Relaxed);
-                    }
-                } else if self.count == 0 && !summary.binary_quit {
-                    self.write_path_line();
-                }
-            }
-            OutputMode::Quiet | OutputMode::StatsOnly => self.matched = self.count > 0,
-            OutputMode::Standard | OutputMode::Json => {}
-        }
-        if !matches!(
-            self.opts.mode,
-            OutputMode::FilesWithoutMatch | OutputMode::QuietWithoutMatch
-        ) {
-            self.success = self.matched;
-        }
         self.stats.bytes_searched = summary.bytes_searched;
         if self.opts.mode == OutputMode::CountMatches {
             self.stats.matches = self.count;
         }
-        self.stats.bytes_printed = self.out.written();
+        // As in ripgrep, a binary file whose search stopped at a NUL byte
+        // (found in a walk) counts as having no match, whatever came before
+        // the NUL: nothing is printed for it, not even a zero count. Its
+        // matches still count in the statistics.
+        if summary.binary_quit {
+            self.count = 0;
+        }
+        let has_match = self.count > 0;
+        self.matched = has_match;
+        // The exit status: with --files-without-match, 0 when some file
+        // had no match.
+        let without = matches!(
+            self.opts.mode,
+            OutputMode::FilesWithoutMatch | OutputMode::QuietWithoutMatch
+        );
+        self.success = if without { !has_match } else { has_match };
+        match self.opts.mode {
+            OutputMode::QuietWithoutMatch if !has_match => self.quit.store(true, Ordering::Relaxed),
+            _ if summary.binary_quit => {}
+            OutputMode::Count | OutputMode::CountMatches if has_match || self.opts.include_zero => {
+                if self.opts.with_filename {
+                    let opts = self.opts;
+                    self.write_linked_path(&opts.match_separator);
+                }
+                let _ = write_number(&mut self.out.buf, self.count, None);
+                self.out.buf.extend_from_slice(self.opts.eol());
+            }
+            OutputMode::FilesWithMatches if has_match => self.write_path_line(),
+            OutputMode::FilesWithoutMatch if !has_match => self.write_path_line(),
+            _ => {}
+        }
+        // ripgrep's statistics count no bytes printed by summaries.
+        self.stats.bytes_printed = 0;
         self.out.flush();
     }
 }

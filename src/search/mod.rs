@@ -2,11 +2,14 @@
 //!
 //! `matcher` compiles the patterns; `searcher` runs them over a buffer, one
 //! regex pass per window, locating the lines around each match with memchr;
-//! `source` opens inputs and picks between read() and a memory map.
+//! `source` opens inputs and picks between read() and a memory map, or
+//! hands the file to `decompress` (-z) or to a program (`process`: --pre).
 
+pub mod decompress;
 pub mod matcher;
 #[doc(hidden)]
 pub mod oracle;
+pub mod process;
 pub mod searcher;
 pub mod source;
 

@@ -52,30 +52,42 @@ pub fn expected(text: &[u8], opts: &SearchOptions, is_match: impl Fn(&[u8]) -> b
     }
     let mut selected = Vec::new();
     // --stop-on-nonmatch (ignored with -v): nothing is selected after the
-    // first non-matching line that follows a match.
+    // first non-matching line that follows a match, and nothing at all is
+    // printed after it (it is the last possible after-context line).
     let stops = opts.stop_on_nonmatch && !opts.invert;
+    let mut printable = lines.len();
+    let max_reached = |n: usize| opts.max_count.is_some_and(|max| n as u64 >= max);
     for (i, line) in lines.iter().enumerate() {
-        if stops && !line.2 && !selected.is_empty() {
+        if max_reached(selected.len()) {
             break;
         }
-        if line.2
-            && opts
-                .max_count
-                .is_none_or(|max| (selected.len() as u64) < max)
-        {
+        if stops && !line.2 && !selected.is_empty() {
+            printable = i + 1;
+            break;
+        }
+        if line.2 {
             selected.push(i);
         }
     }
     let mut kinds = vec![None; lines.len()];
     for &i in &selected {
         let first = i.saturating_sub(opts.before);
-        let last = (i + opts.after).min(lines.len() - 1);
+        let last = (i + opts.after).min(printable - 1);
         for kind in &mut kinds[first..=last] {
             kind.get_or_insert('-');
         }
     }
     for &i in &selected {
         kinds[i] = Some(':');
+    }
+    // Once -m is reached, matching lines in the last after-context are
+    // still reported as matches.
+    if let (true, Some(&last)) = (max_reached(selected.len()), selected.last()) {
+        for i in last + 1..=(last + opts.after).min(lines.len() - 1) {
+            if lines[i].2 {
+                kinds[i] = Some(':');
+            }
+        }
     }
     let has_context = opts.before > 0 || opts.after > 0;
     let mut events = Vec::new();

@@ -342,6 +342,8 @@ struct State<'o> {
     /// No more matches wanted: -m reached, or --stop-on-nonmatch met its
     /// non-matching line. After-context may still follow.
     max_reached: bool,
+    /// --stop-on-nonmatch ended the search (rather than -m).
+    stopped_at_nonmatch: bool,
     /// Absolute end of the last matching line (bytes searched when a
     /// search stops early).
     searched_to: u64,
@@ -363,6 +365,7 @@ impl<'o> State<'o> {
             after_left: if opts.passthru { usize::MAX } else { 0 },
             matched_lines: 0,
             max_reached: opts.max_count == Some(0),
+            stopped_at_nonmatch: false,
             searched_to: 0,
             binary_offset: None,
             binary_quit: false,
@@ -399,7 +402,7 @@ impl<'o> State<'o> {
                 let Some((line_start, line_end)) = next else {
                     break;
                 };
-                if !self.emit_match(buf, line_start, line_end, sink) {
+                if !self.emit_match(matcher, buf, line_start, line_end, sink) {
                     return false;
                 }
                 at = line_end;
@@ -407,7 +410,7 @@ impl<'o> State<'o> {
                 let stop = next.map_or(end, |(line_start, _)| line_start);
                 while at < stop && !self.max_reached {
                     let line_end = line_end_from(buf, at, stop);
-                    if !self.emit_match(buf, at, line_end, sink) {
+                    if !self.emit_match(matcher, buf, at, line_end, sink) {
                         return false;
                     }
                     at = line_end;
@@ -418,7 +421,7 @@ impl<'o> State<'o> {
                 }
             }
         }
-        if !self.flush_after(buf, end, sink) {
+        if !self.flush_after(matcher, buf, end, sink) {
             return false;
         }
         !(self.max_reached && self.after_left == 0)
@@ -439,23 +442,28 @@ impl<'o> State<'o> {
         }
         self.searched_to = self.base + line_end_from(buf, last_end, gap_to) as u64;
         self.max_reached = true;
+        self.stopped_at_nonmatch = true;
+        // ripgrep reads no further than the non-matching line: it is the
+        // only after-context left.
+        self.after_left = self.after_left.min(1);
         true
     }
 
-    fn emit_match(&mut self, buf: &[u8], start: usize, end: usize, sink: &mut dyn Sink) -> bool {
-        if self.check_lines_for_nul && self.binary_offset.is_none() {
-            if let Some(i) = memchr(0, &buf[start..end]) {
-                self.binary_offset = Some(self.base + (start + i) as u64);
-            }
-        }
-        if self.binary == BinaryMode::Convert {
-            if let Some(offset) = self.binary_offset {
-                if !sink.binary_matched(offset) {
-                    return false;
-                }
-            }
-        }
-        if !self.flush_after(buf, start, sink) {
+    fn emit_match(
+        &mut self,
+        matcher: &Matcher,
+        buf: &[u8],
+        start: usize,
+        end: usize,
+        sink: &mut dyn Sink,
+    ) -> bool {
+        // On a memory map a NUL byte is looked for in matching lines only;
+        // as in ripgrep, the context before such a line is still printed.
+        let nul_here = match (self.check_lines_for_nul, self.binary_offset) {
+            (true, None) => memchr(0, &buf[start..end]).map(|i| self.base + (start + i) as u64),
+            _ => None,
+        };
+        if !self.flush_after(matcher, buf, start, sink) {
             return false;
         }
         let floor = self.floor();
@@ -475,6 +483,16 @@ impl<'o> State<'o> {
             }
             at = line_end;
         }
+        if nul_here.is_some() {
+            self.binary_offset = nul_here;
+        }
+        if self.binary == BinaryMode::Convert {
+            if let Some(offset) = self.binary_offset {
+                if !sink.binary_matched(offset) {
+                    return false;
+                }
+            }
+        }
         if !self.emit(buf, start, end, true, sink) {
             return false;
         }
@@ -483,8 +501,7 @@ impl<'o> State<'o> {
         } else {
             self.opts.after
         };
-        self.matched_lines += 1;
-        self.searched_to = self.base + end as u64;
+        self.count_match(end);
         if self
             .opts
             .max_count
@@ -495,16 +512,46 @@ impl<'o> State<'o> {
         true
     }
 
-    /// Emits pending after-context lines that lie before `limit`.
-    fn flush_after(&mut self, buf: &[u8], limit: usize, sink: &mut dyn Sink) -> bool {
+    fn count_match(&mut self, end: usize) {
+        self.matched_lines += 1;
+        self.searched_to = self.base + end as u64;
+    }
+
+    /// Emits pending after-context lines that lie before `limit`. Once -m
+    /// is reached, a matching line among them is still reported as a
+    /// match, as ripgrep does (it does not extend the context).
+    fn flush_after(
+        &mut self,
+        matcher: &Matcher,
+        buf: &[u8],
+        limit: usize,
+        sink: &mut dyn Sink,
+    ) -> bool {
         if self.after_left == 0 {
             return true;
         }
         let mut at = self.floor();
         while self.after_left > 0 && at < limit {
             let line_end = line_end_from(buf, at, limit);
-            if !self.emit(buf, at, line_end, false, sink) {
+            // Tested without its terminator, where `^$` would match.
+            let content_end = line_end - usize::from(buf[..line_end].ends_with(b"\n"));
+            // (With --passthru, ripgrep prints the rest as context.)
+            let is_match = self.max_reached
+                && !self.stopped_at_nonmatch
+                && !self.opts.passthru
+                && matcher.is_match_at(buf, at, content_end) != self.opts.invert;
+            if let (true, BinaryMode::Convert, Some(offset)) =
+                (is_match, self.binary, self.binary_offset)
+            {
+                if !sink.binary_matched(offset) {
+                    return false;
+                }
+            }
+            if !self.emit(buf, at, line_end, is_match, sink) {
                 return false;
+            }
+            if is_match {
+                self.count_match(line_end);
             }
             self.after_left -= 1;
             at = line_end;
@@ -527,6 +574,13 @@ impl<'o> State<'o> {
         } else {
             None
         };
+        if let (false, BinaryMode::Convert, Some(offset)) =
+            (is_match, self.binary, self.binary_offset)
+        {
+            if !sink.binary_context(offset) {
+                return false;
+            }
+        }
         self.last_end = Some(self.base + end as u64);
         let line = SinkLine {
             buf,

@@ -209,7 +209,9 @@ fn max_results_counts_matching_lines_in_walk_order() {
     let run = f.run_ordered(&["--max-results", "4", "x"]);
     run.expect("a.txt:x1\na.txt:x2\nc.txt:x3\nc.txt:x4\n", 0);
     let run = f.run_ordered(&["--max-results", "2", "-n", "-A1", "x", "c.txt", "d"]);
-    run.expect("c.txt:1:x3\nc.txt-2-no\nc.txt:3:x4\nc.txt-4-x5\n", 0);
+    // As with -m, the last result's after-context is printed, and a
+    // matching line in it is shown as a match (rg's -m does the same).
+    run.expect("c.txt:1:x3\nc.txt-2-no\nc.txt:3:x4\nc.txt:4:x5\n", 0);
     let run = f.run_ordered(&["--max-results", "3", "-c", "x"]);
     run.expect("a.txt:2\nc.txt:1\n", 0);
     let run = f.run_ordered(&["--max-results", "100", "x"]);

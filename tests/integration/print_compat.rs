@@ -1,0 +1,571 @@
+//! Printing details checked against ripgrep 15.2 (issue 13, item E):
+//! expected outputs were taken from rg itself.
+
+use crate::util::Fixture;
+
+#[test]
+fn max_count_reports_matches_inside_trailing_context() {
+    let f = Fixture::new();
+    f.create("n.txt", "a1\nx\nx\na2\nx\nx\nx\na3\nx\na4\n");
+    // a2 is in a1's after-context: a match, though -m1 was reached; it
+    // does not extend the context.
+    f.run_ordered(&["-m1", "-A3", "-n", "a", "n.txt"])
+        .expect("1:a1\n2-x\n3-x\n4:a2\n", 0);
+    f.run_ordered(&["-m2", "-A3", "-n", "a", "n.txt"])
+        .expect("1:a1\n2-x\n3-x\n4:a2\n5-x\n6-x\n7-x\n", 0);
+    f.run_ordered(&["-m1", "-A3", "-c", "a", "n.txt"])
+        .expect("2\n", 0);
+    f.run_ordered(&["-m1", "-A3", "-v", "-n", "x", "n.txt"])
+        .expect("1:a1\n2-x\n3-x\n4:a2\n", 0);
+    f.create("m.txt", "a1\na2\nx\na3\n");
+    let run = f.run_ordered(&["-m1", "-A3", "--json", "a", "m.txt"]);
+    let kinds: Vec<&str> = run
+        .stdout
+        .lines()
+        .map(|line| {
+            let kind = &line[line.find("\"type\":\"").unwrap() + 8..];
+            &kind[..kind.find('"').unwrap()]
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        ["begin", "match", "match", "context", "match", "end", "summary"],
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn stop_on_nonmatch_prints_no_context_past_the_nonmatching_line() {
+    let f = Fixture::new();
+    f.create("s.txt", "a1\nx\na2\nx\n");
+    f.run_ordered(&["--stop-on-nonmatch", "-A2", "-n", "a", "s.txt"])
+        .expect("1:a1\n2-x\n", 0);
+}
+
+#[test]
+fn no_line_number_wins_over_json_column_and_vimgrep() {
+    let f = Fixture::new();
+    f.create("n.txt", "a1\nx\n");
+    let run = f.run_ordered(&["--json", "-N", "-A1", "a1", "n.txt"]);
+    let numbers: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter_map(|line| line.split("\"line_number\":").nth(1))
+        .map(|rest| &rest[..rest.find(',').unwrap()])
+        .collect();
+    assert_eq!(numbers, ["null", "null"], "{}", run.stdout);
+    // A later -n wins again.
+    let run = f.run_ordered(&["--json", "-N", "-n", "a1", "n.txt"]);
+    assert!(run.stdout.contains("\"line_number\":1,"), "{}", run.stdout);
+    f.run_ordered(&["--column", "-N", "1", "n.txt"])
+        .expect("2:a1\n", 0);
+    f.run_ordered(&["--vimgrep", "-N", "1", "n.txt"])
+        .expect("n.txt:2:a1\n", 0);
+}
+
+/// A file with a match before a NUL byte beyond the first 64 KiB window.
+fn late_nul_file() -> Vec<u8> {
+    let mut data = b"foo\n".to_vec();
+    data.extend(std::iter::repeat_n(b'x', 200_000));
+    data.extend(b"\n\0tail foo\n");
+    data
+}
+
+#[test]
+fn binary_notices_keep_their_path_prefix_under_heading_and_null() {
+    let f = Fixture::new();
+    f.create("a.txt", "foo\n");
+    f.create("bin.dat", b"foo\nbar\0baz\n");
+    f.create("late.bin", late_nul_file());
+    let matches = "bin.dat: binary file matches (found \"\\0\" byte around offset 7)\n";
+    f.run_ordered(&["--heading", "foo", "bin.dat", "a.txt"])
+        .expect(&format!("{matches}\na.txt\nfoo\n"), 0);
+    f.run_ordered(&["--null", "foo", "bin.dat", "a.txt"])
+        .expect(&format!("{matches}a.txt\0foo\n"), 0);
+    f.run_ordered(&["--null", "--heading", "foo", "bin.dat", "a.txt"])
+        .expect(&format!("{matches}\na.txt\0foo\n"), 0);
+    let warning = "./late.bin: WARNING: stopped searching binary file after match \
+                   (found \"\\0\" byte around offset 200005)\n";
+    f.run_ordered(&["--heading", "foo", "."])
+        .expect(&format!("./a.txt\nfoo\n\n./late.bin\nfoo\n{warning}"), 0);
+    f.run_ordered(&["--null", "foo", "."])
+        .expect(&format!("./a.txt\0foo\n./late.bin\0foo\n{warning}"), 0);
+    f.run_ordered(&["--heading", "--color=always", "foo", "bin.dat"])
+        .expect(
+            "binary file matches (found \"\\0\" byte around offset 7)\n",
+            0,
+        );
+    f.run_ordered(&["-H", "--heading", "--color=always", "foo", "bin.dat"])
+        .expect(
+            "\x1b[0m\x1b[35mbin.dat\x1b[0m: binary file matches (found \"\\0\" byte around offset 7)\n",
+            0,
+        );
+}
+
+#[test]
+fn summaries_print_nothing_for_a_walked_binary_file_with_a_late_nul() {
+    let f = Fixture::new();
+    f.create("a.txt", "foo\n");
+    f.create("late.bin", late_nul_file());
+    f.run_ordered(&["-c", "foo"]).expect("a.txt:1\n", 0);
+    f.run_ordered(&["--count-matches", "foo"])
+        .expect("a.txt:1\n", 0);
+    f.run_ordered(&["-c", "--include-zero", "foo"])
+        .expect("a.txt:1\n", 0);
+    // Named, it is searched to its end.
+    f.run_ordered(&["-c", "foo", "late.bin", "."])
+        .expect("late.bin:2\n./a.txt:1\n", 0);
+    // -l stops at the first match, before the NUL byte...
+    f.run_ordered(&["-l", "foo"]).expect("a.txt\nlate.bin\n", 0);
+    // ... --files-without-match reads on, and the file counts as binary:
+    // not printed, but "without match" for the exit status.
+    f.run_ordered(&["--files-without-match", "foo"])
+        .expect("", 0);
+    let only_binary = Fixture::new();
+    only_binary.create("late.bin", late_nul_file());
+    only_binary.run_ordered(&["-c", "foo"]).expect("", 1);
+    only_binary
+        .run_ordered(&["--files-without-match", "foo"])
+        .expect("", 0);
+}
+
+/// The --stats block without its timings.
+fn stats_of(f: &Fixture, args: &[&str]) -> (String, i32) {
+    let run = f.run(&[&["--stats"], args].concat());
+    let text = run
+        .stdout
+        .lines()
+        .filter(|line| !line.contains("seconds"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    (text, run.code)
+}
+
+#[test]
+fn stats_count_matches_in_every_mode_and_never_color_escapes() {
+    let f = Fixture::new();
+    f.create("a.txt", "foo\n");
+    f.create("bin.dat", b"foo\nbar\0baz\n");
+    f.create("late.bin", late_nul_file());
+    let block = |matches: u32, files: u32, printed: u32| {
+        format!(
+            "{matches} matches\n{matches} matched lines\n{files} files contained matches\n\
+             3 files searched\n{printed} bytes printed\n8 bytes searched"
+        )
+    };
+    // Summaries count matches (the whole file is searched, so -l sees the
+    // NUL after the match) and no bytes printed.
+    let summaries = block(2, 2, 0);
+    assert_eq!(
+        stats_of(&f, &["-c", "foo"]),
+        (format!("a.txt:1\n\n{summaries}"), 0)
+    );
+    assert_eq!(
+        stats_of(&f, &["--count-matches", "foo"]),
+        (format!("a.txt:1\n\n{summaries}"), 0)
+    );
+    assert_eq!(
+        stats_of(&f, &["-l", "foo"]),
+        (format!("a.txt\n\n{summaries}"), 0)
+    );
+    assert_eq!(
+        stats_of(&f, &["--files-without-match", "foo"]),
+        (format!("\n{summaries}"), 0)
+    );
+    assert_eq!(
+        stats_of(&f, &["--files-without-match", "zzz"]),
+        (format!("a.txt\n\n{}", block(0, 0, 0)), 0)
+    );
+    assert_eq!(stats_of(&f, &["-q", "foo"]), (format!("\n{summaries}"), 0));
+    // Colors are not counted in bytes printed.
+    let warning = "WARNING: stopped searching binary file after match \
+                   (found \"\\0\" byte around offset 200005)";
+    assert_eq!(
+        stats_of(&f, &["--color=always", "foo"]),
+        (
+            format!(
+                "\x1b[0m\x1b[35ma.txt\x1b[0m:\x1b[0m\x1b[1m\x1b[31mfoo\x1b[0m\n\
+                 \x1b[0m\x1b[35mlate.bin\x1b[0m:\x1b[0m\x1b[1m\x1b[31mfoo\x1b[0m\n\
+                 \x1b[0m\x1b[35mlate.bin\x1b[0m: {warning}\n\n{}",
+                block(2, 2, 123)
+            ),
+            0
+        )
+    );
+}
+
+#[test]
+fn max_columns_counts_the_line_terminator() {
+    let f = Fixture::new();
+    f.create("l30.txt", format!("{}5\n", "0".repeat(28)));
+    f.create("l31.txt", format!("{}5\n", "0".repeat(29)));
+    f.create("crlf.txt", format!("{}5\r\n", "0".repeat(28)));
+    f.run_ordered(&["-M", "30", "5", "l30.txt"])
+        .expect(&format!("{}5\n", "0".repeat(28)), 0);
+    f.run_ordered(&["-M", "30", "5", "l31.txt"])
+        .expect("[Omitted long matching line]\n", 0);
+    f.run_ordered(&["-M", "30", "5", "crlf.txt"])
+        .expect("[Omitted long matching line]\n", 0);
+    // The text fits, its terminator does not: all of it, and the notice.
+    f.run_ordered(&["-M", "30", "--max-columns-preview", "5", "l31.txt"])
+        .expect(
+            &format!("{}5 [... omitted end of long line]\n", "0".repeat(29)),
+            0,
+        );
+    f.run_ordered(&["-M", "10", "--max-columns-preview", "5", "l31.txt"])
+        .expect(
+            &format!("{} [... omitted end of long line]\n", "0".repeat(10)),
+            0,
+        );
+}
+
+#[test]
+fn adjacent_matches_are_colored_as_one() {
+    let f = Fixture::new();
+    f.create("ab.txt", "abab ab\n");
+    let red = |text: &str| format!("\x1b[0m\x1b[1m\x1b[31m{text}\x1b[0m");
+    f.run_ordered(&["--color=always", "ab", "ab.txt"])
+        .expect(&format!("{} {}\n", red("abab"), red("ab")), 0);
+    f.run_ordered(&["--color=always", "-r", "X", "ab", "ab.txt"])
+        .expect(&format!("{} {}\n", red("XX"), red("X")), 0);
+    // --vimgrep colors only the match each copy of the line stands for.
+    let run = f.run_ordered(&["--color=always", "--vimgrep", "-I", "ab", "ab.txt"]);
+    assert!(
+        run.stdout.contains(&format!(":ab{}{}", red("ab"), " ab\n")),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn named_files_follow_rgs_memory_map_binary_detection() {
+    let f = Fixture::new();
+    let mut late = b"foo 1\n".to_vec();
+    late.extend(std::iter::repeat_n(b'x', 100_000));
+    late.extend(b"\n\0 junk\nfoo 2\n");
+    f.create("late.dat", &late);
+    let mut inline = b"foo 1\n".to_vec();
+    inline.extend(std::iter::repeat_n(b'x', 100_000));
+    inline.extend(b"\nfoo\0 2\nfoo 3\n");
+    f.create("inline.dat", &inline);
+    f.create("bc.dat", b"a\0\nctx\nfoo\n");
+    let x = "x".repeat(100_000);
+    // Mapped (at most 10 paths, all files): a NUL beyond the first 64 KiB
+    // is seen only in a matching line.
+    f.run(&["foo", "late.dat"]).expect("foo 1\nfoo 2\n", 0);
+    f.run(&["-v", "-c", "zzz", "late.dat"]).expect("4\n", 0);
+    let notice = "binary file matches (found \"\\0\" byte around offset 100010)\n";
+    f.run(&["foo", "inline.dat"])
+        .expect(&format!("foo 1\n{notice}"), 0);
+    // The context before the binary matching line is printed first.
+    f.run(&["-A1", "foo", "inline.dat"])
+        .expect(&format!("foo 1\n{x}\n{notice}"), 0);
+    // Read (--no-mmap, or more than 10 paths): NULs are seen as they are
+    // read, and stop the file at its next match or context line.
+    let late_notice = "binary file matches (found \"\\0\" byte around offset 100007)\n";
+    f.run(&["--no-mmap", "foo", "late.dat"])
+        .expect(&format!("foo 1\n{late_notice}"), 0);
+    f.run(&["--no-mmap", "-A1", "foo", "late.dat"])
+        .expect(&format!("foo 1\n{late_notice}"), 0);
+    f.run(&["--no-mmap", "-v", "-c", "zzz", "late.dat"])
+        .expect("5\n", 0);
+    // A context line of a binary file stops it: nothing matched yet, so
+    // nothing at all is printed (both ways).
+    f.run(&["-B1", "foo", "bc.dat"]).expect("", 1);
+    f.run(&["--no-mmap", "-B1", "foo", "bc.dat"]).expect("", 1);
+    f.run(&["-c", "-B1", "foo", "bc.dat"]).expect("1\n", 0);
+}
+
+#[test]
+fn colors_highlight_and_match_none() {
+    let f = Fixture::new();
+    f.create("h.txt", "one foo two foo three\nctx\n");
+    let color = |args: &[&str]| f.run_ordered(&[&["--color=always"], args].concat());
+    let (hl, red, reset) = ("\x1b[43m", "\x1b[0m\x1b[1m\x1b[31m", "\x1b[0m");
+    color(&["--colors", "highlight:bg:yellow", "-A1", "foo", "h.txt"]).expect(
+        &format!("{reset}{hl}one {red}foo{reset}{hl} two {red}foo{reset}{hl} three{reset}\nctx\n"),
+        0,
+    );
+    color(&["--colors", "highlight:bg:yellow", "-o", "foo", "h.txt"]).expect(
+        &format!("{reset}{hl}{red}foo{reset}{hl}{reset}\n").repeat(2),
+        0,
+    );
+    color(&[
+        "--colors",
+        "highlight:bg:yellow",
+        "-M10",
+        "--max-columns-preview",
+        "foo",
+        "h.txt",
+    ])
+    .expect(
+        &format!("{reset}{hl}one {red}foo{reset}{hl} tw{reset} [... 1 more match]\n"),
+        0,
+    );
+    // highlight:none is the default: no escapes around matches.
+    color(&[
+        "--colors",
+        "highlight:bg:yellow",
+        "--colors",
+        "highlight:none",
+        "foo",
+        "h.txt",
+    ])
+    .expect(
+        &format!("one {red}foo{reset} two {red}foo{reset} three\n"),
+        0,
+    );
+    // match:none colors nothing in the line, not even the highlight, and
+    // writes no empty escape pairs; other types keep theirs.
+    color(&[
+        "--colors",
+        "match:none",
+        "--colors",
+        "highlight:fg:blue",
+        "foo",
+        "h.txt",
+    ])
+    .expect("one foo two foo three\n", 0);
+    color(&[
+        "--colors",
+        "match:none",
+        "--colors",
+        "path:none",
+        "-H",
+        "foo",
+        "h.txt",
+    ])
+    .expect("\x1b[0mh.txt\x1b[0m:one foo two foo three\n", 0);
+    color(&["--colors", "match:none", "-o", "foo", "h.txt"]).expect("foo\nfoo\n", 0);
+    color(&["--colors", "match:none", "-M5", "foo", "h.txt"])
+        .expect("[Omitted long matching line]\n", 0);
+    color(&[
+        "--colors",
+        "match:none",
+        "--colors",
+        "match:fg:green",
+        "two",
+        "h.txt",
+    ])
+    .expect("one foo \x1b[0m\x1b[32mtwo\x1b[0m foo three\n", 0);
+}
+
+/// `\x1b]8;;URI\x1b\\`: an OSC 8 hyperlink opening; `close()` ends it.
+fn open(uri: &str) -> String {
+    format!("\x1b]8;;{uri}\x1b\\")
+}
+
+fn close() -> &'static str {
+    "\x1b]8;;\x1b\\"
+}
+
+#[test]
+fn hyperlinks_wrap_paths_and_line_fields_when_colors_are_on() {
+    let f = Fixture::new();
+    f.create("a.txt", "hello foo\n");
+    f.create("c.txt", "a\nb\nc foo\nd\n");
+    f.create("d i/e%.txt", "foo\n");
+    let root = f.path().canonicalize().unwrap();
+    let root = root.to_str().unwrap();
+    let (path, green, red, reset) = (
+        "\x1b[0m\x1b[35m",
+        "\x1b[0m\x1b[32m",
+        "\x1b[0m\x1b[1m\x1b[31m",
+        "\x1b[0m",
+    );
+    let link =
+        |args: &[&str]| f.run_ordered(&[&["--color=always", "--hyperlink-format"], args].concat());
+    // The link covers path, line and column, not the last separator; its
+    // column is the first match's even when not shown.
+    link(&["vscode", "-n", "foo", "c.txt", "a.txt"]).expect(
+        &format!(
+            "{}{path}c.txt{reset}:{green}3{reset}{}:c {red}foo{reset}\n\
+             {}{path}a.txt{reset}:{green}1{reset}{}:hello {red}foo{reset}\n",
+            open(&format!("vscode://file{root}/c.txt:3:3")),
+            close(),
+            open(&format!("vscode://file{root}/a.txt:1:7")),
+            close(),
+        ),
+        0,
+    );
+    // Without -n the line is 1; context lines have column 1.
+    link(&["grep+", "-H", "-A1", "foo", "c.txt"]).expect(
+        &format!(
+            "{}{path}c.txt{reset}{}:c {red}foo{reset}\n{}{path}c.txt{reset}{}-d\n",
+            open(&format!("grep+://{root}/c.txt:1")),
+            close(),
+            open(&format!("grep+://{root}/c.txt:1")),
+            close(),
+        ),
+        0,
+    );
+    // Headings: the heading is linked; lines too if the format has {line}.
+    link(&["kitty", "--heading", "-n", "foo", "c.txt", "a.txt"]).expect(
+        &format!(
+            "{}{path}c.txt{reset}{}\n{}{green}3{reset}{}:c {red}foo{reset}\n\n\
+             {}{path}a.txt{reset}{}\n{}{green}1{reset}{}:hello {red}foo{reset}\n",
+            open(&format!("file://{}{root}/c.txt#1", hostname())),
+            close(),
+            open(&format!("file://{}{root}/c.txt#3", hostname())),
+            close(),
+            open(&format!("file://{}{root}/a.txt#1", hostname())),
+            close(),
+            open(&format!("file://{}{root}/a.txt#1", hostname())),
+            close(),
+        ),
+        0,
+    );
+    // Summaries, and paths percent-encoded.
+    link(&["x://{path}", "-c", "foo", "d i"]).expect(
+        &format!(
+            "{}{path}d i/e%.txt{reset}{}:1\n",
+            open(&format!("x://{}/d%20i/e%25.txt", root.replace(' ', "%20"))),
+            close()
+        ),
+        0,
+    );
+    // --hostname-bin names {host}; colors off: no links.
+    use std::os::unix::fs::PermissionsExt;
+    let hostname_bin = f.path().join("hn");
+    std::fs::write(&hostname_bin, "#!/bin/sh\necho '  myhost  '\n").unwrap();
+    std::fs::set_permissions(&hostname_bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    link(&["file", "--hostname-bin", "./hn", "-l", "foo", "a.txt"]).expect(
+        &format!(
+            "{}{path}a.txt{reset}{}\n",
+            open(&format!("file://myhost{root}/a.txt")),
+            close()
+        ),
+        0,
+    );
+    f.run_ordered(&["--hyperlink-format", "vscode", "-H", "foo", "a.txt"])
+        .expect("a.txt:hello foo\n", 0);
+}
+
+/// The system's hostname, which {host} is without --hostname-bin.
+fn hostname() -> String {
+    let name = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    name.trim().to_string()
+}
+
+#[test]
+fn hyperlink_formats_are_checked_as_ripgrep_checks_them() {
+    let f = Fixture::new();
+    f.create("a.txt", "foo\n");
+    let prefix = "trawl: error parsing flag --hyperlink-format: invalid hyperlink format: ";
+    for (format, why) in [
+        (
+            "foo",
+            "at least a {path} variable is required in a hyperlink format, or otherwise use a \
+             valid alias: default, none, cursor, file, grep+, kitty, macvim, textmate, vscode, \
+             vscode-insiders, vscodium",
+        ),
+        (
+            "x://{nope}",
+            "invalid hyperlink format variable: 'nope', choose from: path, line, column, host, \
+             wslprefix",
+        ),
+        (
+            "{path}",
+            "the hyperlink format must start with a valid URL scheme, i.e., [0-9A-Za-z+-.]+:",
+        ),
+        (
+            "x://{line}",
+            "the {path} variable is required in a hyperlink format",
+        ),
+        (
+            "x://{path}{column}",
+            "the hyperlink format contains a {column} variable, but no {line} variable is present",
+        ),
+        (
+            "x://{path",
+            "unclosed variable: found '{' without a corresponding '}' following it",
+        ),
+    ] {
+        // Checked even with colors off.
+        let run = f.run(&["--hyperlink-format", format, "foo", "a.txt"]);
+        run.expect("", 2);
+        assert_eq!(run.stderr, format!("{prefix}{why}\n"), "{format}");
+    }
+    f.run(&[
+        "--color=always",
+        "--hyperlink-format",
+        "none",
+        "-H",
+        "foo",
+        "a.txt",
+    ])
+    .expect(
+        "\x1b[0m\x1b[35ma.txt\x1b[0m:\x1b[0m\x1b[1m\x1b[31mfoo\x1b[0m\n",
+        0,
+    );
+}
+
+#[test]
+fn passthru_with_max_count_prints_the_rest_as_context() {
+    let f = Fixture::new();
+    f.create("pm.txt", "a1\nx\na2\nx\na3\n");
+    f.run_ordered(&["--passthru", "-m1", "-n", "a", "pm.txt"])
+        .expect("1:a1\n2-x\n3-a2\n4-x\n5-a3\n", 0);
+}
+
+#[test]
+fn stats_bytes_printed_count_the_separators_between_files() {
+    let f = Fixture::new();
+    f.create("a.txt", "hello foo\n");
+    f.create("b.md", "other foo\n");
+    let printed = |args: &[&str]| {
+        let (text, _) = stats_of(&f, args);
+        text.lines()
+            .find(|line| line.ends_with("bytes printed"))
+            .unwrap()
+            .to_string()
+    };
+    // "a.txt\nhello foo\n" + "\n" + "b.md\nother foo\n".
+    assert_eq!(
+        printed(&["--heading", "foo", "a.txt", "b.md"]),
+        "32 bytes printed"
+    );
+    // "b.md:other foo\n" + "--\n" + "a.txt:hello foo\n".
+    assert_eq!(
+        printed(&["-A1", "foo", "b.md", "a.txt"]),
+        "34 bytes printed"
+    );
+}
+
+#[test]
+fn files_are_listed_in_the_path_color_and_linked() {
+    let f = Fixture::new();
+    f.create("a.txt", "x\n");
+    let root = f.path().canonicalize().unwrap();
+    let root = root.to_str().unwrap();
+    f.run_ordered(&["--files", "--color=always", "--null"])
+        .expect("\x1b[0m\x1b[35ma.txt\x1b[0m\0", 0);
+    f.run_ordered(&["--files", "--color=always", "--hyperlink-format", "vscode"])
+        .expect(
+            &format!(
+                "{}\x1b[0m\x1b[35ma.txt\x1b[0m{}\n",
+                open(&format!("vscode://file{root}/a.txt:1:1")),
+                close()
+            ),
+            0,
+        );
+    f.run_ordered(&["--files"]).expect("a.txt\n", 0);
+}
+
+#[test]
+fn stats_of_inverted_summaries_count_each_line_as_a_match() {
+    let f = Fixture::new();
+    f.create("a.txt", "a\nb\nfoo\n");
+    let matches = |args: &[&str]| {
+        let (text, _) = stats_of(&f, args);
+        text.lines()
+            .find(|line| line.ends_with(" matches"))
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(matches(&["-v", "-c", "foo", "a.txt"]), "2 matches");
+    assert_eq!(matches(&["-v", "-q", "foo", "a.txt"]), "2 matches");
+    // The standard printer counts none.
+    assert_eq!(matches(&["-v", "foo", "a.txt"]), "0 matches");
+}
