@@ -118,7 +118,7 @@ fn printer(c: &mut Criterion) {
             let mut printed = 0;
             let mut send = |chunk: Vec<u8>| {
                 printed += chunk.len();
-                true
+                Some(Vec::new())
             };
             let mut sink = StandardSink::new(
                 ChunkWriter::new(&mut send),

@@ -104,6 +104,7 @@ pub fn search(config: &Config) -> RunResult {
         head: HEAD_ROOM,
     };
     let (spare_paths_tx, spare_paths_rx) = bounded::<PathBuf>(SPARE_PATHS);
+    let (spare_buffers_tx, spare_buffers_rx) = bounded::<Vec<u8>>(threads + 2);
     let progress = config.progress.map(|immediately| {
         Mutex::new(Progress::new(
             &config.stats_totals,
@@ -113,7 +114,8 @@ pub fn search(config: &Config) -> RunResult {
     });
     let results_printed = AtomicU64::new(0);
     let rerun = |haystack: &Haystack, max: u64| search_again(config, haystack, max, &quit);
-    let mut printer = Printer::new(config, &quit, progress.as_ref(), &rerun, &results_printed);
+    let mut printer = Printer::new(config, &quit, progress.as_ref(), &rerun, &results_printed)
+        .recycling(spare_buffers_tx);
     let (quit, matched, searched_ref) = (&quit, &matched, &mut searched);
     let results_printed = &results_printed;
     let searched_files = AtomicU64::new(0);
@@ -137,6 +139,7 @@ pub fn search(config: &Config) -> RunResult {
     let work = || {
         let mut searcher = Searcher::new(&config.search, quit);
         let mut spill = Spill::default();
+        let spare_buffers = spare_buffers_rx.clone();
         let spare_paths = spare_paths_tx.clone();
         move |haystack: Haystack, reply: &mut Reply<'_, Haystack, Piece>| {
             if quit.load(Ordering::Relaxed) {
@@ -148,7 +151,11 @@ pub fn search(config: &Config) -> RunResult {
                 let printed = results_printed;
                 return search_counted(config, &mut searcher, haystack, reply, quit, printed);
             }
-            let mut send = |chunk: Vec<u8>| spill.send(reply, chunk);
+            let mut send = |chunk: Vec<u8>| {
+                spill
+                    .send(reply, chunk)
+                    .then(|| spare_buffers.try_recv().unwrap_or_default())
+            };
             let (found, _) = search_one(config, &mut searcher, &haystack, &mut send, quit, true);
             if found {
                 matched.store(true, Ordering::Relaxed);
@@ -261,9 +268,10 @@ fn search_counted(
     results_printed: &AtomicU64,
 ) {
     let mut output = Vec::new();
-    let mut keep = |chunk: Vec<u8>| {
+    let mut keep = |mut chunk: Vec<u8>| {
         output.extend_from_slice(&chunk);
-        true
+        chunk.clear();
+        Some(chunk)
     };
     if matches!(haystack.source, Source::Stdin) {
         if !reply.wait_for_head() {
@@ -302,9 +310,10 @@ pub fn search_again(
     opts.max_count = Some(opts.max_count.map_or(max, |m| m.min(max)));
     let mut searcher = Searcher::new(&opts, quit);
     let mut output = Vec::new();
-    let mut keep = |chunk: Vec<u8>| {
+    let mut keep = |mut chunk: Vec<u8>| {
         output.extend_from_slice(&chunk);
-        true
+        chunk.clear();
+        Some(chunk)
     };
     let (_, stats) = search_one(config, &mut searcher, haystack, &mut keep, quit, false);
     (output, stats)
@@ -426,7 +435,7 @@ fn search_one(
     config: &Config,
     searcher: &mut Searcher,
     haystack: &Haystack,
-    send: &mut dyn FnMut(Vec<u8>) -> bool,
+    send: &mut crate::printer::Send<'_>,
     quit: &AtomicBool,
     record_stats: bool,
 ) -> (bool, FileStats) {

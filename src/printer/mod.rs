@@ -167,15 +167,18 @@ pub trait Outcome {
 /// output is complete when its printer is dropped.
 pub struct ChunkWriter<'o> {
     pub buf: Vec<u8>,
-    send: &'o mut dyn FnMut(Vec<u8>) -> bool,
+    send: &'o mut Send<'o>,
     flushed: u64,
     closed: bool,
 }
 
+/// Hands a chunk on and gives back a buffer for the next one (a recycled
+/// one, or an empty Vec); `None` once output is no longer wanted (the
+/// search was cancelled).
+pub type Send<'o> = dyn FnMut(Vec<u8>) -> Option<Vec<u8>> + 'o;
+
 impl<'o> ChunkWriter<'o> {
-    /// `send` hands a chunk on; it returns false once output is no longer
-    /// wanted (the search was cancelled).
-    pub fn new(send: &'o mut dyn FnMut(Vec<u8>) -> bool) -> ChunkWriter<'o> {
+    pub fn new(send: &'o mut Send<'o>) -> ChunkWriter<'o> {
         ChunkWriter {
             buf: Vec::new(),
             send,
@@ -202,7 +205,10 @@ impl<'o> ChunkWriter<'o> {
         if !self.buf.is_empty() && !self.closed {
             let chunk = std::mem::take(&mut self.buf);
             self.flushed += chunk.len() as u64;
-            self.closed = !(self.send)(chunk);
+            match (self.send)(chunk) {
+                Some(next) => self.buf = next,
+                None => self.closed = true,
+            }
         }
     }
 }
