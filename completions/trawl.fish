@@ -1,6 +1,9 @@
 complete -c trawl -s e -l regexp -d 'A pattern to search for (repeatable; a line matching any is a match)' -r
 complete -c trawl -s f -l file -d 'Read patterns from FILE, one per line (\'-\' for stdin)' -r -F
 complete -c trawl -s E -l encoding -d 'Text encoding of the input: auto (decode files that start with a UTF-8/UTF-16 byte order mark), none (raw bytes), or a label such as latin1, utf-16le, shift_jis' -r
+complete -c trawl -l engine -d 'Regex engine: default, pcre2, or auto (the default engine unless it cannot compile the pattern, e.g. for look-around or backreferences; then PCRE2)' -r -f -a "default\t''
+pcre2\t''
+auto\t''"
 complete -c trawl -s m -l max-count -d 'Stop searching a file after NUM matching lines' -r
 complete -c trawl -s j -l threads -d 'Number of worker threads (0: available parallelism, at most 12)' -r
 complete -c trawl -l color -d 'When to use colors: never, auto, always, ansi' -r -f -a "never\t''
@@ -503,8 +506,13 @@ complete -c trawl -s x -l line-regexp -d 'Only show matches that span whole line
 complete -c trawl -s v -l invert-match -d 'Print lines that do not match'
 complete -c trawl -l crlf -d 'Treat CRLF as a line terminator: \'$\' matches before "\\r\\n"'
 complete -c trawl -l no-encoding
-complete -c trawl -l no-unicode -d 'Disable Unicode in patterns: \\w, \\d, \\s, \\b and case folding are ASCII only, and \'.\' matches any byte but a line terminator'
+complete -c trawl -l no-unicode -d 'Disable Unicode in patterns: \\w, \\d, \\s, \\b and case folding are ASCII only, and \'.\' matches any byte but a line terminator. (--no-pcre2-unicode is ripgrep\'s deprecated alias.)'
 complete -c trawl -l unicode
+complete -c trawl -s P -l pcre2 -d 'Use PCRE2: look-around and backreferences (same as --engine pcre2)'
+complete -c trawl -l no-pcre2 -d 'Use the default regex engine (same as --engine default)'
+complete -c trawl -l auto-hybrid-regex -d 'Deprecated: same as --engine auto'
+complete -c trawl -l no-auto-hybrid-regex -d 'Deprecated: same as --engine default'
+complete -c trawl -l pcre2-version -d 'Print the version of PCRE2 and whether its JIT is available, then exit'
 complete -c trawl -l no-crlf
 complete -c trawl -s n -l line-number -d 'Show line numbers (1-based). On by default on a terminal'
 complete -c trawl -s N -l no-line-number -d 'Suppress line numbers'

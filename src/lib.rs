@@ -27,7 +27,7 @@ pub mod sink;
 pub mod stats;
 pub mod walk;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use cli::args::Args;
 use cli::config::Config;
@@ -44,7 +44,19 @@ pub fn run() -> i32 {
             return 2;
         }
     };
-    let args = match Args::try_parse_from(argv) {
+    // `--version` also says whether PCRE2 and its JIT are there, which is
+    // only known at run time.
+    let command = Args::command();
+    let long_version = format!(
+        "{}\n\n{}",
+        command.get_long_version().unwrap_or_default(),
+        search::pcre::version_line()
+    );
+    let parsed = command
+        .long_version(long_version)
+        .try_get_matches_from(argv)
+        .and_then(|matches| Args::from_arg_matches(&matches));
+    let args = match parsed {
         Ok(args) => args,
         Err(error) => {
             let code = if error.use_stderr() { 2 } else { 0 };
@@ -52,6 +64,10 @@ pub fn run() -> i32 {
             return code;
         }
     };
+    if args.pcre2_version {
+        let line = format!("{}\n", search::pcre::version_line());
+        return write_stdout(line.as_bytes());
+    }
     if let Some(kind) = args.generate {
         return write_stdout(&cli::generate::generate(kind));
     }

@@ -24,7 +24,7 @@ pub enum ColorChoice {
     version,
     long_version = concat!(
         env!("CARGO_PKG_VERSION"),
-        "\n\nfeatures: +ordered-output +mmap +json +completions -pcre2 -search-zip"
+        "\n\nfeatures: +ordered-output +mmap +json +completions +pcre2 -search-zip"
     ),
     about = "Recursively search files for a regex, in parallel, with deterministic ordered output.",
     override_usage = "trawl [OPTIONS] PATTERN [PATH ...]\n       trawl [OPTIONS] -e PATTERN ... [PATH ...]\n       trawl [OPTIONS] -f PATTERNFILE ... [PATH ...]",
@@ -93,10 +93,35 @@ pub struct Args {
 
     /// Disable Unicode in patterns: \w, \d, \s, \b and case folding are
     /// ASCII only, and '.' matches any byte but a line terminator.
-    #[arg(long, overrides_with = "unicode")]
+    /// (--no-pcre2-unicode is ripgrep's deprecated alias.)
+    #[arg(long, overrides_with = "unicode", alias = "no-pcre2-unicode")]
     pub no_unicode: bool,
-    #[arg(long, hide = true)]
+    #[arg(long, hide = true, alias = "pcre2-unicode")]
     pub unicode: bool,
+
+    /// Use PCRE2: look-around and backreferences (same as --engine pcre2).
+    #[arg(short = 'P', long, overrides_with_all = ["no_pcre2", "engine", "auto_hybrid_regex", "no_auto_hybrid_regex"])]
+    pub pcre2: bool,
+    /// Use the default regex engine (same as --engine default).
+    #[arg(long, hide = true, overrides_with_all = ["pcre2", "engine", "auto_hybrid_regex", "no_auto_hybrid_regex"])]
+    pub no_pcre2: bool,
+
+    /// Regex engine: default, pcre2, or auto (the default engine unless it
+    /// cannot compile the pattern, e.g. for look-around or
+    /// backreferences; then PCRE2).
+    #[arg(long, value_name = "ENGINE", overrides_with_all = ["pcre2", "no_pcre2", "auto_hybrid_regex", "no_auto_hybrid_regex"])]
+    pub engine: Option<EngineArg>,
+
+    /// Deprecated: same as --engine auto.
+    #[arg(long, hide = true, overrides_with_all = ["pcre2", "no_pcre2", "engine", "no_auto_hybrid_regex"])]
+    pub auto_hybrid_regex: bool,
+    /// Deprecated: same as --engine default.
+    #[arg(long, hide = true, overrides_with_all = ["pcre2", "no_pcre2", "engine", "auto_hybrid_regex"])]
+    pub no_auto_hybrid_regex: bool,
+
+    /// Print the version of PCRE2 and whether its JIT is available, then exit.
+    #[arg(long)]
+    pub pcre2_version: bool,
     #[arg(long, hide = true)]
     pub no_crlf: bool,
 
@@ -521,6 +546,13 @@ pub enum GenerateKind {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EngineArg {
+    Default,
+    Pcre2,
+    Auto,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ProgressChoice {
     Auto,
     Always,
@@ -564,5 +596,18 @@ mod tests {
         assert_eq!(parse(&["-uuu", "x"]).unrestricted, 3);
         assert_eq!(parse(&["-e", "-dash"]).regexp, vec!["-dash".to_string()]);
         assert_eq!(parse(&["-tcustom", "x"]).type_, vec!["custom".to_string()]);
+    }
+
+    #[test]
+    fn engine_flags_last_one_wins() {
+        let args = parse(&["-P", "--engine", "auto", "x"]);
+        assert!(!args.pcre2 && args.engine == Some(EngineArg::Auto));
+        let args = parse(&["--engine", "auto", "-P", "x"]);
+        assert!(args.pcre2 && args.engine.is_none());
+        let args = parse(&["-P", "--no-pcre2", "x"]);
+        assert!(!args.pcre2 && args.no_pcre2);
+        let args = parse(&["-P", "--auto-hybrid-regex", "x"]);
+        assert!(!args.pcre2 && args.auto_hybrid_regex);
+        assert!(parse(&["--no-pcre2-unicode", "x"]).no_unicode);
     }
 }

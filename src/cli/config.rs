@@ -7,13 +7,13 @@ use std::io::{self, IsTerminal, Read};
 use std::path::Path;
 use std::time::Instant;
 
-use super::args::{Args, ColorChoice, ProgressChoice, SortKey};
+use super::args::{Args, ColorChoice, EngineArg, ProgressChoice, SortKey};
 use crate::output::OutputOptions;
 use crate::printer::{Colors, OutputMode, PrintOptions};
 use crate::rules::{IgnoreOptions, RuleSpec, Rules};
 use crate::search::matcher::{DEFAULT_DFA_SIZE_LIMIT, DEFAULT_SIZE_LIMIT};
 use crate::search::source::ReadPolicy;
-use crate::search::{CaseMode, Matcher, MatcherOptions, SearchOptions, TextEncoding};
+use crate::search::{CaseMode, EngineChoice, Matcher, MatcherOptions, SearchOptions, TextEncoding};
 use crate::stats::Stats;
 use crate::walk::{SearchPath, WalkOptions};
 
@@ -65,6 +65,7 @@ impl Config {
             line: args.line_regexp,
             crlf: args.crlf,
             unicode: !args.no_unicode,
+            engine: engine_choice(&args),
             size_limit: size_arg(args.regex_size_limit.as_deref(), DEFAULT_SIZE_LIMIT)?,
             dfa_size_limit: size_arg(args.dfa_size_limit.as_deref(), DEFAULT_DFA_SIZE_LIMIT)?,
         };
@@ -288,6 +289,18 @@ impl Config {
             progress,
             started: Instant::now(),
         })
+    }
+}
+
+/// `-P`, `--no-pcre2`, `--engine` and `--auto-hybrid-regex` override each
+/// other (last one wins), so at most one of them is still set here.
+fn engine_choice(args: &Args) -> EngineChoice {
+    match args.engine {
+        _ if args.pcre2 => EngineChoice::Pcre2,
+        _ if args.auto_hybrid_regex => EngineChoice::Auto,
+        Some(EngineArg::Pcre2) => EngineChoice::Pcre2,
+        Some(EngineArg::Auto) => EngineChoice::Auto,
+        Some(EngineArg::Default) | None => EngineChoice::Default,
     }
 }
 

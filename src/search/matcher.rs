@@ -1,10 +1,18 @@
 //! Builds the one regex a search runs: all patterns OR-ed together, with
-//! -F/-w/-x/-i/-S applied, compiled with regex-automata's meta engine.
+//! -F/-w/-x/-i/-S applied, compiled with one of two engines behind the same
+//! `Matcher` (so the searcher and printers do not know which):
 //!
-//! Line orientation is enforced here, not in the searcher: the pattern's HIR
-//! is rewritten so that no class can match the line terminator and a literal
-//! terminator is an error. A match therefore never spans two lines, which is
-//! what lets the searcher run one regex pass over a whole buffer.
+//! - the default engine, regex-automata's meta engine (linear time, no
+//!   look-around or backreferences);
+//! - PCRE2 (`-P`, or `--engine auto` when the default engine rejects the
+//!   pattern, as ripgrep decides), in `pcre.rs`.
+//!
+//! With the default engine, line orientation is enforced here, not in the
+//! searcher: the pattern's HIR is rewritten so that no class can match the
+//! line terminator and a literal terminator is an error. A match therefore
+//! never spans two lines, which is what lets the searcher run one regex pass
+//! over a whole buffer. PCRE2 patterns cannot be rewritten that way, so the
+//! searcher hands them one line at a time (`line_by_line`), as ripgrep does.
 
 use std::ops::Range;
 
@@ -13,6 +21,19 @@ use regex_automata::util::syntax;
 use regex_automata::{Input, Match};
 use regex_syntax::ast::{self, Ast};
 use regex_syntax::hir::{self, Hir, HirKind, Look};
+
+use super::pcre::{Pcre2Options, Pcre2Regex};
+
+/// Which regex engine runs the patterns (`--engine`, `-P`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum EngineChoice {
+    #[default]
+    Default,
+    Pcre2,
+    /// The default engine, or PCRE2 if the default engine cannot compile
+    /// the pattern (look-around, backreferences, ...).
+    Auto,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CaseMode {
@@ -30,6 +51,7 @@ pub struct MatcherOptions {
     pub crlf: bool,
     /// Unicode classes and case folding (off with --no-unicode).
     pub unicode: bool,
+    pub engine: EngineChoice,
     /// Limit on the compiled program's size (--regex-size-limit).
     pub size_limit: usize,
     /// Limit on the lazy DFA's cache (--dfa-size-limit).
@@ -50,28 +72,95 @@ impl Default for MatcherOptions {
             line: false,
             crlf: false,
             unicode: true,
+            engine: EngineChoice::Default,
             size_limit: DEFAULT_SIZE_LIMIT,
             dfa_size_limit: DEFAULT_DFA_SIZE_LIMIT,
         }
     }
 }
 
-/// A compiled pattern set. Cheap to clone: the meta regex shares its
-/// compiled form and each clone keeps its own cache pool.
+/// A compiled pattern set. Cheap to clone: both engines share their
+/// compiled form and each clone keeps its own scratch space.
 #[derive(Clone, Debug)]
 pub struct Matcher {
+    engine: Engine,
+    /// How candidates are found, for --debug.
+    strategy: String,
+    /// With PCRE2, a line's `\r\n` is removed before it is searched.
+    crlf: bool,
+}
+
+// One matcher per worker: boxing the larger variant would buy nothing and
+// add a pointer chase on the hot path.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug)]
+enum Engine {
+    Default(DefaultRegex),
+    Pcre2(Pcre2Regex),
+}
+
+/// The default engine's compiled form.
+#[derive(Clone, Debug)]
+struct DefaultRegex {
     regex: Regex,
     /// A literal every match contains but does not start with (`_RESUME`
     /// in `\w+_RESUME`): candidate lines are found with memmem, and the
     /// regex runs on those lines only. This is ripgrep's inner-literal
     /// trick; the meta engine's own prefilters only cover prefixes.
     inner_literal: Option<memchr::memmem::Finder<'static>>,
-    /// How candidates are found, for --debug.
-    strategy: String,
 }
 
 impl Matcher {
     pub fn new(patterns: &[String], opts: &MatcherOptions) -> Result<Matcher, String> {
+        let pcre2 = || {
+            let caseless = match opts.case {
+                CaseMode::Sensitive => Some(false),
+                CaseMode::Insensitive => Some(true),
+                CaseMode::Smart => None,
+            };
+            let regex = Pcre2Regex::new(&Pcre2Options {
+                patterns,
+                fixed_strings: opts.fixed_strings,
+                caseless,
+                word: opts.word,
+                line: opts.line,
+                unicode: opts.unicode,
+                crlf: opts.crlf,
+                dotall: false,
+            })?;
+            Ok(Matcher {
+                engine: Engine::Pcre2(regex),
+                strategy: format!(
+                    "PCRE2, one line at a time ({})",
+                    super::pcre::version_line()
+                ),
+                crlf: opts.crlf,
+            })
+        };
+        match opts.engine {
+            EngineChoice::Pcre2 => pcre2(),
+            EngineChoice::Default => Matcher::new_default(patterns, opts).map_err(suggest_pcre2),
+            EngineChoice::Auto => match Matcher::new_default(patterns, opts) {
+                Ok(matcher) => Ok(matcher),
+                Err(default_err) => {
+                    crate::messages::debug(format_args!(
+                        "error building the default regex in auto mode:\n{default_err}"
+                    ));
+                    pcre2().map_err(|pcre_err: String| {
+                        let divider = "~".repeat(79);
+                        format!(
+                            "regex could not be compiled with either the default \
+                             regex engine or with PCRE2.\n\n\
+                             default regex engine error:\n{divider}\n{default_err}\n\
+                             {divider}\n\nPCRE2 regex engine error:\n{pcre_err}"
+                        )
+                    })
+                }
+            },
+        }
+    }
+
+    fn new_default(patterns: &[String], opts: &MatcherOptions) -> Result<Matcher, String> {
         let mut alternatives = Vec::with_capacity(patterns.len());
         for pattern in patterns {
             let source = if opts.fixed_strings {
@@ -147,10 +236,27 @@ impl Matcher {
                 None => format!("regex could not be compiled: {err}"),
             })?;
         Ok(Matcher {
-            regex,
-            inner_literal,
+            engine: Engine::Default(DefaultRegex {
+                regex,
+                inner_literal,
+            }),
             strategy,
+            crlf: opts.crlf,
         })
+    }
+
+    /// Whether the searcher must hand lines to `is_match_at` one at a time
+    /// (PCRE2) instead of using `find_any_end` over a whole buffer.
+    #[inline]
+    pub fn line_by_line(&self) -> bool {
+        matches!(self.engine, Engine::Pcre2(_))
+    }
+
+    /// The end of a line's text as PCRE2 sees it: like ripgrep, `--crlf`
+    /// removes a `\r` before the `\n` too.
+    #[inline]
+    fn pcre_end(&self, haystack: &[u8], start: usize, end: usize) -> usize {
+        end - usize::from(self.crlf && end > start && haystack[end - 1] == b'\r')
     }
 
     /// The end of some match in `haystack[start..end]`, found as early as
@@ -158,8 +264,21 @@ impl Matcher {
     /// a leftmost-first `find`, which must also scan back for the start.
     #[inline]
     pub fn find_any_end(&self, haystack: &[u8], start: usize, end: usize) -> Option<usize> {
-        let input = Input::new(haystack).range(start..end).earliest(true);
-        self.regex.search_half(&input).map(|half| half.offset())
+        match &self.engine {
+            Engine::Default(re) => {
+                let input = Input::new(haystack).range(start..end).earliest(true);
+                re.regex.search_half(&input).map(|half| half.offset())
+            }
+            Engine::Pcre2(re) => {
+                let end = self.pcre_end(haystack, start, end);
+                let mut found = None;
+                re.for_each_match(&haystack[start..end], 0, |_, e| {
+                    found = Some(start + e);
+                    false
+                });
+                found
+            }
+        }
     }
 
     /// How this matcher finds candidate lines (reported by --debug).
@@ -170,7 +289,10 @@ impl Matcher {
     /// The inner literal, if the pattern has one worth searching for.
     #[inline]
     pub fn inner_literal(&self) -> Option<&memchr::memmem::Finder<'static>> {
-        self.inner_literal.as_ref()
+        match &self.engine {
+            Engine::Default(re) => re.inner_literal.as_ref(),
+            Engine::Pcre2(_) => None,
+        }
     }
 
     /// Calls `f` with every non-overlapping match in `haystack[start..end]`.
@@ -181,15 +303,28 @@ impl Matcher {
         end: usize,
         mut f: impl FnMut(Match) -> bool,
     ) {
-        for m in self.regex.find_iter(Input::new(haystack).range(start..end)) {
-            if !f(m) {
-                break;
+        match &self.engine {
+            Engine::Default(re) => {
+                for m in re.regex.find_iter(Input::new(haystack).range(start..end)) {
+                    if !f(m) {
+                        break;
+                    }
+                }
+            }
+            Engine::Pcre2(re) => {
+                let end = self.pcre_end(haystack, start, end);
+                re.for_each_match(&haystack[start..end], 0, |s, e| {
+                    f(Match::must(0, start + s..start + e))
+                });
             }
         }
     }
 
     pub fn is_match_at(&self, haystack: &[u8], start: usize, end: usize) -> bool {
-        self.regex.is_match(Input::new(haystack).range(start..end))
+        match &self.engine {
+            Engine::Default(re) => re.regex.is_match(Input::new(haystack).range(start..end)),
+            Engine::Pcre2(re) => re.is_match(&haystack[start..self.pcre_end(haystack, start, end)]),
+        }
     }
 
     /// Appends `haystack[start..end]` to `dst` with every match replaced by
@@ -205,38 +340,100 @@ impl Matcher {
         spans: &mut Vec<Range<usize>>,
     ) {
         let mut at = start;
-        for caps in self
-            .regex
-            .captures_iter(Input::new(haystack).range(start..end))
-        {
-            let Some(m) = caps.get_match() else { continue };
-            dst.extend_from_slice(&haystack[at..m.start()]);
-            let from = dst.len();
-            caps.interpolate_bytes_into(haystack, replacement, dst);
-            spans.push(from..dst.len());
-            at = m.end();
+        match &self.engine {
+            Engine::Default(re) => {
+                for caps in re
+                    .regex
+                    .captures_iter(Input::new(haystack).range(start..end))
+                {
+                    let Some(m) = caps.get_match() else { continue };
+                    dst.extend_from_slice(&haystack[at..m.start()]);
+                    let from = dst.len();
+                    caps.interpolate_bytes_into(haystack, replacement, dst);
+                    spans.push(from..dst.len());
+                    at = m.end();
+                }
+            }
+            Engine::Pcre2(re) => {
+                let subject = &haystack[start..self.pcre_end(haystack, start, end)];
+                re.for_each_captures(subject, 0, |locs| {
+                    let Some((s, e)) = locs.get(0) else {
+                        return true;
+                    };
+                    dst.extend_from_slice(&haystack[at..start + s]);
+                    let from = dst.len();
+                    interpolate_pcre2(re, subject, locs, replacement, dst);
+                    spans.push(from..dst.len());
+                    at = start + e;
+                    true
+                });
+            }
         }
         dst.extend_from_slice(&haystack[at..end]);
     }
 
-    /// The expansion of `replacement` for the match at `start..end`.
+    /// The expansion of `replacement` for the match at `start..end`, found
+    /// in the line `line`.
     pub fn replacement_for(
         &self,
         haystack: &[u8],
-        start: usize,
-        end: usize,
+        line: Range<usize>,
+        (start, end): (usize, usize),
         replacement: &[u8],
     ) -> Vec<u8> {
         let mut dst = Vec::new();
-        let mut caps = self.regex.create_captures();
-        self.regex.search_captures(
-            &Input::new(haystack)
-                .range(start..end)
-                .anchored(regex_automata::Anchored::Yes),
-            &mut caps,
-        );
-        caps.interpolate_bytes_into(haystack, replacement, &mut dst);
+        match &self.engine {
+            Engine::Default(re) => {
+                let mut caps = re.regex.create_captures();
+                re.regex.search_captures(
+                    &Input::new(haystack)
+                        .range(start..end)
+                        .anchored(regex_automata::Anchored::Yes),
+                    &mut caps,
+                );
+                caps.interpolate_bytes_into(haystack, replacement, &mut dst);
+            }
+            Engine::Pcre2(re) => {
+                let subject = &haystack[line.start..self.pcre_end(haystack, line.start, line.end)];
+                if let Some(locs) = re.captures_at(subject, start - line.start) {
+                    interpolate_pcre2(re, subject, &locs, replacement, &mut dst);
+                }
+            }
+        }
         dst
+    }
+}
+
+/// Expands `$1`, `${name}`, `$$` in `replacement` for one PCRE2 match, with
+/// the same rules as the default engine (regex-automata's interpolation).
+fn interpolate_pcre2(
+    re: &Pcre2Regex,
+    subject: &[u8],
+    locs: &pcre2::bytes::CaptureLocations,
+    replacement: &[u8],
+    dst: &mut Vec<u8>,
+) {
+    regex_automata::util::interpolate::bytes(
+        replacement,
+        |index, dst| {
+            if let Some((s, e)) = locs.get(index) {
+                dst.extend_from_slice(&subject[s..e]);
+            }
+        },
+        |name| re.group_index(name),
+        dst,
+    );
+}
+
+/// ripgrep's hint when the default engine rejects what PCRE2 can do.
+fn suggest_pcre2(message: String) -> String {
+    if message.contains("backreferences") || message.contains("look-around") {
+        format!(
+            "{message}\n\nConsider enabling PCRE2 with the --pcre2 flag, which can handle \
+             backreferences\nand look-around."
+        )
+    } else {
+        message
     }
 }
 

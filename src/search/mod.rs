@@ -7,8 +7,9 @@
 pub mod matcher;
 #[doc(hidden)]
 pub mod oracle;
+pub mod pcre;
 pub mod searcher;
 pub mod source;
 
-pub use matcher::{CaseMode, Matcher, MatcherOptions};
+pub use matcher::{CaseMode, EngineChoice, Matcher, MatcherOptions};
 pub use searcher::{BinaryMode, SearchOptions, Searcher, TextEncoding};

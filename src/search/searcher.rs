@@ -554,6 +554,20 @@ impl<'o> State<'o> {
 /// start.
 #[inline]
 fn next_match_line(matcher: &Matcher, buf: &[u8], at: usize, end: usize) -> Option<(usize, usize)> {
+    if matcher.line_by_line() {
+        // PCRE2: each line on its own, without its terminator (ripgrep's
+        // "slow" line searcher, which PCRE2 always takes there too).
+        let mut pos = at;
+        while pos < end {
+            let line_end = line_end_from(buf, pos, end);
+            let content_end = line_end - usize::from(buf[line_end - 1] == b'\n');
+            if matcher.is_match_at(buf, pos, content_end) {
+                return Some((pos, line_end));
+            }
+            pos = line_end;
+        }
+        return None;
+    }
     if let Some(literal) = matcher.inner_literal() {
         let mut pos = at;
         while pos < end {

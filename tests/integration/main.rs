@@ -4,6 +4,7 @@ mod util;
 
 mod binary;
 mod ecosystem;
+mod engines;
 mod errors;
 mod filtering;
 mod formats;

@@ -1,0 +1,313 @@
+//! Regex engines and line terminators: PCRE2 (-P, --engine), --crlf,
+//! --null-data, and the command-line shapes of editors and coding agents
+//! (VS Code's `--crlf --engine auto --json`, agents' `-U --multiline-dotall`).
+//! Every expected output was produced by ripgrep 15.2 (`rg --sort path`, the
+//! order trawl always prints in) and reviewed.
+
+use crate::util::Fixture;
+
+/// Source files with CRLF and LF line ends, a text file and a hidden file.
+fn tree() -> Fixture {
+    let f = Fixture::new();
+    f.create(
+        "src/win.rs",
+        "fn main() {\r\n    let foo = bar(1);\r\n    // TODO: fix foo\r\n    println!(\"foo bar\");\r\n}\r\n",
+    );
+    f.create(
+        "src/unix.rs",
+        "fn helper() {\n    let bar = foo(2);\n    return foobar;\n}\n\nfn other() { foo() }\n",
+    );
+    f.create(
+        "docs/notes.txt",
+        "Hello World\nhello world\nthe the cat\nabc abc\nfoo\nbar\nfoo\nbaz\n",
+    );
+    f.create(".hidden/h.txt", "secret foo\n");
+    f
+}
+
+#[test]
+fn pcre2_version_and_version_name_the_jit() {
+    let f = Fixture::new();
+    let run = f.run(&["--pcre2-version"]);
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stdout.starts_with("PCRE2 10.") && run.stdout.contains(" is available (JIT is"),
+        "{}",
+        run.stdout
+    );
+    let version = f.run(&["--version"]);
+    assert!(version.stdout.contains("+pcre2"), "{}", version.stdout);
+    assert!(version.stdout.ends_with(&run.stdout), "{}", version.stdout);
+}
+
+#[test]
+fn default_engine_suggests_pcre2() {
+    // rg 15.2 ends the error with the same hint; -P --no-pcre2 and
+    // --engine pcre2 --engine default are the default engine (last wins).
+    for args in [
+        &[r"(\w+) \1"][..],
+        &["-P", "--no-pcre2", r"(\w+) \1"],
+        &["--engine", "pcre2", "--engine", "default", r"(\w+) \1"],
+    ] {
+        let run = tree().run(args);
+        assert_eq!(run.code, 2);
+        assert_eq!(run.stdout, "");
+        assert!(
+            run.stderr.contains("backreferences are not supported")
+                && run.stderr.ends_with(
+                    "Consider enabling PCRE2 with the --pcre2 flag, which can handle backreferences\nand look-around.\n"
+                ),
+            "{}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn engine_auto_reports_both_errors() {
+    let run = tree().run(&["--engine", "auto", "("]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.starts_with(
+            "trawl: regex could not be compiled with either the default regex engine or with PCRE2.\n\ndefault regex engine error:\n"
+        ) && run.stderr.ends_with(
+            "PCRE2 regex engine error:\nPCRE2: error compiling pattern at offset 5: missing closing parenthesis\n"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn pcre2_error_names_the_offset() {
+    let run = tree().run(&["-P", "a)"]);
+    assert_eq!(
+        run.stderr,
+        "trawl: PCRE2: error compiling pattern at offset 5: unmatched closing parenthesis\n"
+    );
+    assert_eq!(run.code, 2);
+}
+
+#[test]
+fn pcre2_look_behind() {
+    // rg 15.2: rg --sort path -P -n (?<=let\s)\w+
+    tree().run_ordered(&["-P", "-n", "(?<=let\\s)\\w+"]).expect(
+        "src/unix.rs:2:    let bar = foo(2);\nsrc/win.rs:2:    let foo = bar(1);\r\n",
+        0,
+    );
+}
+
+#[test]
+fn pcre2_backreference() {
+    // rg 15.2: rg --sort path -P (\w+) \1
+    tree()
+        .run_ordered(&["-P", "(\\w+) \\1"])
+        .expect("docs/notes.txt:the the cat\ndocs/notes.txt:abc abc\n", 0);
+}
+
+#[test]
+fn pcre2_ignore_case_word() {
+    // rg 15.2: rg --sort path -P -i -w FOO
+    tree().run_ordered(&["-P", "-i", "-w", "FOO"]).expect(
+        "docs/notes.txt:foo\ndocs/notes.txt:foo\nsrc/unix.rs:    let bar = foo(2);\nsrc/unix.rs:fn other() { foo() }\nsrc/win.rs:    let foo = bar(1);\r\nsrc/win.rs:    // TODO: fix foo\r\nsrc/win.rs:    println!(\"foo bar\");\r\n",
+        0,
+    );
+}
+
+#[test]
+fn pcre2_line_regexp() {
+    // rg 15.2: rg --sort path -P -x foo
+    tree()
+        .run_ordered(&["-P", "-x", "foo"])
+        .expect("docs/notes.txt:foo\ndocs/notes.txt:foo\n", 0);
+}
+
+#[test]
+fn pcre2_fixed_strings_only_matching() {
+    // rg 15.2: rg --sort path -P -F -o foo(
+    tree()
+        .run_ordered(&["-P", "-F", "-o", "foo("])
+        .expect("src/unix.rs:foo(\nsrc/unix.rs:foo(\n", 0);
+}
+
+#[test]
+fn pcre2_invert_count() {
+    // rg 15.2: rg --sort path -P -v -c o
+    tree()
+        .run_ordered(&["-P", "-v", "-c", "o"])
+        .expect("docs/notes.txt:4\nsrc/unix.rs:3\nsrc/win.rs:2\n", 0);
+}
+
+#[test]
+fn pcre2_replace_with_group() {
+    // rg 15.2: rg --sort path -P -o -r <$1> (fo)o\w*
+    tree().run_ordered(&["-P", "-o", "-r", "<$1>", "(fo)o\\w*"]).expect(
+        "docs/notes.txt:<fo>\ndocs/notes.txt:<fo>\nsrc/unix.rs:<fo>\nsrc/unix.rs:<fo>\nsrc/unix.rs:<fo>\nsrc/win.rs:<fo>\nsrc/win.rs:<fo>\nsrc/win.rs:<fo>\n",
+        0,
+    );
+}
+
+#[test]
+fn pcre2_count_matches() {
+    // rg 15.2: rg --sort path -P --count-matches fo
+    tree()
+        .run_ordered(&["-P", "--count-matches", "fo"])
+        .expect("docs/notes.txt:2\nsrc/unix.rs:3\nsrc/win.rs:3\n", 0);
+}
+
+#[test]
+fn pcre2_colors_and_column() {
+    // rg 15.2: rg --sort path -P --color always --column -n bar(?=\()
+    tree().run_ordered(&["-P", "--color", "always", "--column", "-n", "bar(?=\\()"]).expect(
+        "\x1b[0m\x1b[35msrc/win.rs\x1b[0m:\x1b[0m\x1b[32m2\x1b[0m:\x1b[0m15\x1b[0m:    let foo = \x1b[0m\x1b[1m\x1b[31mbar\x1b[0m(1);\r\n",
+        0,
+    );
+}
+
+#[test]
+fn pcre2_context() {
+    // rg 15.2: rg --sort path -P -C1 -n T\w+(?=:)
+    tree().run_ordered(&["-P", "-C1", "-n", "T\\w+(?=:)"]).expect(
+        "src/win.rs-2-    let foo = bar(1);\r\nsrc/win.rs:3:    // TODO: fix foo\r\nsrc/win.rs-4-    println!(\"foo bar\");\r\n",
+        0,
+    );
+}
+
+#[test]
+fn pcre2_smart_case() {
+    // rg 15.2: rg --sort path -P -S hello
+    tree().run_ordered(&["-P", "-S", "hello"]).expect(
+        "docs/notes.txt:Hello World\ndocs/notes.txt:hello world\n",
+        0,
+    );
+}
+
+#[test]
+fn pcre2_smart_case_upper() {
+    // rg 15.2: rg --sort path -P -S Hello
+    tree()
+        .run_ordered(&["-P", "-S", "Hello"])
+        .expect("docs/notes.txt:Hello World\n", 0);
+}
+
+#[test]
+fn pcre2_json_replace() {
+    // rg 15.2: rg --sort path -P --json -r [$1] (\w+) \1 docs
+    tree().run_ordered(&["-P", "--json", "-r", "[$1]", "(\\w+) \\1", "docs"]).expect(
+        concat!(
+        r#"{"type":"begin","data":{"path":{"text":"docs/notes.txt"}}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"docs/notes.txt"},"lines":{"text":"the the cat\n"},"line_number":3,"absolute_offset":24,"submatches":[{"match":{"text":"the the"},"replacement":{"text":"[the]"},"start":0,"end":7}]}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"docs/notes.txt"},"lines":{"text":"abc abc\n"},"line_number":4,"absolute_offset":36,"submatches":[{"match":{"text":"abc abc"},"replacement":{"text":"[abc]"},"start":0,"end":7}]}}"#, "\n",
+        r#"{"type":"end","data":{"path":{"text":"docs/notes.txt"},"binary_offset":null,"stats":{"elapsed":{},"searches":1,"searches_with_match":1,"bytes_searched":60,"bytes_printed":499,"matched_lines":2,"matches":2}}}"#, "\n",
+        r#"{"data":{"elapsed_total":{},"stats":{"bytes_printed":499,"bytes_searched":60,"elapsed":{},"matched_lines":2,"matches":2,"searches":1,"searches_with_match":1}},"type":"summary"}"#, "\n",
+    ),
+        0,
+    );
+}
+
+#[test]
+fn engine_auto_keeps_default_engine() {
+    // rg 15.2: rg --sort path --engine auto -c foo
+    tree()
+        .run_ordered(&["--engine", "auto", "-c", "foo"])
+        .expect("docs/notes.txt:2\nsrc/unix.rs:3\nsrc/win.rs:3\n", 0);
+}
+
+#[test]
+fn engine_auto_falls_back_for_backreference() {
+    // rg 15.2: rg --sort path --engine auto -n (\w+) \1
+    tree()
+        .run_ordered(&["--engine", "auto", "-n", "(\\w+) \\1"])
+        .expect(
+            "docs/notes.txt:3:the the cat\ndocs/notes.txt:4:abc abc\n",
+            0,
+        );
+}
+
+#[test]
+fn auto_hybrid_regex_alias() {
+    // rg 15.2: rg --sort path --auto-hybrid-regex -n (?<!\w)foo\(
+    tree()
+        .run_ordered(&["--auto-hybrid-regex", "-n", "(?<!\\w)foo\\("])
+        .expect(
+            "src/unix.rs:2:    let bar = foo(2);\nsrc/unix.rs:6:fn other() { foo() }\n",
+            0,
+        );
+}
+
+#[test]
+fn engine_pcre2_then_auto() {
+    // rg 15.2: rg --sort path --engine pcre2 --engine auto -n let (?=foo)
+    tree()
+        .run_ordered(&["--engine", "pcre2", "--engine", "auto", "-n", "let (?=foo)"])
+        .expect("src/win.rs:2:    let foo = bar(1);\r\n", 0);
+}
+
+#[test]
+fn vscode_look_behind_json() {
+    // rg 15.2: rg --sort path --hidden --no-require-git --ignore-case --crlf --engine auto --regexp (?<=let\s)\w+ --no-config --json -- .
+    tree().run_ordered(&["--hidden", "--no-require-git", "--ignore-case", "--crlf", "--engine", "auto", "--regexp", "(?<=let\\s)\\w+", "--no-config", "--json", "--", "."]).expect(
+        concat!(
+        r#"{"type":"begin","data":{"path":{"text":"./src/unix.rs"}}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"./src/unix.rs"},"lines":{"text":"    let bar = foo(2);\n"},"line_number":2,"absolute_offset":14,"submatches":[{"match":{"text":"bar"},"start":8,"end":11}]}}"#, "\n",
+        r#"{"type":"end","data":{"path":{"text":"./src/unix.rs"},"binary_offset":null,"stats":{"elapsed":{},"searches":1,"searches_with_match":1,"bytes_searched":79,"bytes_printed":255,"matched_lines":1,"matches":1}}}"#, "\n",
+        r#"{"type":"begin","data":{"path":{"text":"./src/win.rs"}}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"./src/win.rs"},"lines":{"text":"    let foo = bar(1);\r\n"},"line_number":2,"absolute_offset":13,"submatches":[{"match":{"text":"foo"},"start":8,"end":11}]}}"#, "\n",
+        r#"{"type":"end","data":{"path":{"text":"./src/win.rs"},"binary_offset":null,"stats":{"elapsed":{},"searches":1,"searches_with_match":1,"bytes_searched":87,"bytes_printed":255,"matched_lines":1,"matches":1}}}"#, "\n",
+        r#"{"data":{"elapsed_total":{},"stats":{"bytes_printed":510,"bytes_searched":237,"elapsed":{},"matched_lines":2,"matches":2,"searches":4,"searches_with_match":2}},"type":"summary"}"#, "\n",
+    ),
+        0,
+    );
+}
+
+#[test]
+fn vscode_pcre2_backreference_json() {
+    // rg 15.2: rg --sort path --hidden --no-require-git --case-sensitive --crlf --pcre2 --regexp (\w+) \1 --no-config --json -- .
+    tree().run_ordered(&["--hidden", "--no-require-git", "--case-sensitive", "--crlf", "--pcre2", "--regexp", "(\\w+) \\1", "--no-config", "--json", "--", "."]).expect(
+        concat!(
+        r#"{"type":"begin","data":{"path":{"text":"./docs/notes.txt"}}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"./docs/notes.txt"},"lines":{"text":"the the cat\n"},"line_number":3,"absolute_offset":24,"submatches":[{"match":{"text":"the the"},"start":0,"end":7}]}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"./docs/notes.txt"},"lines":{"text":"abc abc\n"},"line_number":4,"absolute_offset":36,"submatches":[{"match":{"text":"abc abc"},"start":0,"end":7}]}}"#, "\n",
+        r#"{"type":"end","data":{"path":{"text":"./docs/notes.txt"},"binary_offset":null,"stats":{"elapsed":{},"searches":1,"searches_with_match":1,"bytes_searched":60,"bytes_printed":443,"matched_lines":2,"matches":2}}}"#, "\n",
+        r#"{"data":{"elapsed_total":{},"stats":{"bytes_printed":443,"bytes_searched":237,"elapsed":{},"matched_lines":2,"matches":2,"searches":4,"searches_with_match":1}},"type":"summary"}"#, "\n",
+    ),
+        0,
+    );
+}
+
+#[test]
+fn vscode_literal_crlf_context_json() {
+    // rg 15.2: rg --sort path --hidden --no-require-git --ignore-case -g *.rs --crlf --engine auto --fixed-strings --no-config --json --before-context 1 --after-context 1 -- TODO .
+    tree().run_ordered(&["--hidden", "--no-require-git", "--ignore-case", "-g", "*.rs", "--crlf", "--engine", "auto", "--fixed-strings", "--no-config", "--json", "--before-context", "1", "--after-context", "1", "--", "TODO", "."]).expect(
+        concat!(
+        r#"{"type":"begin","data":{"path":{"text":"./src/win.rs"}}}"#, "\n",
+        r#"{"type":"context","data":{"path":{"text":"./src/win.rs"},"lines":{"text":"    let foo = bar(1);\r\n"},"line_number":2,"absolute_offset":13,"submatches":[]}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"./src/win.rs"},"lines":{"text":"    // TODO: fix foo\r\n"},"line_number":3,"absolute_offset":36,"submatches":[{"match":{"text":"TODO"},"start":7,"end":11}]}}"#, "\n",
+        r#"{"type":"context","data":{"path":{"text":"./src/win.rs"},"lines":{"text":"    println!(\"foo bar\");\r\n"},"line_number":4,"absolute_offset":58,"submatches":[]}}"#, "\n",
+        r#"{"type":"end","data":{"path":{"text":"./src/win.rs"},"binary_offset":null,"stats":{"elapsed":{},"searches":1,"searches_with_match":1,"bytes_searched":87,"bytes_printed":574,"matched_lines":1,"matches":1}}}"#, "\n",
+        r#"{"data":{"elapsed_total":{},"stats":{"bytes_printed":574,"bytes_searched":166,"elapsed":{},"matched_lines":1,"matches":1,"searches":2,"searches_with_match":1}},"type":"summary"}"#, "\n",
+    ),
+        0,
+    );
+}
+
+#[test]
+fn vscode_word_regex_dollar_json() {
+    // rg 15.2: rg --sort path --hidden --no-require-git --case-sensitive --crlf --engine auto --regexp \bfoo\)?;?$ --no-config --json -- .
+    tree().run_ordered(&["--hidden", "--no-require-git", "--case-sensitive", "--crlf", "--engine", "auto", "--regexp", "\\bfoo\\)?;?$", "--no-config", "--json", "--", "."]).expect(
+        concat!(
+        r#"{"type":"begin","data":{"path":{"text":"./.hidden/h.txt"}}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"./.hidden/h.txt"},"lines":{"text":"secret foo\n"},"line_number":1,"absolute_offset":0,"submatches":[{"match":{"text":"foo"},"start":7,"end":10}]}}"#, "\n",
+        r#"{"type":"end","data":{"path":{"text":"./.hidden/h.txt"},"binary_offset":null,"stats":{"elapsed":{},"searches":1,"searches_with_match":1,"bytes_searched":11,"bytes_printed":247,"matched_lines":1,"matches":1}}}"#, "\n",
+        r#"{"type":"begin","data":{"path":{"text":"./docs/notes.txt"}}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"./docs/notes.txt"},"lines":{"text":"foo\n"},"line_number":5,"absolute_offset":44,"submatches":[{"match":{"text":"foo"},"start":0,"end":3}]}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"./docs/notes.txt"},"lines":{"text":"foo\n"},"line_number":7,"absolute_offset":52,"submatches":[{"match":{"text":"foo"},"start":0,"end":3}]}}"#, "\n",
+        r#"{"type":"end","data":{"path":{"text":"./docs/notes.txt"},"binary_offset":null,"stats":{"elapsed":{},"searches":1,"searches_with_match":1,"bytes_searched":60,"bytes_printed":423,"matched_lines":2,"matches":2}}}"#, "\n",
+        r#"{"type":"begin","data":{"path":{"text":"./src/win.rs"}}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"./src/win.rs"},"lines":{"text":"    // TODO: fix foo\r\n"},"line_number":3,"absolute_offset":36,"submatches":[{"match":{"text":"foo"},"start":17,"end":20}]}}"#, "\n",
+        r#"{"type":"end","data":{"path":{"text":"./src/win.rs"},"binary_offset":null,"stats":{"elapsed":{},"searches":1,"searches_with_match":1,"bytes_searched":87,"bytes_printed":255,"matched_lines":1,"matches":1}}}"#, "\n",
+        r#"{"data":{"elapsed_total":{},"stats":{"bytes_printed":925,"bytes_searched":237,"elapsed":{},"matched_lines":4,"matches":4,"searches":4,"searches_with_match":3}},"type":"summary"}"#, "\n",
+    ),
+        0,
+    );
+}
