@@ -16,6 +16,8 @@ pub struct SinkLine<'b> {
     /// Offset of the line's first byte from the start of the input.
     pub abs_offset: u64,
     pub line_number: Option<u64>,
+    /// The line terminator (`\n`, or NUL with --null-data).
+    pub terminator: u8,
 }
 
 impl SinkLine<'_> {
@@ -25,7 +27,12 @@ impl SinkLine<'_> {
 
     /// End of the line's text: before its terminator, if it has one.
     pub fn content_end(&self) -> usize {
-        self.end - usize::from(self.end > self.start && self.buf[self.end - 1] == b'\n')
+        self.end - usize::from(self.has_terminator())
+    }
+
+    /// Whether the line ends with its terminator (the last line may not).
+    pub fn has_terminator(&self) -> bool {
+        self.end > self.start && self.buf[self.end - 1] == self.terminator
     }
 }
 

@@ -74,9 +74,16 @@ pub struct Args {
     #[arg(short = 'v', long)]
     pub invert_match: bool,
 
-    /// Treat CRLF as a line terminator: '$' matches before "\r\n".
-    #[arg(long, overrides_with = "no_crlf")]
+    /// Treat CRLF as a line terminator: '$' matches before "\r\n", and
+    /// printed lines, paths and counts end with "\r\n".
+    #[arg(long, overrides_with_all = ["no_crlf", "null_data"])]
     pub crlf: bool,
+
+    /// Use NUL as the line terminator instead of "\n" (implies --text).
+    #[arg(long, overrides_with_all = ["crlf", "no_null_data"])]
+    pub null_data: bool,
+    #[arg(long, hide = true)]
+    pub no_null_data: bool,
 
     /// Text encoding of the input: auto (decode files that start with a
     /// UTF-8/UTF-16 byte order mark), none (raw bytes), or a label such as

@@ -64,6 +64,7 @@ impl Config {
             word: args.word_regexp,
             line: args.line_regexp,
             crlf: args.crlf,
+            null_data: args.null_data,
             unicode: !args.no_unicode,
             engine: engine_choice(&args),
             size_limit: size_arg(args.regex_size_limit.as_deref(), DEFAULT_SIZE_LIMIT)?,
@@ -190,6 +191,14 @@ impl Config {
             line_numbers: line_number && matches!(mode, OutputMode::Standard | OutputMode::Json),
             stop_on_nonmatch: args.stop_on_nonmatch,
             encoding: text_encoding(args.encoding.as_deref())?,
+            terminator: if args.null_data { 0 } else { b'\n' },
+        };
+        let line_term = if args.null_data {
+            b"\0".to_vec()
+        } else if args.crlf {
+            b"\r\n".to_vec()
+        } else {
+            b"\n".to_vec()
         };
         let path_separator = match args.path_separator.as_deref() {
             None => None,
@@ -224,11 +233,12 @@ impl Config {
             path_separator,
             count_matches: stats.is_some(),
             escape_control: stdout_tty,
+            line_term: line_term.clone(),
         };
         let file_separator = match (mode, heading, has_context) {
-            (OutputMode::Standard, true, _) => Some(b"\n".to_vec()),
+            (OutputMode::Standard, true, _) => Some(line_term),
             (OutputMode::Standard, false, true) => context_break.map(|mut sep| {
-                sep.push(b'\n');
+                sep.extend_from_slice(&line_term);
                 sep
             }),
             _ => None,
@@ -280,7 +290,8 @@ impl Config {
             read_policy: ReadPolicy {
                 mmap: !args.no_mmap,
             },
-            text: args.text,
+            // --null-data implies --text, as in ripgrep.
+            text: args.text || args.null_data,
             binary: args.binary || args.unrestricted >= 3,
             quiet: args.quiet,
             files: args.files,

@@ -68,6 +68,10 @@ pub struct PrintOptions {
     pub count_matches: bool,
     /// Escape control characters in printed paths (stdout is a terminal).
     pub escape_control: bool,
+    /// What ends an output line that has no terminator of its own (a count,
+    /// a path, `-o`, a separator): `\n`, `\r\n` with --crlf, NUL with
+    /// --null-data, as in ripgrep.
+    pub line_term: Vec<u8>,
 }
 
 impl Default for PrintOptions {
@@ -95,6 +99,7 @@ impl Default for PrintOptions {
             path_separator: None,
             count_matches: false,
             escape_control: false,
+            line_term: b"\n".to_vec(),
         }
     }
 }

@@ -112,7 +112,11 @@ impl<'a> StandardSink<'a> {
     fn write_heading(&mut self) {
         if let (true, false, Some(path)) = (self.opts.heading, self.wrote_heading, &self.path) {
             self.wrote_heading = true;
-            let terminator: &[u8] = if self.opts.null { b"" } else { b"\n" };
+            let terminator: &[u8] = if self.opts.null {
+                b""
+            } else {
+                &self.opts.line_term
+            };
             write_path(&mut self.out.buf, path, self.opts, terminator);
         }
     }
@@ -210,7 +214,14 @@ impl<'a> StandardSink<'a> {
         match opts.max_columns.filter(|_| too_long(window.len())) {
             None => {
                 write_spans(out, text, window, &spans, colors, highlight);
-                out.push(b'\n');
+                // The line's own terminator, as ripgrep prints it (with
+                // --crlf its `\r` is still in the text); a last line
+                // without one gets the output's line terminator.
+                if line.has_terminator() {
+                    out.push(line.terminator);
+                } else {
+                    out.extend_from_slice(&opts.line_term);
+                }
             }
             Some(_) if !opts.max_columns_preview => {
                 // Like ripgrep, say how many matches it had where known.
@@ -297,7 +308,7 @@ impl<'a> StandardSink<'a> {
                 None => self.out.buf.extend_from_slice(shown),
             }
             self.out.buf.extend_from_slice(suffix);
-            self.out.buf.push(b'\n');
+            self.out.buf.extend_from_slice(&opts.line_term);
         }
         self.matches = matches;
     }
@@ -417,7 +428,7 @@ impl Sink for StandardSink<'_> {
     fn context_break(&mut self) -> bool {
         if let Some(separator) = &self.opts.context_break {
             self.out.buf.extend_from_slice(separator);
-            self.out.buf.push(b'\n');
+            self.out.buf.extend_from_slice(&self.opts.line_term);
         }
         self.out.maybe_flush()
     }

@@ -47,7 +47,12 @@ impl<'a> SummarySink<'a> {
     }
 
     fn write_path_line(&mut self) {
-        write_path(&mut self.out.buf, &self.path, self.opts, b"\n");
+        write_path(
+            &mut self.out.buf,
+            &self.path,
+            self.opts,
+            &self.opts.line_term,
+        );
     }
 }
 
@@ -104,7 +109,7 @@ impl Sink for SummarySink<'_> {
                         write_path(&mut self.out.buf, &self.path, opts, &opts.match_separator);
                     }
                     write_number(&mut self.out.buf, self.count, None);
-                    self.out.buf.push(b'\n');
+                    self.out.buf.extend_from_slice(&self.opts.line_term);
                 }
             }
             OutputMode::FilesWithMatches => {

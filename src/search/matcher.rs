@@ -49,6 +49,9 @@ pub struct MatcherOptions {
     pub word: bool,
     pub line: bool,
     pub crlf: bool,
+    /// NUL is the line terminator: it is removed from classes instead of
+    /// `\n`, and each line is matched on its own (as ripgrep does).
+    pub null_data: bool,
     /// Unicode classes and case folding (off with --no-unicode).
     pub unicode: bool,
     pub engine: EngineChoice,
@@ -71,6 +74,7 @@ impl Default for MatcherOptions {
             word: false,
             line: false,
             crlf: false,
+            null_data: false,
             unicode: true,
             engine: EngineChoice::Default,
             size_limit: DEFAULT_SIZE_LIMIT,
@@ -88,6 +92,10 @@ pub struct Matcher {
     strategy: String,
     /// With PCRE2, a line's `\r\n` is removed before it is searched.
     crlf: bool,
+    /// Each line is matched on its own, as a haystack of its own: always
+    /// with PCRE2, and with --null-data (so that `^` and `$` hold at a
+    /// NUL-terminated record's ends, as in ripgrep).
+    alone: bool,
 }
 
 // One matcher per worker: boxing the larger variant would buy nothing and
@@ -135,6 +143,7 @@ impl Matcher {
                     super::pcre::version_line()
                 ),
                 crlf: opts.crlf,
+                alone: true,
             })
         };
         match opts.engine {
@@ -182,7 +191,7 @@ impl Matcher {
                 .build()
                 .parse(&source)
                 .map_err(|err| err.to_string())?;
-            let hir = strip_line_terminator(hir, b'\n')?;
+            let hir = strip_line_terminator(hir, if opts.null_data { 0 } else { b'\n' })?;
             let hir = if opts.crlf {
                 strip_line_terminator(hir, b'\r')?
             } else {
@@ -242,6 +251,7 @@ impl Matcher {
             }),
             strategy,
             crlf: opts.crlf,
+            alone: opts.null_data,
         })
     }
 
@@ -249,7 +259,25 @@ impl Matcher {
     /// (PCRE2) instead of using `find_any_end` over a whole buffer.
     #[inline]
     pub fn line_by_line(&self) -> bool {
-        matches!(self.engine, Engine::Pcre2(_))
+        self.alone
+    }
+
+    /// The haystack the default engine searches for `haystack[start..end]`:
+    /// the whole buffer (so that look-around sees the neighbouring bytes),
+    /// or, when lines are matched alone, just that slice. Returns the
+    /// haystack, the range in it and what to add to offsets found in it.
+    #[inline]
+    fn view<'h>(
+        &self,
+        haystack: &'h [u8],
+        start: usize,
+        end: usize,
+    ) -> (&'h [u8], Range<usize>, usize) {
+        if self.alone {
+            (&haystack[start..end], 0..end - start, start)
+        } else {
+            (haystack, start..end, 0)
+        }
     }
 
     /// The end of a line's text as PCRE2 sees it: like ripgrep, `--crlf`
@@ -266,8 +294,11 @@ impl Matcher {
     pub fn find_any_end(&self, haystack: &[u8], start: usize, end: usize) -> Option<usize> {
         match &self.engine {
             Engine::Default(re) => {
-                let input = Input::new(haystack).range(start..end).earliest(true);
-                re.regex.search_half(&input).map(|half| half.offset())
+                let (hay, range, shift) = self.view(haystack, start, end);
+                let input = Input::new(hay).range(range).earliest(true);
+                re.regex
+                    .search_half(&input)
+                    .map(|half| shift + half.offset())
             }
             Engine::Pcre2(re) => {
                 let end = self.pcre_end(haystack, start, end);
@@ -305,8 +336,9 @@ impl Matcher {
     ) {
         match &self.engine {
             Engine::Default(re) => {
-                for m in re.regex.find_iter(Input::new(haystack).range(start..end)) {
-                    if !f(m) {
+                let (hay, range, shift) = self.view(haystack, start, end);
+                for m in re.regex.find_iter(Input::new(hay).range(range)) {
+                    if !f(Match::must(0, shift + m.start()..shift + m.end())) {
                         break;
                     }
                 }
@@ -322,7 +354,10 @@ impl Matcher {
 
     pub fn is_match_at(&self, haystack: &[u8], start: usize, end: usize) -> bool {
         match &self.engine {
-            Engine::Default(re) => re.regex.is_match(Input::new(haystack).range(start..end)),
+            Engine::Default(re) => {
+                let (hay, range, _) = self.view(haystack, start, end);
+                re.regex.is_match(Input::new(hay).range(range))
+            }
             Engine::Pcre2(re) => re.is_match(&haystack[start..self.pcre_end(haystack, start, end)]),
         }
     }
@@ -342,16 +377,14 @@ impl Matcher {
         let mut at = start;
         match &self.engine {
             Engine::Default(re) => {
-                for caps in re
-                    .regex
-                    .captures_iter(Input::new(haystack).range(start..end))
-                {
+                let (hay, range, shift) = self.view(haystack, start, end);
+                for caps in re.regex.captures_iter(Input::new(hay).range(range)) {
                     let Some(m) = caps.get_match() else { continue };
-                    dst.extend_from_slice(&haystack[at..m.start()]);
+                    dst.extend_from_slice(&haystack[at..shift + m.start()]);
                     let from = dst.len();
-                    caps.interpolate_bytes_into(haystack, replacement, dst);
+                    caps.interpolate_bytes_into(hay, replacement, dst);
                     spans.push(from..dst.len());
-                    at = m.end();
+                    at = shift + m.end();
                 }
             }
             Engine::Pcre2(re) => {
@@ -384,14 +417,15 @@ impl Matcher {
         let mut dst = Vec::new();
         match &self.engine {
             Engine::Default(re) => {
+                let (hay, _, shift) = self.view(haystack, line.start, line.end);
                 let mut caps = re.regex.create_captures();
                 re.regex.search_captures(
-                    &Input::new(haystack)
-                        .range(start..end)
+                    &Input::new(hay)
+                        .range(start - shift..end - shift)
                         .anchored(regex_automata::Anchored::Yes),
                     &mut caps,
                 );
-                caps.interpolate_bytes_into(haystack, replacement, &mut dst);
+                caps.interpolate_bytes_into(hay, replacement, &mut dst);
             }
             Engine::Pcre2(re) => {
                 let subject = &haystack[line.start..self.pcre_end(haystack, line.start, line.end)];

@@ -76,9 +76,7 @@ impl Pcre2Regex {
             // file simply cannot match, as with the default engine.
             builder.utf(true).ucp(true);
         }
-        let regex = builder
-            .build(&pattern)
-            .map_err(|err| err.to_string())?;
+        let regex = builder.build(&pattern).map_err(|err| err.to_string())?;
         Ok(Pcre2Regex { regex })
     }
 

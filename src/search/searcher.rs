@@ -47,7 +47,7 @@ pub enum TextEncoding {
     Fixed(&'static encoding_rs::Encoding),
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct SearchOptions {
     pub invert: bool,
     pub before: usize,
@@ -59,6 +59,25 @@ pub struct SearchOptions {
     /// match (for sorted input). Ignored with -v, as ripgrep does.
     pub stop_on_nonmatch: bool,
     pub encoding: TextEncoding,
+    /// The line terminator: `\n`, or NUL with --null-data. (--crlf lines
+    /// end with `\n` too; the `\r` is the matcher's and printers' concern.)
+    pub terminator: u8,
+}
+
+impl Default for SearchOptions {
+    fn default() -> SearchOptions {
+        SearchOptions {
+            invert: false,
+            before: 0,
+            after: 0,
+            passthru: false,
+            max_count: None,
+            line_numbers: false,
+            stop_on_nonmatch: false,
+            encoding: TextEncoding::default(),
+            terminator: b'\n',
+        }
+    }
 }
 
 pub struct Searcher<'c> {
@@ -116,7 +135,7 @@ impl<'c> Searcher<'c> {
                 if let Some(i) = memchr(0, data) {
                     state.binary_offset = Some(i as u64);
                     state.binary_quit = true;
-                    len = memrchr(b'\n', &data[..i]).map_or(0, |nl| nl + 1);
+                    len = memrchr(self.opts.terminator, &data[..i]).map_or(0, |nl| nl + 1);
                 }
             }
             BinaryMode::Convert => {
@@ -269,7 +288,7 @@ impl<'c> Searcher<'c> {
             let region_end = if eof {
                 len
             } else {
-                match memrchr(b'\n', &buf[pos..len]) {
+                match memrchr(self.opts.terminator, &buf[pos..len]) {
                     Some(i) => pos + i + 1,
                     None => continue,
                 }
@@ -372,7 +391,7 @@ impl<'o> State<'o> {
     ) -> bool {
         let mut at = start;
         while at < end && !self.max_reached {
-            let next = next_match_line(matcher, buf, at, end);
+            let next = next_match_line(matcher, buf, at, end, self.opts.terminator);
             if !self.opts.invert {
                 let gap_to = next.map_or(end, |(line_start, _)| line_start);
                 if self.opts.stop_on_nonmatch && self.stops_at_nonmatch(buf, start, gap_to) {
@@ -388,7 +407,7 @@ impl<'o> State<'o> {
             } else {
                 let stop = next.map_or(end, |(line_start, _)| line_start);
                 while at < stop && !self.max_reached {
-                    let line_end = line_end_from(buf, at, stop);
+                    let line_end = line_end_from(buf, at, stop, self.opts.terminator);
                     if !self.emit_match(buf, at, line_end, sink) {
                         return false;
                     }
@@ -419,7 +438,8 @@ impl<'o> State<'o> {
         if last_end >= gap_to {
             return false;
         }
-        self.searched_to = self.base + line_end_from(buf, last_end, gap_to) as u64;
+        self.searched_to =
+            self.base + line_end_from(buf, last_end, gap_to, self.opts.terminator) as u64;
         self.max_reached = true;
         true
     }
@@ -441,7 +461,7 @@ impl<'o> State<'o> {
             return false;
         }
         let floor = self.floor();
-        let context_start = back_lines(buf, floor, start, self.opts.before);
+        let context_start = back_lines(buf, floor, start, self.opts.before, self.opts.terminator);
         if let Some(last_end) = self.last_end {
             let has_context = self.opts.before > 0 || self.opts.after > 0;
             if has_context && self.base + (context_start as u64) > last_end && !sink.context_break()
@@ -451,7 +471,7 @@ impl<'o> State<'o> {
         }
         let mut at = context_start;
         while at < start {
-            let line_end = line_end_from(buf, at, start);
+            let line_end = line_end_from(buf, at, start, self.opts.terminator);
             if !self.emit(buf, at, line_end, false, sink) {
                 return false;
             }
@@ -484,7 +504,7 @@ impl<'o> State<'o> {
         }
         let mut at = self.floor();
         while self.after_left > 0 && at < limit {
-            let line_end = line_end_from(buf, at, limit);
+            let line_end = line_end_from(buf, at, limit, self.opts.terminator);
             if !self.emit(buf, at, line_end, false, sink) {
                 return false;
             }
@@ -503,7 +523,7 @@ impl<'o> State<'o> {
         sink: &mut dyn Sink,
     ) -> bool {
         let line_number = if self.opts.line_numbers {
-            self.line_number += count_lines(&buf[self.counted_to..start]);
+            self.line_number += count_lines(&buf[self.counted_to..start], self.opts.terminator);
             self.counted_to = start;
             Some(self.line_number)
         } else {
@@ -516,6 +536,7 @@ impl<'o> State<'o> {
             end,
             abs_offset: self.base + start as u64,
             line_number,
+            terminator: self.opts.terminator,
         };
         if is_match {
             sink.matched(&line)
@@ -540,9 +561,10 @@ impl<'o> State<'o> {
             self.floor().min(region_end),
             region_end,
             self.opts.before,
+            self.opts.terminator,
         );
         if self.opts.line_numbers {
-            self.line_number += count_lines(&buf[self.counted_to..keep]);
+            self.line_number += count_lines(&buf[self.counted_to..keep], self.opts.terminator);
             self.counted_to = 0;
         }
         self.base += keep as u64;
@@ -553,14 +575,20 @@ impl<'o> State<'o> {
 /// The line containing the next match in `buf[at..end]`, `at` being a line
 /// start.
 #[inline]
-fn next_match_line(matcher: &Matcher, buf: &[u8], at: usize, end: usize) -> Option<(usize, usize)> {
+fn next_match_line(
+    matcher: &Matcher,
+    buf: &[u8],
+    at: usize,
+    end: usize,
+    term: u8,
+) -> Option<(usize, usize)> {
     if matcher.line_by_line() {
         // PCRE2: each line on its own, without its terminator (ripgrep's
         // "slow" line searcher, which PCRE2 always takes there too).
         let mut pos = at;
         while pos < end {
-            let line_end = line_end_from(buf, pos, end);
-            let content_end = line_end - usize::from(buf[line_end - 1] == b'\n');
+            let line_end = line_end_from(buf, pos, end, term);
+            let content_end = line_end - usize::from(buf[line_end - 1] == term);
             if matcher.is_match_at(buf, pos, content_end) {
                 return Some((pos, line_end));
             }
@@ -572,8 +600,8 @@ fn next_match_line(matcher: &Matcher, buf: &[u8], at: usize, end: usize) -> Opti
         let mut pos = at;
         while pos < end {
             let hit = pos + literal.find(&buf[pos..end])?;
-            let line_start = memrchr(b'\n', &buf[pos..hit]).map_or(pos, |i| pos + i + 1);
-            let line_end = line_end_from(buf, hit, end);
+            let line_start = memrchr(term, &buf[pos..hit]).map_or(pos, |i| pos + i + 1);
+            let line_end = line_end_from(buf, hit, end, term);
             if matcher.is_match_at(buf, line_start, line_end) {
                 return Some((line_start, line_end));
             }
@@ -584,41 +612,41 @@ fn next_match_line(matcher: &Matcher, buf: &[u8], at: usize, end: usize) -> Opti
     // A match never contains a line terminator, so the line around the
     // match's end is the matching line.
     let match_end = matcher.find_any_end(buf, at, end)?;
-    let line_start = memrchr(b'\n', &buf[at..match_end]).map_or(at, |i| at + i + 1);
+    let line_start = memrchr(term, &buf[at..match_end]).map_or(at, |i| at + i + 1);
     if line_start == end {
         // An empty match just past the last complete line is no line at all.
         return None;
     }
-    Some((line_start, line_end_from(buf, match_end, end)))
+    Some((line_start, line_end_from(buf, match_end, end, term)))
 }
 
 /// Counts line terminators. Summing per 64-byte chunk into a u8 lets LLVM
 /// vectorize the loop fully; it beat `memchr_iter(..).count()` on every
 /// criterion case (2x on dense lines, where memchr restarts at each hit).
 #[inline]
-fn count_lines(bytes: &[u8]) -> u64 {
+fn count_lines(bytes: &[u8], term: u8) -> u64 {
     let mut chunks = bytes.chunks_exact(64);
     let mut total = 0u64;
     for chunk in &mut chunks {
-        total += u64::from(chunk.iter().map(|&b| u8::from(b == b'\n')).sum::<u8>());
+        total += u64::from(chunk.iter().map(|&b| u8::from(b == term)).sum::<u8>());
     }
-    total + chunks.remainder().iter().filter(|&&b| b == b'\n').count() as u64
+    total + chunks.remainder().iter().filter(|&&b| b == term).count() as u64
 }
 
 #[inline]
-fn line_end_from(buf: &[u8], at: usize, end: usize) -> usize {
-    memchr(b'\n', &buf[at..end]).map_or(end, |i| at + i + 1)
+fn line_end_from(buf: &[u8], at: usize, end: usize, term: u8) -> usize {
+    memchr(term, &buf[at..end]).map_or(end, |i| at + i + 1)
 }
 
 /// The start of the line `count` lines before the line starting at `start`,
 /// never going below `floor`.
-fn back_lines(buf: &[u8], floor: usize, start: usize, count: usize) -> usize {
+fn back_lines(buf: &[u8], floor: usize, start: usize, count: usize, term: u8) -> usize {
     let mut pos = start;
     for _ in 0..count {
         if pos <= floor {
             break;
         }
-        pos = memrchr(b'\n', &buf[floor..pos - 1]).map_or(floor, |i| floor + i + 1);
+        pos = memrchr(term, &buf[floor..pos - 1]).map_or(floor, |i| floor + i + 1);
     }
     pos.max(floor)
 }

@@ -311,3 +311,166 @@ fn vscode_word_regex_dollar_json() {
         0,
     );
 }
+
+/// Records ended by NUL (one holding a newline), and a text file.
+fn nul_tree() -> Fixture {
+    let f = Fixture::new();
+    f.create("n.dat", "foo one\0two\0foo three\nx\0last foo");
+    f.create("l.txt", "foo x\nbar\n");
+    f
+}
+
+#[test]
+fn crlf_only_matching_ends_with_crlf() {
+    // rg 15.2: rg --sort path --crlf -o foo
+    tree().run_ordered(&["--crlf", "-o", "foo"]).expect(
+        "docs/notes.txt:foo\r\ndocs/notes.txt:foo\r\nsrc/unix.rs:foo\r\nsrc/unix.rs:foo\r\nsrc/unix.rs:foo\r\nsrc/win.rs:foo\r\nsrc/win.rs:foo\r\nsrc/win.rs:foo\r\n",
+        0,
+    );
+}
+
+#[test]
+fn crlf_counts_and_paths_end_with_crlf() {
+    // rg 15.2: rg --sort path --crlf -c foo
+    tree()
+        .run_ordered(&["--crlf", "-c", "foo"])
+        .expect("docs/notes.txt:2\r\nsrc/unix.rs:3\r\nsrc/win.rs:3\r\n", 0);
+}
+
+#[test]
+fn crlf_files_with_matches() {
+    // rg 15.2: rg --sort path --crlf -l foo
+    tree()
+        .run_ordered(&["--crlf", "-l", "foo"])
+        .expect("docs/notes.txt\r\nsrc/unix.rs\r\nsrc/win.rs\r\n", 0);
+}
+
+#[test]
+fn crlf_files_without_match() {
+    // rg 15.2: rg --sort path --crlf --files-without-match TODO
+    tree()
+        .run_ordered(&["--crlf", "--files-without-match", "TODO"])
+        .expect("docs/notes.txt\r\nsrc/unix.rs\r\n", 0);
+}
+
+#[test]
+fn crlf_headings_and_context_separators() {
+    // rg 15.2: rg --sort path --crlf --heading -n -C1 foo
+    tree().run_ordered(&["--crlf", "--heading", "-n", "-C1", "foo"]).expect(
+        "docs/notes.txt\r\n4-abc abc\n5:foo\n6-bar\n7:foo\n8-baz\n\r\nsrc/unix.rs\r\n1-fn helper() {\n2:    let bar = foo(2);\n3:    return foobar;\n4-}\n5-\n6:fn other() { foo() }\n\r\nsrc/win.rs\r\n1-fn main() {\r\n2:    let foo = bar(1);\r\n3:    // TODO: fix foo\r\n4:    println!(\"foo bar\");\r\n5-}\r\n",
+        0,
+    );
+}
+
+#[test]
+fn crlf_context_between_files() {
+    // rg 15.2: rg --sort path --crlf -A1 let
+    tree().run_ordered(&["--crlf", "-A1", "let"]).expect(
+        "src/unix.rs:    let bar = foo(2);\nsrc/unix.rs-    return foobar;\n--\r\nsrc/win.rs:    let foo = bar(1);\r\nsrc/win.rs-    // TODO: fix foo\r\n",
+        0,
+    );
+}
+
+#[test]
+fn crlf_dollar_before_cr() {
+    // rg 15.2: rg --sort path --crlf -n \);$
+    tree().run_ordered(&["--crlf", "-n", "\\);$"]).expect(
+        "src/unix.rs:2:    let bar = foo(2);\nsrc/win.rs:2:    let foo = bar(1);\r\nsrc/win.rs:4:    println!(\"foo bar\");\r\n",
+        0,
+    );
+}
+
+#[test]
+fn without_crlf_dollar_misses_cr_lines() {
+    // rg 15.2: rg --sort path -n \);$
+    tree()
+        .run_ordered(&["-n", "\\);$"])
+        .expect("src/unix.rs:2:    let bar = foo(2);\n", 0);
+}
+
+#[test]
+fn crlf_replace_and_vimgrep() {
+    // rg 15.2: rg --sort path --crlf --vimgrep -r X foo src
+    tree().run_ordered(&["--crlf", "--vimgrep", "-r", "X", "foo", "src"]).expect(
+        "src/unix.rs:2:15:    let bar = X(2);\nsrc/unix.rs:3:12:    return Xbar;\nsrc/unix.rs:6:14:fn other() { X() }\nsrc/win.rs:2:9:    let X = bar(1);\r\nsrc/win.rs:3:18:    // TODO: fix X\r\nsrc/win.rs:4:15:    println!(\"X bar\");\r\n",
+        0,
+    );
+}
+
+#[test]
+fn crlf_pcre2_dollar() {
+    // rg 15.2: rg --sort path --crlf -P -n (?<=fix )foo$
+    tree()
+        .run_ordered(&["--crlf", "-P", "-n", "(?<=fix )foo$"])
+        .expect("src/win.rs:3:    // TODO: fix foo\r\n", 0);
+}
+
+#[test]
+fn null_data_lines_end_at_nul() {
+    // rg 15.2: rg --sort path --null-data -n foo n.dat
+    nul_tree()
+        .run_ordered(&["--null-data", "-n", "foo", "n.dat"])
+        .expect("1:foo one\03:foo three\nx\04:last foo\0", 0);
+}
+
+#[test]
+fn null_data_counts_and_only_matching() {
+    // rg 15.2: rg --sort path --null-data -c -o foo n.dat
+    nul_tree()
+        .run_ordered(&["--null-data", "-c", "-o", "foo", "n.dat"])
+        .expect("3\0", 0);
+}
+
+#[test]
+fn null_data_context() {
+    // rg 15.2: rg --sort path --null-data -A1 one n.dat
+    nul_tree()
+        .run_ordered(&["--null-data", "-A1", "one", "n.dat"])
+        .expect("foo one\0two\0", 0);
+}
+
+#[test]
+fn null_data_anchors_hold_at_records() {
+    // rg 15.2: rg --sort path --null-data -n ^x|^two$|three$ n.dat
+    nul_tree()
+        .run_ordered(&["--null-data", "-n", "^x|^two$|three$", "n.dat"])
+        .expect("2:two\03:foo three\nx\0", 0);
+}
+
+#[test]
+fn null_data_newline_is_an_ordinary_byte() {
+    // rg 15.2: rg --sort path --null-data three\sx n.dat
+    nul_tree()
+        .run_ordered(&["--null-data", "three\\sx", "n.dat"])
+        .expect("foo three\nx\0", 0);
+}
+
+#[test]
+fn null_data_pcre2() {
+    // rg 15.2: rg --sort path --null-data -P -o (?<=\n)x|o[^a] n.dat
+    nul_tree()
+        .run_ordered(&["--null-data", "-P", "-o", "(?<=\\n)x|o[^a]", "n.dat"])
+        .expect("oo\0on\0oo\0x\0oo\0", 0);
+}
+
+#[test]
+fn null_data_json() {
+    // rg 15.2: rg --sort path --null-data --json three n.dat
+    nul_tree().run_ordered(&["--null-data", "--json", "three", "n.dat"]).expect(
+        concat!(
+        r#"{"type":"begin","data":{"path":{"text":"n.dat"}}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"n.dat"},"lines":{"text":"foo three\nx\u0000"},"line_number":3,"absolute_offset":12,"submatches":[{"match":{"text":"three"},"start":4,"end":9}]}}"#, "\n",
+        r#"{"type":"end","data":{"path":{"text":"n.dat"},"binary_offset":null,"stats":{"elapsed":{},"searches":1,"searches_with_match":1,"bytes_searched":32,"bytes_printed":235,"matched_lines":1,"matches":1}}}"#, "\n",
+        r#"{"data":{"elapsed_total":{},"stats":{"bytes_printed":235,"bytes_searched":32,"elapsed":{},"matched_lines":1,"matches":1,"searches":1,"searches_with_match":1}},"type":"summary"}"#, "\n",
+    ),
+        0,
+    );
+}
+
+#[test]
+fn null_data_files_with_matches() {
+    // rg 15.2: rg --sort path --null-data -l foo
+    nul_tree()
+        .run_ordered(&["--null-data", "-l", "foo"])
+        .expect("l.txt\0n.dat\0", 0);
+}
