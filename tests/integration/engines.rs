@@ -410,7 +410,7 @@ fn null_data_lines_end_at_nul() {
     // rg 15.2: rg --sort path --null-data -n foo n.dat
     nul_tree()
         .run_ordered(&["--null-data", "-n", "foo", "n.dat"])
-        .expect("1:foo one\03:foo three\nx\04:last foo\0", 0);
+        .expect("1:foo one\x003:foo three\nx\x004:last foo\x00", 0);
 }
 
 #[test]
@@ -434,7 +434,7 @@ fn null_data_anchors_hold_at_records() {
     // rg 15.2: rg --sort path --null-data -n ^x|^two$|three$ n.dat
     nul_tree()
         .run_ordered(&["--null-data", "-n", "^x|^two$|three$", "n.dat"])
-        .expect("2:two\03:foo three\nx\0", 0);
+        .expect("2:two\x003:foo three\nx\x00", 0);
 }
 
 #[test]
