@@ -504,7 +504,13 @@ complete -c trawl -s S -l smart-case -d 'Search case-insensitively if the patter
 complete -c trawl -s w -l word-regexp -d 'Only show matches surrounded by word boundaries'
 complete -c trawl -s x -l line-regexp -d 'Only show matches that span whole lines'
 complete -c trawl -s v -l invert-match -d 'Print lines that do not match'
-complete -c trawl -l crlf -d 'Treat CRLF as a line terminator: \'$\' matches before "\\r\\n"'
+complete -c trawl -l crlf -d 'Treat CRLF as a line terminator: \'$\' matches before "\\r\\n", and printed lines, paths and counts end with "\\r\\n"'
+complete -c trawl -s U -l multiline -d 'Let matches span lines: the pattern may match "\\n" (each file is read whole when the pattern can match one)'
+complete -c trawl -l no-multiline
+complete -c trawl -l multiline-dotall -d 'With -U, \'.\' also matches "\\n"'
+complete -c trawl -l no-multiline-dotall
+complete -c trawl -l null-data -d 'Use NUL as the line terminator instead of "\\n" (implies --text)'
+complete -c trawl -l no-null-data
 complete -c trawl -l no-encoding
 complete -c trawl -l no-unicode -d 'Disable Unicode in patterns: \\w, \\d, \\s, \\b and case folding are ASCII only, and \'.\' matches any byte but a line terminator. (--no-pcre2-unicode is ripgrep\'s deprecated alias.)'
 complete -c trawl -l unicode

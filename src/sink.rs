@@ -18,6 +18,10 @@ pub struct SinkLine<'b> {
     pub line_number: Option<u64>,
     /// The line terminator (`\n`, or NUL with --null-data).
     pub terminator: u8,
+    /// -U: this may be a block of several lines (a match spanning them, or
+    /// matches on adjacent lines), and matches are looked for past the
+    /// line's terminator, as ripgrep's printer does in multiline mode.
+    pub multiline: bool,
 }
 
 impl SinkLine<'_> {
@@ -28,6 +32,16 @@ impl SinkLine<'_> {
     /// End of the line's text: before its terminator, if it has one.
     pub fn content_end(&self) -> usize {
         self.end - usize::from(self.has_terminator())
+    }
+
+    /// Where matches in this line may end: its text, or with -U the whole
+    /// block, terminator included.
+    pub fn match_end(&self) -> usize {
+        if self.multiline {
+            self.end
+        } else {
+            self.content_end()
+        }
     }
 
     /// Whether the line ends with its terminator (the last line may not).

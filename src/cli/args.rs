@@ -79,6 +79,19 @@ pub struct Args {
     #[arg(long, overrides_with_all = ["no_crlf", "null_data"])]
     pub crlf: bool,
 
+    /// Let matches span lines: the pattern may match "\n" (each file is
+    /// read whole when the pattern can match one).
+    #[arg(short = 'U', long, overrides_with = "no_multiline")]
+    pub multiline: bool,
+    #[arg(long, hide = true)]
+    pub no_multiline: bool,
+
+    /// With -U, '.' also matches "\n".
+    #[arg(long, overrides_with = "no_multiline_dotall")]
+    pub multiline_dotall: bool,
+    #[arg(long, hide = true)]
+    pub no_multiline_dotall: bool,
+
     /// Use NUL as the line terminator instead of "\n" (implies --text).
     #[arg(long, overrides_with_all = ["crlf", "no_null_data"])]
     pub null_data: bool,

@@ -65,6 +65,8 @@ impl Config {
             line: args.line_regexp,
             crlf: args.crlf,
             null_data: args.null_data,
+            multiline: args.multiline,
+            dotall: args.multiline_dotall,
             unicode: !args.no_unicode,
             engine: engine_choice(&args),
             size_limit: size_arg(args.regex_size_limit.as_deref(), DEFAULT_SIZE_LIMIT)?,

@@ -233,9 +233,19 @@ pub fn record_line(
     invert: bool,
     count_matches: bool,
 ) {
-    stats.matched_lines += 1;
+    // A -U block counts every line it holds, as in ripgrep.
+    stats.matched_lines += if line.multiline {
+        line.bytes()
+            .iter()
+            .filter(|&&b| b == line.terminator)
+            .count()
+            .max(1) as u64
+            + u64::from(!line.has_terminator() && line.bytes().contains(&line.terminator))
+    } else {
+        1
+    };
     if count_matches && !invert {
-        matcher.for_each_match(line.buf, line.start, line.content_end(), |_| {
+        matcher.for_each_match(line.buf, line.start, line.match_end(), |_| {
             stats.matches += 1;
             true
         });

@@ -154,7 +154,7 @@ impl<'a> StandardSink<'a> {
         self.matches.clear();
         let matches = &mut self.matches;
         self.matcher
-            .for_each_match(line.buf, line.start, line.content_end(), |m| {
+            .for_each_match(line.buf, line.start, line.match_end(), |m| {
                 matches.push(m.range());
                 true
             });
@@ -262,12 +262,124 @@ impl<'a> StandardSink<'a> {
         let (mut text, mut spans) = (Vec::new(), Vec::new());
         self.matcher.replace_into(
             line.buf,
-            (line.start, line.content_end()),
+            (line.start, line.match_end()),
             replacement,
             &mut text,
             &mut spans,
         );
         (text, spans)
+    }
+
+    /// -U: a block of lines holding matches that may span them, printed
+    /// line by line as ripgrep's multiline printer does. Columns are those
+    /// of the block's first match counted from the block's start (with -o,
+    /// of each match), and `-r` replaces across lines before the block is
+    /// split into lines.
+    fn write_block(&mut self, line: &SinkLine) {
+        let opts = self.opts;
+        let sep = opts.match_separator.clone();
+        let term = line.terminator;
+        let (text, spans): (Cow<[u8]>, Vec<Range<usize>>) = match opts.replace.as_deref() {
+            Some(replacement) => {
+                let (text, spans) = self.replaced_line(line, replacement);
+                (Cow::Owned(text), spans)
+            }
+            None => {
+                self.find_matches(line);
+                let spans = self
+                    .matches
+                    .iter()
+                    .map(|m| m.start - line.start..m.end - line.start)
+                    .collect();
+                (Cow::Borrowed(line.bytes()), spans)
+            }
+        };
+        let colors = opts.colors.as_ref();
+        // ripgrep looks matches up (and then ends every line with the
+        // output's terminator) only when it needs them.
+        let slow = colors.is_some() || opts.column || opts.replace.is_some() || opts.count_matches;
+        let lines = text.split_inclusive(|&b| b == term).scan(0, |at, l| {
+            let start = *at;
+            *at += l.len();
+            Some(start..*at)
+        });
+        let content = |r: &Range<usize>| {
+            let end = r.end - usize::from(r.end > r.start && text[r.end - 1] == term);
+            // ripgrep's trim_line_terminator also removes the `\r` of CRLF.
+            let crlf = opts.line_term == b"\r\n" && end > r.start && text[end - 1] == b'\r';
+            r.start..end - usize::from(crlf)
+        };
+        let number = |n: usize| line.line_number.map(|first| first + n as u64);
+        if opts.only_matching || opts.vimgrep {
+            let mut printed_for = vec![false; spans.len()];
+            for (n, l) in lines.enumerate() {
+                let body = content(&l);
+                for (i, m) in spans.iter().enumerate() {
+                    let (from, to) = (m.start.max(body.start), m.end.min(body.end));
+                    if opts.vimgrep {
+                        // One line per match: the line where it starts.
+                        if printed_for[i] || m.start < l.start || m.start >= l.end.max(l.start + 1)
+                        {
+                            continue;
+                        }
+                        printed_for[i] = true;
+                        let column = m.start - l.start + 1;
+                        self.write_prefix(
+                            number(n),
+                            Some(column),
+                            line.abs_offset + l.start as u64,
+                            &sep,
+                        );
+                        let out = &mut self.out.buf;
+                        write_spans(
+                            out,
+                            &text,
+                            body.clone(),
+                            std::slice::from_ref(m),
+                            colors,
+                            Highlight::All,
+                        );
+                        out.extend_from_slice(&opts.line_term);
+                        continue;
+                    }
+                    if from >= to {
+                        continue;
+                    }
+                    self.write_prefix(
+                        number(n),
+                        Some(m.start + 1),
+                        line.abs_offset + m.start as u64,
+                        &sep,
+                    );
+                    let out = &mut self.out.buf;
+                    match colors {
+                        Some(colors) => colors.matched.write(out, &text[from..to]),
+                        None => out.extend_from_slice(&text[from..to]),
+                    }
+                    out.extend_from_slice(&opts.line_term);
+                }
+            }
+            return;
+        }
+        let column = spans.first().map_or(1, |m| m.start + 1);
+        for (n, l) in lines.enumerate() {
+            self.write_prefix(
+                number(n),
+                Some(column),
+                line.abs_offset + l.start as u64,
+                &sep,
+            );
+            let out = &mut self.out.buf;
+            if slow {
+                write_spans(out, &text, content(&l), &spans, colors, Highlight::All);
+                out.extend_from_slice(&opts.line_term);
+            } else {
+                out.extend_from_slice(&text[l.clone()]);
+                if text[l.end - 1] != term {
+                    out.extend_from_slice(&opts.line_term);
+                }
+            }
+        }
     }
 
     fn write_only_matching(&mut self, line: &SinkLine) {
@@ -360,7 +472,7 @@ impl<'a> StandardSink<'a> {
     fn first_match_column(&mut self, line: &SinkLine) -> usize {
         let mut column = 1;
         self.matcher
-            .for_each_match(line.buf, line.start, line.content_end(), |m| {
+            .for_each_match(line.buf, line.start, line.match_end(), |m| {
                 column = m.start() - line.start + 1;
                 false
             });
@@ -393,7 +505,9 @@ impl Sink for StandardSink<'_> {
         );
         self.write_heading();
         // -o wins over --vimgrep, as in ripgrep: one match per line.
-        if self.opts.only_matching && !self.invert {
+        if line.multiline && !self.invert {
+            self.write_block(line);
+        } else if self.opts.only_matching && !self.invert {
             self.write_only_matching(line);
         } else if self.opts.vimgrep {
             self.write_vimgrep(line);

@@ -67,11 +67,14 @@ impl Sink for SummarySink<'_> {
         let mode = self.opts.mode;
         // Matches are counted where they are reported: --count-matches,
         // and the statistics of `-q --json` / `-q --stats`.
-        let per_match = matches!(mode, OutputMode::CountMatches | OutputMode::StatsOnly);
+        // With -U, -c counts matches too (a match may span lines).
+        let per_match = matches!(mode, OutputMode::CountMatches | OutputMode::StatsOnly)
+            || (mode == OutputMode::Count && line.multiline);
         let before = self.stats.matches;
         record_line(&mut self.stats, self.matcher, line, self.invert, per_match);
         self.count += match mode {
             OutputMode::CountMatches if !self.invert => self.stats.matches - before,
+            OutputMode::Count if line.multiline && !self.invert => self.stats.matches - before,
             _ => 1,
         };
         match mode {

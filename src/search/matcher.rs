@@ -52,6 +52,10 @@ pub struct MatcherOptions {
     /// NUL is the line terminator: it is removed from classes instead of
     /// `\n`, and each line is matched on its own (as ripgrep does).
     pub null_data: bool,
+    /// -U: matches may span lines.
+    pub multiline: bool,
+    /// --multiline-dotall: under -U, `.` matches `\n` too.
+    pub dotall: bool,
     /// Unicode classes and case folding (off with --no-unicode).
     pub unicode: bool,
     pub engine: EngineChoice,
@@ -75,6 +79,8 @@ impl Default for MatcherOptions {
             line: false,
             crlf: false,
             null_data: false,
+            multiline: false,
+            dotall: false,
             unicode: true,
             engine: EngineChoice::Default,
             size_limit: DEFAULT_SIZE_LIMIT,
@@ -96,6 +102,10 @@ pub struct Matcher {
     /// with PCRE2, and with --null-data (so that `^` and `$` hold at a
     /// NUL-terminated record's ends, as in ripgrep).
     alone: bool,
+    /// -U with a pattern that can match a line terminator (always, with
+    /// PCRE2): the searcher runs it over the whole input, and matches are
+    /// looked for from a line's start past its end.
+    multiline: bool,
 }
 
 // One matcher per worker: boxing the larger variant would buy nothing and
@@ -134,7 +144,7 @@ impl Matcher {
                 line: opts.line,
                 unicode: opts.unicode,
                 crlf: opts.crlf,
-                dotall: false,
+                dotall: opts.multiline && opts.dotall,
             })?;
             Ok(Matcher {
                 engine: Engine::Pcre2(regex),
@@ -143,7 +153,8 @@ impl Matcher {
                     super::pcre::version_line()
                 ),
                 crlf: opts.crlf,
-                alone: true,
+                alone: !opts.multiline,
+                multiline: opts.multiline,
             })
         };
         match opts.engine {
@@ -188,9 +199,15 @@ impl Matcher {
                 .multi_line(true)
                 .crlf(opts.crlf)
                 .case_insensitive(insensitive)
+                .dot_matches_new_line(opts.multiline && opts.dotall)
                 .build()
                 .parse(&source)
                 .map_err(|err| err.to_string())?;
+            if opts.multiline {
+                // -U: matches may span lines, so nothing is removed.
+                alternatives.push(hir);
+                continue;
+            }
             let hir = strip_line_terminator(hir, if opts.null_data { 0 } else { b'\n' })?;
             let hir = if opts.crlf {
                 strip_line_terminator(hir, b'\r')?
@@ -219,8 +236,15 @@ impl Matcher {
             };
             hir = Hir::concat(vec![Hir::look(start), hir, Hir::look(end)]);
         }
-        let inner = inner_literal(&hir);
-        let strategy = describe_strategy(&hir, inner.as_deref());
+        // Like ripgrep, -U searches a whole buffer only if a match can hold
+        // a line terminator; otherwise the line searcher does as well.
+        let multiline = opts.multiline && can_match_newline(&hir);
+        let inner = inner_literal(&hir).filter(|_| !multiline);
+        let strategy = if multiline {
+            "multiline: the regex runs over the whole input".to_string()
+        } else {
+            describe_strategy(&hir, inner.as_deref())
+        };
         let inner_literal = inner.map(|lit| memchr::memmem::Finder::new(&lit).into_owned());
         // The meta engine's defaults keep full DFAs to a few dozen states;
         // these limits (ripgrep's) let small patterns without literals such
@@ -251,7 +275,8 @@ impl Matcher {
             }),
             strategy,
             crlf: opts.crlf,
-            alone: opts.null_data,
+            alone: opts.null_data && !multiline,
+            multiline,
         })
     }
 
@@ -260,6 +285,56 @@ impl Matcher {
     #[inline]
     pub fn line_by_line(&self) -> bool {
         self.alone
+    }
+
+    /// Whether the searcher runs this matcher over whole inputs (-U).
+    #[inline]
+    pub fn multiline(&self) -> bool {
+        self.multiline
+    }
+
+    /// The first match in `haystack[pos..]`, searched as a haystack of its
+    /// own (as ripgrep's multiline searcher does), in absolute offsets.
+    pub fn find_from(&self, haystack: &[u8], pos: usize) -> Option<(usize, usize)> {
+        let rest = &haystack[pos..];
+        match &self.engine {
+            Engine::Default(re) => re
+                .regex
+                .find(Input::new(rest))
+                .map(|m| (pos + m.start(), pos + m.end())),
+            Engine::Pcre2(re) => {
+                let mut found = None;
+                re.for_each_match(rest, 0, |s, e| {
+                    found = Some((pos + s, pos + e));
+                    false
+                });
+                found
+            }
+        }
+    }
+
+    /// -U: the matches that start in `haystack[start..end]` (a block of
+    /// lines), found with the whole input as context, as ripgrep's printer
+    /// finds them: a match may run past `end`.
+    fn for_each_multiline_match(
+        &self,
+        haystack: &[u8],
+        start: usize,
+        end: usize,
+        mut f: impl FnMut(usize, usize) -> bool,
+    ) {
+        match &self.engine {
+            Engine::Default(re) => {
+                for m in re.regex.find_iter(Input::new(haystack).range(start..)) {
+                    if m.start() >= end || !f(m.start(), m.end()) {
+                        break;
+                    }
+                }
+            }
+            Engine::Pcre2(re) => {
+                re.for_each_match(haystack, start, |s, e| s < end && f(s, e));
+            }
+        }
     }
 
     /// The haystack the default engine searches for `haystack[start..end]`:
@@ -334,6 +409,10 @@ impl Matcher {
         end: usize,
         mut f: impl FnMut(Match) -> bool,
     ) {
+        if self.multiline {
+            self.for_each_multiline_match(haystack, start, end, |s, e| f(Match::must(0, s..e)));
+            return;
+        }
         match &self.engine {
             Engine::Default(re) => {
                 let (hay, range, shift) = self.view(haystack, start, end);
@@ -375,6 +454,22 @@ impl Matcher {
         spans: &mut Vec<Range<usize>>,
     ) {
         let mut at = start;
+        if self.multiline {
+            let mut found = Vec::new();
+            self.for_each_multiline_match(haystack, start, end, |s, e| {
+                found.push((s, e));
+                true
+            });
+            for (s, e) in found {
+                dst.extend_from_slice(&haystack[at.min(s)..s]);
+                let from = dst.len();
+                dst.extend(self.replacement_for(haystack, start..end, (s, e), replacement));
+                spans.push(from..dst.len());
+                at = e;
+            }
+            dst.extend_from_slice(&haystack[at.min(end)..end]);
+            return;
+        }
         match &self.engine {
             Engine::Default(re) => {
                 let (hay, range, shift) = self.view(haystack, start, end);
@@ -415,6 +510,12 @@ impl Matcher {
         replacement: &[u8],
     ) -> Vec<u8> {
         let mut dst = Vec::new();
+        if let (true, Engine::Pcre2(re)) = (self.multiline, &self.engine) {
+            if let Some(locs) = re.captures_at(haystack, start) {
+                interpolate_pcre2(re, haystack, &locs, replacement, &mut dst);
+            }
+            return dst;
+        }
         match &self.engine {
             Engine::Default(re) => {
                 let (hay, _, shift) = self.view(haystack, line.start, line.end);
@@ -457,6 +558,31 @@ fn interpolate_pcre2(
         |name| re.group_index(name),
         dst,
     );
+}
+
+/// Whether a match of `hir` can hold (or, for ripgrep, "match") a line
+/// terminator: grep-regex's `non_matching_bytes` lacking `\n`. Line anchors
+/// count, so -U with `^foo` or -x is a multiline search, as in ripgrep.
+fn can_match_newline(hir: &Hir) -> bool {
+    match hir.kind() {
+        HirKind::Empty => false,
+        HirKind::Look(look) => matches!(
+            look,
+            Look::Start | Look::End | Look::StartLF | Look::EndLF | Look::StartCRLF | Look::EndCRLF
+        ),
+        HirKind::Literal(hir::Literal(bytes)) => bytes.contains(&b'\n'),
+        HirKind::Class(hir::Class::Unicode(class)) => class
+            .ranges()
+            .iter()
+            .any(|r| r.start() <= '\n' && '\n' <= r.end()),
+        HirKind::Class(hir::Class::Bytes(class)) => class
+            .ranges()
+            .iter()
+            .any(|r| r.start() <= b'\n' && b'\n' <= r.end()),
+        HirKind::Repetition(rep) => can_match_newline(&rep.sub),
+        HirKind::Capture(cap) => can_match_newline(&cap.sub),
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => subs.iter().any(can_match_newline),
+    }
 }
 
 /// ripgrep's hint when the default engine rejects what PCRE2 can do.
@@ -527,7 +653,8 @@ fn strip_line_terminator(expr: Hir, byte: u8) -> Result<Hir, String> {
     let not_allowed = || {
         Err(format!(
             "the literal {:?} is not allowed in a regex\n\n\
-             trawl matches line by line, so a match can never contain a line terminator.",
+             Consider enabling multiline mode with the --multiline flag (or -U for short).\n\
+             When multiline mode is enabled, new line characters can be matched.",
             char::from(byte).to_string()
         ))
     };

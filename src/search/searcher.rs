@@ -128,6 +128,10 @@ impl<'c> Searcher<'c> {
         binary: BinaryMode,
         sink: &mut dyn Sink,
     ) {
+        if matcher.multiline() {
+            self.search_multiline(matcher, data, binary, sink);
+            return;
+        }
         let mut state = State::new(self.opts, binary);
         let mut len = data.len();
         match binary {
@@ -219,6 +223,23 @@ impl<'c> Searcher<'c> {
         sink: &mut dyn Sink,
         sniff: bool,
     ) -> io::Result<Option<Vec<u8>>> {
+        if matcher.multiline() {
+            // -U reads the whole input, as ripgrep does (see README).
+            let mut data = std::mem::take(&mut self.window);
+            data.clear();
+            if let Err(err) = reader.read_to_end(&mut data) {
+                self.window = data;
+                self.last = SearchSummary::default();
+                sink.finish(&self.last);
+                return Err(err);
+            }
+            if sniff && starts_with_bom(&data) {
+                return Ok(Some(data));
+            }
+            self.search_multiline(matcher, &data, binary, sink);
+            self.window = data;
+            return Ok(None);
+        }
         let mut state = State::new(self.opts, binary);
         if self.window.is_empty() {
             self.window.resize(WINDOW, 0);
@@ -319,6 +340,129 @@ impl<'c> Searcher<'c> {
     }
 }
 
+impl Searcher<'_> {
+    /// -U over a whole input: ripgrep's multiline searcher. Each match is
+    /// looked for in the rest of the input taken as a haystack of its own;
+    /// the lines it touches become a block, and blocks that touch or
+    /// adjoin are merged, so no line is reported twice. Each block goes to
+    /// the sink as one `matched` call. -m counts matches, not lines.
+    fn search_multiline(
+        &mut self,
+        matcher: &Matcher,
+        data: &[u8],
+        binary: BinaryMode,
+        sink: &mut dyn Sink,
+    ) {
+        let term = self.opts.terminator;
+        let mut state = State::new(self.opts, binary);
+        state.multiline = true;
+        let mut len = data.len();
+        match binary {
+            BinaryMode::Quit => {
+                if let Some(i) = memchr(0, data) {
+                    state.binary_offset = Some(i as u64);
+                    state.binary_quit = true;
+                    // As with the line searcher, nothing in the first
+                    // window is searched.
+                    len = if i < WINDOW {
+                        0
+                    } else {
+                        memrchr(term, &data[..i]).map_or(0, |nl| nl + 1)
+                    };
+                }
+            }
+            BinaryMode::Convert => {
+                state.check_lines_for_nul = true;
+                let peek = &data[..data.len().min(WINDOW)];
+                state.binary_offset = memchr(0, peek).map(|i| i as u64);
+            }
+            BinaryMode::Text => {}
+        }
+        let data = &data[..len];
+        let mut pos = 0;
+        let mut go_on = true;
+        if self.opts.invert {
+            while go_on && pos < len && !self.quit.load(Ordering::Relaxed) {
+                let (stop, next) = match matcher.find_from(data, pos) {
+                    Some(m) => {
+                        let (line_start, line_end) = locate(data, term, m);
+                        (line_start.max(pos), line_end)
+                    }
+                    None => (len, len),
+                };
+                let mut at = pos;
+                while go_on && at < stop && !state.max_reached {
+                    let line_end = line_end_from(data, at, stop, term);
+                    go_on = state.emit_match(data, at, line_end, sink);
+                    at = line_end;
+                }
+                pos = next.max(pos + 1);
+            }
+        } else {
+            let mut found = 0u64;
+            let mut pending: Option<(usize, usize)> = None;
+            while pos < len && !self.quit.load(Ordering::Relaxed) {
+                if self.opts.max_count.is_some_and(|max| found >= max) {
+                    break;
+                }
+                let Some(m) = matcher.find_from(data, pos) else {
+                    break;
+                };
+                found += 1;
+                pos = m.1 + usize::from(m.0 == m.1 && m.1 < len);
+                let block = locate(data, term, m);
+                pending = match pending {
+                    Some((start, end)) if end >= block.0 => Some((start, block.1)),
+                    Some(done) => {
+                        go_on = emit_block(&mut state, data, done, sink);
+                        if !go_on {
+                            break;
+                        }
+                        Some(block)
+                    }
+                    None => Some(block),
+                };
+            }
+            if let (true, Some(block)) = (go_on, pending) {
+                go_on = emit_block(&mut state, data, block, sink);
+            }
+        }
+        if go_on {
+            state.flush_after(data, len, sink);
+        }
+        let searched = match state.binary_offset {
+            Some(offset) if state.binary_quit => offset,
+            _ => data.len() as u64,
+        };
+        self.last = state.summary(searched);
+        sink.finish(&self.last);
+    }
+}
+
+/// Hands a block of lines to the sink; an empty block (a match just past
+/// the last line) ends the search, as in ripgrep.
+fn emit_block(
+    state: &mut State,
+    data: &[u8],
+    (start, end): (usize, usize),
+    sink: &mut dyn Sink,
+) -> bool {
+    start < end && state.emit_match(data, start, end, sink)
+}
+
+/// The lines around the match `start..end`: from the start of the line
+/// holding its start to the end of the line holding its end (grep-searcher's
+/// `lines::locate`).
+fn locate(data: &[u8], term: u8, (start, end): (usize, usize)) -> (usize, usize) {
+    let line_start = memrchr(term, &data[..start]).map_or(0, |i| i + 1);
+    let line_end = if end > line_start && data[end - 1] == term {
+        end
+    } else {
+        memchr(term, &data[end..]).map_or(data.len(), |i| end + i + 1)
+    };
+    (line_start, line_end)
+}
+
 /// Whether `head` starts with a UTF-8, UTF-16LE or UTF-16BE byte order mark.
 fn starts_with_bom(head: &[u8]) -> bool {
     [&b"\xEF\xBB\xBF"[..], b"\xFF\xFE", b"\xFE\xFF"]
@@ -349,6 +493,8 @@ struct State<'o> {
     binary_offset: Option<u64>,
     binary_quit: bool,
     check_lines_for_nul: bool,
+    /// -U: lines are handed over as blocks searched past their ends.
+    multiline: bool,
 }
 
 impl<'o> State<'o> {
@@ -368,6 +514,7 @@ impl<'o> State<'o> {
             binary_offset: None,
             binary_quit: false,
             check_lines_for_nul: false,
+            multiline: false,
         }
     }
 
@@ -537,6 +684,7 @@ impl<'o> State<'o> {
             abs_offset: self.base + start as u64,
             line_number,
             terminator: self.opts.terminator,
+            multiline: self.multiline,
         };
         if is_match {
             sink.matched(&line)

@@ -474,3 +474,296 @@ fn null_data_files_with_matches() {
         .run_ordered(&["--null-data", "-l", "foo"])
         .expect("l.txt\0n.dat\0", 0);
 }
+
+/// Lines whose matches span and adjoin each other.
+fn blocks() -> Fixture {
+    let f = Fixture::new();
+    f.create("m.txt", "start foo\nbar end\nfoo\nbar\nx foo\nzzz\nfoo\n");
+    f
+}
+
+#[test]
+fn agent_multiline_dotall() {
+    // rg 15.2: rg --sort path -U --multiline-dotall -n fn.*?\}
+    tree().run_ordered(&["-U", "--multiline-dotall", "-n", "fn.*?\\}"]).expect(
+        "src/unix.rs:1:fn helper() {\nsrc/unix.rs:2:    let bar = foo(2);\nsrc/unix.rs:3:    return foobar;\nsrc/unix.rs:4:}\nsrc/unix.rs:6:fn other() { foo() }\nsrc/win.rs:1:fn main() {\r\nsrc/win.rs:2:    let foo = bar(1);\r\nsrc/win.rs:3:    // TODO: fix foo\r\nsrc/win.rs:4:    println!(\"foo bar\");\r\nsrc/win.rs:5:}\r\n",
+        0,
+    );
+}
+
+#[test]
+fn agent_multiline_dotall_json() {
+    // rg 15.2: rg --sort path --json -U --multiline-dotall fn \w+\(\) \{.*?foo
+    tree().run_ordered(&["--json", "-U", "--multiline-dotall", "fn \\w+\\(\\) \\{.*?foo"]).expect(
+        concat!(
+        r#"{"type":"begin","data":{"path":{"text":"src/unix.rs"}}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"src/unix.rs"},"lines":{"text":"fn helper() {\n    let bar = foo(2);\n"},"line_number":1,"absolute_offset":0,"submatches":[{"match":{"text":"fn helper() {\n    let bar = foo"},"start":0,"end":31}]}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"src/unix.rs"},"lines":{"text":"fn other() { foo() }\n"},"line_number":6,"absolute_offset":58,"submatches":[{"match":{"text":"fn other() { foo"},"start":0,"end":16}]}}"#, "\n",
+        r#"{"type":"end","data":{"path":{"text":"src/unix.rs"},"binary_offset":null,"stats":{"elapsed":{},"searches":1,"searches_with_match":1,"bytes_searched":79,"bytes_printed":501,"matched_lines":3,"matches":2}}}"#, "\n",
+        r#"{"type":"begin","data":{"path":{"text":"src/win.rs"}}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"src/win.rs"},"lines":{"text":"fn main() {\r\n    let foo = bar(1);\r\n"},"line_number":1,"absolute_offset":0,"submatches":[{"match":{"text":"fn main() {\r\n    let foo"},"start":0,"end":24}]}}"#, "\n",
+        r#"{"type":"end","data":{"path":{"text":"src/win.rs"},"binary_offset":null,"stats":{"elapsed":{},"searches":1,"searches_with_match":1,"bytes_searched":87,"bytes_printed":288,"matched_lines":2,"matches":1}}}"#, "\n",
+        r#"{"data":{"elapsed_total":{},"stats":{"bytes_printed":789,"bytes_searched":226,"elapsed":{},"matched_lines":5,"matches":3,"searches":3,"searches_with_match":2}},"type":"summary"}"#, "\n",
+    ),
+        0,
+    );
+}
+
+#[test]
+fn agent_json_multiline() {
+    // rg 15.2: rg --sort path --json -U let.*\n.*TODO
+    tree().run_ordered(&["--json", "-U", "let.*\\n.*TODO"]).expect(
+        concat!(
+        r#"{"type":"begin","data":{"path":{"text":"src/win.rs"}}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"src/win.rs"},"lines":{"text":"    let foo = bar(1);\r\n    // TODO: fix foo\r\n"},"line_number":2,"absolute_offset":13,"submatches":[{"match":{"text":"let foo = bar(1);\r\n    // TODO"},"start":4,"end":34}]}}"#, "\n",
+        r#"{"type":"end","data":{"path":{"text":"src/win.rs"},"binary_offset":null,"stats":{"elapsed":{},"searches":1,"searches_with_match":1,"bytes_searched":87,"bytes_printed":304,"matched_lines":2,"matches":1}}}"#, "\n",
+        r#"{"data":{"elapsed_total":{},"stats":{"bytes_printed":304,"bytes_searched":226,"elapsed":{},"matched_lines":2,"matches":1,"searches":3,"searches_with_match":1}},"type":"summary"}"#, "\n",
+    ),
+        0,
+    );
+}
+
+#[test]
+fn multiline_crlf_pattern() {
+    // rg 15.2: rg --sort path -U -n bar\(1\);\r\n
+    tree()
+        .run_ordered(&["-U", "-n", "bar\\(1\\);\\r\\n"])
+        .expect("src/win.rs:2:    let foo = bar(1);\r\n", 0);
+}
+
+#[test]
+fn multiline_colors() {
+    // rg 15.2: rg --sort path -U --color always -n \{\r?\n\s+let
+    tree().run_ordered(&["-U", "--color", "always", "-n", "\\{\\r?\\n\\s+let"]).expect(
+        "\x1b[0m\x1b[35msrc/unix.rs\x1b[0m:\x1b[0m\x1b[32m1\x1b[0m:fn helper() \x1b[0m\x1b[1m\x1b[31m{\x1b[0m\n\x1b[0m\x1b[35msrc/unix.rs\x1b[0m:\x1b[0m\x1b[32m2\x1b[0m:\x1b[0m\x1b[1m\x1b[31m    let\x1b[0m bar = foo(2);\n\x1b[0m\x1b[35msrc/win.rs\x1b[0m:\x1b[0m\x1b[32m1\x1b[0m:fn main() \x1b[0m\x1b[1m\x1b[31m{\r\x1b[0m\n\x1b[0m\x1b[35msrc/win.rs\x1b[0m:\x1b[0m\x1b[32m2\x1b[0m:\x1b[0m\x1b[1m\x1b[31m    let\x1b[0m foo = bar(1);\r\n",
+        0,
+    );
+}
+
+#[test]
+fn vscode_multiline_literal_crlf_json() {
+    // rg 15.2: rg --sort path --hidden --no-require-git --ignore-case --crlf --engine auto --regexp foo\(\d\);\r?\n --no-config --json --multiline -- .
+    tree().run_ordered(&["--hidden", "--no-require-git", "--ignore-case", "--crlf", "--engine", "auto", "--regexp", "foo\\(\\d\\);\\r?\\n", "--no-config", "--json", "--multiline", "--", "."]).expect(
+        concat!(
+        r#"{"type":"begin","data":{"path":{"text":"./src/unix.rs"}}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"./src/unix.rs"},"lines":{"text":"    let bar = foo(2);\n"},"line_number":2,"absolute_offset":14,"submatches":[{"match":{"text":"foo(2);\n"},"start":14,"end":22}]}}"#, "\n",
+        r#"{"type":"end","data":{"path":{"text":"./src/unix.rs"},"binary_offset":null,"stats":{"elapsed":{},"searches":1,"searches_with_match":1,"bytes_searched":79,"bytes_printed":262,"matched_lines":1,"matches":1}}}"#, "\n",
+        r#"{"data":{"elapsed_total":{},"stats":{"bytes_printed":262,"bytes_searched":237,"elapsed":{},"matched_lines":1,"matches":1,"searches":4,"searches_with_match":1}},"type":"summary"}"#, "\n",
+    ),
+        0,
+    );
+}
+
+#[test]
+fn vscode_multiline_look_behind_json() {
+    // rg 15.2: rg --sort path --hidden --no-require-git --case-sensitive --crlf --engine auto --regexp (?<=\{\r?\n)\s+let --no-config --json --multiline -- .
+    tree().run_ordered(&["--hidden", "--no-require-git", "--case-sensitive", "--crlf", "--engine", "auto", "--regexp", "(?<=\\{\\r?\\n)\\s+let", "--no-config", "--json", "--multiline", "--", "."]).expect(
+        concat!(
+        r#"{"type":"begin","data":{"path":{"text":"./src/unix.rs"}}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"./src/unix.rs"},"lines":{"text":"    let bar = foo(2);\n"},"line_number":2,"absolute_offset":14,"submatches":[{"match":{"text":"    let"},"start":0,"end":7}]}}"#, "\n",
+        r#"{"type":"end","data":{"path":{"text":"./src/unix.rs"},"binary_offset":null,"stats":{"elapsed":{},"searches":1,"searches_with_match":1,"bytes_searched":79,"bytes_printed":258,"matched_lines":1,"matches":1}}}"#, "\n",
+        r#"{"type":"begin","data":{"path":{"text":"./src/win.rs"}}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"./src/win.rs"},"lines":{"text":"    let foo = bar(1);\r\n"},"line_number":2,"absolute_offset":13,"submatches":[{"match":{"text":"    let"},"start":0,"end":7}]}}"#, "\n",
+        r#"{"type":"end","data":{"path":{"text":"./src/win.rs"},"binary_offset":null,"stats":{"elapsed":{},"searches":1,"searches_with_match":1,"bytes_searched":87,"bytes_printed":258,"matched_lines":1,"matches":1}}}"#, "\n",
+        r#"{"data":{"elapsed_total":{},"stats":{"bytes_printed":516,"bytes_searched":237,"elapsed":{},"matched_lines":2,"matches":2,"searches":4,"searches_with_match":2}},"type":"summary"}"#, "\n",
+    ),
+        0,
+    );
+}
+
+#[test]
+fn vscode_multiline_context_json() {
+    // rg 15.2: rg --sort path --hidden --no-require-git --ignore-case --crlf --engine auto --regexp fix\s+foo\s+println --no-config --json --multiline --before-context 1 --after-context 1 -- .
+    tree().run_ordered(&["--hidden", "--no-require-git", "--ignore-case", "--crlf", "--engine", "auto", "--regexp", "fix\\s+foo\\s+println", "--no-config", "--json", "--multiline", "--before-context", "1", "--after-context", "1", "--", "."]).expect(
+        concat!(
+        r#"{"type":"begin","data":{"path":{"text":"./src/win.rs"}}}"#, "\n",
+        r#"{"type":"context","data":{"path":{"text":"./src/win.rs"},"lines":{"text":"    let foo = bar(1);\r\n"},"line_number":2,"absolute_offset":13,"submatches":[]}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"./src/win.rs"},"lines":{"text":"    // TODO: fix foo\r\n    println!(\"foo bar\");\r\n"},"line_number":3,"absolute_offset":36,"submatches":[{"match":{"text":"fix foo\r\n    println"},"start":13,"end":33}]}}"#, "\n",
+        r#"{"type":"context","data":{"path":{"text":"./src/win.rs"},"lines":{"text":"}\r\n"},"line_number":5,"absolute_offset":84,"submatches":[]}}"#, "\n",
+        r#"{"type":"end","data":{"path":{"text":"./src/win.rs"},"binary_offset":null,"stats":{"elapsed":{},"searches":1,"searches_with_match":1,"bytes_searched":87,"bytes_printed":598,"matched_lines":2,"matches":1}}}"#, "\n",
+        r#"{"data":{"elapsed_total":{},"stats":{"bytes_printed":598,"bytes_searched":237,"elapsed":{},"matched_lines":2,"matches":1,"searches":4,"searches_with_match":1}},"type":"summary"}"#, "\n",
+    ),
+        0,
+    );
+}
+
+#[test]
+fn vscode_multiline_word_include_glob_json() {
+    // rg 15.2: rg --sort path --hidden --no-require-git --case-sensitive -g *.txt --crlf --engine auto --regexp \bthe\s+the\b --no-config --json --multiline -- .
+    tree().run_ordered(&["--hidden", "--no-require-git", "--case-sensitive", "-g", "*.txt", "--crlf", "--engine", "auto", "--regexp", "\\bthe\\s+the\\b", "--no-config", "--json", "--multiline", "--", "."]).expect(
+        concat!(
+        r#"{"type":"begin","data":{"path":{"text":"./docs/notes.txt"}}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"./docs/notes.txt"},"lines":{"text":"the the cat\n"},"line_number":3,"absolute_offset":24,"submatches":[{"match":{"text":"the the"},"start":0,"end":7}]}}"#, "\n",
+        r#"{"type":"end","data":{"path":{"text":"./docs/notes.txt"},"binary_offset":null,"stats":{"elapsed":{},"searches":1,"searches_with_match":1,"bytes_searched":60,"bytes_printed":254,"matched_lines":1,"matches":1}}}"#, "\n",
+        r#"{"data":{"elapsed_total":{},"stats":{"bytes_printed":254,"bytes_searched":71,"elapsed":{},"matched_lines":1,"matches":1,"searches":2,"searches_with_match":1}},"type":"summary"}"#, "\n",
+    ),
+        0,
+    );
+}
+
+#[test]
+fn multiline_count_is_per_match() {
+    // rg 15.2: rg --sort path -U -c -i hello\s+world|foo\n
+    tree()
+        .run_ordered(&["-U", "-c", "-i", "hello\\s+world|foo\\n"])
+        .expect("docs/notes.txt:4\n", 0);
+}
+
+#[test]
+fn multiline_pcre2_backreference_context() {
+    // rg 15.2: rg --sort path -U -C1 -n -P (\w+) \1\n\w+ \1
+    tree()
+        .run_ordered(&["-U", "-C1", "-n", "-P", "(\\w+) \\1\\n\\w+ \\1"])
+        .expect("", 1);
+}
+
+#[test]
+fn multiline_files_with_matches() {
+    // rg 15.2: rg --sort path -U -l \}\r?\n\r?\nfn
+    tree()
+        .run_ordered(&["-U", "-l", "\\}\\r?\\n\\r?\\nfn"])
+        .expect("src/unix.rs\n", 0);
+}
+
+#[test]
+fn multiline_block_of_adjacent_matches() {
+    // rg 15.2: rg --sort path -U -n foo\nbar m.txt
+    blocks()
+        .run_ordered(&["-U", "-n", "foo\\nbar", "m.txt"])
+        .expect("1:start foo\n2:bar end\n3:foo\n4:bar\n", 0);
+}
+
+#[test]
+fn multiline_column_is_the_blocks_first_match() {
+    // rg 15.2: rg --sort path -U -n --column foo\nbar m.txt
+    blocks()
+        .run_ordered(&["-U", "-n", "--column", "foo\\nbar", "m.txt"])
+        .expect("1:7:start foo\n2:7:bar end\n3:7:foo\n4:7:bar\n", 0);
+}
+
+#[test]
+fn multiline_only_matching_splits_at_lines() {
+    // rg 15.2: rg --sort path -U -n -o (?s)end.*?x m.txt
+    blocks()
+        .run_ordered(&["-U", "-n", "-o", "(?s)end.*?x", "m.txt"])
+        .expect("2:end\n3:foo\n4:bar\n5:x\n", 0);
+}
+
+#[test]
+fn multiline_vimgrep_one_line_per_match() {
+    // rg 15.2: rg --sort path -U --vimgrep foo\nbar m.txt
+    blocks()
+        .run_ordered(&["-U", "--vimgrep", "foo\\nbar", "m.txt"])
+        .expect("m.txt:1:7:start foo\nm.txt:3:1:foo\n", 0);
+}
+
+#[test]
+fn multiline_replace_across_lines() {
+    // rg 15.2: rg --sort path -U -n -r X foo\nbar m.txt
+    blocks()
+        .run_ordered(&["-U", "-n", "-r", "X", "foo\\nbar", "m.txt"])
+        .expect("1:start X end\n2:X\n", 0);
+}
+
+#[test]
+fn multiline_after_context() {
+    // rg 15.2: rg --sort path -U -n -A1 foo\nbar m.txt
+    blocks()
+        .run_ordered(&["-U", "-n", "-A1", "foo\\nbar", "m.txt"])
+        .expect("1:start foo\n2:bar end\n3:foo\n4:bar\n5-x foo\n", 0);
+}
+
+#[test]
+fn multiline_invert() {
+    // rg 15.2: rg --sort path -U -n -v foo\nbar m.txt
+    blocks()
+        .run_ordered(&["-U", "-n", "-v", "foo\\nbar", "m.txt"])
+        .expect("5:x foo\n6:zzz\n7:foo\n", 0);
+}
+
+#[test]
+fn multiline_max_count_counts_matches() {
+    // rg 15.2: rg --sort path -U -n -m1 foo\nbar m.txt
+    blocks()
+        .run_ordered(&["-U", "-n", "-m1", "foo\\nbar", "m.txt"])
+        .expect("1:start foo\n2:bar end\n", 0);
+}
+
+#[test]
+fn multiline_json_replace() {
+    // rg 15.2: rg --sort path -U --json -r Y (?s)end.*?x m.txt
+    blocks().run_ordered(&["-U", "--json", "-r", "Y", "(?s)end.*?x", "m.txt"]).expect(
+        concat!(
+        r#"{"type":"begin","data":{"path":{"text":"m.txt"}}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"m.txt"},"lines":{"text":"bar end\nfoo\nbar\nx foo\n"},"line_number":2,"absolute_offset":10,"submatches":[{"match":{"text":"end\nfoo\nbar\nx"},"replacement":{"text":"Y"},"start":4,"end":17}]}}"#, "\n",
+        r#"{"type":"end","data":{"path":{"text":"m.txt"},"binary_offset":null,"stats":{"elapsed":{},"searches":1,"searches_with_match":1,"bytes_searched":40,"bytes_printed":282,"matched_lines":4,"matches":1}}}"#, "\n",
+        r#"{"data":{"elapsed_total":{},"stats":{"bytes_printed":282,"bytes_searched":40,"elapsed":{},"matched_lines":4,"matches":1,"searches":1,"searches_with_match":1}},"type":"summary"}"#, "\n",
+    ),
+        0,
+    );
+}
+
+#[test]
+fn multiline_byte_offsets() {
+    // rg 15.2: rg --sort path -U -b -n -o o\nb m.txt
+    blocks()
+        .run_ordered(&["-U", "-b", "-n", "-o", "o\\nb", "m.txt"])
+        .expect("1:8:o\n2:8:b\n3:20:o\n4:20:b\n", 0);
+}
+
+#[test]
+fn multiline_passthru() {
+    // rg 15.2: rg --sort path -U --passthru -n x foo\nz m.txt
+    blocks()
+        .run_ordered(&["-U", "--passthru", "-n", "x foo\\nz", "m.txt"])
+        .expect(
+            "1-start foo\n2-bar end\n3-foo\n4-bar\n5:x foo\n6:zzz\n7-foo\n",
+            0,
+        );
+}
+
+#[test]
+fn multiline_anchor_makes_blocks() {
+    // rg 15.2: rg --sort path -U --json ^foo m.txt
+    blocks().run_ordered(&["-U", "--json", "^foo", "m.txt"]).expect(
+        concat!(
+        r#"{"type":"begin","data":{"path":{"text":"m.txt"}}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"m.txt"},"lines":{"text":"foo\n"},"line_number":3,"absolute_offset":18,"submatches":[{"match":{"text":"foo"},"start":0,"end":3}]}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"m.txt"},"lines":{"text":"foo\n"},"line_number":7,"absolute_offset":36,"submatches":[{"match":{"text":"foo"},"start":0,"end":3}]}}"#, "\n",
+        r#"{"type":"end","data":{"path":{"text":"m.txt"},"binary_offset":null,"stats":{"elapsed":{},"searches":1,"searches_with_match":1,"bytes_searched":40,"bytes_printed":390,"matched_lines":2,"matches":2}}}"#, "\n",
+        r#"{"data":{"elapsed_total":{},"stats":{"bytes_printed":390,"bytes_searched":40,"elapsed":{},"matched_lines":2,"matches":2,"searches":1,"searches_with_match":1}},"type":"summary"}"#, "\n",
+    ),
+        0,
+    );
+}
+
+#[test]
+fn multiline_without_newline_stays_line_oriented() {
+    // rg 15.2: rg --sort path -U --json foo m.txt
+    blocks().run_ordered(&["-U", "--json", "foo", "m.txt"]).expect(
+        concat!(
+        r#"{"type":"begin","data":{"path":{"text":"m.txt"}}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"m.txt"},"lines":{"text":"start foo\n"},"line_number":1,"absolute_offset":0,"submatches":[{"match":{"text":"foo"},"start":6,"end":9}]}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"m.txt"},"lines":{"text":"foo\n"},"line_number":3,"absolute_offset":18,"submatches":[{"match":{"text":"foo"},"start":0,"end":3}]}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"m.txt"},"lines":{"text":"x foo\n"},"line_number":5,"absolute_offset":26,"submatches":[{"match":{"text":"foo"},"start":2,"end":5}]}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"m.txt"},"lines":{"text":"foo\n"},"line_number":7,"absolute_offset":36,"submatches":[{"match":{"text":"foo"},"start":0,"end":3}]}}"#, "\n",
+        r#"{"type":"end","data":{"path":{"text":"m.txt"},"binary_offset":null,"stats":{"elapsed":{},"searches":1,"searches_with_match":1,"bytes_searched":40,"bytes_printed":737,"matched_lines":4,"matches":4}}}"#, "\n",
+        r#"{"data":{"elapsed_total":{},"stats":{"bytes_printed":737,"bytes_searched":40,"elapsed":{},"matched_lines":4,"matches":4,"searches":1,"searches_with_match":1}},"type":"summary"}"#, "\n",
+    ),
+        0,
+    );
+}
+
+#[test]
+fn multiline_reads_stdin_whole() {
+    // rg 15.2: rg -U -n 'bar\nx' - < m.txt
+    let f = blocks();
+    let stdin = std::fs::File::open(f.path().join("m.txt")).unwrap();
+    let run = crate::util::Run::from(
+        f.cmd(&["-U", "-n", r"bar\nx", "-"])
+            .stdin(stdin)
+            .output()
+            .unwrap(),
+    );
+    run.expect("4:bar\n5:x foo\n", 0);
+}
