@@ -423,8 +423,14 @@ impl Searcher<'_> {
                     None => Some(block),
                 };
             }
-            if let (true, Some(block)) = (go_on, pending) {
-                go_on = emit_block(&mut state, data, block, sink);
+            match pending {
+                // ripgrep still prints the context around an empty last
+                // block (a match just past the last line), not the block.
+                Some((start, end)) if go_on && start == end => {
+                    go_on = state.context_before(data, start, false, sink);
+                }
+                Some(block) if go_on => go_on = emit_block(&mut state, data, block, sink),
+                _ => {}
             }
         }
         if go_on {
@@ -604,25 +610,8 @@ impl<'o> State<'o> {
                 }
             }
         }
-        if !self.flush_after(buf, start, sink) {
+        if !self.context_before(buf, start, true, sink) {
             return false;
-        }
-        let floor = self.floor();
-        let context_start = back_lines(buf, floor, start, self.opts.before, self.opts.terminator);
-        if let Some(last_end) = self.last_end {
-            let has_context = self.opts.before > 0 || self.opts.after > 0;
-            if has_context && self.base + (context_start as u64) > last_end && !sink.context_break()
-            {
-                return false;
-            }
-        }
-        let mut at = context_start;
-        while at < start {
-            let line_end = line_end_from(buf, at, start, self.opts.terminator);
-            if !self.emit(buf, at, line_end, false, sink) {
-                return false;
-            }
-            at = line_end;
         }
         if !self.emit(buf, start, end, true, sink) {
             return false;
@@ -640,6 +629,40 @@ impl<'o> State<'o> {
             .is_some_and(|max| self.matched_lines >= max)
         {
             self.max_reached = true;
+        }
+        true
+    }
+
+    /// What comes before a match at `start`: pending after-context, a
+    /// context break, before-context. Without a match (`matched` false: an
+    /// empty last -U block), the break comes only with before-context
+    /// lines, as in ripgrep.
+    fn context_before(
+        &mut self,
+        buf: &[u8],
+        start: usize,
+        matched: bool,
+        sink: &mut dyn Sink,
+    ) -> bool {
+        if !self.flush_after(buf, start, sink) {
+            return false;
+        }
+        let floor = self.floor();
+        let context_start = back_lines(buf, floor, start, self.opts.before, self.opts.terminator);
+        if let Some(last_end) = self.last_end {
+            let has_context = self.opts.before > 0 || self.opts.after > 0;
+            let gap = self.base + (context_start as u64) > last_end;
+            if has_context && gap && (matched || context_start < start) && !sink.context_break() {
+                return false;
+            }
+        }
+        let mut at = context_start;
+        while at < start {
+            let line_end = line_end_from(buf, at, start, self.opts.terminator);
+            if !self.emit(buf, at, line_end, false, sink) {
+                return false;
+            }
+            at = line_end;
         }
         true
     }
@@ -803,8 +826,27 @@ fn back_lines(buf: &[u8], floor: usize, start: usize, count: usize, term: u8) ->
 mod tests {
     use super::*;
     use crate::search::oracle;
-    use crate::search::CaseMode;
+    use crate::search::{EngineChoice, MatcherOptions};
     use proptest::prelude::*;
+
+    /// Patterns that can match a line end, so that -U searches whole
+    /// inputs (with both engines).
+    fn multiline_pattern() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("a\nb".to_string()),
+            Just("b\n".to_string()),
+            Just(r"a\s+b".to_string()),
+            Just("(?s)a.*?b".to_string()),
+            Just("^a".to_string()),
+            Just("b$".to_string()),
+            Just("\n\n".to_string()),
+            Just("a*\n".to_string()),
+            Just("b\n^a".to_string()),
+            Just("[^a]+".to_string()),
+            Just("^$".to_string()),
+            Just(r"\s".to_string()),
+        ]
+    }
 
     fn pattern() -> impl Strategy<Value = String> {
         prop_oneof![
@@ -835,11 +877,53 @@ mod tests {
             max_count in proptest::option::of(0u64..4),
             window in 1usize..40,
             stop_on_nonmatch in any::<bool>(),
+            pcre2 in any::<bool>(),
+            null_data in any::<bool>(),
         ) {
-            let opts = SearchOptions { invert, before, after, max_count, line_numbers: true, stop_on_nonmatch, ..SearchOptions::default() };
+            // --null-data: the same text with NUL as the terminator.
+            let terminator = if null_data { 0 } else { b'\n' };
+            let text: Vec<u8> = text.iter().map(|&b| if b == b'\n' { terminator } else { b }).collect();
+            let opts = SearchOptions { invert, before, after, max_count, line_numbers: true, stop_on_nonmatch, terminator, ..SearchOptions::default() };
+            let matcher_opts = MatcherOptions {
+                engine: if pcre2 { EngineChoice::Pcre2 } else { EngineChoice::Default },
+                null_data,
+                ..MatcherOptions::default()
+            };
             let regex = regex::bytes::Regex::new(&format!("(?m){pattern}")).unwrap();
             let expected = oracle::expected(&text, &opts, |line| regex.is_match(line));
-            let actual = oracle::actual(&pattern, CaseMode::Sensitive, &text, &opts, window).unwrap();
+            let actual = oracle::actual_with(&pattern, &matcher_opts, &text, &opts, window).unwrap();
+            prop_assert_eq!(actual, expected);
+        }
+
+        #[test]
+        fn multiline_searcher_agrees_with_block_oracle(
+            text in proptest::collection::vec(prop_oneof![Just(b'a'), Just(b'b'), Just(b' '), Just(b'\n')], 0..120),
+            pattern in multiline_pattern(),
+            invert in any::<bool>(),
+            before in 0usize..3,
+            after in 0usize..3,
+            max_count in proptest::option::of(0u64..4),
+            pcre2 in any::<bool>(),
+        ) {
+            let max_count = max_count.filter(|_| !invert);
+            let opts = SearchOptions { invert, before, after, max_count, line_numbers: true, ..SearchOptions::default() };
+            let matcher_opts = MatcherOptions {
+                engine: if pcre2 { EngineChoice::Pcre2 } else { EngineChoice::Default },
+                multiline: true,
+                ..MatcherOptions::default()
+            };
+            // Each engine's own idea of a match (PCRE2's `^` never matches
+            // after a final newline, for one); the oracle is the search loop.
+            let regex = regex::bytes::Regex::new(&format!("(?m){pattern}")).unwrap();
+            let pcre = pcre2::bytes::RegexBuilder::new().multi_line(true).utf(true).ucp(true).build(&pattern).unwrap();
+            let expected = oracle::expected_multiline(&text, &opts, |hay| {
+                if pcre2 {
+                    pcre.find(hay).unwrap().map(|m| (m.start(), m.end()))
+                } else {
+                    regex.find(hay).map(|m| (m.start(), m.end()))
+                }
+            });
+            let actual = oracle::actual_with(&pattern, &matcher_opts, &text, &opts, 8).unwrap();
             prop_assert_eq!(actual, expected);
         }
     }
