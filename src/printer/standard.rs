@@ -362,21 +362,58 @@ impl<'a> StandardSink<'a> {
             return;
         }
         let column = spans.first().map_or(1, |m| m.start + 1);
-        for (n, l) in lines.enumerate() {
+        for (n, mut l) in lines.enumerate() {
             self.write_prefix(
                 number(n),
                 Some(column),
                 line.abs_offset + l.start as u64,
                 &sep,
             );
+            if opts.trim {
+                while l.start < l.end
+                    && text[l.start] != term
+                    && text[l.start].is_ascii_whitespace()
+                {
+                    l.start += 1;
+                }
+            }
+            let body = content(&l);
             let out = &mut self.out.buf;
-            if slow {
-                write_spans(out, &text, content(&l), &spans, colors, Highlight::All);
-                out.extend_from_slice(&opts.line_term);
-            } else {
-                out.extend_from_slice(&text[l.clone()]);
-                if text[l.end - 1] != term {
+            // ripgrep measures a block's line with its terminator.
+            match opts.max_columns.filter(|&max| l.len() > max) {
+                Some(_) if !opts.max_columns_preview => {
+                    let notice = if slow {
+                        format!("[Omitted long line with {} matches]", spans.len())
+                    } else {
+                        "[Omitted long matching line]".to_string()
+                    };
+                    out.extend_from_slice(notice.as_bytes());
                     out.extend_from_slice(&opts.line_term);
+                }
+                Some(max) => {
+                    let cut = (body.start + max).min(body.end);
+                    write_spans(out, &text, body.start..cut, &spans, colors, Highlight::All);
+                    let more = spans
+                        .iter()
+                        .filter(|m| m.start >= cut && m.start < body.end)
+                        .count();
+                    let suffix = match (slow, more) {
+                        (false, _) => " [... omitted end of long line]".to_string(),
+                        (true, 1) => " [... 1 more match]".to_string(),
+                        (true, n) => format!(" [... {n} more matches]"),
+                    };
+                    out.extend_from_slice(suffix.as_bytes());
+                    out.extend_from_slice(&opts.line_term);
+                }
+                None if slow => {
+                    write_spans(out, &text, body, &spans, colors, Highlight::All);
+                    out.extend_from_slice(&opts.line_term);
+                }
+                None => {
+                    out.extend_from_slice(&text[l.clone()]);
+                    if l.is_empty() || text[l.end - 1] != term {
+                        out.extend_from_slice(&opts.line_term);
+                    }
                 }
             }
         }

@@ -767,3 +767,39 @@ fn multiline_reads_stdin_whole() {
     );
     run.expect("4:bar\n5:x foo\n", 0);
 }
+#[test]
+fn multiline_max_columns_omits_block_lines() {
+    // rg 15.2: rg --sort path -U -n -M8 foo\nbar m.txt
+    blocks()
+        .run_ordered(&["-U", "-n", "-M8", "foo\\nbar", "m.txt"])
+        .expect(
+            "1:[Omitted long matching line]\n2:bar end\n3:foo\n4:bar\n",
+            0,
+        );
+}
+
+#[test]
+fn multiline_max_columns_counts_block_matches() {
+    // rg 15.2: rg --sort path -U -M5 --column foo\nbar m.txt
+    blocks().run_ordered(&["-U", "-M5", "--column", "foo\\nbar", "m.txt"]).expect(
+        "1:7:[Omitted long line with 2 matches]\n2:7:[Omitted long line with 2 matches]\n3:7:foo\n4:7:bar\n",
+        0,
+    );
+}
+
+#[test]
+fn multiline_max_columns_preview_colors() {
+    // rg 15.2: rg --sort path -U -M5 --max-columns-preview --color always foo\nbar m.txt
+    blocks().run_ordered(&["-U", "-M5", "--max-columns-preview", "--color", "always", "foo\\nbar", "m.txt"]).expect(
+        "start [... 1 more match]\n\x1b[0m\x1b[1m\x1b[31mbar\x1b[0m e [... 0 more matches]\n\x1b[0m\x1b[1m\x1b[31mfoo\x1b[0m\n\x1b[0m\x1b[1m\x1b[31mbar\x1b[0m\n",
+        0,
+    );
+}
+
+#[test]
+fn multiline_trim() {
+    // rg 15.2: rg --sort path -U --trim -n end\n\s*foo m.txt
+    blocks()
+        .run_ordered(&["-U", "--trim", "-n", "end\\n\\s*foo", "m.txt"])
+        .expect("2:bar end\n3:foo\n", 0);
+}
