@@ -803,3 +803,93 @@ fn multiline_trim() {
         .run_ordered(&["-U", "--trim", "-n", "end\\n\\s*foo", "m.txt"])
         .expect("2:bar end\n3:foo\n", 0);
 }
+#[test]
+fn vscode_full_command_shape_json() {
+    // rg 15.2: rg --sort path --hidden --no-require-git --ignore-case --glob-case-insensitive --ignore-file-case-insensitive -g **/*.RS -g !**/node_modules --max-filesize 1M --no-ignore-parent --follow --encoding utf8 --threads 2 --crlf --engine auto --regexp let\s+(\w+) --no-config --no-ignore-global --json --before-context 1 --after-context 1 -- .
+    tree().run_ordered(&["--hidden", "--no-require-git", "--ignore-case", "--glob-case-insensitive", "--ignore-file-case-insensitive", "-g", "**/*.RS", "-g", "!**/node_modules", "--max-filesize", "1M", "--no-ignore-parent", "--follow", "--encoding", "utf8", "--threads", "2", "--crlf", "--engine", "auto", "--regexp", "let\\s+(\\w+)", "--no-config", "--no-ignore-global", "--json", "--before-context", "1", "--after-context", "1", "--", "."]).expect(
+        concat!(
+        r#"{"type":"begin","data":{"path":{"text":"./src/unix.rs"}}}"#, "\n",
+        r#"{"type":"context","data":{"path":{"text":"./src/unix.rs"},"lines":{"text":"fn helper() {\n"},"line_number":1,"absolute_offset":0,"submatches":[]}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"./src/unix.rs"},"lines":{"text":"    let bar = foo(2);\n"},"line_number":2,"absolute_offset":14,"submatches":[{"match":{"text":"let bar"},"start":4,"end":11}]}}"#, "\n",
+        r#"{"type":"context","data":{"path":{"text":"./src/unix.rs"},"lines":{"text":"    return foobar;\n"},"line_number":3,"absolute_offset":36,"submatches":[]}}"#, "\n",
+        r#"{"type":"end","data":{"path":{"text":"./src/unix.rs"},"binary_offset":null,"stats":{"elapsed":{},"searches":1,"searches_with_match":1,"bytes_searched":79,"bytes_printed":559,"matched_lines":1,"matches":1}}}"#, "\n",
+        r#"{"type":"begin","data":{"path":{"text":"./src/win.rs"}}}"#, "\n",
+        r#"{"type":"context","data":{"path":{"text":"./src/win.rs"},"lines":{"text":"fn main() {\r\n"},"line_number":1,"absolute_offset":0,"submatches":[]}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"./src/win.rs"},"lines":{"text":"    let foo = bar(1);\r\n"},"line_number":2,"absolute_offset":13,"submatches":[{"match":{"text":"let foo"},"start":4,"end":11}]}}"#, "\n",
+        r#"{"type":"context","data":{"path":{"text":"./src/win.rs"},"lines":{"text":"    // TODO: fix foo\r\n"},"line_number":3,"absolute_offset":36,"submatches":[]}}"#, "\n",
+        r#"{"type":"end","data":{"path":{"text":"./src/win.rs"},"binary_offset":null,"stats":{"elapsed":{},"searches":1,"searches_with_match":1,"bytes_searched":87,"bytes_printed":561,"matched_lines":1,"matches":1}}}"#, "\n",
+        r#"{"data":{"elapsed_total":{},"stats":{"bytes_printed":1120,"bytes_searched":166,"elapsed":{},"matched_lines":2,"matches":2,"searches":2,"searches_with_match":2}},"type":"summary"}"#, "\n",
+    ),
+        0,
+    );
+}
+
+#[test]
+fn vscode_negative_look_behind_before_context_json() {
+    // rg 15.2: rg --sort path --hidden --no-require-git --case-sensitive --crlf --engine auto --regexp (?<!let )foo --no-config --json --before-context 2 --after-context 0 -- .
+    tree().run_ordered(&["--hidden", "--no-require-git", "--case-sensitive", "--crlf", "--engine", "auto", "--regexp", "(?<!let )foo", "--no-config", "--json", "--before-context", "2", "--after-context", "0", "--", "."]).expect(
+        concat!(
+        r#"{"type":"begin","data":{"path":{"text":"./.hidden/h.txt"}}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"./.hidden/h.txt"},"lines":{"text":"secret foo\n"},"line_number":1,"absolute_offset":0,"submatches":[{"match":{"text":"foo"},"start":7,"end":10}]}}"#, "\n",
+        r#"{"type":"end","data":{"path":{"text":"./.hidden/h.txt"},"binary_offset":null,"stats":{"elapsed":{},"searches":1,"searches_with_match":1,"bytes_searched":11,"bytes_printed":247,"matched_lines":1,"matches":1}}}"#, "\n",
+        r#"{"type":"begin","data":{"path":{"text":"./docs/notes.txt"}}}"#, "\n",
+        r#"{"type":"context","data":{"path":{"text":"./docs/notes.txt"},"lines":{"text":"the the cat\n"},"line_number":3,"absolute_offset":24,"submatches":[]}}"#, "\n",
+        r#"{"type":"context","data":{"path":{"text":"./docs/notes.txt"},"lines":{"text":"abc abc\n"},"line_number":4,"absolute_offset":36,"submatches":[]}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"./docs/notes.txt"},"lines":{"text":"foo\n"},"line_number":5,"absolute_offset":44,"submatches":[{"match":{"text":"foo"},"start":0,"end":3}]}}"#, "\n",
+        r#"{"type":"context","data":{"path":{"text":"./docs/notes.txt"},"lines":{"text":"bar\n"},"line_number":6,"absolute_offset":48,"submatches":[]}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"./docs/notes.txt"},"lines":{"text":"foo\n"},"line_number":7,"absolute_offset":52,"submatches":[{"match":{"text":"foo"},"start":0,"end":3}]}}"#, "\n",
+        r#"{"type":"end","data":{"path":{"text":"./docs/notes.txt"},"binary_offset":null,"stats":{"elapsed":{},"searches":1,"searches_with_match":1,"bytes_searched":60,"bytes_printed":858,"matched_lines":2,"matches":2}}}"#, "\n",
+        r#"{"type":"begin","data":{"path":{"text":"./src/unix.rs"}}}"#, "\n",
+        r#"{"type":"context","data":{"path":{"text":"./src/unix.rs"},"lines":{"text":"fn helper() {\n"},"line_number":1,"absolute_offset":0,"submatches":[]}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"./src/unix.rs"},"lines":{"text":"    let bar = foo(2);\n"},"line_number":2,"absolute_offset":14,"submatches":[{"match":{"text":"foo"},"start":14,"end":17}]}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"./src/unix.rs"},"lines":{"text":"    return foobar;\n"},"line_number":3,"absolute_offset":36,"submatches":[{"match":{"text":"foo"},"start":11,"end":14}]}}"#, "\n",
+        r#"{"type":"context","data":{"path":{"text":"./src/unix.rs"},"lines":{"text":"}\n"},"line_number":4,"absolute_offset":55,"submatches":[]}}"#, "\n",
+        r#"{"type":"context","data":{"path":{"text":"./src/unix.rs"},"lines":{"text":"\n"},"line_number":5,"absolute_offset":57,"submatches":[]}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"./src/unix.rs"},"lines":{"text":"fn other() { foo() }\n"},"line_number":6,"absolute_offset":58,"submatches":[{"match":{"text":"foo"},"start":13,"end":16}]}}"#, "\n",
+        r#"{"type":"end","data":{"path":{"text":"./src/unix.rs"},"binary_offset":null,"stats":{"elapsed":{},"searches":1,"searches_with_match":1,"bytes_searched":79,"bytes_printed":1066,"matched_lines":3,"matches":3}}}"#, "\n",
+        r#"{"type":"begin","data":{"path":{"text":"./src/win.rs"}}}"#, "\n",
+        r#"{"type":"context","data":{"path":{"text":"./src/win.rs"},"lines":{"text":"fn main() {\r\n"},"line_number":1,"absolute_offset":0,"submatches":[]}}"#, "\n",
+        r#"{"type":"context","data":{"path":{"text":"./src/win.rs"},"lines":{"text":"    let foo = bar(1);\r\n"},"line_number":2,"absolute_offset":13,"submatches":[]}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"./src/win.rs"},"lines":{"text":"    // TODO: fix foo\r\n"},"line_number":3,"absolute_offset":36,"submatches":[{"match":{"text":"foo"},"start":17,"end":20}]}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"./src/win.rs"},"lines":{"text":"    println!(\"foo bar\");\r\n"},"line_number":4,"absolute_offset":58,"submatches":[{"match":{"text":"foo"},"start":14,"end":17}]}}"#, "\n",
+        r#"{"type":"end","data":{"path":{"text":"./src/win.rs"},"binary_offset":null,"stats":{"elapsed":{},"searches":1,"searches_with_match":1,"bytes_searched":87,"bytes_printed":762,"matched_lines":2,"matches":2}}}"#, "\n",
+        r#"{"data":{"elapsed_total":{},"stats":{"bytes_printed":2933,"bytes_searched":237,"elapsed":{},"matched_lines":8,"matches":8,"searches":4,"searches_with_match":4}},"type":"summary"}"#, "\n",
+    ),
+        0,
+    );
+}
+
+#[test]
+fn vscode_pcre2_multiline_backreference_json() {
+    // rg 15.2: rg --sort path --hidden --no-require-git --ignore-case --crlf --pcre2 --regexp \b(\w)\w*\s+\1 --no-config --json --multiline -- .
+    tree().run_ordered(&["--hidden", "--no-require-git", "--ignore-case", "--crlf", "--pcre2", "--regexp", "\\b(\\w)\\w*\\s+\\1", "--no-config", "--json", "--multiline", "--", "."]).expect(
+        concat!(
+        r#"{"type":"begin","data":{"path":{"text":"./docs/notes.txt"}}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"./docs/notes.txt"},"lines":{"text":"the the cat\nabc abc\n"},"line_number":3,"absolute_offset":24,"submatches":[{"match":{"text":"the t"},"start":0,"end":5},{"match":{"text":"abc a"},"start":12,"end":17}]}}"#, "\n",
+        r#"{"type":"end","data":{"path":{"text":"./docs/notes.txt"},"binary_offset":null,"stats":{"elapsed":{},"searches":1,"searches_with_match":1,"bytes_searched":60,"bytes_printed":308,"matched_lines":2,"matches":2}}}"#, "\n",
+        r#"{"type":"begin","data":{"path":{"text":"./src/win.rs"}}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"./src/win.rs"},"lines":{"text":"    // TODO: fix foo\r\n"},"line_number":3,"absolute_offset":36,"submatches":[{"match":{"text":"fix f"},"start":13,"end":18}]}}"#, "\n",
+        r#"{"type":"end","data":{"path":{"text":"./src/win.rs"},"binary_offset":null,"stats":{"elapsed":{},"searches":1,"searches_with_match":1,"bytes_searched":87,"bytes_printed":257,"matched_lines":1,"matches":1}}}"#, "\n",
+        r#"{"data":{"elapsed_total":{},"stats":{"bytes_printed":565,"bytes_searched":237,"elapsed":{},"matched_lines":3,"matches":3,"searches":4,"searches_with_match":2}},"type":"summary"}"#, "\n",
+    ),
+        0,
+    );
+}
+
+#[test]
+fn vscode_plain_regex_no_ignore_json() {
+    // rg 15.2: rg --sort path --hidden --no-require-git --case-sensitive -g !docs --no-ignore --crlf --engine auto --regexp fn \w+\(\) --no-config --json -- .
+    tree().run_ordered(&["--hidden", "--no-require-git", "--case-sensitive", "-g", "!docs", "--no-ignore", "--crlf", "--engine", "auto", "--regexp", "fn \\w+\\(\\)", "--no-config", "--json", "--", "."]).expect(
+        concat!(
+        r#"{"type":"begin","data":{"path":{"text":"./src/unix.rs"}}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"./src/unix.rs"},"lines":{"text":"fn helper() {\n"},"line_number":1,"absolute_offset":0,"submatches":[{"match":{"text":"fn helper()"},"start":0,"end":11}]}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"./src/unix.rs"},"lines":{"text":"fn other() { foo() }\n"},"line_number":6,"absolute_offset":58,"submatches":[{"match":{"text":"fn other()"},"start":0,"end":10}]}}"#, "\n",
+        r#"{"type":"end","data":{"path":{"text":"./src/unix.rs"},"binary_offset":null,"stats":{"elapsed":{},"searches":1,"searches_with_match":1,"bytes_searched":79,"bytes_printed":457,"matched_lines":2,"matches":2}}}"#, "\n",
+        r#"{"type":"begin","data":{"path":{"text":"./src/win.rs"}}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"./src/win.rs"},"lines":{"text":"fn main() {\r\n"},"line_number":1,"absolute_offset":0,"submatches":[{"match":{"text":"fn main()"},"start":0,"end":9}]}}"#, "\n",
+        r#"{"type":"end","data":{"path":{"text":"./src/win.rs"},"binary_offset":null,"stats":{"elapsed":{},"searches":1,"searches_with_match":1,"bytes_searched":87,"bytes_printed":249,"matched_lines":1,"matches":1}}}"#, "\n",
+        r#"{"data":{"elapsed_total":{},"stats":{"bytes_printed":706,"bytes_searched":177,"elapsed":{},"matched_lines":3,"matches":3,"searches":3,"searches_with_match":2}},"type":"summary"}"#, "\n",
+    ),
+        0,
+    );
+}
