@@ -1,8 +1,10 @@
 //! Stage 3: one input (file, memory map or stdin) into `Sink` calls.
 //!
-//! `matcher` compiles the patterns; `searcher` runs them over a buffer, one
-//! regex pass per window, locating the lines around each match with memchr;
-//! `source` opens inputs and picks between read() and a memory map.
+//! `matcher` compiles the patterns with the default engine or PCRE2
+//! (`pcre`), behind one type; `searcher` runs them over a buffer, one
+//! regex pass per window, locating the lines around each match with memchr
+//! (or line by line for PCRE2, or over the whole input for -U); `source`
+//! opens inputs and picks between read() and a memory map.
 
 pub mod matcher;
 #[doc(hidden)]

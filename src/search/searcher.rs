@@ -6,6 +6,14 @@
 //! after that line. Lines are never scanned one by one unless inverted.
 //! Between rounds the window keeps only what context may still need
 //! (the last `-B` lines), so memory is bounded by the longest line.
+//!
+//! Two other paths share the context and line-numbering state:
+//! - PCRE2 and --null-data (`Matcher::line_by_line`): lines are handed to
+//!   the matcher one at a time, as ripgrep does for them.
+//! - -U with a pattern that can match a line end (`Matcher::multiline`):
+//!   the whole input is read, and `search_multiline` follows ripgrep's
+//!   multiline searcher: matches widened to blocks of lines, touching
+//!   blocks merged, each block one `matched` call.
 
 use std::io::{self, Read};
 use std::sync::atomic::{AtomicBool, Ordering};
