@@ -5,9 +5,10 @@
 //! from any call asks the searcher to stop this file: that is how `-l`,
 //! `-q`, a closed pipe and cancellation end a search early.
 
-/// One line handed to a sink (with -U, possibly a block of lines). `buf` is the searcher's whole window so that a
-/// printer re-running the matcher on the line sees the same surroundings
-/// (anchors, word boundaries) the searcher saw.
+/// One line handed to a sink (with -U, possibly a block of lines). `buf`
+/// is the searcher's whole window so that a printer re-running the matcher
+/// on the line sees the same surroundings (anchors, word boundaries) the
+/// searcher saw.
 pub struct SinkLine<'b> {
     pub buf: &'b [u8],
     pub start: usize,
