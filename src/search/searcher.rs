@@ -367,16 +367,13 @@ impl Searcher<'_> {
         let mut len = data.len();
         match binary {
             BinaryMode::Quit => {
-                if let Some(i) = memchr(0, data) {
+                // As ripgrep: a NUL in the first 64 KiB means nothing is
+                // searched; past that, only a block holding one stops the
+                // search (see `emit_block`).
+                if let Some(i) = memchr(0, &data[..len.min(WINDOW)]) {
                     state.binary_offset = Some(i as u64);
                     state.binary_quit = true;
-                    // As with the line searcher, nothing in the first
-                    // window is searched.
-                    len = if i < WINDOW {
-                        0
-                    } else {
-                        memrchr(term, &data[..i]).map_or(0, |nl| nl + 1)
-                    };
+                    len = 0;
                 }
             }
             BinaryMode::Convert => {
@@ -444,7 +441,10 @@ impl Searcher<'_> {
         if go_on {
             state.flush_after(data, len, sink);
         }
+        // ripgrep's count: up to the NUL that stopped the search, none of a
+        // file skipped at once.
         let searched = match state.binary_offset {
+            Some(_) if state.binary_quit && len == 0 => 0,
             Some(offset) if state.binary_quit => offset,
             _ => data.len() as u64,
         };
@@ -461,6 +461,14 @@ fn emit_block(
     (start, end): (usize, usize),
     sink: &mut dyn Sink,
 ) -> bool {
+    if state.binary == BinaryMode::Quit {
+        if let Some(i) = memchr(0, &data[start..end]) {
+            // A binary file found in a walk: stop before this block.
+            state.binary_offset = Some((start + i) as u64);
+            state.binary_quit = true;
+            return false;
+        }
+    }
     start < end && state.emit_match(data, start, end, sink)
 }
 
@@ -700,6 +708,15 @@ impl<'o> State<'o> {
         is_match: bool,
         sink: &mut dyn Sink,
     ) -> bool {
+        if self.multiline && self.binary == BinaryMode::Quit {
+            // -U in a walk: a context line holding a NUL ends the search,
+            // as a block holding one does (`emit_block`).
+            if let Some(i) = memchr(0, &buf[start..end]) {
+                self.binary_offset = Some(self.base + (start + i) as u64);
+                self.binary_quit = true;
+                return false;
+            }
+        }
         let line_number = if self.opts.line_numbers {
             self.line_number += count_lines(&buf[self.counted_to..start], self.opts.terminator);
             self.counted_to = start;

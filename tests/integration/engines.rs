@@ -893,3 +893,52 @@ fn vscode_plain_regex_no_ignore_json() {
         0,
     );
 }
+
+/// Binary files found in a walk: a NUL in the first 64 KiB, and one past it.
+fn binary_tree() -> Fixture {
+    let f = Fixture::new();
+    f.create("small.bin", "foo\nbar\n\0zz\n");
+    let mut late = b"foo\nbar\n".to_vec();
+    late.extend(b"x\n".repeat(40_000));
+    late.extend(b"foo\nbar\n\0\nfoo\nbar\n");
+    f.create("late.bin", late);
+    f.create("t.txt", "foo\nbar\n");
+    f
+}
+
+#[test]
+fn multiline_walk_skips_binary_and_stops_at_a_nul_block() {
+    // rg 15.2: rg --sort path -U foo\nbar
+    binary_tree().run_ordered(&["-U", "foo\\nbar"]).expect(
+        "late.bin:foo\nlate.bin:bar\nlate.bin:foo\nlate.bin:bar\nlate.bin:foo\nlate.bin:bar\nt.txt:foo\nt.txt:bar\n",
+        0,
+    );
+}
+
+#[test]
+fn multiline_walk_binary_json() {
+    // rg 15.2: rg --sort path -U --json foo\nbar
+    binary_tree().run_ordered(&["-U", "--json", "foo\\nbar"]).expect(
+        concat!(
+        r#"{"type":"begin","data":{"path":{"text":"late.bin"}}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"late.bin"},"lines":{"text":"foo\nbar\n"},"line_number":1,"absolute_offset":0,"submatches":[{"match":{"text":"foo\nbar"},"start":0,"end":7}]}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"late.bin"},"lines":{"text":"foo\nbar\n"},"line_number":40003,"absolute_offset":80008,"submatches":[{"match":{"text":"foo\nbar"},"start":0,"end":7}]}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"late.bin"},"lines":{"text":"foo\nbar\n"},"line_number":40006,"absolute_offset":80018,"submatches":[{"match":{"text":"foo\nbar"},"start":0,"end":7}]}}"#, "\n",
+        r#"{"type":"end","data":{"path":{"text":"late.bin"},"binary_offset":null,"stats":{"elapsed":{},"searches":1,"searches_with_match":1,"bytes_searched":80026,"bytes_printed":615,"matched_lines":6,"matches":3}}}"#, "\n",
+        r#"{"type":"begin","data":{"path":{"text":"t.txt"}}}"#, "\n",
+        r#"{"type":"match","data":{"path":{"text":"t.txt"},"lines":{"text":"foo\nbar\n"},"line_number":1,"absolute_offset":0,"submatches":[{"match":{"text":"foo\nbar"},"start":0,"end":7}]}}"#, "\n",
+        r#"{"type":"end","data":{"path":{"text":"t.txt"},"binary_offset":null,"stats":{"elapsed":{},"searches":1,"searches_with_match":1,"bytes_searched":8,"bytes_printed":229,"matched_lines":2,"matches":1}}}"#, "\n",
+        r#"{"data":{"elapsed_total":{},"stats":{"bytes_printed":844,"bytes_searched":80034,"elapsed":{},"matched_lines":8,"matches":4,"searches":3,"searches_with_match":2}},"type":"summary"}"#, "\n",
+    ),
+        0,
+    );
+}
+
+#[test]
+fn multiline_walk_binary_context_stops_at_nul() {
+    // rg 15.2: rg --sort path -U -n -A2 (?s)x\nx\nfoo .
+    binary_tree().run_ordered(&["-U", "-n", "-A2", "(?s)x\\nx\\nfoo", "."]).expect(
+        "./late.bin:40001:x\n./late.bin:40002:x\n./late.bin:40003:foo\n./late.bin-40004-bar\n./late.bin: WARNING: stopped searching binary file after match (found \"\\0\" byte around offset 80016)\n",
+        0,
+    );
+}
