@@ -67,6 +67,7 @@ impl Config {
             null_data: args.null_data,
             multiline: args.multiline,
             dotall: args.multiline_dotall,
+            ban_nul: !args.text && !args.null_data,
             unicode: !args.no_unicode,
             engine: engine_choice(&args),
             size_limit: size_arg(args.regex_size_limit.as_deref(), DEFAULT_SIZE_LIMIT)?,

@@ -54,6 +54,9 @@ pub struct MatcherOptions {
     pub null_data: bool,
     /// -U: matches may span lines.
     pub multiline: bool,
+    /// Binary detection is on (no -a): a literal NUL is an error, as in
+    /// ripgrep (default engine only).
+    pub ban_nul: bool,
     /// --multiline-dotall: under -U, `.` matches `\n` too.
     pub dotall: bool,
     /// Unicode classes and case folding (off with --no-unicode).
@@ -80,6 +83,7 @@ impl Default for MatcherOptions {
             crlf: false,
             null_data: false,
             multiline: false,
+            ban_nul: false,
             dotall: false,
             unicode: true,
             engine: EngineChoice::Default,
@@ -203,6 +207,7 @@ impl Matcher {
                 .build()
                 .parse(&source)
                 .map_err(|err| err.to_string())?;
+            let hir = if opts.ban_nul { ban_nul(hir)? } else { hir };
             if opts.multiline {
                 // -U: matches may span lines, so nothing is removed.
                 alternatives.push(hir);
@@ -650,14 +655,31 @@ fn describe_strategy(hir: &Hir, inner: Option<&[u8]>) -> String {
 /// Removes `byte` from every class of `expr` and rejects a literal `byte`, so
 /// that no match can cross a line boundary (as grep and ripgrep guarantee).
 fn strip_line_terminator(expr: Hir, byte: u8) -> Result<Hir, String> {
-    let not_allowed = || {
-        Err(format!(
+    strip_byte(expr, byte, &|byte| {
+        format!(
             "the literal {:?} is not allowed in a regex\n\n\
              Consider enabling multiline mode with the --multiline flag (or -U for short).\n\
              When multiline mode is enabled, new line characters can be matched.",
             char::from(byte).to_string()
-        ))
-    };
+        )
+    })
+}
+
+/// With binary detection on, a NUL can never be matched (it ends or skips
+/// the file): ripgrep removes it from classes and rejects a literal one.
+fn ban_nul(expr: Hir) -> Result<Hir, String> {
+    strip_byte(expr, 0, &|_| {
+        "pattern contains \"\\0\" but it is impossible to match\n\n\
+         Consider enabling text mode with the --text flag (or -a for short). Otherwise,\n\
+         binary detection is enabled and matching a NUL byte is impossible."
+            .to_string()
+    })
+}
+
+/// Removes `byte` from every class of `expr`; a literal `byte` (or a class
+/// left empty) is an error, worded by `message`.
+fn strip_byte(expr: Hir, byte: u8, message: &dyn Fn(u8) -> String) -> Result<Hir, String> {
+    let not_allowed = || Err(message(byte));
     Ok(match expr.into_kind() {
         HirKind::Empty => Hir::empty(),
         HirKind::Literal(hir::Literal(lit)) => {
@@ -691,21 +713,21 @@ fn strip_line_terminator(expr: Hir, byte: u8) -> Result<Hir, String> {
         }
         HirKind::Look(look) => Hir::look(look),
         HirKind::Repetition(mut rep) => {
-            rep.sub = Box::new(strip_line_terminator(*rep.sub, byte)?);
+            rep.sub = Box::new(strip_byte(*rep.sub, byte, message)?);
             Hir::repetition(rep)
         }
         HirKind::Capture(mut cap) => {
-            cap.sub = Box::new(strip_line_terminator(*cap.sub, byte)?);
+            cap.sub = Box::new(strip_byte(*cap.sub, byte, message)?);
             Hir::capture(cap)
         }
         HirKind::Concat(subs) => Hir::concat(
             subs.into_iter()
-                .map(|sub| strip_line_terminator(sub, byte))
+                .map(|sub| strip_byte(sub, byte, message))
                 .collect::<Result<_, _>>()?,
         ),
         HirKind::Alternation(subs) => Hir::alternation(
             subs.into_iter()
-                .map(|sub| strip_line_terminator(sub, byte))
+                .map(|sub| strip_byte(sub, byte, message))
                 .collect::<Result<_, _>>()?,
         ),
     })

@@ -942,3 +942,21 @@ fn multiline_walk_binary_context_stops_at_nul() {
         0,
     );
 }
+
+#[test]
+fn literal_nul_is_impossible_with_binary_detection() {
+    // rg 15.2 says so (default engine); -a, and PCRE2, search for it.
+    let f = binary_tree();
+    let run = f.run(&[r"a\x00b", "t.txt"]);
+    assert_eq!(
+        run.stderr,
+        "trawl: pattern contains \"\\0\" but it is impossible to match\n\n\
+         Consider enabling text mode with the --text flag (or -a for short). Otherwise,\n\
+         binary detection is enabled and matching a NUL byte is impossible.\n"
+    );
+    assert_eq!(run.code, 2);
+    f.run(&["-a", r"a\x00b", "t.txt"]).expect("", 1);
+    f.run(&["-P", r"a\x00b", "t.txt"]).expect("", 1);
+    f.run(&["--engine", "auto", r"a\x00b", "t.txt"])
+        .expect("", 1);
+}
