@@ -153,7 +153,12 @@ impl Matcher {
             Ok(Matcher {
                 engine: Engine::Pcre2(regex),
                 strategy: format!(
-                    "PCRE2, one line at a time ({})",
+                    "PCRE2, {} ({})",
+                    if opts.multiline {
+                        "multiline: over the whole input"
+                    } else {
+                        "one line at a time"
+                    },
                     super::pcre::version_line()
                 ),
                 crlf: opts.crlf,
