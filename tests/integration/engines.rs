@@ -479,6 +479,7 @@ fn null_data_files_with_matches() {
 fn blocks() -> Fixture {
     let f = Fixture::new();
     f.create("m.txt", "start foo\nbar end\nfoo\nbar\nx foo\nzzz\nfoo\n");
+    f.create("mix.txt", "foo\nbar\r\nfoo\r\nbar\n");
     f
 }
 
@@ -959,4 +960,28 @@ fn literal_nul_is_impossible_with_binary_detection() {
     f.run(&["-P", r"a\x00b", "t.txt"]).expect("", 1);
     f.run(&["--engine", "auto", r"a\x00b", "t.txt"])
         .expect("", 1);
+}
+#[test]
+fn crlf_multiline_mixed_line_ends_colored() {
+    // rg 15.2: rg --sort path --crlf -U --color always -n foo\r?\nbar mix.txt
+    blocks().run_ordered(&["--crlf", "-U", "--color", "always", "-n", "foo\\r?\\nbar", "mix.txt"]).expect(
+        "\x1b[0m\x1b[32m1\x1b[0m:\x1b[0m\x1b[1m\x1b[31mfoo\x1b[0m\r\n\x1b[0m\x1b[32m2\x1b[0m:\x1b[0m\x1b[1m\x1b[31mbar\x1b[0m\r\n\x1b[0m\x1b[32m3\x1b[0m:\x1b[0m\x1b[1m\x1b[31mfoo\x1b[0m\r\n\x1b[0m\x1b[32m4\x1b[0m:\x1b[0m\x1b[1m\x1b[31mbar\x1b[0m\r\n",
+        0,
+    );
+}
+
+#[test]
+fn crlf_multiline_mixed_line_ends_column() {
+    // rg 15.2: rg --sort path --crlf -U --column foo\r?\nbar mix.txt
+    blocks()
+        .run_ordered(&["--crlf", "-U", "--column", "foo\\r?\\nbar", "mix.txt"])
+        .expect("1:1:foo\r\n2:1:bar\r\n3:1:foo\r\n4:1:bar\r\n", 0);
+}
+
+#[test]
+fn crlf_multiline_mixed_line_ends_only_matching() {
+    // rg 15.2: rg --sort path --crlf -U -o foo\r?\nbar mix.txt
+    blocks()
+        .run_ordered(&["--crlf", "-U", "-o", "foo\\r?\\nbar", "mix.txt"])
+        .expect("foo\r\nbar\r\nfoo\r\nbar\r\n", 0);
 }
