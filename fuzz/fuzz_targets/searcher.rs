@@ -70,7 +70,11 @@ fuzz_target!(|data: &[u8]| {
         multiline,
         ..MatcherOptions::default()
     };
-    if multiline {
+    // -U whose pattern cannot match a line end is line-oriented, as in rg.
+    let whole_input = multiline
+        && trawl::search::Matcher::new(&[pattern.clone()], &matcher_opts)
+            .is_ok_and(|m| m.multiline());
+    if whole_input {
         // -U: -m is counted in matches and not modelled with -v; no
         // --stop-on-nonmatch.
         let opts = SearchOptions {
