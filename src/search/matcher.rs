@@ -305,22 +305,17 @@ impl Matcher {
 
     /// The first match in `haystack[pos..]`, searched as a haystack of its
     /// own (as ripgrep's multiline searcher does), in absolute offsets.
-    pub fn find_from(&self, haystack: &[u8], pos: usize) -> Option<(usize, usize)> {
+    /// PCRE2 may fail on a match (match limit, JIT stack): the error.
+    pub fn find_from(&self, haystack: &[u8], pos: usize) -> Result<Option<(usize, usize)>, String> {
         let rest = &haystack[pos..];
-        match &self.engine {
+        let found = match &self.engine {
             Engine::Default(re) => re
                 .regex
                 .find(Input::new(rest))
-                .map(|m| (pos + m.start(), pos + m.end())),
-            Engine::Pcre2(re) => {
-                let mut found = None;
-                re.for_each_match(rest, 0, |s, e| {
-                    found = Some((pos + s, pos + e));
-                    false
-                });
-                found
-            }
-        }
+                .map(|m| (m.start(), m.end())),
+            Engine::Pcre2(re) => re.find(rest)?,
+        };
+        Ok(found.map(|(s, e)| (pos + s, pos + e)))
     }
 
     /// -U: the matches that start in `haystack[start..end]` (a block of
@@ -442,10 +437,20 @@ impl Matcher {
     }
 
     pub fn is_match_at(&self, haystack: &[u8], start: usize, end: usize) -> bool {
+        self.try_is_match_at(haystack, start, end).unwrap_or(false)
+    }
+
+    /// `is_match_at`, with the error of a PCRE2 search that gave up.
+    pub fn try_is_match_at(
+        &self,
+        haystack: &[u8],
+        start: usize,
+        end: usize,
+    ) -> Result<bool, String> {
         match &self.engine {
             Engine::Default(re) => {
                 let (hay, range, _) = self.view(haystack, start, end);
-                re.regex.is_match(Input::new(hay).range(range))
+                Ok(re.regex.is_match(Input::new(hay).range(range)))
             }
             Engine::Pcre2(re) => re.is_match(&haystack[start..self.pcre_end(haystack, start, end)]),
         }

@@ -258,7 +258,9 @@ pub fn actual_with(
         .search_reader(&matcher, &mut &text[..], BinaryMode::Text, &mut streamed)
         .ok()?;
     let mut sliced = Collect::default();
-    searcher.search_slice(&matcher, text, BinaryMode::Text, &mut sliced);
+    searcher
+        .search_slice(&matcher, text, BinaryMode::Text, &mut sliced)
+        .ok()?;
     assert_eq!(streamed.events, sliced.events, "reader and slice disagree");
     Some(streamed.events)
 }

@@ -80,8 +80,18 @@ impl Pcre2Regex {
         Ok(Pcre2Regex { regex })
     }
 
-    pub fn is_match(&self, subject: &[u8]) -> bool {
-        self.regex.is_match(subject).unwrap_or(false)
+    /// Whether `subject` holds a match; an error is a match that PCRE2
+    /// gave up on (match limit, JIT stack), reported as ripgrep words it.
+    pub fn is_match(&self, subject: &[u8]) -> Result<bool, String> {
+        self.regex.is_match(subject).map_err(|err| err.to_string())
+    }
+
+    /// The first match in `subject`, or PCRE2's error.
+    pub fn find(&self, subject: &[u8]) -> Result<Option<(usize, usize)>, String> {
+        match self.regex.find(subject) {
+            Ok(found) => Ok(found.map(|m| (m.start(), m.end()))),
+            Err(err) => Err(err.to_string()),
+        }
     }
 
     /// Calls `f` with each match `(start, end)` in `subject` from `at`.
@@ -231,16 +241,16 @@ mod tests {
 
     #[test]
     fn look_around_and_backreferences() {
-        assert!(build(r"(?<=a)b", false).is_match(b"ab"));
-        assert!(!build(r"(?<=a)b", false).is_match(b"cb"));
-        assert!(build(r"(\w)\1", false).is_match(b"xyyz"));
+        assert_eq!(build(r"(?<=a)b", false).is_match(b"ab"), Ok(true));
+        assert_eq!(build(r"(?<=a)b", false).is_match(b"cb"), Ok(false));
+        assert_eq!(build(r"(\w)\1", false).is_match(b"xyyz"), Ok(true));
     }
 
     #[test]
     fn word_wraps_like_ripgrep() {
         // (?<!\w) rather than \b: `-w -2` matches in `abc -2 foo`.
-        assert!(build("-2", true).is_match(b"abc -2 foo"));
-        assert!(!build("-2", true).is_match(b"abc-2"));
+        assert_eq!(build("-2", true).is_match(b"abc -2 foo"), Ok(true));
+        assert_eq!(build("-2", true).is_match(b"abc-2"), Ok(false));
     }
 
     #[test]
@@ -253,6 +263,15 @@ mod tests {
 
     #[test]
     fn invalid_utf8_is_searched() {
-        assert!(build("foo", false).is_match(b"caf\xe9 foo"));
+        assert_eq!(build("foo", false).is_match(b"caf\xe9 foo"), Ok(true));
+    }
+
+    #[test]
+    fn match_errors_are_reported() {
+        let subject = [b"a".repeat(30), b"b".to_vec()].concat();
+        assert_eq!(
+            build("(a+)+$", false).is_match(&subject),
+            Err("PCRE2: error matching: match limit exceeded".to_string())
+        );
     }
 }

@@ -128,17 +128,17 @@ impl<'c> Searcher<'c> {
         }
     }
 
-    /// Searches a whole in-memory input (a memory map).
+    /// Searches a whole in-memory input (a memory map). The only error is a
+    /// PCRE2 search that gave up (match limit, JIT stack).
     pub fn search_slice(
         &mut self,
         matcher: &Matcher,
         data: &[u8],
         binary: BinaryMode,
         sink: &mut dyn Sink,
-    ) {
+    ) -> io::Result<()> {
         if matcher.multiline() {
-            self.search_multiline(matcher, data, binary, sink);
-            return;
+            return self.search_multiline(matcher, data, binary, sink);
         }
         let mut state = State::new(self.opts, binary);
         let mut len = data.len();
@@ -163,6 +163,7 @@ impl<'c> Searcher<'c> {
         };
         self.last = state.summary(searched);
         sink.finish(&self.last);
+        state.into_result()
     }
 
     /// Searches a stream incrementally, window by window.
@@ -244,9 +245,9 @@ impl<'c> Searcher<'c> {
             if sniff && starts_with_bom(&data) {
                 return Ok(Some(data));
             }
-            self.search_multiline(matcher, &data, binary, sink);
+            let result = self.search_multiline(matcher, &data, binary, sink);
             self.window = data;
-            return Ok(None);
+            return result.map(|()| None);
         }
         let mut state = State::new(self.opts, binary);
         if self.window.is_empty() {
@@ -344,7 +345,7 @@ impl<'c> Searcher<'c> {
         }
         self.last = state.summary(total);
         sink.finish(&self.last);
-        result.map(|()| None)
+        result.and(state.into_result()).map(|()| None)
     }
 }
 
@@ -360,7 +361,7 @@ impl Searcher<'_> {
         data: &[u8],
         binary: BinaryMode,
         sink: &mut dyn Sink,
-    ) {
+    ) -> io::Result<()> {
         let term = self.opts.terminator;
         let mut state = State::new(self.opts, binary);
         state.multiline = true;
@@ -388,7 +389,14 @@ impl Searcher<'_> {
         let mut go_on = true;
         if self.opts.invert {
             while go_on && pos < len && !self.quit.load(Ordering::Relaxed) {
-                let (stop, next) = match matcher.find_from(data, pos) {
+                let found = match matcher.find_from(data, pos) {
+                    Ok(found) => found,
+                    Err(err) => {
+                        state.error = Some(err);
+                        break;
+                    }
+                };
+                let (stop, next) = match found {
                     Some(m) => {
                         let (line_start, line_end) = locate(data, term, m);
                         (line_start.max(pos), line_end)
@@ -410,8 +418,14 @@ impl Searcher<'_> {
                 if self.opts.max_count.is_some_and(|max| found >= max) {
                     break;
                 }
-                let Some(m) = matcher.find_from(data, pos) else {
-                    break;
+                let m = match matcher.find_from(data, pos) {
+                    Ok(Some(m)) => m,
+                    Ok(None) => break,
+                    Err(err) => {
+                        state.error = Some(err);
+                        go_on = false;
+                        break;
+                    }
                 };
                 found += 1;
                 pos = m.1 + usize::from(m.0 == m.1 && m.1 < len);
@@ -450,6 +464,7 @@ impl Searcher<'_> {
         };
         self.last = state.summary(searched);
         sink.finish(&self.last);
+        state.into_result()
     }
 }
 
@@ -517,6 +532,9 @@ struct State<'o> {
     check_lines_for_nul: bool,
     /// -U: lines are handed over as blocks searched past their ends.
     multiline: bool,
+    /// A PCRE2 search that gave up (match limit, JIT stack): the search
+    /// of this input ends, and the error is reported for it, as in rg.
+    error: Option<String>,
 }
 
 impl<'o> State<'o> {
@@ -537,6 +555,16 @@ impl<'o> State<'o> {
             binary_quit: false,
             check_lines_for_nul: false,
             multiline: false,
+            error: None,
+        }
+    }
+
+    /// The error that ended the search, if one did, as an I/O error so that
+    /// it is reported like a read error: `trawl: PATH: PCRE2: ...`.
+    fn into_result(self) -> io::Result<()> {
+        match self.error {
+            Some(message) => Err(io::Error::other(message)),
+            None => Ok(()),
         }
     }
 
@@ -560,7 +588,11 @@ impl<'o> State<'o> {
     ) -> bool {
         let mut at = start;
         while at < end && !self.max_reached {
-            let next = next_match_line(matcher, buf, at, end, self.opts.terminator);
+            let next =
+                next_match_line(matcher, buf, at, end, self.opts.terminator, &mut self.error);
+            if self.error.is_some() {
+                return false;
+            }
             if !self.opts.invert {
                 let gap_to = next.map_or(end, |(line_start, _)| line_start);
                 if self.opts.stop_on_nonmatch && self.stops_at_nonmatch(buf, start, gap_to) {
@@ -777,6 +809,7 @@ fn next_match_line(
     at: usize,
     end: usize,
     term: u8,
+    error: &mut Option<String>,
 ) -> Option<(usize, usize)> {
     if matcher.line_by_line() {
         // PCRE2: each line on its own, without its terminator (ripgrep's
@@ -785,8 +818,13 @@ fn next_match_line(
         while pos < end {
             let line_end = line_end_from(buf, pos, end, term);
             let content_end = line_end - usize::from(buf[line_end - 1] == term);
-            if matcher.is_match_at(buf, pos, content_end) {
-                return Some((pos, line_end));
+            match matcher.try_is_match_at(buf, pos, content_end) {
+                Ok(true) => return Some((pos, line_end)),
+                Ok(false) => {}
+                Err(err) => {
+                    *error = Some(err);
+                    return None;
+                }
             }
             pos = line_end;
         }

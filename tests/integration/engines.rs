@@ -985,3 +985,20 @@ fn crlf_multiline_mixed_line_ends_only_matching() {
         .run_ordered(&["--crlf", "-U", "-o", "foo\\r?\\nbar", "mix.txt"])
         .expect("foo\r\nbar\r\nfoo\r\nbar\r\n", 0);
 }
+
+#[test]
+fn pcre2_match_limit_is_an_error_for_that_file() {
+    // rg 15.2: `rg -P -c '(a+)+$' bt.txt ok.txt` reports the file PCRE2
+    // gave up on and goes on (exit 2), also with -U.
+    let f = Fixture::new();
+    f.create("bt.txt", format!("{}b\n", "a".repeat(30)));
+    f.create("ok.txt", "aaa\n");
+    for multiline in [&[][..], &["-U"]] {
+        let run = f.run(&[multiline, &["-P", "-c", "(a+)+$", "bt.txt", "ok.txt"]].concat());
+        assert_eq!(
+            run.stderr,
+            "trawl: bt.txt: PCRE2: error matching: match limit exceeded\n"
+        );
+        run.expect("ok.txt:1\n", 2);
+    }
+}
