@@ -30,7 +30,7 @@ fn haystack() -> Vec<u8> {
             text.extend_from_slice(words[((n >> (i * 3)) & 7) as usize].as_bytes());
             text.push(b' ');
         }
-        if n % 200 == 0 {
+        if n.is_multiple_of(200) {
             text.extend_from_slice(b"PM_RESUME");
         }
         text.push(b'\n');
@@ -157,14 +157,23 @@ fn printer(c: &mut Criterion) {
     group.bench_function("standard-every-line", |b| {
         let mut searcher = Searcher::new(&opts, &quit);
         b.iter(|| {
-            let (tx, rx) = crossbeam_channel::unbounded();
-            let mut sink =
-                StandardSink::new(ChunkWriter::new(tx), b"dir/file.c", &print, &m, false);
+            let mut printed = 0;
+            let mut send = |chunk: Vec<u8>| {
+                printed += chunk.len();
+                true
+            };
+            let mut sink = StandardSink::new(
+                ChunkWriter::new(&mut send),
+                b"dir/file.c",
+                &print,
+                &m,
+                false,
+            );
             searcher
                 .search_reader(&m, &mut &text[..], BinaryMode::Quit, &mut sink)
                 .unwrap();
             drop(sink);
-            rx.iter().map(|chunk| chunk.len()).sum::<usize>()
+            printed
         })
     });
     group.finish();

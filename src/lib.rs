@@ -22,12 +22,11 @@ pub mod pool;
 pub mod printer;
 pub mod progress;
 pub mod rules;
+pub mod run;
 pub mod search;
 pub mod sink;
 pub mod stats;
 pub mod walk;
-
-use clap::{CommandFactory, FromArgMatches};
 
 use cli::args::Args;
 use cli::config::Config;
@@ -37,33 +36,41 @@ use messages::err;
 /// 0 if something matched, 1 if nothing did, 2 on any error (a match with
 /// `-q` still gives 0, as in ripgrep).
 pub fn run() -> i32 {
-    let argv = match cli::config_file::args_with_config(std::env::args_os().collect()) {
-        Ok(argv) => argv,
-        Err(message) => {
-            err!("{message}");
-            return 2;
-        }
-    };
-    // `--version` also says whether PCRE2 and its JIT are there, which is
-    // only known at run time.
-    let command = Args::command();
-    let long_version = format!(
-        "{}\n\n{}",
-        command.get_long_version().unwrap_or_default(),
-        search::pcre::version_line()
-    );
-    let parsed = command
-        .long_version(long_version)
-        .try_get_matches_from(argv)
-        .and_then(|matches| Args::from_arg_matches(&matches));
-    let args = match parsed {
+    // The command line alone first: its errors, --help and --version come
+    // before the config file is read, and its --no-messages and --debug
+    // apply to reading it (as in ripgrep).
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let mut args = match parse(&argv) {
         Ok(args) => args,
-        Err(error) => {
-            let code = if error.use_stderr() { 2 } else { 0 };
-            let _ = error.print();
-            return code;
-        }
+        Err(code) => return code,
     };
+    messages::configure(args.no_messages, args.debug || args.trace, args.trace);
+    if args.no_config {
+        messages::debug(format_args!(
+            "not reading config files because --no-config is present"
+        ));
+    } else {
+        let config = match cli::config_file::config_args(args.no_messages) {
+            Ok(config) => config,
+            Err(message) => {
+                err!("{message}");
+                return 2;
+            }
+        };
+        if config.is_empty() {
+            messages::debug(format_args!(
+                "no extra arguments found from configuration file"
+            ));
+        } else {
+            let mut all = argv[..1].to_vec();
+            all.extend(config);
+            all.extend(argv.iter().skip(1).cloned());
+            args = match parse(&all) {
+                Ok(args) => args,
+                Err(code) => return code,
+            };
+        }
+    }
     if args.pcre2_version {
         let line = format!("{}\n", search::pcre::version_line());
         return write_stdout(line.as_bytes());
@@ -88,16 +95,25 @@ pub fn run() -> i32 {
             return 2;
         }
     };
-    let result = if config.files {
-        pool::list_files(&config)
+    if !config.files && !config.matches_possible {
+        // Not even the --json summary or --stats, as in ripgrep.
+        return 1;
+    }
+    let result = if config.files && config.quiet {
+        quiet_files(&config)
+    } else if config.files {
+        run::list_files(&config)
     } else {
-        pool::run(&config)
+        run::search(&config)
     };
+    config.walk.report_deferred_errors(result.matched);
     let implicit = config
         .paths
         .iter()
         .any(|p| matches!(p, walk::SearchPath::ImplicitCwd));
-    if result.searched == 0 && implicit {
+    // A search that searched nothing is suspicious; a --files that lists
+    // nothing just exits 1, as in ripgrep.
+    if result.searched == 0 && implicit && !config.files {
         err!(
             "No files were searched, which means trawl probably applied a filter you didn't expect.\n\
              Running with --debug will show why files are being skipped."
@@ -110,6 +126,36 @@ pub fn run() -> i32 {
         0
     } else {
         1
+    }
+}
+
+/// `--files -q`: succeed at the first file that would be listed, print
+/// nothing (ripgrep's quit-after-match applies to --files too).
+fn quiet_files(config: &Config) -> run::RunResult {
+    let mut searched = 0;
+    walk::walk(&config.paths, &config.rules, &config.walk, &mut |_| {
+        searched += 1;
+        false
+    });
+    run::RunResult {
+        matched: searched > 0,
+        searched,
+    }
+}
+
+/// Parses `argv`, or prints the error (or --help, --version) and says with
+/// which code to exit.
+fn parse(argv: &[std::ffi::OsString]) -> Result<Args, i32> {
+    match Args::parse_from(argv) {
+        Ok(args) => Ok(args),
+        Err(error) if error.use_stderr() => {
+            err!("{}", cli::errors::message(&error, argv));
+            Err(2)
+        }
+        Err(help) => {
+            let _ = help.print();
+            Err(0)
+        }
     }
 }
 

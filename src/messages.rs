@@ -1,8 +1,54 @@
 //! Warnings and errors on stderr. Every error goes through `error`, which
 //! records that one happened so the exit status can say so (2).
+//!
+//! Messages about a file are printed in that file's place in the output
+//! order: while a worker searches a file (or the walker walks), messages
+//! are captured on that thread (`capture`, `take_captured`) and travel
+//! with the file's output to the printer thread, which writes them to
+//! stderr between the outputs of the files before and after. Anywhere
+//! else they go straight to stderr.
 
+use std::cell::RefCell;
 use std::fmt;
+use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
+
+thread_local! {
+    static CAPTURED: RefCell<Option<Vec<u8>>> = const { RefCell::new(None) };
+}
+
+/// From now on, messages of this thread are kept for `take_captured`.
+pub fn capture() {
+    CAPTURED.with(|captured| {
+        captured.borrow_mut().get_or_insert_with(Vec::new);
+    });
+}
+
+/// The messages captured on this thread since the last call (capture
+/// goes on).
+pub fn take_captured() -> Vec<u8> {
+    CAPTURED.with(|captured| {
+        captured
+            .borrow_mut()
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
+    })
+}
+
+/// Writes `trawl: MESSAGE` to stderr, or to this thread's capture.
+fn emit(message: fmt::Arguments) {
+    let kept = CAPTURED.with(|captured| match captured.borrow_mut().as_mut() {
+        Some(buf) => {
+            let _ = writeln!(buf, "trawl: {message}");
+            true
+        }
+        None => false,
+    });
+    if !kept {
+        eprintln!("trawl: {message}");
+    }
+}
 
 static ERRORED: AtomicBool = AtomicBool::new(false);
 static NO_FILE_MESSAGES: AtomicBool = AtomicBool::new(false);
@@ -21,7 +67,7 @@ pub fn configure(no_file_messages: bool, debug: bool, trace: bool) {
 pub fn file_error(message: fmt::Arguments) {
     ERRORED.store(true, Ordering::Relaxed);
     if !NO_FILE_MESSAGES.load(Ordering::Relaxed) {
-        eprintln!("trawl: {message}");
+        emit(message);
     }
 }
 
@@ -36,26 +82,26 @@ pub fn trace_enabled() -> bool {
 /// `--debug` output: why something happened.
 pub fn debug(message: fmt::Arguments) {
     if debug_enabled() {
-        eprintln!("trawl: DEBUG: {message}");
+        emit(format_args!("DEBUG: {message}"));
     }
 }
 
 /// `--trace` output: every step.
 pub fn trace(message: fmt::Arguments) {
     if trace_enabled() {
-        eprintln!("trawl: TRACE: {message}");
+        emit(format_args!("TRACE: {message}"));
     }
 }
 
 /// Prints `trawl: MESSAGE` and marks the run as failed.
 pub fn error(message: fmt::Arguments) {
     ERRORED.store(true, Ordering::Relaxed);
-    eprintln!("trawl: {message}");
+    emit(message);
 }
 
 /// Prints `trawl: MESSAGE` without affecting the exit status.
 pub fn warning(message: fmt::Arguments) {
-    eprintln!("trawl: {message}");
+    emit(message);
 }
 
 pub fn errored() -> bool {

@@ -1,125 +1,299 @@
 //! Stage 4b: the printer thread, the only code that touches stdout.
 //!
-//! It receives each job's reply channel in walk order and copies that job's
-//! chunks up to the empty chunk that ends them, then hands the channel back
-//! for reuse and moves to the next job. Workers have
-//! already formatted everything; this thread only writes bytes, adding the
-//! separator between files that only it can know is needed.
+//! The pool hands it every job's pieces in walk order. Workers have already
+//! formatted everything; this thread only writes bytes, adding the
+//! separator between files that only it can know is needed, and writes
+//! each file's messages to stderr in the file's place.
+//!
+//! Buffering: output goes through a block buffer, flushed whenever the
+//! pool says the printer is about to wait for a result that is not ready
+//! (`Delivery::Idle`), so a reader of a pipe sees each result as soon as
+//! everything before it is done, while a flood of results still leaves in
+//! large writes. `--line-buffered` (and a terminal) flushes every chunk;
+//! `--block-buffered` flushes only when the buffer is full or at the end.
 
-use std::cell::RefCell;
-use std::io::{self, Write};
-use std::sync::atomic::{AtomicBool, Ordering};
-
-use crossbeam_channel::{Receiver, Sender};
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::os::fd::AsRawFd;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Mutex;
 
 use crate::cli::config::{Config, StatsFormat};
 use crate::messages::err;
-use crate::pool::{recv_lazily, Reply};
+use crate::pool::Delivery;
 use crate::printer::json;
 use crate::progress::Progress;
-use crate::stats;
+use crate::run::Piece;
+use crate::walk::Haystack;
+
+/// Searches a file again with at most this many matching lines: its
+/// output and how many it reported.
+pub type Rerun<'c> = dyn Fn(&Haystack, u64) -> (Vec<u8>, bool, FileStats) + 'c;
+use crate::stats::{self, FileStats};
 
 pub struct OutputOptions {
     /// Written between the outputs of two files (a blank line under
     /// headings, `--` between context groups of different files).
     pub file_separator: Option<Vec<u8>>,
-    /// Flush after every file (interactive terminal).
+    /// Flush after every chunk (interactive terminal, --line-buffered).
     pub line_buffered: bool,
+    /// Never flush early (--block-buffered).
+    pub block_buffered: bool,
     pub stdout_is_tty: bool,
 }
 
-/// Runs until the walker closes `order`. On a write error it sets `quit`
-/// and keeps draining (dropping) replies, so that no worker or the walker
-/// ever blocks on a channel nobody reads.
-pub(crate) fn print(
-    order: Receiver<Reply>,
-    spare: Sender<Reply>,
-    config: &Config,
-    quit: &AtomicBool,
-) {
-    let opts = &config.output;
-    let mut printed: u64 = 0;
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::with_capacity(256 * 1024, stdout.lock());
-    let mut failed = false;
-    let mut wrote_any = false;
-    // Shared by the idle callback (redraw) and the writer (hide).
-    let progress = RefCell::new(
-        config
-            .progress
-            .map(|immediately| Progress::new(&config.stats_totals, config.started, immediately)),
-    );
-    let mut tick = || {
-        if let Some(progress) = progress.borrow_mut().as_mut() {
-            progress.tick();
+const BUFFER: usize = 256 * 1024;
+
+pub struct Printer<'c> {
+    config: &'c Config,
+    quit: &'c AtomicBool,
+    out: io::BufWriter<io::StdoutLock<'static>>,
+    /// Bytes written to stdout, for --stats.
+    printed: u64,
+    wrote_any: bool,
+    /// The job whose output was written last (a separator goes between jobs).
+    last_job: Option<u64>,
+    failed: bool,
+    progress: Option<&'c Mutex<Progress<'c>>>,
+    rerun: &'c Rerun<'c>,
+    /// Matching lines printed so far (--max-results), shared with stdin's
+    /// worker, which waits for its turn and reads it.
+    results: &'c AtomicU64,
+    /// Where --max-results stopped the search.
+    stopped_in: Option<Vec<u8>>,
+}
+
+impl<'c> Printer<'c> {
+    pub fn new(
+        config: &'c Config,
+        quit: &'c AtomicBool,
+        progress: Option<&'c Mutex<Progress<'c>>>,
+        rerun: &'c Rerun<'c>,
+        results: &'c AtomicU64,
+    ) -> Printer<'c> {
+        Printer {
+            config,
+            quit,
+            out: io::BufWriter::with_capacity(BUFFER, io::stdout().lock()),
+            printed: 0,
+            wrote_any: false,
+            last_job: None,
+            failed: false,
+            progress,
+            rerun,
+            results,
+            stopped_in: None,
         }
-    };
-    while let Some(reply) = recv_lazily(&order, &mut tick, &|| false) {
-        if failed {
-            continue;
-        }
-        let mut first_chunk = true;
-        while let Some(chunk) = recv_lazily(&reply.rx, &mut tick, &|| !order.is_empty()) {
-            if chunk.is_empty() {
-                let _ = spare.try_send(reply);
-                break;
-            }
-            let mut result = Ok(());
-            if first_chunk && wrote_any {
-                if let Some(separator) = &opts.file_separator {
-                    result = out.write_all(separator);
-                }
-            }
-            first_chunk = false;
-            wrote_any = true;
-            result = result.and_then(|()| match &*progress.borrow() {
-                // Results share the terminal with the progress line: hide
-                // it, write and flush, then let it come back.
-                Some(progress) if opts.stdout_is_tty => {
-                    progress.suspend(|| out.write_all(&chunk).and_then(|()| out.flush()))
-                }
-                _ => out.write_all(&chunk),
-            });
-            printed += chunk.len() as u64;
-            if let Err(error) = result {
-                report_write_error(&error);
-                failed = true;
-                quit.store(true, Ordering::Relaxed);
-                break;
-            }
-        }
-        if opts.line_buffered && !failed {
-            if let Err(error) = out.flush() {
-                report_write_error(&error);
-                failed = true;
-                quit.store(true, Ordering::Relaxed);
+    }
+
+    /// Matching lines printed, with --max-results.
+    pub fn results(&self) -> u64 {
+        self.results.load(Ordering::Acquire)
+    }
+
+    /// Takes one delivery from the pool. False stops the search (a write
+    /// failed: a closed pipe, a full disk).
+    pub fn deliver(&mut self, delivery: Delivery<Piece>) -> bool {
+        let result = match delivery {
+            Delivery::Chunk {
+                job,
+                chunk: Piece::Out(bytes),
+            } => self.write_out(job, &bytes),
+            Delivery::Chunk {
+                chunk: Piece::Err(bytes),
+                ..
+            } => self.write_err(&bytes),
+            Delivery::Chunk {
+                job,
+                chunk: Piece::Spilled { file, offset, len },
+            } => self.write_spilled(job, &file, offset, len),
+            Delivery::Chunk {
+                job,
+                chunk:
+                    Piece::Counted {
+                        output,
+                        haystack,
+                        matched,
+                        stats,
+                    },
+            } => return self.write_counted(job, (output, matched, stats), &haystack),
+            Delivery::Idle if !self.config.output.block_buffered => self.out.flush(),
+            Delivery::Idle => Ok(()),
+        };
+        match result {
+            Ok(()) => true,
+            Err(error) => {
+                self.fail(&error);
+                false
             }
         }
     }
-    if let Some(progress) = progress.borrow_mut().as_mut() {
-        progress.finish();
+
+    /// --max-results: prints a file's output whole if the limit allows,
+    /// else searches it again for exactly the number left, and stops the
+    /// search once the limit is reached.
+    fn write_counted(
+        &mut self,
+        job: u64,
+        searched: (Vec<u8>, bool, FileStats),
+        haystack: &Haystack,
+    ) -> bool {
+        let max = self.config.max_results.unwrap_or(u64::MAX);
+        let left = max.saturating_sub(self.results());
+        let (output, matched, stats) = match searched {
+            (_, _, stats) if stats.matched_lines > left => (self.rerun)(haystack, left),
+            searched => searched,
+        };
+        self.results
+            .fetch_add(stats.matched_lines, Ordering::AcqRel);
+        if self.config.stats.is_some() {
+            self.config.stats_totals.add(&stats, matched);
+        }
+        let result = self.write_out(job, &output);
+        if let Err(error) = result {
+            self.fail(&error);
+            return false;
+        }
+        if self.results() >= max {
+            self.stopped_in = Some(haystack.display().to_vec());
+            return false;
+        }
+        true
     }
-    if !failed {
+
+    /// Before a job's first bytes: the separator between files.
+    fn begin(&mut self, job: u64) -> io::Result<()> {
+        if self.last_job != Some(job) {
+            if self.wrote_any {
+                if let Some(separator) = &self.config.output.file_separator {
+                    self.out.write_all(separator)?;
+                }
+            }
+            self.last_job = Some(job);
+        }
+        self.wrote_any = true;
+        Ok(())
+    }
+
+    /// Output that waited on disk: copied by the kernel where it can
+    /// (std's io::copy uses copy_file_range/splice from a file), and its
+    /// disk space given back once printed.
+    fn write_spilled(&mut self, job: u64, file: &File, offset: u64, len: u64) -> io::Result<()> {
+        self.begin(job)?;
+        self.printed += len;
+        self.out.flush()?;
+        let mut reader = file;
+        reader.seek(SeekFrom::Start(offset))?;
+        let copied = io::copy(&mut reader.take(len), &mut self.out)?;
+        if copied != len {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "spill file shrank",
+            ));
+        }
+        punch_hole(file, offset, len);
+        if self.config.output.line_buffered {
+            self.out.flush()?;
+        }
+        Ok(())
+    }
+
+    fn write_out(&mut self, job: u64, bytes: &[u8]) -> io::Result<()> {
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        self.begin(job)?;
+        let opts = &self.config.output;
+        self.printed += bytes.len() as u64;
+        let out = &mut self.out;
+        match self.progress {
+            // Results share the terminal with the progress line: hide it,
+            // write and flush, then let it come back.
+            Some(progress) if opts.stdout_is_tty => {
+                let progress = progress.lock().unwrap_or_else(|e| e.into_inner());
+                progress.suspend(|| out.write_all(bytes).and_then(|()| out.flush()))
+            }
+            _ if opts.line_buffered => out.write_all(bytes).and_then(|()| out.flush()),
+            _ => out.write_all(bytes),
+        }
+    }
+
+    /// A file's messages: stdout first, so the two streams read together
+    /// tell the story in order.
+    fn write_err(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.out.flush()?;
+        let write = || {
+            let _ = io::stderr().lock().write_all(bytes);
+        };
+        match self.progress {
+            Some(progress) => progress
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .suspend(write),
+            None => write(),
+        }
+        Ok(())
+    }
+
+    fn fail(&mut self, error: &io::Error) {
+        if !self.failed {
+            // A closed pipe (`trawl x | head -1`) is the reader's choice.
+            if error.kind() != io::ErrorKind::BrokenPipe {
+                err!("error writing output: {error}");
+            }
+            self.failed = true;
+            self.quit.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Writes the statistics (--stats, the --json summary) and flushes.
+    pub fn finish(mut self) {
+        if let Some(progress) = self.progress {
+            progress.lock().unwrap_or_else(|e| e.into_inner()).finish();
+        }
+        if self.failed {
+            // A failed BufWriter would retry writing its buffer on drop.
+            let _ = self.out.into_parts();
+            return;
+        }
+        let config = self.config;
         let wall = config.started.elapsed();
         let totals = config.stats_totals.totals();
-        let tail = match config.stats {
-            Some(StatsFormat::Human) => stats::human_block(&totals, printed, wall),
+        let mut tail = String::new();
+        if let (Some(path), Some(max), Some(StatsFormat::Json)) =
+            (&self.stopped_in, config.max_results, config.stats)
+        {
+            tail = json::truncated_message(max, path);
+        }
+        tail += &match config.stats {
+            Some(StatsFormat::Human) => stats::human_block(&totals, self.printed, wall),
             Some(StatsFormat::Json) => json::summary_message(&totals, wall),
             None => String::new(),
         };
-        if let Err(error) = out.write_all(tail.as_bytes()).and_then(|()| out.flush()) {
-            report_write_error(&error);
+        if let Err(error) = self
+            .out
+            .write_all(tail.as_bytes())
+            .and_then(|()| self.out.flush())
+        {
+            self.fail(&error);
+            let _ = self.out.into_parts();
         }
-    }
-    // A failed BufWriter would retry writing its buffer on drop; discard it.
-    if failed {
-        let _ = out.into_parts();
     }
 }
 
-/// A closed pipe (`trawl x | head -1`) is the reader's choice, not an error.
-fn report_write_error(error: &io::Error) {
-    if error.kind() != io::ErrorKind::BrokenPipe {
-        err!("error writing output: {error}");
+/// Frees the disk blocks of printed spill data (best effort: the file is
+/// unlinked and goes away at exit anyway).
+fn punch_hole(file: &File, offset: u64, len: u64) {
+    let (Ok(offset), Ok(len)) = (libc::off_t::try_from(offset), libc::off_t::try_from(len)) else {
+        return;
+    };
+    // SAFETY: fallocate only acts on the open descriptor we pass.
+    unsafe {
+        libc::fallocate(
+            file.as_raw_fd(),
+            libc::FALLOC_FL_PUNCH_HOLE | libc::FALLOC_FL_KEEP_SIZE,
+            offset,
+            len,
+        );
     }
 }

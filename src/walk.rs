@@ -4,6 +4,7 @@
 //! (a pruned directory is never descended into).
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use walkdir::WalkDir;
 
@@ -60,7 +61,7 @@ pub enum SearchPath {
     ImplicitCwd,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct WalkOptions {
     pub max_depth: Option<usize>,
     pub max_filesize: Option<u64>,
@@ -68,11 +69,107 @@ pub struct WalkOptions {
     pub one_file_system: bool,
     /// Sort key and whether descending; None: by name, ascending.
     pub sort: Option<(SortKey, bool)>,
+    /// With -q: errors met inside a walk (an unreadable directory, a
+    /// broken link) are held here instead of printed. ripgrep's -q stops
+    /// at the first match and never reaches most of them, whereas trawl's
+    /// walker runs ahead of the search; they are printed only if nothing
+    /// matched (see `report_deferred_errors`).
+    pub deferred_errors: Option<Mutex<Vec<String>>>,
+}
+
+impl WalkOptions {
+    /// Prints the errors held back under -q (none if `matched`: the run
+    /// stops at the first match, as ripgrep's does, and never reports them).
+    pub fn report_deferred_errors(&self, matched: bool) {
+        let Some(errors) = &self.deferred_errors else {
+            return;
+        };
+        let errors = std::mem::take(&mut *errors.lock().unwrap_or_else(|e| e.into_inner()));
+        if !matched {
+            for error in errors {
+                file_error(format_args!("{error}"));
+            }
+        }
+    }
 }
 
 /// Walks every path in order, calling `emit` for each haystack. Stops as
 /// soon as `emit` returns false (output no longer wanted).
+///
+/// Directories are walked with entries in name order, which is also
+/// `--sort path`. The other orders are global, as in ripgrep: `--sortr
+/// path` and the time keys (modified, accessed, created) order all the
+/// files of all the paths together, so the whole list is collected first
+/// and sorted, then emitted (the search itself stays parallel).
 pub fn walk(
+    paths: &[SearchPath],
+    rules: &Rules,
+    opts: &WalkOptions,
+    emit: &mut dyn FnMut(Haystack) -> bool,
+) {
+    let Some((key, descending)) = opts.sort else {
+        return walk_by_name(paths, rules, opts, emit);
+    };
+    if key == SortKey::None || (key == SortKey::Path && !descending) {
+        return walk_by_name(paths, rules, opts, emit);
+    }
+    let mut all = Vec::new();
+    walk_by_name(paths, rules, opts, &mut |haystack| {
+        all.push(haystack);
+        true
+    });
+    for haystack in sorted(all, key, descending) {
+        if !emit(haystack) {
+            return;
+        }
+    }
+}
+
+/// ripgrep's global sort: a stable sort, so files with equal times stay
+/// in walk (name) order; a file whose time cannot be read sorts after
+/// the others (before them with --sortr).
+fn sorted(all: Vec<Haystack>, key: SortKey, descending: bool) -> Vec<Haystack> {
+    use std::cmp::Ordering;
+    let path = |haystack: &Haystack| match &haystack.source {
+        Source::Path(path) => path.clone(),
+        Source::Stdin => PathBuf::from("-"),
+    };
+    if key == SortKey::Path {
+        let mut all = all;
+        all.sort_by_cached_key(|haystack| std::cmp::Reverse(path(haystack)));
+        return all;
+    }
+    let mut timed: Vec<(Haystack, Option<std::time::SystemTime>)> = all
+        .into_iter()
+        .map(|haystack| {
+            let time = match &haystack.source {
+                Source::Path(path) => std::fs::metadata(path).ok().and_then(|meta| match key {
+                    SortKey::Modified => meta.modified().ok(),
+                    SortKey::Accessed => meta.accessed().ok(),
+                    _ => meta.created().ok(),
+                }),
+                Source::Stdin => None,
+            };
+            (haystack, time)
+        })
+        .collect();
+    timed.sort_by(|(_, a), (_, b)| {
+        let order = match (a, b) {
+            (Some(a), Some(b)) => a.cmp(b),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        };
+        if descending {
+            order.reverse()
+        } else {
+            order
+        }
+    });
+    timed.into_iter().map(|(haystack, _)| haystack).collect()
+}
+
+fn walk_by_name(
     paths: &[SearchPath],
     rules: &Rules,
     opts: &WalkOptions,
@@ -116,33 +213,11 @@ fn walk_path(
             return true;
         }
     }
-    let walker = WalkDir::new(root)
+    let mut walker = WalkDir::new(root)
         .max_open(crate::cli::config::WALK_OPEN_DIRS)
         .follow_links(opts.follow_links)
-        .same_file_system(opts.one_file_system);
-    let mut walker = match opts.sort {
-        None | Some((SortKey::None | SortKey::Path, false)) => walker.sort_by(by_name),
-        Some((SortKey::None | SortKey::Path, true)) => walker.sort_by(|a, b| by_name(b, a)),
-        // Sorting happens per directory, in the walker: the workers and the
-        // ordered printer keep their full parallelism (ripgrep's --sort
-        // falls back to one thread).
-        Some((key, descending)) => walker.sort_by(move |a, b| {
-            let time = |entry: &walkdir::DirEntry| {
-                let meta = entry.metadata().ok()?;
-                match key {
-                    SortKey::Modified => meta.modified().ok(),
-                    SortKey::Accessed => meta.accessed().ok(),
-                    _ => meta.created().ok(),
-                }
-            };
-            let order = time(a).cmp(&time(b)).then_with(|| by_name(a, b));
-            if descending {
-                order.reverse()
-            } else {
-                order
-            }
-        }),
-    };
+        .same_file_system(opts.one_file_system)
+        .sort_by(by_name);
     if let Some(depth) = opts.max_depth {
         walker = walker.max_depth(depth);
     }
@@ -151,17 +226,13 @@ fn walk_path(
     // among its first entries, so which exist can be learnt from the walk
     // instead of by trying to open every name in every directory (20,000
     // failed opens on the linux corpus).
-    let by_name = matches!(
-        opts.sort,
-        None | Some((SortKey::None | SortKey::Path, false))
-    );
     let mut pending: Option<PendingDir> = None;
     let mut entries = walker.into_iter();
     while let Some(entry) = entries.next() {
         let entry = match entry {
             Ok(entry) => entry,
             Err(error) => {
-                report_walk_error(&error, strip_dot);
+                report_walk_error(&error, opts);
                 continue;
             }
         };
@@ -190,7 +261,7 @@ fn walk_path(
         match visit(entry, &mut stack, rules, opts, strip_dot, emit) {
             Visit::Next => {}
             Visit::Prune => entries.skip_current_dir(),
-            Visit::Enter(path) if by_name => {
+            Visit::Enter(path) => {
                 pending = Some(PendingDir {
                     path,
                     depth,
@@ -198,7 +269,6 @@ fn walk_path(
                     buffered: Vec::new(),
                 })
             }
-            Visit::Enter(path) => stack.push(&path, None, &rules.ignore),
             Visit::Stop => return false,
         }
     }
@@ -317,22 +387,26 @@ fn visit(
     }
 }
 
-fn report_walk_error(error: &walkdir::Error, strip_dot: bool) {
-    let shown = |path: &Path| String::from_utf8_lossy(shown_path(path, strip_dot)).into_owned();
-    if let Some(ancestor) = error.loop_ancestor() {
-        // Printed unstripped, as ripgrep does: "./" is a clearer ancestor than "".
+/// Paths in these messages keep their `./` (`./locked: Permission
+/// denied`), as ripgrep prints them, even where results drop it.
+fn report_walk_error(error: &walkdir::Error, opts: &WalkOptions) {
+    let message = if let Some(ancestor) = error.loop_ancestor() {
         let path = error
             .path()
             .map(|p| p.display().to_string())
             .unwrap_or_default();
-        file_error(format_args!(
+        format!(
             "File system loop found: {path} points to an ancestor {}",
             ancestor.display()
-        ));
-        return;
-    }
-    match (error.path(), error.io_error()) {
-        (Some(path), Some(io_error)) => file_error(format_args!("{}: {io_error}", shown(path))),
-        _ => file_error(format_args!("{error}")),
+        )
+    } else {
+        match (error.path(), error.io_error()) {
+            (Some(path), Some(io_error)) => format!("{}: {io_error}", path.display()),
+            _ => error.to_string(),
+        }
+    };
+    match &opts.deferred_errors {
+        Some(held) => held.lock().unwrap_or_else(|e| e.into_inner()).push(message),
+        None => file_error(format_args!("{message}")),
     }
 }

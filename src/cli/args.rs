@@ -31,73 +31,94 @@ pub enum ColorChoice {
     args_override_self = true
 )]
 pub struct Args {
-    /// A regular expression, followed by the paths to search. When -e or -f
-    /// is given, every positional argument is a path.
+    /// A regular expression, then the files or directories to search.
+    ///
+    /// When -e or -f is given, every positional argument is a path.
     #[arg(value_name = "PATTERN [PATH]", allow_hyphen_values = false)]
     pub positional: Vec<OsString>,
 
+    /// A pattern to search for.
+    ///
     /// A pattern to search for (repeatable; a line matching any is a match).
     #[arg(short = 'e', long = "regexp", value_name = "PATTERN", action = ArgAction::Append, allow_hyphen_values = true)]
     pub regexp: Vec<String>,
 
+    /// Search for patterns from the given file.
+    ///
     /// Read patterns from FILE, one per line ('-' for stdin).
     #[arg(short = 'f', long = "file", value_name = "PATTERNFILE", action = ArgAction::Append)]
     pub file: Vec<PathBuf>,
 
+    /// Treat all patterns as literals.
+    ///
     /// Treat patterns as literal strings, not regular expressions.
     #[arg(short = 'F', long, overrides_with = "no_fixed_strings")]
     pub fixed_strings: bool,
     #[arg(long, hide = true)]
     pub no_fixed_strings: bool,
 
-    /// Search case-insensitively.
+    /// Case insensitive search.
     #[arg(short = 'i', long, overrides_with_all = ["case_sensitive", "smart_case"])]
     pub ignore_case: bool,
 
-    /// Search case-sensitively (the default).
+    /// Search case sensitively (default).
     #[arg(short = 's', long, overrides_with_all = ["ignore_case", "smart_case"])]
     pub case_sensitive: bool,
 
-    /// Search case-insensitively if the pattern is all lowercase.
+    /// Smart case search.
     #[arg(short = 'S', long, overrides_with_all = ["ignore_case", "case_sensitive"])]
     pub smart_case: bool,
 
-    /// Only show matches surrounded by word boundaries.
+    /// Show matches surrounded by word boundaries.
     #[arg(short = 'w', long, overrides_with = "line_regexp")]
     pub word_regexp: bool,
 
+    /// Show matches surrounded by line boundaries.
+    ///
     /// Only show matches that span whole lines.
     #[arg(short = 'x', long, overrides_with = "word_regexp")]
     pub line_regexp: bool,
 
-    /// Print lines that do not match.
-    #[arg(short = 'v', long)]
+    /// Invert matching.
+    #[arg(short = 'v', long, overrides_with = "no_invert_match")]
     pub invert_match: bool,
+    #[arg(long, hide = true)]
+    pub no_invert_match: bool,
 
+    /// Use CRLF line terminators (nice for Windows).
+    ///
     /// Treat CRLF as a line terminator: '$' matches before "\r\n", and
     /// printed lines, paths and counts end with "\r\n".
     #[arg(long, overrides_with_all = ["no_crlf", "null_data"])]
     pub crlf: bool,
 
-    /// Let matches span lines: the pattern may match "\n" (each file is
-    /// read whole when the pattern can match one).
+    /// Enable searching across multiple lines.
+    ///
+    /// The pattern may match "\n"; each file is read whole when the
+    /// pattern can match one.
     #[arg(short = 'U', long, overrides_with = "no_multiline")]
     pub multiline: bool,
     #[arg(long, hide = true)]
     pub no_multiline: bool,
 
-    /// With -U, '.' also matches "\n".
+    /// Make '.' match line terminators.
+    ///
+    /// Only with -U: '.' also matches "\n".
     #[arg(long, overrides_with = "no_multiline_dotall")]
     pub multiline_dotall: bool,
     #[arg(long, hide = true)]
     pub no_multiline_dotall: bool,
 
+    /// Search for NUL terminated lines.
+    ///
     /// Use NUL as the line terminator instead of "\n" (implies --text).
     #[arg(long, overrides_with_all = ["crlf", "no_null_data"])]
     pub null_data: bool,
     #[arg(long, hide = true)]
     pub no_null_data: bool,
 
+    /// Specify the text encoding of files to search.
+    ///
     /// Text encoding of the input: auto (decode files that start with a
     /// UTF-8/UTF-16 byte order mark), none (raw bytes), or a label such as
     /// latin1, utf-16le, shift_jis.
@@ -105,12 +126,15 @@ pub struct Args {
         short = 'E',
         long,
         value_name = "ENCODING",
-        overrides_with = "no_encoding"
+        overrides_with = "no_encoding",
+        value_parser = encoding_label
     )]
     pub encoding: Option<String>,
     #[arg(long, hide = true)]
     pub no_encoding: bool,
 
+    /// Disable Unicode mode.
+    ///
     /// Disable Unicode in patterns: \w, \d, \s, \b and case folding are
     /// ASCII only, and '.' matches any byte but a line terminator.
     /// (--no-pcre2-unicode is ripgrep's deprecated alias.)
@@ -119,16 +143,20 @@ pub struct Args {
     #[arg(long, hide = true, alias = "pcre2-unicode")]
     pub unicode: bool,
 
-    /// Use PCRE2: look-around and backreferences (same as --engine pcre2).
+    /// Enable PCRE2 matching.
+    ///
+    /// PCRE2 handles look-around and backreferences; same as --engine
+    /// pcre2.
     #[arg(short = 'P', long, overrides_with_all = ["no_pcre2", "engine", "auto_hybrid_regex", "no_auto_hybrid_regex"])]
     pub pcre2: bool,
     /// Use the default regex engine (same as --engine default).
     #[arg(long, hide = true, overrides_with_all = ["pcre2", "engine", "auto_hybrid_regex", "no_auto_hybrid_regex"])]
     pub no_pcre2: bool,
 
-    /// Regex engine: default, pcre2, or auto (the default engine unless it
-    /// cannot compile the pattern, e.g. for look-around or
-    /// backreferences; then PCRE2).
+    /// Specify which regex engine to use.
+    ///
+    /// default, pcre2, or auto: the default engine unless it cannot
+    /// compile the pattern (look-around, backreferences), then PCRE2.
     #[arg(long, value_name = "ENGINE", overrides_with_all = ["pcre2", "no_pcre2", "auto_hybrid_regex", "no_auto_hybrid_regex"])]
     pub engine: Option<EngineArg>,
 
@@ -139,12 +167,16 @@ pub struct Args {
     #[arg(long, hide = true, overrides_with_all = ["pcre2", "no_pcre2", "engine", "auto_hybrid_regex"])]
     pub no_auto_hybrid_regex: bool,
 
-    /// Print the version of PCRE2 and whether its JIT is available, then exit.
+    /// Print the version of PCRE2 that trawl uses.
+    ///
+    /// Also says whether PCRE2's JIT is available, then exits.
     #[arg(long)]
     pub pcre2_version: bool,
     #[arg(long, hide = true)]
     pub no_crlf: bool,
 
+    /// Show line numbers.
+    ///
     /// Show line numbers (1-based). On by default on a terminal.
     #[arg(short = 'n', long, overrides_with = "no_line_number")]
     pub line_number: bool,
@@ -153,50 +185,81 @@ pub struct Args {
     #[arg(short = 'N', long, overrides_with = "line_number")]
     pub no_line_number: bool,
 
+    /// Print the file path with each matching line.
+    ///
     /// Print the file path with each match (default when several files may be searched).
     #[arg(short = 'H', long, overrides_with = "no_filename")]
     pub with_filename: bool,
 
-    /// Never print file paths.
+    /// Never print the path with each matching line.
     #[arg(short = 'I', long, overrides_with = "with_filename")]
     pub no_filename: bool,
 
+    /// Show count of matching lines for each file.
+    ///
     /// Print the number of matching lines per file.
     #[arg(short = 'c', long, overrides_with_all = ["count_matches", "files_with_matches", "files_without_match", "json"])]
     pub count: bool,
 
+    /// Show count of every match for each file.
+    ///
     /// Print the number of individual matches per file.
     #[arg(long, overrides_with_all = ["count", "files_with_matches", "files_without_match", "json"])]
     pub count_matches: bool,
 
+    /// Print the paths with at least one match.
+    ///
     /// Print only the paths of files with at least one match.
     #[arg(short = 'l', long, overrides_with_all = ["count", "count_matches", "files_without_match", "json"])]
     pub files_with_matches: bool,
 
+    /// Print the paths that contain zero matches.
+    ///
     /// Print only the paths of files without a match.
     #[arg(long, overrides_with_all = ["count", "count_matches", "files_with_matches", "json"])]
     pub files_without_match: bool,
 
+    /// Print only matched parts of a line.
+    ///
     /// Print only the matched parts of a line, each on its own line.
     #[arg(short = 'o', long)]
     pub only_matching: bool,
 
+    /// Do not print anything to stdout.
+    ///
     /// Print nothing; exit 0 on the first match.
     #[arg(short = 'q', long)]
     pub quiet: bool,
 
+    /// Limit the number of matching lines.
+    ///
     /// Stop searching a file after NUM matching lines.
     #[arg(short = 'm', long, value_name = "NUM")]
     pub max_count: Option<u64>,
 
+    /// Limit the number of matching lines in total.
+    ///
+    /// Stop after NUM matching lines in total, counted across all files
+    /// in walk order: the same NUM results on every run and for any -j
+    /// (-m counts per file). With --json, a final `truncated` message
+    /// before the summary says where the search stopped.
+    #[arg(long, value_name = "NUM")]
+    pub max_results: Option<u64>,
+
+    /// Set the approximate number of threads to use.
+    ///
     /// Number of worker threads (0: available parallelism, at most 12).
     #[arg(short = 'j', long, value_name = "NUM")]
     pub threads: Option<usize>,
 
+    /// When to use color.
+    ///
     /// When to use colors: never, auto, always, ansi.
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     pub color: ColorChoice,
 
+    /// Print matches grouped by each file.
+    ///
     /// Print the file path above its matches (default on a terminal).
     #[arg(long, overrides_with = "no_heading")]
     pub heading: bool,
@@ -205,19 +268,27 @@ pub struct Args {
     #[arg(long, overrides_with = "heading")]
     pub no_heading: bool,
 
+    /// Print a NUL byte after file paths.
+    ///
     /// Follow each printed path with a NUL byte instead of ':' or a newline.
     #[arg(short = '0', long)]
     pub null: bool,
 
+    /// Show column numbers.
+    ///
     /// Show the 1-based byte column of the first match (implies -n).
     #[arg(long, overrides_with = "no_column")]
     pub column: bool,
     #[arg(long, hide = true)]
     pub no_column: bool,
 
+    /// Print the byte offset for each matching line.
+    ///
     /// Show the 0-based byte offset of each line (or match with -o).
-    #[arg(short = 'b', long)]
+    #[arg(short = 'b', long, overrides_with = "no_byte_offset")]
     pub byte_offset: bool,
+    #[arg(long, hide = true)]
+    pub no_byte_offset: bool,
 
     /// Show NUM lines after each match.
     #[arg(short = 'A', long, value_name = "NUM")]
@@ -243,6 +314,8 @@ pub struct Args {
     #[arg(long, hide = true)]
     pub no_text: bool,
 
+    /// Search with memory maps when possible.
+    ///
     /// Use memory maps for large files named on the command line (default).
     #[arg(long, overrides_with = "no_mmap")]
     pub mmap: bool,
@@ -251,58 +324,70 @@ pub struct Args {
     #[arg(long, overrides_with = "mmap")]
     pub no_mmap: bool,
 
+    /// Don't use ignore files.
+    ///
     /// Don't respect ignore files (.gitignore, .ignore, .rgignore, .trawlignore, ...).
     #[arg(long, overrides_with = "ignore")]
     pub no_ignore: bool,
     #[arg(long, hide = true)]
     pub ignore: bool,
 
+    /// Don't use ignore files from source control.
+    ///
     /// Don't respect version-control ignore files (.gitignore, .git/info/exclude, global).
     #[arg(long, overrides_with = "ignore_vcs")]
     pub no_ignore_vcs: bool,
     #[arg(long, hide = true)]
     pub ignore_vcs: bool,
 
+    /// Don't use .ignore or .rgignore files.
+    ///
     /// Don't respect .ignore, .rgignore and .trawlignore files.
     #[arg(long, overrides_with = "ignore_dot")]
     pub no_ignore_dot: bool,
     #[arg(long, hide = true)]
     pub ignore_dot: bool,
 
+    /// Don't use ignore files in parent directories.
+    ///
     /// Don't respect ignore files in parent directories of the search paths.
     #[arg(long, overrides_with = "ignore_parent")]
     pub no_ignore_parent: bool,
     #[arg(long, hide = true)]
     pub ignore_parent: bool,
 
+    /// Don't use global ignore files.
+    ///
     /// Don't respect the global git ignore file (core.excludesFile).
     #[arg(long, overrides_with = "ignore_global")]
     pub no_ignore_global: bool,
     #[arg(long, hide = true)]
     pub ignore_global: bool,
 
-    /// Don't respect .git/info/exclude.
+    /// Don't use local exclusion files.
     #[arg(long, overrides_with = "ignore_exclude")]
     pub no_ignore_exclude: bool,
     #[arg(long, hide = true)]
     pub ignore_exclude: bool,
 
-    /// Ignore every --ignore-file flag.
+    /// Don't use --ignore-file arguments.
     #[arg(long, overrides_with = "ignore_files")]
     pub no_ignore_files: bool,
     #[arg(long, hide = true)]
     pub ignore_files: bool,
 
-    /// Respect .gitignore files even outside a git repository.
+    /// Use .gitignore outside of git repositories.
     #[arg(long, overrides_with = "require_git")]
     pub no_require_git: bool,
     #[arg(long, hide = true)]
     pub require_git: bool,
 
-    /// Don't report errors found while parsing ignore files.
+    /// Suppress gitignore parse error messages.
     #[arg(long, overrides_with = "ignore_messages")]
     pub no_ignore_messages: bool,
 
+    /// Process ignore files case insensitively.
+    ///
     /// Match the globs of ignore files (.gitignore, .ignore, ...)
     /// case-insensitively.
     #[arg(long, overrides_with = "no_ignore_file_case_insensitive")]
@@ -312,52 +397,68 @@ pub struct Args {
     #[arg(long, hide = true)]
     pub ignore_messages: bool,
 
+    /// Specify additional ignore files.
+    ///
     /// An extra file of gitignore rules, lowest precedence (repeatable).
     #[arg(long, value_name = "PATH", action = ArgAction::Append)]
     pub ignore_file: Vec<PathBuf>,
 
+    /// Reduce the level of "smart" filtering.
+    ///
     /// Reduce filtering: -u = --no-ignore, -uu = also --hidden, -uuu = also --binary.
     #[arg(short = 'u', long = "unrestricted", action = ArgAction::Count)]
     pub unrestricted: u8,
 
+    /// Include or exclude file paths.
+    ///
     /// Include or exclude ('!GLOB') files and directories; overrides ignore rules.
     #[arg(short = 'g', long = "glob", value_name = "GLOB", action = ArgAction::Append, allow_hyphen_values = true)]
     pub glob: Vec<String>,
 
-    /// Like --glob, but case-insensitive.
+    /// Include/exclude paths case insensitively.
     #[arg(long, value_name = "GLOB", action = ArgAction::Append, allow_hyphen_values = true)]
     pub iglob: Vec<String>,
 
-    /// Make every --glob case-insensitive.
+    /// Process all glob patterns case insensitively.
     #[arg(long, overrides_with = "no_glob_case_insensitive")]
     pub glob_case_insensitive: bool,
     #[arg(long, hide = true)]
     pub no_glob_case_insensitive: bool,
 
+    /// Only search files matching TYPE.
+    ///
     /// Only search files of this type (repeatable; see --type-list).
     #[arg(short = 't', long = "type", value_name = "TYPE", action = ArgAction::Append, value_parser = TypeName, hide_possible_values = true)]
     pub type_: Vec<String>,
 
+    /// Do not search files matching TYPE.
+    ///
     /// Don't search files of this type (repeatable).
     #[arg(short = 'T', long = "type-not", value_name = "TYPE", action = ArgAction::Append, value_parser = TypeName, hide_possible_values = true)]
     pub type_not: Vec<String>,
 
+    /// Add a new glob for a file type.
+    ///
     /// Add a file type: 'name:glob' or 'name:include:other,types'.
     #[arg(long, value_name = "TYPESPEC", action = ArgAction::Append)]
     pub type_add: Vec<String>,
 
-    /// Clear the globs of a file type.
+    /// Clear globs for a file type.
     #[arg(long, value_name = "TYPE", action = ArgAction::Append)]
     pub type_clear: Vec<String>,
 
-    /// List all file types and their globs, then exit.
+    /// Show all supported file types.
     #[arg(long)]
     pub type_list: bool,
 
+    /// Descend at most NUM directories.
+    ///
     /// Descend at most NUM directories below each path.
     #[arg(short = 'd', long, alias = "maxdepth", value_name = "NUM")]
     pub max_depth: Option<usize>,
 
+    /// Ignore files larger than NUM in size.
+    ///
     /// Skip files larger than NUM bytes (suffixes K, M, G).
     #[arg(long, value_name = "NUM+SUFFIX?")]
     pub max_filesize: Option<String>,
@@ -368,72 +469,104 @@ pub struct Args {
     #[arg(long, hide = true)]
     pub no_follow: bool,
 
+    /// Skip directories on other file systems.
+    ///
     /// Don't cross file system boundaries below each path.
     #[arg(long, overrides_with = "no_one_file_system")]
     pub one_file_system: bool,
     #[arg(long, hide = true)]
     pub no_one_file_system: bool,
 
-    /// Print the files that would be searched, without searching.
+    /// Print each file that would be searched.
     #[arg(long)]
     pub files: bool,
 
+    /// Search binary files.
+    ///
     /// Search binary files found in a walk; stop at their first match.
     #[arg(long, overrides_with = "no_binary")]
     pub binary: bool,
     #[arg(long, hide = true)]
     pub no_binary: bool,
 
+    /// Show search results in a JSON Lines format.
+    ///
     /// Print results as JSON Lines (ripgrep's --json schema).
     #[arg(long, overrides_with_all = ["count", "count_matches", "files_with_matches", "files_without_match"])]
     pub json: bool,
+    /// `--no-json` only undoes a `--json` (as in ripgrep: after `-c` it
+    /// changes nothing).
+    #[arg(long, hide = true)]
+    pub no_json: bool,
 
+    /// Print results in a vim compatible format.
+    ///
     /// Print each match as path:line:column:text (for editors' quickfix lists).
     #[arg(long)]
     pub vimgrep: bool,
 
+    /// Replace matches with the given text.
+    ///
     /// Print TEXT in place of each match ($0, $1, ${name}, $$ expand).
     #[arg(short = 'r', long, value_name = "TEXT", allow_hyphen_values = true)]
     pub replace: Option<String>,
 
+    /// Omit lines longer than this limit.
+    ///
     /// Omit lines longer than NUM bytes.
     #[arg(short = 'M', long, value_name = "NUM")]
     pub max_columns: Option<usize>,
 
+    /// Show preview for lines exceeding the limit.
+    ///
     /// With -M, print the first NUM bytes of a long line instead of omitting it.
     #[arg(long, overrides_with = "no_max_columns_preview")]
     pub max_columns_preview: bool,
     #[arg(long, hide = true)]
     pub no_max_columns_preview: bool,
 
+    /// Trim prefix whitespace from matches.
+    ///
     /// Remove leading ASCII whitespace from printed lines.
     #[arg(long, overrides_with = "no_trim")]
     pub trim: bool,
     #[arg(long, hide = true)]
     pub no_trim: bool,
 
+    /// Include zero matches in summary output.
+    ///
     /// With -c/--count-matches, also print files with zero matches.
-    #[arg(long)]
+    #[arg(long, overrides_with = "no_include_zero")]
     pub include_zero: bool,
+    #[arg(long, hide = true)]
+    pub no_include_zero: bool,
 
-    /// Print statistics about the search at the end.
+    /// Print statistics about the search.
     #[arg(long, overrides_with = "no_stats")]
     pub stats: bool,
     #[arg(long, hide = true)]
     pub no_stats: bool,
 
+    /// Set the path separator for printing paths.
+    ///
     /// Separator used in printed paths instead of '/' (a single byte).
-    #[arg(long, value_name = "SEPARATOR")]
+    #[arg(long, value_name = "SEP")]
     pub path_separator: Option<String>,
 
+    /// Configure color settings and styles.
+    ///
     /// Color settings: '{path,line,column,match}:{fg,bg,style}:VALUE' or 'TYPE:none'.
     #[arg(long, value_name = "COLOR_SPEC", action = ArgAction::Append)]
     pub colors: Vec<String>,
 
+    /// Sort results in ascending order.
+    ///
     /// Sort results ascending: path, modified, accessed, created, none.
     #[arg(long, value_name = "SORTBY", overrides_with = "sortr")]
     pub sort: Option<SortKey>,
 
+    /// Sort results in descending order.
+    ///
     /// Sort results descending: path, modified, accessed, created, none.
     #[arg(long, value_name = "SORTBY", overrides_with = "sort")]
     pub sortr: Option<SortKey>,
@@ -445,19 +578,23 @@ pub struct Args {
     #[arg(long, hide = true)]
     pub no_sort_files: bool,
 
+    /// Stop searching after a non-match.
+    ///
     /// Stop reading a file at the first non-matching line after a match
     /// (for sorted input).
     #[arg(long)]
     pub stop_on_nonmatch: bool,
 
-    /// Print every line, matching or not.
+    /// Print both matching and non-matching lines.
     #[arg(long, alias = "passthrough")]
     pub passthru: bool,
 
+    /// Set the separator for contextual chunks.
+    ///
     /// Line printed between non-adjacent context groups (default "--").
     #[arg(
         long,
-        value_name = "SEPARATOR",
+        value_name = "SEP",
         allow_hyphen_values = true,
         overrides_with = "no_context_separator"
     )]
@@ -467,59 +604,249 @@ pub struct Args {
     #[arg(long, overrides_with = "context_separator")]
     pub no_context_separator: bool,
 
+    /// Set the field context separator.
+    ///
     /// Separator after path, line and column on context lines (default "-").
-    #[arg(long, value_name = "SEPARATOR", allow_hyphen_values = true)]
+    #[arg(long, value_name = "SEP", allow_hyphen_values = true)]
     pub field_context_separator: Option<String>,
 
+    /// Set the field match separator.
+    ///
     /// Separator after path, line and column on matching lines (default ":").
-    #[arg(long, value_name = "SEPARATOR", allow_hyphen_values = true)]
+    #[arg(long, value_name = "SEP", allow_hyphen_values = true)]
     pub field_match_separator: Option<String>,
 
+    /// Alias for colors, headings and line numbers.
+    ///
     /// Alias for --color always --heading --line-number.
     #[arg(short = 'p', long)]
     pub pretty: bool,
 
+    /// Force line buffering.
+    ///
     /// Flush output after every file.
-    #[arg(long, overrides_with = "block_buffered")]
+    #[arg(long, overrides_with_all = ["block_buffered", "no_line_buffered", "no_block_buffered"])]
     pub line_buffered: bool,
 
+    /// Force block buffering.
+    ///
     /// Buffer output even on a terminal.
-    #[arg(long, overrides_with = "line_buffered")]
+    #[arg(long, overrides_with_all = ["line_buffered", "no_line_buffered", "no_block_buffered"])]
     pub block_buffered: bool,
+    /// `--no-line-buffered` and `--no-block-buffered` both go back to the
+    /// default (line buffered on a terminal only), whichever flag came
+    /// before, as in ripgrep.
+    #[arg(long, hide = true, overrides_with = "no_block_buffered")]
+    pub no_line_buffered: bool,
+    #[arg(long, hide = true)]
+    pub no_block_buffered: bool,
 
+    /// Generate man pages and completion scripts.
+    ///
     /// Print a man page or a shell completion script, then exit.
     #[arg(long, value_name = "KIND")]
     pub generate: Option<GenerateKind>,
 
+    /// Never read configuration files.
+    ///
     /// Don't read the config file named by TRAWL_CONFIG_PATH.
     #[arg(long)]
     pub no_config: bool,
 
+    /// Show debug messages.
+    ///
     /// Explain on stderr why paths are skipped and how the pattern is searched.
     #[arg(long)]
     pub debug: bool,
 
+    /// Show trace messages.
+    ///
     /// Like --debug, and also report every path considered.
     #[arg(long)]
     pub trace: bool,
 
-    /// Show a progress line on stderr for long searches: auto, always, never.
+    /// Show a progress line on stderr.
+    ///
+    /// For long searches on a terminal: auto (after a second), always or
+    /// never.
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     pub progress: ProgressChoice,
 
+    /// Suppress some error messages.
+    ///
     /// Suppress errors about files that cannot be opened or read.
     #[arg(long, overrides_with = "messages")]
     pub no_messages: bool,
     #[arg(long, hide = true)]
     pub messages: bool,
 
+    /// The size limit of the compiled regex.
+    ///
     /// Size limit of the compiled regex (suffixes K, M, G; default 100M).
     #[arg(long, value_name = "NUM+SUFFIX?")]
     pub regex_size_limit: Option<String>,
 
+    /// The upper size limit of the regex DFA.
+    ///
     /// Size limit of the regex's lazy DFA cache (suffixes K, M, G; default 1000M).
     #[arg(long, value_name = "NUM+SUFFIX?")]
     pub dfa_size_limit: Option<String>,
+}
+
+impl Args {
+    /// Parses a full argument list (argv[0] first). Beyond clap's "last
+    /// one wins" between a flag and its negation, this applies ripgrep's
+    /// order rules for flags that set several others: `-u` (= `--no-ignore`,
+    /// then `--hidden`, then `--binary`) and `--no-ignore`/`--ignore` (all
+    /// five `--no-ignore-*` switches) are overridden by any later flag they
+    /// set, and override any earlier one.
+    pub fn parse_from<I, T>(argv: I) -> Result<Args, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString> + Clone,
+    {
+        use clap::FromArgMatches;
+        // A flag's value is the next argument whatever it looks like, as in
+        // ripgrep: `-m -1` is a bad number, not an unknown flag `-1`.
+        let cmd = super::help::command().mut_args(|arg| {
+            if arg.get_long().is_some() && arg.get_action().takes_values() {
+                arg.allow_hyphen_values(true)
+            } else {
+                arg
+            }
+        });
+        // `--version` also says whether PCRE2 and its JIT are there, which
+        // is only known at run time.
+        let long_version = format!(
+            "{}\n\n{}",
+            cmd.get_long_version().unwrap_or_default(),
+            crate::search::pcre::version_line()
+        );
+        let matches = cmd.long_version(long_version).try_get_matches_from(argv)?;
+        let mut args = Args::from_arg_matches(&matches)?;
+        if args.unrestricted > 3 {
+            return Err(clap::Error::raw(
+                clap::error::ErrorKind::ArgumentConflict,
+                "error parsing flag -u: flag can only be repeated up to 3 times",
+            ));
+        }
+        args.apply_order(&matches);
+        Ok(args)
+    }
+
+    fn apply_order(&mut self, matches: &clap::ArgMatches) {
+        // Index on the command line of each occurrence of an argument.
+        let at = |id: &str| -> Vec<usize> {
+            match matches.value_source(id) {
+                Some(clap::parser::ValueSource::CommandLine) => matches
+                    .indices_of(id)
+                    .map(Iterator::collect)
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            }
+        };
+        // `-uu` is one index for two occurrences.
+        let mut u = at("unrestricted");
+        while u.len() < usize::from(self.unrestricted) {
+            let last = u.last().copied().unwrap_or_default();
+            u.push(last);
+        }
+        // The value set last among (index, value) events, if any.
+        let last = |events: Vec<(usize, bool)>| events.into_iter().max().map(|(_, v)| v);
+        let set = |on: &str, off: &str, extra: Option<usize>| {
+            let mut events: Vec<(usize, bool)> = at(on).into_iter().map(|i| (i, true)).collect();
+            events.extend(at(off).into_iter().map(|i| (i, false)));
+            events.extend(extra.map(|i| (i, true)));
+            events
+        };
+        let all = set("no_ignore", "ignore", u.first().copied());
+        let field = |on: &str, off: &str| {
+            let mut events = set(on, off, None);
+            events.extend(all.iter().copied());
+            last(events).unwrap_or(false)
+        };
+        self.no_ignore_dot = field("no_ignore_dot", "ignore_dot");
+        self.no_ignore_exclude = field("no_ignore_exclude", "ignore_exclude");
+        self.no_ignore_global = field("no_ignore_global", "ignore_global");
+        self.no_ignore_parent = field("no_ignore_parent", "ignore_parent");
+        self.no_ignore_vcs = field("no_ignore_vcs", "ignore_vcs");
+        self.no_ignore = false;
+        self.hidden = last(set("hidden", "no_hidden", u.get(1).copied())).unwrap_or(false);
+        self.binary = last(set("binary", "no_binary", u.get(2).copied())).unwrap_or(false);
+        // ripgrep has one mode, set by the last of these flags: a search
+        // mode (-c, --count-matches, -l, --files-without-match, --json),
+        // --files, --type-list or --generate.
+        let modes = [
+            "count",
+            "count_matches",
+            "files_with_matches",
+            "files_without_match",
+            "json",
+            "files",
+            "type_list",
+            "generate",
+        ];
+        // `--no-json` goes back to the standard search only from --json.
+        let mut events: Vec<(usize, &str)> = modes
+            .iter()
+            .chain(&["no_json"])
+            .flat_map(|id| at(id).into_iter().map(move |i| (i, *id)))
+            .collect();
+        events.sort();
+        let last_mode = events.into_iter().fold(None, |mode, (_, id)| match id {
+            "no_json" if mode == Some("json") => Some("standard"),
+            "no_json" => mode,
+            _ => Some(id),
+        });
+        self.no_json = false;
+        if let Some(mode) = last_mode {
+            self.json &= mode == "json";
+            if mode != "files" {
+                self.files = false;
+            }
+            if mode != "type_list" {
+                self.type_list = false;
+            }
+            if mode != "generate" {
+                self.generate = None;
+            }
+            if matches!(mode, "files" | "type_list" | "generate" | "standard") {
+                self.count = false;
+                self.count_matches = false;
+                self.files_with_matches = false;
+                self.files_without_match = false;
+                self.json = false;
+            }
+        }
+        // --passthru is a context mode in ripgrep: a later -A/-B/-C ends
+        // it, and only the -A/-B/-C given after it count; a later
+        // --passthru ends any context.
+        if let Some(passthru) = at("passthru").into_iter().max() {
+            let after = |id: &str| at(id).into_iter().any(|i| i > passthru);
+            if after("after_context") || after("before_context") || after("context") {
+                self.passthru = false;
+                for (id, lines) in [
+                    ("after_context", &mut self.after_context),
+                    ("before_context", &mut self.before_context),
+                    ("context", &mut self.context),
+                ] {
+                    if !after(id) {
+                        *lines = None;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `-E`: checked while parsing, so that the error names the flag as it
+/// was typed (`error parsing flag -E: ...`, as in ripgrep).
+fn encoding_label(label: &str) -> Result<String, String> {
+    match label {
+        "auto" | "none" => Ok(label.to_string()),
+        _ if encoding_rs::Encoding::for_label(label.as_bytes()).is_some() => Ok(label.to_string()),
+        _ => Err(format!("grep config error: unknown encoding: {label}")),
+    }
 }
 
 /// Accepts any type name (--type-add can define new ones) but offers the

@@ -31,8 +31,13 @@ pub struct Config {
     /// --binary: search binary files found in a walk too.
     pub binary: bool,
     pub quiet: bool,
+    /// --max-results: matching lines in total, in walk order.
+    pub max_results: Option<u64>,
     /// --files: list what would be searched.
     pub files: bool,
+    /// False when no line can match: no pattern at all (`-f /dev/null`)
+    /// without -v, or `-m 0`. ripgrep then searches nothing and exits 1.
+    pub matches_possible: bool,
     /// What to print after the results (--stats, --json summary).
     pub stats: Option<StatsFormat>,
     pub stats_totals: Stats,
@@ -70,29 +75,49 @@ impl Config {
             ban_nul: !args.text && !args.null_data,
             unicode: !args.no_unicode,
             engine: engine_choice(&args),
-            size_limit: size_arg(args.regex_size_limit.as_deref(), DEFAULT_SIZE_LIMIT)?,
-            dfa_size_limit: size_arg(args.dfa_size_limit.as_deref(), DEFAULT_DFA_SIZE_LIMIT)?,
+            size_limit: size_arg(args.regex_size_limit.as_deref(), DEFAULT_SIZE_LIMIT)
+                .map_err(flag_error("regex-size-limit"))?,
+            dfa_size_limit: size_arg(args.dfa_size_limit.as_deref(), DEFAULT_DFA_SIZE_LIMIT)
+                .map_err(flag_error("dfa-size-limit"))?,
         };
         let matcher = Matcher::new(&patterns, &matcher_opts)?;
         crate::messages::debug(format_args!("pattern search: {}", matcher.strategy()));
         let rules = build_rules(&args)?;
         let walk = WalkOptions {
             max_depth: args.max_depth,
-            max_filesize: args.max_filesize.as_deref().map(parse_size).transpose()?,
+            max_filesize: args
+                .max_filesize
+                .as_deref()
+                .map(parse_size)
+                .transpose()
+                .map_err(flag_error("max-filesize"))?,
             follow_links: args.follow,
             one_file_system: args.one_file_system,
             sort: None,
+            deferred_errors: args.quiet.then(Default::default),
         };
 
         let stdout_tty = io::stdout().is_terminal();
-        let paths = if positional_paths.is_empty() {
-            if stdin_is_readable() {
-                vec![SearchPath::Stdin]
-            } else {
-                vec![SearchPath::ImplicitCwd]
-            }
-        } else {
+        // As in ripgrep: patterns read from stdin (`-f -`) leave nothing to
+        // search there, and --files never reads stdin.
+        let stdin_consumed = args.file.iter().any(|f| f == Path::new("-"));
+        if stdin_consumed
+            && positional_paths
+                .iter()
+                .any(|p| matches!(p, SearchPath::Stdin))
+        {
+            return Err(
+                "error: attempted to read patterns from stdin while also searching stdin".into(),
+            );
+        }
+        let paths = if !positional_paths.is_empty() {
             positional_paths
+        } else if !stdin_consumed && !args.files && stdin_is_readable() {
+            crate::messages::debug(format_args!("heuristic chose to search stdin"));
+            vec![SearchPath::Stdin]
+        } else {
+            crate::messages::debug(format_args!("heuristic chose to search ./"));
+            vec![SearchPath::ImplicitCwd]
         };
         let only_stdin = paths.iter().all(|p| matches!(p, SearchPath::Stdin));
         // A directory to walk, rather than only files named (or stdin).
@@ -112,6 +137,8 @@ impl Config {
         let human_stats = args.stats && !args.no_stats;
         let mode = if args.quiet && (args.json || human_stats) {
             OutputMode::StatsOnly
+        } else if args.quiet && args.files_without_match {
+            OutputMode::QuietWithoutMatch
         } else if args.quiet {
             OutputMode::Quiet
         } else if args.json {
@@ -158,7 +185,7 @@ impl Config {
         };
         let mut palette = Colors::default();
         for spec in &args.colors {
-            palette.apply(spec)?;
+            palette.apply(spec).map_err(flag_error("colors"))?;
         }
         let colors = colors.then_some(palette);
 
@@ -190,27 +217,27 @@ impl Config {
             before,
             after,
             passthru: args.passthru,
-            max_count: args.max_count,
+            // No file can give more than the global limit.
+            max_count: match (args.max_count, args.max_results) {
+                (Some(m), Some(n)) => Some(m.min(n)),
+                (m, n) => m.or(n),
+            },
             line_numbers: line_number && matches!(mode, OutputMode::Standard | OutputMode::Json),
             stop_on_nonmatch: args.stop_on_nonmatch,
             encoding: text_encoding(args.encoding.as_deref())?,
             terminator: if args.null_data { 0 } else { b'\n' },
         };
-        let line_term = if args.null_data {
-            b"\0".to_vec()
-        } else if args.crlf {
-            b"\r\n".to_vec()
-        } else {
-            b"\n".to_vec()
-        };
         let path_separator = match args.path_separator.as_deref() {
             None => None,
             Some(sep) => match unescape(sep).as_slice() {
                 [byte] => Some(*byte),
-                _ => {
-                    return Err(format!(
-                        "path separator must be exactly one byte, got {sep:?}"
-                    ))
+                bytes => {
+                    return Err(flag_error("path-separator")(format!(
+                        "A path separator must be exactly one byte, but the given separator \
+                         is {} bytes: {sep}\nIn some shells on Windows '/' is automatically \
+                         expanded. Use '//' instead.",
+                        bytes.len()
+                    )))
                 }
             },
         };
@@ -236,12 +263,17 @@ impl Config {
             path_separator,
             count_matches: stats.is_some(),
             escape_control: stdout_tty,
-            line_term: line_term.clone(),
+            crlf: args.crlf,
+            null_data: args.null_data,
         };
+        // Lines ripgrep makes up end with "\r\n" under --crlf (as its
+        // single-threaded printer does; its parallel one writes "\n" between
+        // files).
+        let eol = print.eol();
         let file_separator = match (mode, heading, has_context) {
-            (OutputMode::Standard, true, _) => Some(line_term),
+            (OutputMode::Standard, true, _) => Some(eol.to_vec()),
             (OutputMode::Standard, false, true) => context_break.map(|mut sep| {
-                sep.extend_from_slice(&line_term);
+                sep.extend_from_slice(eol);
                 sep
             }),
             _ => None,
@@ -249,6 +281,7 @@ impl Config {
         let output = OutputOptions {
             file_separator,
             line_buffered: (stdout_tty || args.line_buffered) && !args.block_buffered,
+            block_buffered: args.block_buffered,
             stdout_is_tty: stdout_tty,
         };
         let progress = match args.progress {
@@ -273,7 +306,10 @@ impl Config {
             threads.min(paths.len())
         };
         let threads = fit_threads_to_file_limit(threads);
-        crate::messages::debug(format_args!("searching with {threads} worker threads"));
+        crate::messages::debug(format_args!(
+            "searching with {threads} worker {}",
+            plural(threads, "thread", "threads")
+        ));
         let sort = match (args.sort, args.sortr) {
             (Some(key), _) if key != SortKey::None => Some((key, false)),
             (_, Some(key)) if key != SortKey::None => Some((key, true)),
@@ -295,9 +331,12 @@ impl Config {
             },
             // --null-data implies --text, as in ripgrep.
             text: args.text || args.null_data,
-            binary: args.binary || args.unrestricted >= 3,
+            binary: args.binary,
             quiet: args.quiet,
+            max_results: args.max_results,
             files: args.files,
+            matches_possible: (!patterns.is_empty() || args.invert_match)
+                && args.max_count != Some(0),
             stats,
             stats_totals: Stats::default(),
             progress,
@@ -378,7 +417,7 @@ fn patterns_and_paths(args: &Args) -> Result<(Vec<String>, Vec<SearchPath>), Str
     let mut positional = args.positional.iter();
     if args.regexp.is_empty() && args.file.is_empty() && !args.files {
         let Some(pattern) = positional.next() else {
-            return Err("no pattern given (usage: trawl [OPTIONS] PATTERN [PATH ...])".into());
+            return Err("trawl requires at least one pattern to execute a search".into());
         };
         let pattern = pattern
             .to_str()
@@ -435,20 +474,20 @@ fn terminal_wants_color() -> bool {
 }
 
 fn build_rules(args: &Args) -> Result<Rules, String> {
-    let no_ignore = args.no_ignore || args.unrestricted >= 1;
     let ignore = IgnoreOptions {
-        vcs: !no_ignore && !args.no_ignore_vcs,
-        dot: !no_ignore && !args.no_ignore_dot,
-        parents: !no_ignore && !args.no_ignore_parent,
-        global: !no_ignore && !args.no_ignore_global,
-        exclude: !no_ignore && !args.no_ignore_exclude,
+        vcs: !args.no_ignore_vcs,
+        dot: !args.no_ignore_dot,
+        parents: !args.no_ignore_parent,
+        global: !args.no_ignore_global,
+        exclude: !args.no_ignore_exclude,
         require_git: !args.no_require_git,
-        messages: !args.no_ignore_messages,
+        // As in ripgrep, --no-messages hides ignore file errors too.
+        messages: !args.no_ignore_messages && !args.no_messages,
         case_insensitive: args.ignore_file_case_insensitive,
     };
     let no_ignore_files: &[std::path::PathBuf] = &[];
     Rules::new(RuleSpec {
-        hidden: args.hidden || args.unrestricted >= 2,
+        hidden: args.hidden,
         ignore,
         globs: &args.glob,
         iglobs: &args.iglob,
@@ -465,18 +504,31 @@ fn build_rules(args: &Args) -> Result<Rules, String> {
     })
 }
 
-/// `NUM[K|M|G]`, as ripgrep's size flags take.
+/// `NUM[K|M|G]`, as ripgrep's size flags take, with its messages.
 pub fn parse_size(text: &str) -> Result<u64, String> {
-    let invalid =
-        || format!("invalid size {text:?}: expected a number with an optional K, M or G suffix");
     let (digits, multiplier) = match text.as_bytes().last() {
-        Some(b'K' | b'k') => (&text[..text.len() - 1], 1u64 << 10),
-        Some(b'M' | b'm') => (&text[..text.len() - 1], 1 << 20),
-        Some(b'G' | b'g') => (&text[..text.len() - 1], 1 << 30),
+        Some(b'K') => (&text[..text.len() - 1], 1u64 << 10),
+        Some(b'M') => (&text[..text.len() - 1], 1 << 20),
+        Some(b'G') => (&text[..text.len() - 1], 1 << 30),
         _ => (text, 1),
     };
-    let number: u64 = digits.parse().map_err(|_| invalid())?;
-    number.checked_mul(multiplier).ok_or_else(invalid)
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!(
+            "invalid size: invalid format for size '{text}', which should be a non-empty \
+             sequence of digits followed by an optional 'K', 'M' or 'G' suffix"
+        ));
+    }
+    let number: u64 = digits
+        .parse()
+        .map_err(|e| format!("invalid size: invalid integer found in size '{text}': {e}"))?;
+    number
+        .checked_mul(multiplier)
+        .ok_or_else(|| format!("invalid size: size too big in '{text}'"))
+}
+
+/// ripgrep's "error parsing flag --NAME: " before a flag value's error.
+fn flag_error(flag: &str) -> impl Fn(String) -> String + '_ {
+    move |error| format!("error parsing flag --{flag}: {error}")
 }
 
 /// Directory handles the walker may keep open (walkdir's `max_open`).
@@ -488,7 +540,18 @@ const RESERVED_HANDLES: usize = 8;
 /// Each worker holds at most one open file. If `ulimit -n` cannot cover
 /// the requested workers plus the walker's directories, run fewer workers
 /// (and say so once) instead of failing with "Too many open files".
+/// Workers beyond this only cost memory (a stack and a search window
+/// each) and contention, whatever the machine: `-j 100000` used to abort
+/// when the system refused the threads.
+const MAX_THREADS: usize = 256;
+
 fn fit_threads_to_file_limit(threads: usize) -> usize {
+    if threads > MAX_THREADS {
+        crate::messages::warning(format_args!(
+            "using {MAX_THREADS} threads instead of {threads}, the most trawl runs"
+        ));
+        return fit_threads_to_file_limit(MAX_THREADS);
+    }
     let mut limit = libc::rlimit {
         rlim_cur: 0,
         rlim_max: 0,
@@ -503,18 +566,26 @@ fn fit_threads_to_file_limit(threads: usize) -> usize {
         .max(1);
     if threads > budget {
         crate::messages::warning(format_args!(
-            "using {budget} threads instead of {threads}: the open file limit (ulimit -n) is {soft}"
+            "using {budget} {} instead of {threads}: the open file limit (ulimit -n) is {soft}",
+            plural(budget, "thread", "threads")
         ));
         return budget;
     }
     threads
 }
 
+fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
+}
+
 fn size_arg(text: Option<&str>, default: usize) -> Result<usize, String> {
     match text {
         None => Ok(default),
-        Some(text) => {
-            usize::try_from(parse_size(text)?).map_err(|_| format!("size too large: {text}"))
-        }
+        Some(text) => usize::try_from(parse_size(text)?)
+            .map_err(|_| format!("invalid size: size too big in '{text}'")),
     }
 }

@@ -7,29 +7,55 @@
 use std::ffi::OsString;
 use std::path::Path;
 
-use clap::Parser;
-
 use super::args::Args;
+use crate::messages;
 
 pub const ENV_VAR: &str = "TRAWL_CONFIG_PATH";
 
-/// The full argument list: argv[0], config arguments, then the command
-/// line's. Errors name the file and, where one is to blame, the line.
-pub fn args_with_config(argv: Vec<OsString>) -> Result<Vec<OsString>, String> {
-    let no_config = argv.iter().skip(1).any(|a| a == "--no-config");
+/// The arguments of the config file, to go before the command line's.
+/// A file that cannot be read is reported (unless `no_messages`) and
+/// treated as empty, as ripgrep does; a bad argument in it is an error
+/// naming the file and, where one is to blame, the line.
+pub fn config_args(no_messages: bool) -> Result<Vec<OsString>, String> {
     let path = match std::env::var_os(ENV_VAR) {
-        Some(path) if !path.is_empty() && !no_config => path,
-        _ => return Ok(argv),
+        None => {
+            messages::debug(format_args!(
+                "{ENV_VAR} environment variable is not set, therefore not reading any config file"
+            ));
+            return Ok(Vec::new());
+        }
+        Some(path) if path.is_empty() => return Ok(Vec::new()),
+        Some(path) => path,
     };
     let path = Path::new(&path);
-    let text = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    // As ripgrep words it: the path when the file cannot be opened, not
+    // when it cannot be read (a directory).
+    let text = std::fs::File::open(path)
+        .map_err(|error| format!("{}: {error}", path.display()))
+        .and_then(|mut file| {
+            let mut text = Vec::new();
+            std::io::Read::read_to_end(&mut file, &mut text)
+                .map(|_| text)
+                .map_err(|error| error.to_string())
+        });
+    let text = match text {
+        Ok(text) => text,
+        Err(error) => {
+            if !no_messages {
+                messages::warning(format_args!(
+                    "failed to read the file specified in {ENV_VAR}: {error}"
+                ));
+            }
+            return Ok(Vec::new());
+        }
+    };
     let lines = parse(&text);
     check(path, &lines)?;
-    let mut args = Vec::with_capacity(argv.len() + lines.len());
-    let mut argv = argv.into_iter();
-    args.extend(argv.next());
-    args.extend(lines.into_iter().map(|(_, arg)| arg));
-    args.extend(argv);
+    let args: Vec<OsString> = lines.into_iter().map(|(_, arg)| arg).collect();
+    messages::debug(format_args!(
+        "{}: arguments loaded from config file: {args:?}",
+        path.display()
+    ));
     Ok(args)
 }
 
@@ -52,25 +78,26 @@ fn parse(text: &[u8]) -> Vec<(usize, OsString)> {
 /// Parses the config's arguments alone so that a bad one is reported with
 /// its line instead of as a mystery error in the user's command.
 fn check(path: &Path, lines: &[(usize, OsString)]) -> Result<(), String> {
-    let all = std::iter::once(OsString::from("trawl")).chain(lines.iter().map(|(_, a)| a.clone()));
-    let Err(error) = Args::try_parse_from(all) else {
+    let all: Vec<OsString> = std::iter::once(OsString::from("trawl"))
+        .chain(lines.iter().map(|(_, a)| a.clone()))
+        .collect();
+    let Err(error) = Args::parse_from(&all) else {
         return Ok(());
     };
-    let first_line =
-        |error: &clap::Error| error.to_string().lines().next().unwrap_or("").to_string();
+    let first_line = super::errors::message;
     for (number, arg) in lines {
         let alone = [OsString::from("trawl"), arg.clone()];
-        if let Err(line_error) = Args::try_parse_from(alone) {
+        if let Err(line_error) = Args::parse_from(&alone) {
             // A flag whose value is on the next line fails alone for another
             // reason; only blame a line that fails the same way.
             if line_error.kind() == error.kind() {
                 return Err(format!(
                     "{}:{number}: {}",
                     path.display(),
-                    first_line(&line_error)
+                    first_line(&line_error, &alone)
                 ));
             }
         }
     }
-    Err(format!("{}: {}", path.display(), first_line(&error)))
+    Err(format!("{}: {}", path.display(), first_line(&error, &all)))
 }

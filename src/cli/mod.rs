@@ -5,4 +5,6 @@
 pub mod args;
 pub mod config;
 pub mod config_file;
+pub mod errors;
 pub mod generate;
+pub mod help;

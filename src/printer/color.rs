@@ -56,34 +56,44 @@ impl Colors {
     /// `TYPE:bg:COLOR` or `TYPE:style:{bold,nobold,intense,nointense,
     /// underline,nounderline,italic,noitalic}`, TYPE being path, line,
     /// column or match. COLOR is a name, 0-255 or `r,g,b`.
+    ///
+    /// Errors are worded as ripgrep's (grep-printer's `ColorError`).
     pub fn apply(&mut self, spec: &str) -> Result<(), String> {
-        let invalid = |why: &str| format!("invalid color spec {spec:?}: {why}");
-        let mut parts = spec.splitn(3, ':');
-        let target = match parts.next().unwrap_or("") {
+        let invalid = || {
+            format!(
+                "invalid color spec format: '{spec}'. Valid format is \
+                 '(path|line|column|match|highlight):(fg|bg|style):(value)'."
+            )
+        };
+        let parts: Vec<&str> = spec.split(':').collect();
+        if parts.len() <= 1 || parts.len() > 3 {
+            return Err(invalid());
+        }
+        let target = match parts[0] {
             "path" => &mut self.path,
             "line" => &mut self.line,
             "column" => &mut self.column,
             "match" => &mut self.matched,
-            other => return Err(invalid(&format!("unknown output type {other:?}"))),
+            // ripgrep's `highlight` (the whole matching line) is not
+            // implemented.
+            other => {
+                return Err(format!(
+                    "unrecognized output type '{other}'. Choose from: path, line, column, match."
+                ))
+            }
         };
         let spec_ref = &mut target.0;
-        match (parts.next(), parts.next()) {
-            (Some("none"), None) => *spec_ref = ColorSpec::new(),
-            (Some("fg"), Some(color)) => {
-                spec_ref.set_fg(Some(
-                    color
-                        .parse::<Color>()
-                        .map_err(|e| invalid(&e.to_string()))?,
-                ));
+        let value = || parts.get(2).copied().ok_or_else(invalid);
+        match parts[1] {
+            "none" => *spec_ref = ColorSpec::new(),
+            "fg" => {
+                spec_ref.set_fg(Some(value()?.parse::<Color>().map_err(|e| e.to_string())?));
             }
-            (Some("bg"), Some(color)) => {
-                spec_ref.set_bg(Some(
-                    color
-                        .parse::<Color>()
-                        .map_err(|e| invalid(&e.to_string()))?,
-                ));
+            "bg" => {
+                spec_ref.set_bg(Some(value()?.parse::<Color>().map_err(|e| e.to_string())?));
             }
-            (Some("style"), Some(style)) => {
+            "style" => {
+                let style = value()?;
                 match style {
                     "bold" => spec_ref.set_bold(true),
                     "nobold" => spec_ref.set_bold(false),
@@ -93,10 +103,19 @@ impl Colors {
                     "nounderline" => spec_ref.set_underline(false),
                     "italic" => spec_ref.set_italic(true),
                     "noitalic" => spec_ref.set_italic(false),
-                    other => return Err(invalid(&format!("unknown style {other:?}"))),
+                    other => {
+                        return Err(format!(
+                            "unrecognized style attribute '{other}'. Choose from: nobold, bold, \
+                             nointense, intense, nounderline, underline, noitalic, italic."
+                        ))
+                    }
                 };
             }
-            _ => return Err(invalid("expected TYPE:none or TYPE:{fg,bg,style}:VALUE")),
+            other => {
+                return Err(format!(
+                    "unrecognized spec type '{other}'. Choose from: fg, bg, style, none."
+                ))
+            }
         }
         Ok(())
     }

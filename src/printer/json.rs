@@ -16,7 +16,7 @@ use crate::sink::{SearchSummary, Sink, SinkLine};
 use crate::stats::{FileStats, Totals};
 
 pub struct JsonSink<'a> {
-    out: ChunkWriter,
+    out: ChunkWriter<'a>,
     /// The path as printed, computed once: every message repeats it.
     path: Cow<'a, [u8]>,
     opts: &'a PrintOptions,
@@ -30,7 +30,7 @@ pub struct JsonSink<'a> {
 
 impl<'a> JsonSink<'a> {
     pub fn new(
-        out: ChunkWriter,
+        out: ChunkWriter<'a>,
         path: &'a [u8],
         opts: &'a PrintOptions,
         matcher: &'a Matcher,
@@ -228,4 +228,16 @@ pub fn summary_message(totals: &Totals, wall: Duration) -> String {
         }
     });
     format!("{message}\n")
+}
+
+/// `--max-results` was reached: the search stopped after `max_results`
+/// matching lines, the last of them in `path`. trawl's own message type
+/// (rg has no global limit); it comes just before the summary.
+pub fn truncated_message(max_results: u64, path: &[u8]) -> String {
+    let mut out =
+        format!("{{\"type\":\"truncated\",\"data\":{{\"max_results\":{max_results},\"path\":")
+            .into_bytes();
+    write_data(&mut out, path);
+    out.extend_from_slice(b"}}\n");
+    String::from_utf8(out).unwrap_or_default()
 }

@@ -14,8 +14,6 @@ pub mod summary;
 
 use std::borrow::Cow;
 
-use crossbeam_channel::Sender;
-
 pub use color::Colors;
 
 use crate::search::Matcher;
@@ -35,6 +33,9 @@ pub enum OutputMode {
     FilesWithMatches,
     FilesWithoutMatch,
     Quiet,
+    /// `-q --files-without-match`: print nothing, succeed (and stop) at
+    /// the first file without a match.
+    QuietWithoutMatch,
     /// `-q` with `--json` or `--stats`: every file is searched in full and
     /// only the statistics are printed, as ripgrep does.
     StatsOnly,
@@ -68,10 +69,24 @@ pub struct PrintOptions {
     pub count_matches: bool,
     /// Escape control characters in printed paths (stdout is a terminal).
     pub escape_control: bool,
-    /// What ends an output line that has no terminator of its own (a count,
-    /// a path, `-o`, a separator): `\n`, `\r\n` with --crlf, NUL with
-    /// --null-data, as in ripgrep.
-    pub line_term: Vec<u8>,
+    /// --crlf: lines the printers make up (paths, counts, separators,
+    /// notices) end with "\r\n", as ripgrep's do.
+    pub crlf: bool,
+    /// --null-data: they end with NUL (which wins over --crlf).
+    pub null_data: bool,
+}
+
+impl PrintOptions {
+    /// The end of a line the printer writes itself.
+    pub fn eol(&self) -> &'static [u8] {
+        if self.null_data {
+            b"\0"
+        } else if self.crlf {
+            b"\r\n"
+        } else {
+            b"\n"
+        }
+    }
 }
 
 impl Default for PrintOptions {
@@ -98,8 +113,9 @@ impl Default for PrintOptions {
             include_zero: false,
             path_separator: None,
             count_matches: false,
+            crlf: false,
             escape_control: false,
-            line_term: b"\n".to_vec(),
+            null_data: false,
         }
     }
 }
@@ -136,25 +152,34 @@ impl PrintOptions {
 /// What a printer reports about its file once the search is done: whether
 /// it counts as a match for the exit status, and its statistics.
 pub trait Outcome {
+    /// Whether the file had a match (for the statistics), and its stats.
     fn outcome(&self) -> (bool, FileStats);
+
+    /// Whether the file makes the run succeed (exit code 0): a match,
+    /// except with --files-without-match, where it is a file without one
+    /// (ripgrep's `has_match`).
+    fn success(&self) -> bool {
+        self.outcome().0
+    }
 }
 
-/// A file's output buffer, flushed to the printer thread in chunks. The
-/// end of the file's output is an empty chunk, sent on drop (also when the
-/// job is dropped unsearched), so the printer knows when to move on
-/// without the channel closing, and can reuse it.
-pub struct ChunkWriter {
+/// A file's output buffer, handed on in chunks through `send` (the
+/// job's reply in the pool). The rest is sent on drop, so a file's
+/// output is complete when its printer is dropped.
+pub struct ChunkWriter<'o> {
     pub buf: Vec<u8>,
-    tx: Sender<Vec<u8>>,
+    send: &'o mut dyn FnMut(Vec<u8>) -> bool,
     flushed: u64,
     closed: bool,
 }
 
-impl ChunkWriter {
-    pub fn new(tx: Sender<Vec<u8>>) -> ChunkWriter {
+impl<'o> ChunkWriter<'o> {
+    /// `send` hands a chunk on; it returns false once output is no longer
+    /// wanted (the search was cancelled).
+    pub fn new(send: &'o mut dyn FnMut(Vec<u8>) -> bool) -> ChunkWriter<'o> {
         ChunkWriter {
             buf: Vec::new(),
-            tx,
+            send,
             flushed: 0,
             closed: false,
         }
@@ -165,8 +190,8 @@ impl ChunkWriter {
         self.flushed + self.buf.len() as u64
     }
 
-    /// Sends the buffer if it is large enough. Returns false once the
-    /// printer thread has gone away (output no longer wanted).
+    /// Sends the buffer if it is large enough. Returns false once output
+    /// is no longer wanted.
     pub fn maybe_flush(&mut self) -> bool {
         if self.buf.len() >= CHUNK {
             self.flush();
@@ -178,18 +203,14 @@ impl ChunkWriter {
         if !self.buf.is_empty() && !self.closed {
             let chunk = std::mem::take(&mut self.buf);
             self.flushed += chunk.len() as u64;
-            self.closed = self.tx.send(chunk).is_err();
+            self.closed = !(self.send)(chunk);
         }
     }
 }
 
-impl Drop for ChunkWriter {
+impl Drop for ChunkWriter<'_> {
     fn drop(&mut self) {
         self.flush();
-        if !self.closed {
-            // End of this file's output; an error means the printer is gone.
-            let _ = self.tx.send(Vec::new());
-        }
     }
 }
 

@@ -11,7 +11,7 @@ use crate::sink::{SearchSummary, Sink, SinkLine};
 use crate::stats::FileStats;
 
 pub struct StandardSink<'a> {
-    out: ChunkWriter,
+    out: ChunkWriter<'a>,
     path: Option<Cow<'a, [u8]>>,
     opts: &'a PrintOptions,
     matcher: &'a Matcher,
@@ -90,7 +90,7 @@ fn write_spans(
 
 impl<'a> StandardSink<'a> {
     pub fn new(
-        out: ChunkWriter,
+        out: ChunkWriter<'a>,
         path: &'a [u8],
         opts: &'a PrintOptions,
         matcher: &'a Matcher,
@@ -112,11 +112,7 @@ impl<'a> StandardSink<'a> {
     fn write_heading(&mut self) {
         if let (true, false, Some(path)) = (self.opts.heading, self.wrote_heading, &self.path) {
             self.wrote_heading = true;
-            let terminator: &[u8] = if self.opts.null {
-                b""
-            } else {
-                &self.opts.line_term
-            };
+            let terminator: &[u8] = if self.opts.null { b"" } else { self.opts.eol() };
             write_path(&mut self.out.buf, path, self.opts, terminator);
         }
     }
@@ -164,7 +160,13 @@ impl<'a> StandardSink<'a> {
     /// colors, followed by a newline.
     fn write_line_text(&mut self, line: &SinkLine, kind: LineKind, highlight: Highlight) {
         let opts = self.opts;
-        let end = line.content_end();
+        let mut end = line.content_end();
+        // With --crlf a "\r\n" is the terminator: not part of the text that
+        // -M previews or measures (it still counts in the length), and
+        // printed as it was.
+        if opts.crlf && end > line.start && end < line.end && line.buf[end - 1] == b'\r' {
+            end -= 1;
+        }
         let mut start = line.start;
         if opts.trim {
             while start < end && line.buf[start].is_ascii_whitespace() {
@@ -179,7 +181,9 @@ impl<'a> StandardSink<'a> {
             .colors
             .as_ref()
             .filter(|_| highlight != Highlight::None);
-        let too_long = |len: usize| opts.max_columns.is_some_and(|max| len > max);
+        // ripgrep counts the line terminator in a line's length for -M.
+        let terminator = line.end - end;
+        let too_long = |len: usize| opts.max_columns.is_some_and(|max| len + terminator > max);
         // Like ripgrep, where the matches are known (colors, -r or
         // --vimgrep) a shortened line says how many there are.
         // (An inverted match has none to count.)
@@ -214,28 +218,25 @@ impl<'a> StandardSink<'a> {
         match opts.max_columns.filter(|_| too_long(window.len())) {
             None => {
                 write_spans(out, text, window, &spans, colors, highlight);
-                // The line's own terminator, as ripgrep prints it (with
-                // --crlf its `\r` is still in the text); a last line
-                // without one gets the output's line terminator.
-                if line.has_terminator() {
-                    out.push(line.terminator);
-                } else {
-                    out.extend_from_slice(&opts.line_term);
+                match &line.buf[end..line.end] {
+                    [] => out.extend_from_slice(opts.eol()),
+                    terminator => out.extend_from_slice(terminator),
                 }
             }
             Some(_) if !opts.max_columns_preview => {
                 // Like ripgrep, say how many matches it had where known.
                 let notice = match kind {
                     LineKind::Match if counted => {
-                        format!("[Omitted long line with {} matches]\n", spans.len())
+                        format!("[Omitted long line with {} matches]", spans.len())
                     }
-                    LineKind::Match => "[Omitted long matching line]\n".to_string(),
-                    LineKind::Context => "[Omitted long context line]\n".to_string(),
+                    LineKind::Match => "[Omitted long matching line]".to_string(),
+                    LineKind::Context => "[Omitted long context line]".to_string(),
                 };
                 out.extend_from_slice(notice.as_bytes());
+                out.extend_from_slice(opts.eol());
             }
             Some(max) => {
-                let cut = window.start + max;
+                let cut = (window.start + max).min(window.end);
                 write_spans(out, text, window.start..cut, &spans, colors, highlight);
                 let hidden = spans
                     .iter()
@@ -243,11 +244,12 @@ impl<'a> StandardSink<'a> {
                     .filter(|(n, span)| highlight.covers(*n) && span.start >= cut)
                     .count();
                 let suffix = match (counted, hidden) {
-                    (false, _) => " [... omitted end of long line]\n".to_string(),
-                    (true, 1) => " [... 1 more match]\n".to_string(),
-                    (true, n) => format!(" [... {n} more matches]\n"),
+                    (false, _) => " [... omitted end of long line]".to_string(),
+                    (true, 1) => " [... 1 more match]".to_string(),
+                    (true, n) => format!(" [... {n} more matches]"),
                 };
                 out.extend_from_slice(suffix.as_bytes());
+                out.extend_from_slice(opts.eol());
             }
         }
         if replace.is_none() && !spans.is_empty() {
@@ -306,7 +308,7 @@ impl<'a> StandardSink<'a> {
         let content = |r: &Range<usize>| {
             let end = r.end - usize::from(r.end > r.start && text[r.end - 1] == term);
             // ripgrep's trim_line_terminator also removes the `\r` of CRLF.
-            let crlf = opts.line_term == b"\r\n" && end > r.start && text[end - 1] == b'\r';
+            let crlf = opts.crlf && end > r.start && text[end - 1] == b'\r';
             r.start..end - usize::from(crlf)
         };
         let number = |n: usize| line.line_number.map(|first| first + n as u64);
@@ -339,7 +341,7 @@ impl<'a> StandardSink<'a> {
                             colors,
                             Highlight::All,
                         );
-                        out.extend_from_slice(&opts.line_term);
+                        out.extend_from_slice(opts.eol());
                         continue;
                     }
                     if from >= to {
@@ -356,7 +358,7 @@ impl<'a> StandardSink<'a> {
                         Some(colors) => colors.matched.write(out, &text[from..to]),
                         None => out.extend_from_slice(&text[from..to]),
                     }
-                    out.extend_from_slice(&opts.line_term);
+                    out.extend_from_slice(opts.eol());
                 }
             }
             return;
@@ -388,7 +390,7 @@ impl<'a> StandardSink<'a> {
                         "[Omitted long matching line]".to_string()
                     };
                     out.extend_from_slice(notice.as_bytes());
-                    out.extend_from_slice(&opts.line_term);
+                    out.extend_from_slice(opts.eol());
                 }
                 Some(max) => {
                     let cut = (body.start + max).min(body.end);
@@ -403,16 +405,16 @@ impl<'a> StandardSink<'a> {
                         (true, n) => format!(" [... {n} more matches]"),
                     };
                     out.extend_from_slice(suffix.as_bytes());
-                    out.extend_from_slice(&opts.line_term);
+                    out.extend_from_slice(opts.eol());
                 }
                 None if slow => {
                     write_spans(out, &text, body, &spans, colors, Highlight::All);
-                    out.extend_from_slice(&opts.line_term);
+                    out.extend_from_slice(opts.eol());
                 }
                 None => {
                     out.extend_from_slice(&text[l.clone()]);
                     if l.is_empty() || text[l.end - 1] != term {
-                        out.extend_from_slice(&opts.line_term);
+                        out.extend_from_slice(opts.eol());
                     }
                 }
             }
@@ -446,7 +448,8 @@ impl<'a> StandardSink<'a> {
                 Some(max) if text.len() > max && !opts.max_columns_preview => {
                     self.out
                         .buf
-                        .extend_from_slice(b"[Omitted long matching line]\n");
+                        .extend_from_slice(b"[Omitted long matching line]");
+                    self.out.buf.extend_from_slice(opts.eol());
                     continue;
                 }
                 Some(max) if text.len() > max => (&text[..max], b" [... 0 more matches]"),
@@ -457,7 +460,7 @@ impl<'a> StandardSink<'a> {
                 None => self.out.buf.extend_from_slice(shown),
             }
             self.out.buf.extend_from_slice(suffix);
-            self.out.buf.extend_from_slice(&opts.line_term);
+            self.out.buf.extend_from_slice(opts.eol());
         }
         self.matches = matches;
     }
@@ -579,7 +582,7 @@ impl Sink for StandardSink<'_> {
     fn context_break(&mut self) -> bool {
         if let Some(separator) = &self.opts.context_break {
             self.out.buf.extend_from_slice(separator);
-            self.out.buf.extend_from_slice(&self.opts.line_term);
+            self.out.buf.extend_from_slice(self.opts.eol());
         }
         self.out.maybe_flush()
     }

@@ -11,7 +11,7 @@ use crate::sink::{SearchSummary, Sink, SinkLine};
 use crate::stats::FileStats;
 
 pub struct SummarySink<'a> {
-    out: ChunkWriter,
+    out: ChunkWriter<'a>,
     /// The path as printed (separator and escaping applied once).
     path: Cow<'a, [u8]>,
     opts: &'a PrintOptions,
@@ -19,14 +19,16 @@ pub struct SummarySink<'a> {
     invert: bool,
     quit: &'a AtomicBool,
     count: u64,
-    /// Whether this file counts as a "match" for the exit status.
+    /// Whether this file had a match (for the statistics).
     matched: bool,
+    /// Whether this file counts for the exit status (`Outcome::success`).
+    success: bool,
     stats: FileStats,
 }
 
 impl<'a> SummarySink<'a> {
     pub fn new(
-        out: ChunkWriter,
+        out: ChunkWriter<'a>,
         path: &'a [u8],
         opts: &'a PrintOptions,
         matcher: &'a Matcher,
@@ -42,17 +44,13 @@ impl<'a> SummarySink<'a> {
             quit,
             count: 0,
             matched: false,
+            success: false,
             stats: FileStats::default(),
         }
     }
 
     fn write_path_line(&mut self) {
-        write_path(
-            &mut self.out.buf,
-            &self.path,
-            self.opts,
-            &self.opts.line_term,
-        );
+        write_path(&mut self.out.buf, &self.path, self.opts, self.opts.eol());
     }
 }
 
@@ -60,18 +58,29 @@ impl super::Outcome for SummarySink<'_> {
     fn outcome(&self) -> (bool, FileStats) {
         (self.matched, self.stats)
     }
+
+    fn success(&self) -> bool {
+        self.success
+    }
 }
 
 impl Sink for SummarySink<'_> {
     fn matched(&mut self, line: &SinkLine) -> bool {
         let mode = self.opts.mode;
         // Matches are counted where they are reported: --count-matches,
-        // and the statistics of `-q --json` / `-q --stats`.
-        // With -U, -c counts matches too (a match may span lines).
-        let per_match = matches!(mode, OutputMode::CountMatches | OutputMode::StatsOnly)
+        // and the statistics (--stats, and `-q --json`). With -U, -c
+        // counts matches too (a match may span lines).
+        let stats = self.opts.count_matches;
+        let per_match = stats
+            || matches!(mode, OutputMode::CountMatches | OutputMode::StatsOnly)
             || (mode == OutputMode::Count && line.multiline);
         let before = self.stats.matches;
         record_line(&mut self.stats, self.matcher, line, self.invert, per_match);
+        if stats && self.invert {
+            // ripgrep's summary printer counts at least one match per
+            // reported line, an inverted one included.
+            self.stats.matches += 1;
+        }
         self.count += match mode {
             OutputMode::CountMatches if !self.invert => self.stats.matches - before,
             OutputMode::Count if line.multiline && !self.invert => self.stats.matches - before,
@@ -82,7 +91,11 @@ impl Sink for SummarySink<'_> {
                 self.quit.store(true, Ordering::Relaxed);
                 false
             }
-            OutputMode::FilesWithMatches | OutputMode::FilesWithoutMatch => false,
+            // The first match decides, but --stats counts them all, as
+            // in ripgrep.
+            OutputMode::FilesWithMatches
+            | OutputMode::FilesWithoutMatch
+            | OutputMode::QuietWithoutMatch => stats,
             _ => true,
         }
     }
@@ -112,7 +125,7 @@ impl Sink for SummarySink<'_> {
                         write_path(&mut self.out.buf, &self.path, opts, &opts.match_separator);
                     }
                     write_number(&mut self.out.buf, self.count, None);
-                    self.out.buf.extend_from_slice(&self.opts.line_term);
+                    self.out.buf.extend_from_slice(self.opts.eol());
                 }
             }
             OutputMode::FilesWithMatches => {
@@ -121,17 +134,29 @@ impl Sink for SummarySink<'_> {
                     self.write_path_line();
                 }
             }
-            OutputMode::FilesWithoutMatch => {
-                // ripgrep exits 0 here whenever a file was searched: either
-                // it matched or it was printed.
-                self.matched = true;
-                // A binary file skipped at its first NUL was not searched.
-                if self.count == 0 && !summary.binary_quit {
+            OutputMode::FilesWithoutMatch | OutputMode::QuietWithoutMatch => {
+                self.matched = self.count > 0;
+                // As in ripgrep, a binary file skipped at its first NUL is
+                // not printed, but its matches are dropped: it counts as a
+                // file without a match for the exit status.
+                let without = self.count == 0 || summary.binary_quit;
+                self.success = without;
+                if self.opts.mode == OutputMode::QuietWithoutMatch {
+                    if without {
+                        self.quit.store(true, Ordering::Relaxed);
+                    }
+                } else if self.count == 0 && !summary.binary_quit {
                     self.write_path_line();
                 }
             }
             OutputMode::Quiet | OutputMode::StatsOnly => self.matched = self.count > 0,
             OutputMode::Standard | OutputMode::Json => {}
+        }
+        if !matches!(
+            self.opts.mode,
+            OutputMode::FilesWithoutMatch | OutputMode::QuietWithoutMatch
+        ) {
+            self.success = self.matched;
         }
         self.stats.bytes_searched = summary.bytes_searched;
         if self.opts.mode == OutputMode::CountMatches {

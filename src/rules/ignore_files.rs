@@ -243,31 +243,59 @@ impl Level {
             };
             level.git = load_many(dir, &names(&[(".gitignore", seen.gitignore)]), opts);
             if level.has_git && opts.exclude {
-                level.exclude = load(dir, [dir.join(".git/info/exclude")], opts);
+                if let Some(git_dir) = git_common_dir(dir) {
+                    level.exclude = load(dir, [git_dir.join("info/exclude")], opts, false);
+                }
             }
         }
         level
     }
 }
 
+/// The git directory holding `info/exclude` for the repository at `dir`:
+/// `dir/.git`, or, where `.git` is a file (`gitdir: PATH`, as in a `git
+/// worktree add` checkout), the repository's common directory named by
+/// the `commondir` file in PATH. As in ripgrep's `ignore` crate, a gitdir
+/// without `commondir` (a submodule's) gives no exclude file. Unlike it,
+/// a relative gitdir is resolved against `dir`, as git does, not against
+/// the current directory.
+fn git_common_dir(dir: &Path) -> Option<PathBuf> {
+    let dot_git = dir.join(".git");
+    let meta = std::fs::symlink_metadata(&dot_git).ok()?;
+    if !meta.is_file() {
+        return Some(dot_git);
+    }
+    let first_line = |path: &Path| -> Option<String> {
+        let text = std::fs::read_to_string(path).ok()?;
+        Some(text.lines().next()?.to_string())
+    };
+    let line = first_line(&dot_git)?;
+    let git_dir = dir.join(line.strip_prefix("gitdir: ")?);
+    let common = first_line(&git_dir.join("commondir"))?;
+    Some(git_dir.join(common))
+}
+
 /// The ignore files `names` of `dir`, whose rules are relative to it.
 fn load_many(dir: &Path, names: &[&str], opts: &IgnoreOptions) -> Option<Gitignore> {
-    load(dir, names.iter().map(|name| dir.join(name)), opts)
+    load(dir, names.iter().map(|name| dir.join(name)), opts, false)
 }
 
 /// Loads gitignore-format files whose rules are relative to `root`, later
 /// files taking precedence. None if none of them exists.
+/// `explicit`: the files were named with --ignore-file, and failing to
+/// read them (even a missing one) is reported.
 pub fn load(
     root: &Path,
     paths: impl IntoIterator<Item = PathBuf>,
     opts: &IgnoreOptions,
+    explicit: bool,
 ) -> Option<Gitignore> {
     let messages = opts.messages;
     let mut builder = GitignoreBuilder::new(root);
     let _ = builder.case_insensitive(opts.case_insensitive);
     let mut any = false;
     for path in paths {
-        any |= add_file(&mut builder, &path, messages);
+        any |= add_file(&mut builder, &path, messages, explicit);
     }
     if !any {
         return None;
@@ -277,14 +305,25 @@ pub fn load(
 
 /// Adds a file's rules line by line, so that a bad line is reported with
 /// its number and the other lines still apply. False if there is no file.
-fn add_file(builder: &mut GitignoreBuilder, path: &Path, messages: bool) -> bool {
+///
+/// As in ripgrep (whose `ignore` crate drops I/O errors on ignore files it
+/// finds), an ignore file found in a walk that cannot be read is skipped
+/// silently (`--debug` says so); one named with --ignore-file is reported.
+fn add_file(builder: &mut GitignoreBuilder, path: &Path, messages: bool, explicit: bool) -> bool {
     let text = match std::fs::read(path) {
         Ok(text) => text,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return false,
-        Err(error) => {
+        Err(error) if explicit => {
             if messages {
                 crate::messages::warning(format_args!("{}: {error}", path.display()));
             }
+            return false;
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return false,
+        Err(error) => {
+            crate::messages::debug(format_args!(
+                "ignoring ignore file {}: {error}",
+                path.display()
+            ));
             return false;
         }
     };

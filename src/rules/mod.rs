@@ -87,7 +87,7 @@ impl Rules {
         let explicit = spec
             .ignore_files
             .iter()
-            .filter_map(|path| ignore_files::load(&cwd, [path.clone()], &spec.ignore))
+            .filter_map(|path| ignore_files::load(&cwd, [path.clone()], &spec.ignore, true))
             .collect();
         let global = (spec.ignore.vcs && spec.ignore.global)
             .then(|| {

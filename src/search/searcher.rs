@@ -29,6 +29,9 @@ const WINDOW: usize = 64 * 1024;
 /// How much of a memory-mapped file is checked for NUL bytes up front; the
 /// rest is checked only in matching lines (as ripgrep does with mmap).
 const MMAP_BINARY_PEEK: usize = 64 * 1024;
+/// How much of a memory-mapped file is searched between checks of the
+/// quit flag.
+const MMAP_QUIT_CHECK: usize = 4 << 20;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BinaryMode {
@@ -157,9 +160,24 @@ impl<'c> Searcher<'c> {
             }
             BinaryMode::Text => {}
         }
-        let searched = match state.process(matcher, &data[..len], 0, len, sink) {
-            true => len as u64,
-            false => state.searched_to,
+        // In slices of a few MiB of whole lines, so that cancellation
+        // (-q elsewhere, a closed pipe) stops a large map promptly.
+        let mut at = 0;
+        let searched = loop {
+            if at >= len {
+                break len as u64;
+            }
+            if self.quit.load(Ordering::Relaxed) {
+                break at as u64;
+            }
+            let mut slice_end = (at + MMAP_QUIT_CHECK).min(len);
+            if slice_end < len {
+                slice_end = memchr(b'\n', &data[slice_end..len]).map_or(len, |i| slice_end + i + 1);
+            }
+            if !state.process(matcher, &data[..len], at, slice_end, sink) {
+                break state.searched_to;
+            }
+            at = slice_end;
         };
         self.last = state.summary(searched);
         sink.finish(&self.last);

@@ -3,11 +3,13 @@
 mod util;
 
 mod binary;
+mod cli_compat;
 mod ecosystem;
 mod engines;
 mod errors;
 mod filtering;
 mod formats;
+mod handoff;
 mod output;
 mod pipeline;
 mod robustness;

@@ -61,7 +61,7 @@ fn workers_never_outnumber_the_files_named() {
     };
     assert_eq!(
         threads(&["--debug", "-j8", "x", "a.txt"]),
-        "1 worker threads"
+        "1 worker thread"
     );
     assert_eq!(
         threads(&["--debug", "-j8", "x", "a.txt", "b.txt"]),

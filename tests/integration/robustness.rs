@@ -209,7 +209,7 @@ fn files_truncated_and_rewritten_during_search_never_crash() {
                 let path = dir.join(format!("f{}.txt", n % 8));
                 let file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
                 file.set_len((n * 7919 % 240_000) as u64).unwrap();
-                if n % 3 == 0 {
+                if n.is_multiple_of(3) {
                     std::fs::write(&path, &content).unwrap();
                 }
                 n += 1;

@@ -1,0 +1,315 @@
+//! The ordered hand-off: streaming to a pipe, memory bounded in bytes,
+//! messages in order, cancellation, the global result limit.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use crate::util::Fixture;
+
+fn make_fifo(path: &Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// Reads lines from the child's stdout on a thread, so a test can wait
+/// for one with a timeout.
+fn line_reader(child: &mut Child) -> mpsc::Receiver<String> {
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// Lets a process blocked on opening the FIFO go on (it reads EOF).
+fn release(fifo: &Path) {
+    drop(File::options().write(true).open(fifo).unwrap());
+}
+
+fn debug_searched(stderr: &str) -> String {
+    stderr
+        .lines()
+        .find_map(|line| line.strip_prefix("trawl: DEBUG: searched "))
+        .unwrap_or_else(|| panic!("no search count in {stderr}"))
+        .to_string()
+}
+
+#[test]
+fn results_reach_a_pipe_while_a_later_file_is_still_searched() {
+    let f = Fixture::new();
+    f.create("a.txt", "needle a\n");
+    let fifo = f.path().join("slow");
+    make_fifo(&fifo);
+    for args in [&["-l"][..], &["-n"], &["-c"], &["--json"]] {
+        let mut child = f
+            .cmd(&[args, &["needle", "a.txt", "slow"]].concat())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let lines = line_reader(&mut child);
+        // `slow` never ends until released: a.txt's result must not wait
+        // for it (it used to sit in a 256 KiB buffer until the end).
+        let first = lines.recv_timeout(Duration::from_secs(20));
+        release(&fifo);
+        let first = first.unwrap_or_else(|_| panic!("no output before the end for {args:?}"));
+        assert!(
+            first.contains("a.txt") || first.contains("needle"),
+            "{first}"
+        );
+        assert_eq!(child.wait().unwrap().code(), Some(0));
+    }
+}
+
+#[test]
+fn block_buffered_output_waits_for_the_end() {
+    let f = Fixture::new();
+    f.create("a.txt", "needle a\n");
+    let fifo = f.path().join("slow");
+    make_fifo(&fifo);
+    let mut child = f
+        .cmd(&["--block-buffered", "needle", "a.txt", "slow"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = line_reader(&mut child);
+    let early = lines.recv_timeout(Duration::from_millis(500));
+    release(&fifo);
+    assert!(early.is_err(), "--block-buffered flushed early: {early:?}");
+    assert_eq!(lines.recv().unwrap(), "a.txt:needle a");
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}
+
+/// Output waiting behind a file that does not finish is bounded by the
+/// budget, not by the number of files: 64 files printing 1 MiB each wait
+/// behind a FIFO, and trawl's resident memory stays far below their sum.
+#[test]
+fn output_waiting_its_turn_is_bounded_in_bytes() {
+    let f = Fixture::new();
+    let fifo = f.path().join("a-slow");
+    make_fifo(&fifo);
+    let line = format!("{}\n", "needle ".repeat(1 << 17));
+    for i in 0..64 {
+        f.create(&format!("b{i:02}.txt"), &line);
+    }
+    let mut child = f
+        .cmd(&["-j4", "needle", "a-slow", "."])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    // Give the workers time to fill the budget and block.
+    std::thread::sleep(Duration::from_secs(2));
+    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap();
+    let rss_kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches(" kB").parse().ok())
+        .unwrap();
+    release(&fifo);
+    let mut out = Vec::new();
+    stdout.read_to_end(&mut out).unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    assert_eq!(out.len(), 64 * (line.len() + "./b00.txt:".len()));
+    assert!(out.starts_with(b"./b00.txt:needle"));
+    // 64 MiB of output was ready; the budget is 32 MiB.
+    assert!(rss_kib < 56 * 1024, "resident {rss_kib} KiB while blocked");
+}
+
+/// stdout and stderr written to one file: every message about a file
+/// sits between the output of the files before and after it.
+#[test]
+fn messages_come_in_their_files_place() {
+    let f = Fixture::new();
+    for i in 0..30 {
+        f.create(&format!("f{i:02}.txt"), format!("x {i}\n"));
+    }
+    std::os::unix::fs::symlink("nowhere", f.path().join("f10.lnk")).unwrap();
+    std::os::unix::fs::symlink("nowhere", f.path().join("f20.lnk")).unwrap();
+    let mut expected = String::new();
+    for i in 0..30 {
+        // f10.lnk sorts before f10.txt.
+        if i == 10 || i == 20 {
+            expected += &format!("trawl: ./f{i}.lnk: No such file or directory (os error 2)\n");
+        }
+        expected += &format!("f{i:02}.txt:x {i}\n");
+    }
+    for threads in ["1", "4", "8"] {
+        let combined = f.path().join("../combined.out");
+        let file = File::create(&combined).unwrap();
+        let status = f
+            .cmd(&["-L", "-j", threads, "x"])
+            .env("TRAWL_TEST_WORKER_DELAY_US", "3000")
+            .stdout(file.try_clone().unwrap())
+            .stderr(file)
+            .status()
+            .unwrap();
+        assert_eq!(status.code(), Some(2));
+        assert_eq!(
+            std::fs::read_to_string(&combined).unwrap(),
+            expected,
+            "-j{threads}"
+        );
+    }
+    // Paths named on the command line: the error between the two outputs.
+    let combined = f.path().join("../combined2.out");
+    let file = File::create(&combined).unwrap();
+    f.cmd(&["x", "f01.txt", "missing.txt", "f02.txt"])
+        .stdout(file.try_clone().unwrap())
+        .stderr(file)
+        .status()
+        .unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&combined).unwrap(),
+        "f01.txt:x 1\ntrawl: missing.txt: No such file or directory (os error 2)\nf02.txt:x 2\n"
+    );
+}
+
+/// 2,000 files with a match in every one: -q stops after the first, and
+/// the debug count says how many were searched at all.
+#[test]
+fn quiet_stops_searching_at_the_first_match() {
+    let f = Fixture::new();
+    for i in 0..2000 {
+        f.create(&format!("d{}/f{i:04}.txt", i / 100), "needle\n");
+    }
+    let run = f.run(&["-q", "--debug", "-j2", "needle"]);
+    assert_eq!((run.stdout.as_str(), run.code), ("", 0));
+    let searched: u64 = debug_searched(&run.stderr)
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(searched < 100, "-q searched {searched} files");
+    // Without -q every file is searched.
+    let run = f.run(&["-c", "--debug", "needle"]);
+    assert_eq!(debug_searched(&run.stderr), "2000 of 2000 files walked");
+}
+
+#[test]
+fn max_results_counts_matching_lines_in_walk_order() {
+    let f = Fixture::new();
+    f.create("a.txt", "x1\nx2\n");
+    f.create("b.txt", "none\n");
+    f.create("c.txt", "x3\nno\nx4\nx5\n");
+    f.create("d/e.txt", "x6\n");
+    let run = f.run_ordered(&["--max-results", "4", "x"]);
+    run.expect("a.txt:x1\na.txt:x2\nc.txt:x3\nc.txt:x4\n", 0);
+    let run = f.run_ordered(&["--max-results", "2", "-n", "-A1", "x", "c.txt", "d"]);
+    run.expect("c.txt:1:x3\nc.txt-2-no\nc.txt:3:x4\nc.txt-4-x5\n", 0);
+    let run = f.run_ordered(&["--max-results", "3", "-c", "x"]);
+    run.expect("a.txt:2\nc.txt:1\n", 0);
+    let run = f.run_ordered(&["--max-results", "100", "x"]);
+    run.expect(
+        "a.txt:x1\na.txt:x2\nc.txt:x3\nc.txt:x4\nc.txt:x5\nd/e.txt:x6\n",
+        0,
+    );
+    // Nothing at all: exit 1, as with -m 0.
+    f.run_ordered(&["--max-results", "0", "x"]).expect("", 1);
+    // -m still applies per file.
+    let run = f.run_ordered(&["--max-results", "3", "-m1", "x"]);
+    run.expect("a.txt:x1\nc.txt:x3\nd/e.txt:x6\n", 0);
+}
+
+#[test]
+fn max_results_with_json_says_where_it_stopped() {
+    let f = Fixture::new();
+    f.create("a.txt", "x1\n");
+    f.create("b.txt", "x2\nx3\n");
+    f.create("c.txt", "x4\n");
+    let run = f.run_ordered(&["--max-results", "2", "--json", "x"]);
+    let types: Vec<String> = run
+        .stdout
+        .lines()
+        .map(|line| {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            let kind = v["type"].as_str().unwrap().to_string();
+            match v["data"]["path"]["text"].as_str() {
+                Some(path) => format!("{kind} {path}"),
+                None => kind,
+            }
+        })
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "begin a.txt",
+            "match a.txt",
+            "end a.txt",
+            "begin b.txt",
+            "match b.txt",
+            "end b.txt",
+            "truncated b.txt",
+            "summary"
+        ]
+    );
+    assert!(run
+        .stdout
+        .contains(r#"{"type":"truncated","data":{"max_results":2,"path":{"text":"b.txt"}}}"#));
+}
+
+#[test]
+fn max_results_stops_the_search() {
+    let f = Fixture::new();
+    for i in 0..2000 {
+        f.create(&format!("d{}/f{i:04}.txt", i / 100), "needle\nneedle\n");
+    }
+    let run = f.run(&["--max-results", "3", "--debug", "-j2", "needle"]);
+    run.expect(
+        "d0/f0000.txt:needle\nd0/f0000.txt:needle\nd0/f0001.txt:needle\n",
+        0,
+    );
+    let searched: u64 = debug_searched(&run.stderr)
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(searched < 1000, "--max-results 3 searched {searched} files");
+}
+
+#[test]
+fn max_results_on_stdin() {
+    let f = Fixture::new();
+    let mut child = f
+        .cmd(&["--max-results", "2", "x"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"x1\ny\nx2\nx3\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "x1\nx2\n");
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn an_absurd_thread_count_is_capped_with_one_message() {
+    let f = Fixture::new();
+    f.create("a.txt", "x\n");
+    f.create("d/b.txt", "x\n");
+    let run = f.run(&["-j", "100000", "x"]);
+    run.expect("a.txt:x\nd/b.txt:x\n", 0);
+    assert_eq!(
+        run.stderr,
+        "trawl: using 256 threads instead of 100000, the most trawl runs\n"
+    );
+}
