@@ -75,10 +75,8 @@ fuzz_target!(|data: &[u8]| {
         && trawl::search::Matcher::new(&[pattern.clone()], &matcher_opts)
             .is_ok_and(|m| m.multiline());
     if whole_input {
-        // -U: -m is counted in matches and not modelled with -v; no
-        // --stop-on-nonmatch.
+        // -U: -m counts matches found (also with -v); no --stop-on-nonmatch.
         let opts = SearchOptions {
-            max_count: opts.max_count.filter(|_| !opts.invert),
             stop_on_nonmatch: false,
             ..opts
         };

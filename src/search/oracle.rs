@@ -82,7 +82,8 @@ pub fn expected_multiline(
     let mut pos = 0;
     let mut found = 0u64;
     while pos < text.len() {
-        if !opts.invert && opts.max_count.is_some_and(|max| found >= max) {
+        // -m counts matches found, also with -v (ripgrep's match limit).
+        if opts.max_count.is_some_and(|max| found >= max) {
             break;
         }
         let Some((s, e)) = find(&text[pos..]) else {
@@ -106,7 +107,7 @@ pub fn expected_multiline(
     // Units: (start, end, selected).
     let mut units: Vec<(usize, usize, bool)> = Vec::new();
     if opts.invert {
-        // Lines no match touches are selected (-m is not modelled here).
+        // Lines no match found touches are selected.
         let mut at = 0;
         for (start, end) in touched.into_iter().chain([(text.len(), text.len())]) {
             for (from, selected) in [(start, true), (end, false)] {

@@ -381,7 +381,14 @@ impl Searcher<'_> {
         sink: &mut dyn Sink,
     ) -> io::Result<()> {
         let term = self.opts.terminator;
-        let mut state = State::new(self.opts, binary);
+        // -m counts matches found (ripgrep's match limit), not lines: with
+        // -v, every line between the first N matches and past them counts.
+        let max_count = self.opts.max_count;
+        let unlimited = SearchOptions {
+            max_count: None,
+            ..self.opts.clone()
+        };
+        let mut state = State::new(&unlimited, binary);
         state.multiline = true;
         let mut len = data.len();
         match binary {
@@ -406,14 +413,17 @@ impl Searcher<'_> {
         let mut pos = 0;
         let mut go_on = true;
         if self.opts.invert {
+            let mut finds = 0u64;
             while go_on && pos < len && !self.quit.load(Ordering::Relaxed) {
-                let found = match matcher.find_from(data, pos) {
+                let limited = max_count.is_some_and(|max| finds >= max);
+                let found = match matcher.find_from(data, pos).map(|m| m.filter(|_| !limited)) {
                     Ok(found) => found,
                     Err(err) => {
                         state.error = Some(err);
                         break;
                     }
                 };
+                finds += u64::from(found.is_some());
                 let (stop, next) = match found {
                     Some(m) => {
                         let (line_start, line_end) = locate(data, term, m);
@@ -433,7 +443,7 @@ impl Searcher<'_> {
             let mut found = 0u64;
             let mut pending: Option<(usize, usize)> = None;
             while pos < len && !self.quit.load(Ordering::Relaxed) {
-                if self.opts.max_count.is_some_and(|max| found >= max) {
+                if max_count.is_some_and(|max| found >= max) {
                     break;
                 }
                 let m = match matcher.find_from(data, pos) {
@@ -986,7 +996,6 @@ mod tests {
             max_count in proptest::option::of(0u64..4),
             pcre2 in any::<bool>(),
         ) {
-            let max_count = max_count.filter(|_| !invert);
             let opts = SearchOptions { invert, before, after, max_count, line_numbers: true, ..SearchOptions::default() };
             let matcher_opts = MatcherOptions {
                 engine: if pcre2 { EngineChoice::Pcre2 } else { EngineChoice::Default },

@@ -1002,3 +1002,18 @@ fn pcre2_match_limit_is_an_error_for_that_file() {
         run.expect("ok.txt:1\n", 2);
     }
 }
+#[test]
+fn multiline_invert_max_count_counts_matches_found() {
+    // rg 15.2: rg --sort path -U -v -m2 -n foo\nbar m.txt
+    blocks()
+        .run_ordered(&["-U", "-v", "-m2", "-n", "foo\\nbar", "m.txt"])
+        .expect("5:x foo\n6:zzz\n7:foo\n", 0);
+}
+
+#[test]
+fn multiline_invert_max_count_one() {
+    // rg 15.2: rg --sort path -U -v -m1 -n zzz\nfoo m.txt
+    blocks()
+        .run_ordered(&["-U", "-v", "-m1", "-n", "zzz\\nfoo", "m.txt"])
+        .expect("1:start foo\n2:bar end\n3:foo\n4:bar\n5:x foo\n", 0);
+}
