@@ -1,4 +1,5 @@
-//! Criterion micro-benchmarks: the buffer searcher, line counting and the
+//! Criterion micro-benchmarks: the buffer searcher (default engine, PCRE2
+//! line by line, and -U over the whole buffer), line counting and the
 //! standard printer, on generated in-memory text (no I/O, no threads).
 //! Run with `cargo bench`; whole-program comparisons with ripgrep live in
 //! `benches/compare`.
@@ -8,7 +9,9 @@ use std::sync::atomic::AtomicBool;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use trawl::printer::standard::StandardSink;
 use trawl::printer::{ChunkWriter, PrintOptions};
-use trawl::search::{BinaryMode, CaseMode, Matcher, MatcherOptions, SearchOptions, Searcher};
+use trawl::search::{
+    BinaryMode, CaseMode, EngineChoice, Matcher, MatcherOptions, SearchOptions, Searcher,
+};
 use trawl::sink::{SearchSummary, Sink, SinkLine};
 
 /// About 4 MiB of source-like text with a match every ~200 lines.
@@ -38,6 +41,16 @@ fn haystack() -> Vec<u8> {
 fn matcher(pattern: &str, case: CaseMode) -> Matcher {
     let opts = MatcherOptions {
         case,
+        ..MatcherOptions::default()
+    };
+    Matcher::new(&[pattern.to_string()], &opts).unwrap()
+}
+
+/// PCRE2 (`-P`), or -U with either engine.
+fn engine_matcher(pattern: &str, engine: EngineChoice, multiline: bool) -> Matcher {
+    let opts = MatcherOptions {
+        engine,
+        multiline,
         ..MatcherOptions::default()
     };
     Matcher::new(&[pattern.to_string()], &opts).unwrap()
@@ -96,6 +109,35 @@ fn searcher(c: &mut Criterion) {
                 })
             });
         }
+    }
+    for (name, pattern, engine, multiline) in [
+        ("pcre2-literal", "PM_RESUME", EngineChoice::Pcre2, false),
+        (
+            "pcre2-look-behind",
+            r"(?<=\w )PM_RESUME",
+            EngineChoice::Pcre2,
+            false,
+        ),
+        ("multiline", r"PM_RESUME\n\w+", EngineChoice::Default, true),
+        (
+            "multiline-pcre2",
+            r"PM_RESUME\n\w+",
+            EngineChoice::Pcre2,
+            true,
+        ),
+    ] {
+        let m = engine_matcher(pattern, engine, multiline);
+        let opts = options(true);
+        group.bench_function(format!("{name}/lines"), |b| {
+            let mut searcher = Searcher::new(&opts, &quit);
+            b.iter(|| {
+                let mut sink = CountSink(0);
+                searcher
+                    .search_reader(&m, &mut &text[..], BinaryMode::Quit, &mut sink)
+                    .unwrap();
+                sink.0
+            })
+        });
     }
     group.finish();
 }

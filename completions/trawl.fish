@@ -1,6 +1,9 @@
 complete -c trawl -s e -l regexp -d 'A pattern to search for' -r
 complete -c trawl -s f -l file -d 'Search for patterns from the given file' -r -F
 complete -c trawl -s E -l encoding -d 'Specify the text encoding of files to search' -r
+complete -c trawl -l engine -d 'Specify which regex engine to use' -r -f -a "default\t''
+pcre2\t''
+auto\t''"
 complete -c trawl -s m -l max-count -d 'Limit the number of matching lines' -r
 complete -c trawl -l max-results -d 'Limit the number of matching lines in total' -r
 complete -c trawl -s j -l threads -d 'Set the approximate number of threads to use' -r
@@ -522,9 +525,20 @@ complete -c trawl -s x -l line-regexp -d 'Show matches surrounded by line bounda
 complete -c trawl -s v -l invert-match -d 'Invert matching'
 complete -c trawl -l no-invert-match
 complete -c trawl -l crlf -d 'Use CRLF line terminators (nice for Windows)'
+complete -c trawl -s U -l multiline -d 'Enable searching across multiple lines'
+complete -c trawl -l no-multiline
+complete -c trawl -l multiline-dotall -d 'Make \'.\' match line terminators'
+complete -c trawl -l no-multiline-dotall
+complete -c trawl -l null-data -d 'Search for NUL terminated lines'
+complete -c trawl -l no-null-data
 complete -c trawl -l no-encoding
 complete -c trawl -l no-unicode -d 'Disable Unicode mode'
 complete -c trawl -l unicode
+complete -c trawl -s P -l pcre2 -d 'Enable PCRE2 matching'
+complete -c trawl -l no-pcre2 -d 'Use the default regex engine (same as --engine default)'
+complete -c trawl -l auto-hybrid-regex -d 'Deprecated: same as --engine auto'
+complete -c trawl -l no-auto-hybrid-regex -d 'Deprecated: same as --engine default'
+complete -c trawl -l pcre2-version -d 'Print the version of PCRE2 that trawl uses'
 complete -c trawl -l no-crlf
 complete -c trawl -s n -l line-number -d 'Show line numbers'
 complete -c trawl -s N -l no-line-number -d 'Suppress line numbers'

@@ -71,6 +71,10 @@ pub fn run() -> i32 {
             };
         }
     }
+    if args.pcre2_version {
+        let line = format!("{}\n", search::pcre::version_line());
+        return write_stdout(line.as_bytes());
+    }
     if let Some(kind) = args.generate {
         return write_stdout(&cli::generate::generate(kind));
     }

@@ -5,9 +5,10 @@
 //! from any call asks the searcher to stop this file: that is how `-l`,
 //! `-q`, a closed pipe and cancellation end a search early.
 
-/// One line handed to a sink. `buf` is the searcher's whole window so that a
-/// printer re-running the matcher on the line sees the same surroundings
-/// (anchors, word boundaries) the searcher saw.
+/// One line handed to a sink (with -U, possibly a block of lines). `buf`
+/// is the searcher's whole window so that a printer re-running the matcher
+/// on the line sees the same surroundings (anchors, word boundaries) the
+/// searcher saw.
 pub struct SinkLine<'b> {
     pub buf: &'b [u8],
     pub start: usize,
@@ -16,6 +17,12 @@ pub struct SinkLine<'b> {
     /// Offset of the line's first byte from the start of the input.
     pub abs_offset: u64,
     pub line_number: Option<u64>,
+    /// The line terminator (`\n`, or NUL with --null-data).
+    pub terminator: u8,
+    /// -U: this may be a block of several lines (a match spanning them, or
+    /// matches on adjacent lines), and matches are looked for past the
+    /// line's terminator, as ripgrep's printer does in multiline mode.
+    pub multiline: bool,
 }
 
 impl SinkLine<'_> {
@@ -25,7 +32,22 @@ impl SinkLine<'_> {
 
     /// End of the line's text: before its terminator, if it has one.
     pub fn content_end(&self) -> usize {
-        self.end - usize::from(self.end > self.start && self.buf[self.end - 1] == b'\n')
+        self.end - usize::from(self.has_terminator())
+    }
+
+    /// Where matches in this line may end: its text, or with -U the whole
+    /// block, terminator included.
+    pub fn match_end(&self) -> usize {
+        if self.multiline {
+            self.end
+        } else {
+            self.content_end()
+        }
+    }
+
+    /// Whether the line ends with its terminator (the last line may not).
+    pub fn has_terminator(&self) -> bool {
+        self.end > self.start && self.buf[self.end - 1] == self.terminator
     }
 }
 

@@ -1,15 +1,17 @@
 //! The buffer searcher against the naive line-by-line oracle, on random
 //! haystacks and patterns over a small alphabet, with -v/-i/-w/-x,
-//! context and -m variants and random window sizes.
+//! context and -m variants and random window sizes; with either engine
+//! (PCRE2 searches line by line), and -U (the multiline searcher against
+//! the block oracle; the patterns then may hold `\n`).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use trawl::search::oracle;
-use trawl::search::{CaseMode, SearchOptions};
+use trawl::search::{CaseMode, EngineChoice, MatcherOptions, SearchOptions};
 
 const ALPHABET: &[u8] = b"aAb \n";
 const PATTERN_ATOMS: &[&str] = &[
-    "a", "b", "A", " ", "^", "$", "a*", "[ab]", "[^a]", r"\s", r"\b", "(a|b)", ".", "b+",
+    "a", "b", "A", " ", "^", "$", "a*", "[ab]", "[^a]", r"\s", r"\b", "(a|b)", ".", "b+", r"\n",
 ];
 
 fuzz_target!(|data: &[u8]| {
@@ -56,14 +58,54 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let window = 1 + usize::from(flags[2] / 4);
-    let Some(actual) = oracle::actual(&pattern, case, &text, &opts, window) else {
+    let multiline = flags[3] & 64 != 0;
+    let pcre2 = flags[3] & 128 != 0 && !multiline;
+    let matcher_opts = MatcherOptions {
+        case,
+        engine: if pcre2 {
+            EngineChoice::Pcre2
+        } else {
+            EngineChoice::Default
+        },
+        multiline,
+        ..MatcherOptions::default()
+    };
+    // -U whose pattern cannot match a line end is line-oriented, as in rg.
+    let whole_input = multiline
+        && trawl::search::Matcher::new(&[pattern.clone()], &matcher_opts)
+            .is_ok_and(|m| m.multiline());
+    if whole_input {
+        // -U: -m counts matches found (also with -v); no --stop-on-nonmatch.
+        let opts = SearchOptions {
+            stop_on_nonmatch: false,
+            ..opts
+        };
+        let Some(actual) = oracle::actual_with(&pattern, &matcher_opts, &text, &opts, window)
+        else {
+            return;
+        };
+        let expected = oracle::expected_multiline(&text, &opts, |hay| {
+            regex.find(hay).map(|m| (m.start(), m.end()))
+        });
+        assert_eq!(
+            actual,
+            expected,
+            "-U pattern {pattern:?} text {:?}",
+            String::from_utf8_lossy(&text)
+        );
+        return;
+    }
+    if pattern.contains(r"\n") {
+        return;
+    }
+    let Some(actual) = oracle::actual_with(&pattern, &matcher_opts, &text, &opts, window) else {
         return;
     };
     let expected = oracle::expected(&text, &opts, |line| regex.is_match(line));
     assert_eq!(
         actual,
         expected,
-        "pattern {pattern:?} text {:?}",
+        "pattern {pattern:?} pcre2 {pcre2} text {:?}",
         String::from_utf8_lossy(&text)
     );
 });

@@ -24,7 +24,7 @@ pub enum ColorChoice {
     version,
     long_version = concat!(
         env!("CARGO_PKG_VERSION"),
-        "\n\nfeatures: +ordered-output +mmap +json +completions -pcre2 +search-zip"
+        "\n\nfeatures: +ordered-output +mmap +json +completions +pcre2 +search-zip"
     ),
     about = "Recursively search files for a regex, in parallel, with deterministic ordered output.",
     override_usage = "trawl [OPTIONS] PATTERN [PATH ...]\n       trawl [OPTIONS] -e PATTERN ... [PATH ...]\n       trawl [OPTIONS] -f PATTERNFILE ... [PATH ...]",
@@ -87,9 +87,35 @@ pub struct Args {
 
     /// Use CRLF line terminators (nice for Windows).
     ///
-    /// Treat CRLF as a line terminator: '$' matches before "\r\n".
-    #[arg(long, overrides_with = "no_crlf")]
+    /// Treat CRLF as a line terminator: '$' matches before "\r\n", and
+    /// printed lines, paths and counts end with "\r\n".
+    #[arg(long, overrides_with_all = ["no_crlf", "null_data"])]
     pub crlf: bool,
+
+    /// Enable searching across multiple lines.
+    ///
+    /// The pattern may match "\n"; each file is read whole when the
+    /// pattern can match one.
+    #[arg(short = 'U', long, overrides_with = "no_multiline")]
+    pub multiline: bool,
+    #[arg(long, hide = true)]
+    pub no_multiline: bool,
+
+    /// Make '.' match line terminators.
+    ///
+    /// Only with -U: '.' also matches "\n".
+    #[arg(long, overrides_with = "no_multiline_dotall")]
+    pub multiline_dotall: bool,
+    #[arg(long, hide = true)]
+    pub no_multiline_dotall: bool,
+
+    /// Search for NUL terminated lines.
+    ///
+    /// Use NUL as the line terminator instead of "\n" (implies --text).
+    #[arg(long, overrides_with_all = ["crlf", "no_null_data"])]
+    pub null_data: bool,
+    #[arg(long, hide = true)]
+    pub no_null_data: bool,
 
     /// Specify the text encoding of files to search.
     ///
@@ -111,10 +137,41 @@ pub struct Args {
     ///
     /// Disable Unicode in patterns: \w, \d, \s, \b and case folding are
     /// ASCII only, and '.' matches any byte but a line terminator.
+    /// (--no-pcre2-unicode is ripgrep's deprecated alias.)
     #[arg(long, overrides_with = "unicode", alias = "no-pcre2-unicode")]
     pub no_unicode: bool,
     #[arg(long, hide = true, alias = "pcre2-unicode")]
     pub unicode: bool,
+
+    /// Enable PCRE2 matching.
+    ///
+    /// PCRE2 handles look-around and backreferences; same as --engine
+    /// pcre2.
+    #[arg(short = 'P', long, overrides_with_all = ["no_pcre2", "engine", "auto_hybrid_regex", "no_auto_hybrid_regex"])]
+    pub pcre2: bool,
+    /// Use the default regex engine (same as --engine default).
+    #[arg(long, hide = true, overrides_with_all = ["pcre2", "engine", "auto_hybrid_regex", "no_auto_hybrid_regex"])]
+    pub no_pcre2: bool,
+
+    /// Specify which regex engine to use.
+    ///
+    /// default, pcre2, or auto: the default engine unless it cannot
+    /// compile the pattern (look-around, backreferences), then PCRE2.
+    #[arg(long, value_name = "ENGINE", overrides_with_all = ["pcre2", "no_pcre2", "auto_hybrid_regex", "no_auto_hybrid_regex"])]
+    pub engine: Option<EngineArg>,
+
+    /// Deprecated: same as --engine auto.
+    #[arg(long, hide = true, overrides_with_all = ["pcre2", "no_pcre2", "engine", "no_auto_hybrid_regex"])]
+    pub auto_hybrid_regex: bool,
+    /// Deprecated: same as --engine default.
+    #[arg(long, hide = true, overrides_with_all = ["pcre2", "no_pcre2", "engine", "auto_hybrid_regex"])]
+    pub no_auto_hybrid_regex: bool,
+
+    /// Print the version of PCRE2 that trawl uses.
+    ///
+    /// Also says whether PCRE2's JIT is available, then exits.
+    #[arg(long)]
+    pub pcre2_version: bool,
     #[arg(long, hide = true)]
     pub no_crlf: bool,
 
@@ -712,7 +769,14 @@ impl Args {
                 arg
             }
         });
-        let matches = cmd.try_get_matches_from(argv)?;
+        // `--version` also says whether PCRE2 and its JIT are there, which
+        // is only known at run time.
+        let long_version = format!(
+            "{}\n\n{}",
+            cmd.get_long_version().unwrap_or_default(),
+            crate::search::pcre::version_line()
+        );
+        let matches = cmd.long_version(long_version).try_get_matches_from(argv)?;
         let mut args = Args::from_arg_matches(&matches)?;
         if args.unrestricted > 3 {
             return Err(clap::Error::raw(
@@ -883,6 +947,13 @@ pub enum GenerateKind {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EngineArg {
+    Default,
+    Pcre2,
+    Auto,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ProgressChoice {
     Auto,
     Always,
@@ -926,5 +997,18 @@ mod tests {
         assert_eq!(parse(&["-uuu", "x"]).unrestricted, 3);
         assert_eq!(parse(&["-e", "-dash"]).regexp, vec!["-dash".to_string()]);
         assert_eq!(parse(&["-tcustom", "x"]).type_, vec!["custom".to_string()]);
+    }
+
+    #[test]
+    fn engine_flags_last_one_wins() {
+        let args = parse(&["-P", "--engine", "auto", "x"]);
+        assert!(!args.pcre2 && args.engine == Some(EngineArg::Auto));
+        let args = parse(&["--engine", "auto", "-P", "x"]);
+        assert!(args.pcre2 && args.engine.is_none());
+        let args = parse(&["-P", "--no-pcre2", "x"]);
+        assert!(!args.pcre2 && args.no_pcre2);
+        let args = parse(&["-P", "--auto-hybrid-regex", "x"]);
+        assert!(!args.pcre2 && args.auto_hybrid_regex);
+        assert!(parse(&["--no-pcre2-unicode", "x"]).no_unicode);
     }
 }

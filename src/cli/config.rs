@@ -7,14 +7,14 @@ use std::io::{self, IsTerminal, Read};
 use std::path::Path;
 use std::time::Instant;
 
-use super::args::{Args, ColorChoice, ProgressChoice, SortKey};
+use super::args::{Args, ColorChoice, EngineArg, ProgressChoice, SortKey};
 use crate::output::OutputOptions;
 use crate::printer::hyperlink::Hyperlinks;
 use crate::printer::{Colors, OutputMode, PrintOptions};
 use crate::rules::{IgnoreOptions, RuleSpec, Rules};
 use crate::search::matcher::{DEFAULT_DFA_SIZE_LIMIT, DEFAULT_SIZE_LIMIT};
 use crate::search::source::{Preprocessor, ReadPolicy, MMAP_MAX_PATHS};
-use crate::search::{CaseMode, Matcher, MatcherOptions, SearchOptions, TextEncoding};
+use crate::search::{CaseMode, EngineChoice, Matcher, MatcherOptions, SearchOptions, TextEncoding};
 use crate::stats::Stats;
 use crate::walk::{SearchPath, WalkOptions};
 
@@ -70,7 +70,12 @@ impl Config {
             word: args.word_regexp,
             line: args.line_regexp,
             crlf: args.crlf,
+            null_data: args.null_data,
+            multiline: args.multiline,
+            dotall: args.multiline_dotall,
+            ban_nul: !args.text && !args.null_data,
             unicode: !args.no_unicode,
+            engine: engine_choice(&args),
             size_limit: size_arg(args.regex_size_limit.as_deref(), DEFAULT_SIZE_LIMIT)
                 .map_err(flag_error("regex-size-limit"))?,
             dfa_size_limit: size_arg(args.dfa_size_limit.as_deref(), DEFAULT_DFA_SIZE_LIMIT)
@@ -229,6 +234,7 @@ impl Config {
             line_numbers: line_number && matches!(mode, OutputMode::Standard | OutputMode::Json),
             stop_on_nonmatch: args.stop_on_nonmatch,
             encoding: text_encoding(args.encoding.as_deref())?,
+            terminator: if args.null_data { 0 } else { b'\n' },
         };
         let path_separator = match args.path_separator.as_deref() {
             None => None,
@@ -268,11 +274,12 @@ impl Config {
             escape_control: stdout_tty,
             crlf: args.crlf,
             hyperlinks,
+            null_data: args.null_data,
         };
         // Lines ripgrep makes up end with "\r\n" under --crlf (as its
         // single-threaded printer does; its parallel one writes "\n" between
         // files).
-        let eol: &[u8] = if args.crlf { b"\r\n" } else { b"\n" };
+        let eol = print.eol();
         let file_separator = match (mode, heading, has_context) {
             (OutputMode::Standard, true, _) => Some(eol.to_vec()),
             (OutputMode::Standard, false, true) => context_break.map(|mut sep| {
@@ -344,7 +351,8 @@ impl Config {
             print,
             output,
             read_policy,
-            text: args.text,
+            // --null-data implies --text, as in ripgrep.
+            text: args.text || args.null_data,
             binary: args.binary,
             quiet: args.quiet,
             max_results: args.max_results,
@@ -377,6 +385,18 @@ fn preprocessor(args: &Args) -> Result<Option<Preprocessor>, String> {
         .build()
         .map_err(|error| format!("--pre-glob: {error}"))?;
     Ok(Some(Preprocessor { command, globs }))
+}
+
+/// `-P`, `--no-pcre2`, `--engine` and `--auto-hybrid-regex` override each
+/// other (last one wins), so at most one of them is still set here.
+fn engine_choice(args: &Args) -> EngineChoice {
+    match args.engine {
+        _ if args.pcre2 => EngineChoice::Pcre2,
+        _ if args.auto_hybrid_regex => EngineChoice::Auto,
+        Some(EngineArg::Pcre2) => EngineChoice::Pcre2,
+        Some(EngineArg::Auto) => EngineChoice::Auto,
+        Some(EngineArg::Default) | None => EngineChoice::Default,
+    }
 }
 
 /// `-E LABEL`: `auto` (the default: decode only input with a byte order

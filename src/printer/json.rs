@@ -82,7 +82,7 @@ impl<'a> JsonSink<'a> {
             let mut first = true;
             let replace = self.opts.replace.as_deref();
             let matcher = self.matcher;
-            matcher.for_each_match(line.buf, line.start, line.content_end(), |m| {
+            matcher.for_each_match(line.buf, line.start, line.match_end(), |m| {
                 if !first {
                     out.push(b',');
                 }
@@ -91,8 +91,12 @@ impl<'a> JsonSink<'a> {
                 write_data(out, &line.buf[m.range()]);
                 if let Some(replacement) = replace {
                     out.extend_from_slice(b",\"replacement\":");
-                    let expanded =
-                        matcher.replacement_for(line.buf, m.start(), m.end(), replacement);
+                    let expanded = matcher.replacement_for(
+                        line.buf,
+                        line.start..line.match_end(),
+                        (m.start(), m.end()),
+                        replacement,
+                    );
                     write_data(out, &expanded);
                 }
                 let _ = write!(

@@ -75,12 +75,16 @@ pub struct PrintOptions {
     /// --crlf: lines the printers make up (paths, counts, separators,
     /// notices) end with "\r\n", as ripgrep's do.
     pub crlf: bool,
+    /// --null-data: they end with NUL (which wins over --crlf).
+    pub null_data: bool,
 }
 
 impl PrintOptions {
     /// The end of a line the printer writes itself.
     pub fn eol(&self) -> &'static [u8] {
-        if self.crlf {
+        if self.null_data {
+            b"\0"
+        } else if self.crlf {
             b"\r\n"
         } else {
             b"\n"
@@ -115,6 +119,7 @@ impl Default for PrintOptions {
             crlf: false,
             escape_control: false,
             hyperlinks: None,
+            null_data: false,
         }
     }
 }
@@ -276,9 +281,19 @@ pub fn record_line(
     invert: bool,
     count_matches: bool,
 ) {
-    stats.matched_lines += 1;
+    // A -U block counts every line it holds, as in ripgrep.
+    stats.matched_lines += if line.multiline {
+        line.bytes()
+            .iter()
+            .filter(|&&b| b == line.terminator)
+            .count()
+            .max(1) as u64
+            + u64::from(!line.has_terminator() && line.bytes().contains(&line.terminator))
+    } else {
+        1
+    };
     if count_matches && !invert {
-        matcher.for_each_match(line.buf, line.start, line.content_end(), |_| {
+        matcher.for_each_match(line.buf, line.start, line.match_end(), |_| {
             stats.matches += 1;
             true
         });

@@ -229,7 +229,7 @@ impl<'a> StandardSink<'a> {
         self.matches.clear();
         let matches = &mut self.matches;
         self.matcher
-            .for_each_match(line.buf, line.start, line.content_end(), |m| {
+            .for_each_match(line.buf, line.start, line.match_end(), |m| {
                 matches.push(m.range());
                 true
             });
@@ -364,12 +364,173 @@ impl<'a> StandardSink<'a> {
         let (mut text, mut spans) = (Vec::new(), Vec::new());
         self.matcher.replace_into(
             line.buf,
-            (line.start, line.content_end()),
+            (line.start, line.match_end()),
             replacement,
             &mut text,
             &mut spans,
         );
         (text, spans)
+    }
+
+    /// -U: a block of lines holding matches that may span them, printed
+    /// line by line as ripgrep's multiline printer does. Columns are those
+    /// of the block's first match counted from the block's start (with -o,
+    /// of each match), and `-r` replaces across lines before the block is
+    /// split into lines.
+    fn write_block(&mut self, line: &SinkLine) {
+        let opts = self.opts;
+        let sep = opts.match_separator.clone();
+        let term = line.terminator;
+        let (text, spans): (Cow<[u8]>, Vec<Range<usize>>) = match opts.replace.as_deref() {
+            Some(replacement) => {
+                let (text, spans) = self.replaced_line(line, replacement);
+                (Cow::Owned(text), spans)
+            }
+            None => {
+                self.find_matches(line);
+                let spans = self
+                    .matches
+                    .iter()
+                    .map(|m| m.start - line.start..m.end - line.start)
+                    .collect();
+                (Cow::Borrowed(line.bytes()), spans)
+            }
+        };
+        let colors = opts.colors.as_ref();
+        // ripgrep looks matches up (and then ends every line with the
+        // output's terminator) only when it needs them.
+        let slow = colors.is_some() || opts.column || opts.replace.is_some() || opts.count_matches;
+        let lines = text.split_inclusive(|&b| b == term).scan(0, |at, l| {
+            let start = *at;
+            *at += l.len();
+            Some(start..*at)
+        });
+        let content = |r: &Range<usize>| {
+            let end = r.end - usize::from(r.end > r.start && text[r.end - 1] == term);
+            // ripgrep's trim_line_terminator also removes the `\r` of CRLF.
+            let crlf = opts.crlf && end > r.start && text[end - 1] == b'\r';
+            r.start..end - usize::from(crlf)
+        };
+        let number = |n: usize| line.line_number.map(|first| first + n as u64);
+        if opts.only_matching || opts.vimgrep {
+            let mut printed_for = vec![false; spans.len()];
+            for (n, l) in lines.enumerate() {
+                let body = content(&l);
+                for (i, m) in spans.iter().enumerate() {
+                    let (from, to) = (m.start.max(body.start), m.end.min(body.end));
+                    if opts.vimgrep {
+                        // One line per match: the line where it starts.
+                        if printed_for[i] || m.start < l.start || m.start >= l.end.max(l.start + 1)
+                        {
+                            continue;
+                        }
+                        printed_for[i] = true;
+                        let column = m.start - l.start + 1;
+                        self.write_prefix(
+                            number(n),
+                            Some(column),
+                            line.abs_offset + l.start as u64,
+                            &sep,
+                        );
+                        let out = &mut self.out.buf;
+                        self.escapes += write_spans(
+                            out,
+                            &text,
+                            body.clone(),
+                            std::slice::from_ref(m),
+                            colors,
+                            Highlight::All,
+                            None,
+                        ) as u64;
+                        out.extend_from_slice(opts.eol());
+                        continue;
+                    }
+                    if from >= to {
+                        continue;
+                    }
+                    self.write_prefix(
+                        number(n),
+                        Some(m.start + 1),
+                        line.abs_offset + m.start as u64,
+                        &sep,
+                    );
+                    let out = &mut self.out.buf;
+                    match colors {
+                        Some(colors) => {
+                            self.escapes += colors.matched.write(out, &text[from..to]) as u64
+                        }
+                        None => out.extend_from_slice(&text[from..to]),
+                    }
+                    out.extend_from_slice(opts.eol());
+                }
+            }
+            return;
+        }
+        let column = spans.first().map_or(1, |m| m.start + 1);
+        for (n, mut l) in lines.enumerate() {
+            self.write_prefix(
+                number(n),
+                Some(column),
+                line.abs_offset + l.start as u64,
+                &sep,
+            );
+            if opts.trim {
+                while l.start < l.end
+                    && text[l.start] != term
+                    && text[l.start].is_ascii_whitespace()
+                {
+                    l.start += 1;
+                }
+            }
+            let body = content(&l);
+            let out = &mut self.out.buf;
+            // ripgrep measures a block's line with its terminator.
+            match opts.max_columns.filter(|&max| l.len() > max) {
+                Some(_) if !opts.max_columns_preview => {
+                    let notice = if slow {
+                        format!("[Omitted long line with {} matches]", spans.len())
+                    } else {
+                        "[Omitted long matching line]".to_string()
+                    };
+                    out.extend_from_slice(notice.as_bytes());
+                    out.extend_from_slice(opts.eol());
+                }
+                Some(max) => {
+                    let cut = (body.start + max).min(body.end);
+                    self.escapes += write_spans(
+                        out,
+                        &text,
+                        body.start..cut,
+                        &spans,
+                        colors,
+                        Highlight::All,
+                        None,
+                    ) as u64;
+                    let more = spans
+                        .iter()
+                        .filter(|m| m.start >= cut && m.start < body.end)
+                        .count();
+                    let suffix = match (slow, more) {
+                        (false, _) => " [... omitted end of long line]".to_string(),
+                        (true, 1) => " [... 1 more match]".to_string(),
+                        (true, n) => format!(" [... {n} more matches]"),
+                    };
+                    out.extend_from_slice(suffix.as_bytes());
+                    out.extend_from_slice(opts.eol());
+                }
+                None if slow => {
+                    self.escapes +=
+                        write_spans(out, &text, body, &spans, colors, Highlight::All, None) as u64;
+                    out.extend_from_slice(opts.eol());
+                }
+                None => {
+                    out.extend_from_slice(&text[l.clone()]);
+                    if l.is_empty() || text[l.end - 1] != term {
+                        out.extend_from_slice(opts.eol());
+                    }
+                }
+            }
+        }
     }
 
     fn write_only_matching(&mut self, line: &SinkLine) {
@@ -470,7 +631,7 @@ impl<'a> StandardSink<'a> {
     fn first_match_column(&mut self, line: &SinkLine) -> usize {
         let mut column = 1;
         self.matcher
-            .for_each_match(line.buf, line.start, line.content_end(), |m| {
+            .for_each_match(line.buf, line.start, line.match_end(), |m| {
                 column = m.start() - line.start + 1;
                 false
             });
@@ -525,7 +686,9 @@ impl Sink for StandardSink<'_> {
         );
         self.write_heading();
         // -o wins over --vimgrep, as in ripgrep: one match per line.
-        if self.opts.only_matching && !self.invert {
+        if line.multiline && !self.invert {
+            self.write_block(line);
+        } else if self.opts.only_matching && !self.invert {
             self.write_only_matching(line);
         } else if self.opts.vimgrep {
             self.write_vimgrep(line);

@@ -93,9 +93,11 @@ impl Sink for SummarySink<'_> {
     fn matched(&mut self, line: &SinkLine) -> bool {
         let mode = self.opts.mode;
         // Matches are counted where they are reported: --count-matches,
-        // and the statistics (--stats, `-q --json`).
+        // and the statistics (--stats, `-q --json`). With -U, -c counts
+        // matches too (a match may span lines).
         let per_match = self.opts.count_matches
-            || matches!(mode, OutputMode::CountMatches | OutputMode::StatsOnly);
+            || matches!(mode, OutputMode::CountMatches | OutputMode::StatsOnly)
+            || (mode == OutputMode::Count && line.multiline);
         let before = self.stats.matches;
         record_line(&mut self.stats, self.matcher, line, self.invert, per_match);
         // ripgrep's summaries count an inverted line as one match (the
@@ -105,6 +107,7 @@ impl Sink for SummarySink<'_> {
         }
         self.count += match mode {
             OutputMode::CountMatches if !self.invert => self.stats.matches - before,
+            OutputMode::Count if line.multiline && !self.invert => self.stats.matches - before,
             _ => 1,
         };
         match mode {

@@ -1,10 +1,18 @@
 //! Builds the one regex a search runs: all patterns OR-ed together, with
-//! -F/-w/-x/-i/-S applied, compiled with regex-automata's meta engine.
+//! -F/-w/-x/-i/-S applied, compiled with one of two engines behind the same
+//! `Matcher` (so the searcher and printers do not know which):
 //!
-//! Line orientation is enforced here, not in the searcher: the pattern's HIR
-//! is rewritten so that no class can match the line terminator and a literal
-//! terminator is an error. A match therefore never spans two lines, which is
-//! what lets the searcher run one regex pass over a whole buffer.
+//! - the default engine, regex-automata's meta engine (linear time, no
+//!   look-around or backreferences);
+//! - PCRE2 (`-P`, or `--engine auto` when the default engine rejects the
+//!   pattern, as ripgrep decides), in `pcre.rs`.
+//!
+//! With the default engine, line orientation is enforced here, not in the
+//! searcher: the pattern's HIR is rewritten so that no class can match the
+//! line terminator and a literal terminator is an error. A match therefore
+//! never spans two lines, which is what lets the searcher run one regex pass
+//! over a whole buffer. PCRE2 patterns cannot be rewritten that way, so the
+//! searcher hands them one line at a time (`line_by_line`), as ripgrep does.
 
 use std::ops::Range;
 
@@ -13,6 +21,19 @@ use regex_automata::util::syntax;
 use regex_automata::{Input, Match};
 use regex_syntax::ast::{self, Ast};
 use regex_syntax::hir::{self, Hir, HirKind, Look};
+
+use super::pcre::{Pcre2Options, Pcre2Regex};
+
+/// Which regex engine runs the patterns (`--engine`, `-P`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum EngineChoice {
+    #[default]
+    Default,
+    Pcre2,
+    /// The default engine, or PCRE2 if the default engine cannot compile
+    /// the pattern (look-around, backreferences, ...).
+    Auto,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CaseMode {
@@ -28,8 +49,19 @@ pub struct MatcherOptions {
     pub word: bool,
     pub line: bool,
     pub crlf: bool,
+    /// NUL is the line terminator: it is removed from classes instead of
+    /// `\n`, and each line is matched on its own (as ripgrep does).
+    pub null_data: bool,
+    /// -U: matches may span lines.
+    pub multiline: bool,
+    /// Binary detection is on (no -a): a literal NUL is an error, as in
+    /// ripgrep (default engine only).
+    pub ban_nul: bool,
+    /// --multiline-dotall: under -U, `.` matches `\n` too.
+    pub dotall: bool,
     /// Unicode classes and case folding (off with --no-unicode).
     pub unicode: bool,
+    pub engine: EngineChoice,
     /// Limit on the compiled program's size (--regex-size-limit).
     pub size_limit: usize,
     /// Limit on the lazy DFA's cache (--dfa-size-limit).
@@ -49,29 +81,115 @@ impl Default for MatcherOptions {
             word: false,
             line: false,
             crlf: false,
+            null_data: false,
+            multiline: false,
+            ban_nul: false,
+            dotall: false,
             unicode: true,
+            engine: EngineChoice::Default,
             size_limit: DEFAULT_SIZE_LIMIT,
             dfa_size_limit: DEFAULT_DFA_SIZE_LIMIT,
         }
     }
 }
 
-/// A compiled pattern set. Cheap to clone: the meta regex shares its
-/// compiled form and each clone keeps its own cache pool.
+/// A compiled pattern set. Cheap to clone: both engines share their
+/// compiled form and each clone keeps its own scratch space.
 #[derive(Clone, Debug)]
 pub struct Matcher {
+    engine: Engine,
+    /// How candidates are found, for --debug.
+    strategy: String,
+    /// With PCRE2, a line's `\r\n` is removed before it is searched.
+    crlf: bool,
+    /// Each line is matched on its own, as a haystack of its own: always
+    /// with PCRE2, and with --null-data (so that `^` and `$` hold at a
+    /// NUL-terminated record's ends, as in ripgrep).
+    alone: bool,
+    /// -U with a pattern that can match a line terminator (always, with
+    /// PCRE2): the searcher runs it over the whole input, and matches are
+    /// looked for from a line's start past its end.
+    multiline: bool,
+}
+
+// One matcher per worker: boxing the larger variant would buy nothing and
+// add a pointer chase on the hot path.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug)]
+enum Engine {
+    Default(DefaultRegex),
+    Pcre2(Pcre2Regex),
+}
+
+/// The default engine's compiled form.
+#[derive(Clone, Debug)]
+struct DefaultRegex {
     regex: Regex,
     /// A literal every match contains but does not start with (`_RESUME`
     /// in `\w+_RESUME`): candidate lines are found with memmem, and the
     /// regex runs on those lines only. This is ripgrep's inner-literal
     /// trick; the meta engine's own prefilters only cover prefixes.
     inner_literal: Option<memchr::memmem::Finder<'static>>,
-    /// How candidates are found, for --debug.
-    strategy: String,
 }
 
 impl Matcher {
     pub fn new(patterns: &[String], opts: &MatcherOptions) -> Result<Matcher, String> {
+        let pcre2 = || {
+            let caseless = match opts.case {
+                CaseMode::Sensitive => Some(false),
+                CaseMode::Insensitive => Some(true),
+                CaseMode::Smart => None,
+            };
+            let regex = Pcre2Regex::new(&Pcre2Options {
+                patterns,
+                fixed_strings: opts.fixed_strings,
+                caseless,
+                word: opts.word,
+                line: opts.line,
+                unicode: opts.unicode,
+                crlf: opts.crlf,
+                dotall: opts.multiline && opts.dotall,
+            })?;
+            Ok(Matcher {
+                engine: Engine::Pcre2(regex),
+                strategy: format!(
+                    "PCRE2, {} ({})",
+                    if opts.multiline {
+                        "multiline: over the whole input"
+                    } else {
+                        "one line at a time"
+                    },
+                    super::pcre::version_line()
+                ),
+                crlf: opts.crlf,
+                alone: !opts.multiline,
+                multiline: opts.multiline,
+            })
+        };
+        match opts.engine {
+            EngineChoice::Pcre2 => pcre2(),
+            EngineChoice::Default => Matcher::new_default(patterns, opts).map_err(suggest_pcre2),
+            EngineChoice::Auto => match Matcher::new_default(patterns, opts) {
+                Ok(matcher) => Ok(matcher),
+                Err(default_err) => {
+                    crate::messages::debug(format_args!(
+                        "error building the default regex in auto mode:\n{default_err}"
+                    ));
+                    pcre2().map_err(|pcre_err: String| {
+                        let divider = "~".repeat(79);
+                        format!(
+                            "regex could not be compiled with either the default \
+                             regex engine or with PCRE2.\n\n\
+                             default regex engine error:\n{divider}\n{default_err}\n\
+                             {divider}\n\nPCRE2 regex engine error:\n{pcre_err}"
+                        )
+                    })
+                }
+            },
+        }
+    }
+
+    fn new_default(patterns: &[String], opts: &MatcherOptions) -> Result<Matcher, String> {
         let mut alternatives = Vec::with_capacity(patterns.len());
         for pattern in patterns {
             let source = if opts.fixed_strings {
@@ -90,10 +208,17 @@ impl Matcher {
                 .multi_line(true)
                 .crlf(opts.crlf)
                 .case_insensitive(insensitive)
+                .dot_matches_new_line(opts.multiline && opts.dotall)
                 .build()
                 .parse(&source)
                 .map_err(|err| err.to_string())?;
-            let hir = strip_line_terminator(hir, b'\n')?;
+            let hir = if opts.ban_nul { ban_nul(hir)? } else { hir };
+            if opts.multiline {
+                // -U: matches may span lines, so nothing is removed.
+                alternatives.push(hir);
+                continue;
+            }
+            let hir = strip_line_terminator(hir, if opts.null_data { 0 } else { b'\n' })?;
             let hir = if opts.crlf {
                 strip_line_terminator(hir, b'\r')?
             } else {
@@ -121,8 +246,15 @@ impl Matcher {
             };
             hir = Hir::concat(vec![Hir::look(start), hir, Hir::look(end)]);
         }
-        let inner = inner_literal(&hir);
-        let strategy = describe_strategy(&hir, inner.as_deref());
+        // Like ripgrep, -U searches a whole buffer only if a match can hold
+        // a line terminator; otherwise the line searcher does as well.
+        let multiline = opts.multiline && can_match_newline(&hir);
+        let inner = inner_literal(&hir).filter(|_| !multiline);
+        let strategy = if multiline {
+            "multiline: the regex runs over the whole input".to_string()
+        } else {
+            describe_strategy(&hir, inner.as_deref())
+        };
         let inner_literal = inner.map(|lit| memchr::memmem::Finder::new(&lit).into_owned());
         // The meta engine's defaults keep full DFAs to a few dozen states;
         // these limits (ripgrep's) let small patterns without literals such
@@ -147,10 +279,92 @@ impl Matcher {
                 None => format!("regex could not be compiled: {err}"),
             })?;
         Ok(Matcher {
-            regex,
-            inner_literal,
+            engine: Engine::Default(DefaultRegex {
+                regex,
+                inner_literal,
+            }),
             strategy,
+            crlf: opts.crlf,
+            alone: opts.null_data && !multiline,
+            multiline,
         })
+    }
+
+    /// Whether the searcher must hand lines to `is_match_at` one at a time
+    /// (PCRE2) instead of using `find_any_end` over a whole buffer.
+    #[inline]
+    pub fn line_by_line(&self) -> bool {
+        self.alone
+    }
+
+    /// Whether the searcher runs this matcher over whole inputs (-U).
+    #[inline]
+    pub fn multiline(&self) -> bool {
+        self.multiline
+    }
+
+    /// The first match in `haystack[pos..]`, searched as a haystack of its
+    /// own (as ripgrep's multiline searcher does), in absolute offsets.
+    /// PCRE2 may fail on a match (match limit, JIT stack): the error.
+    pub fn find_from(&self, haystack: &[u8], pos: usize) -> Result<Option<(usize, usize)>, String> {
+        let rest = &haystack[pos..];
+        let found = match &self.engine {
+            Engine::Default(re) => re
+                .regex
+                .find(Input::new(rest))
+                .map(|m| (m.start(), m.end())),
+            Engine::Pcre2(re) => re.find(rest)?,
+        };
+        Ok(found.map(|(s, e)| (pos + s, pos + e)))
+    }
+
+    /// -U: the matches that start in `haystack[start..end]` (a block of
+    /// lines), found with the whole input as context, as ripgrep's printer
+    /// finds them: a match may run past `end`.
+    fn for_each_multiline_match(
+        &self,
+        haystack: &[u8],
+        start: usize,
+        end: usize,
+        mut f: impl FnMut(usize, usize) -> bool,
+    ) {
+        match &self.engine {
+            Engine::Default(re) => {
+                for m in re.regex.find_iter(Input::new(haystack).range(start..)) {
+                    if m.start() >= end || !f(m.start(), m.end()) {
+                        break;
+                    }
+                }
+            }
+            Engine::Pcre2(re) => {
+                re.for_each_match(haystack, start, |s, e| s < end && f(s, e));
+            }
+        }
+    }
+
+    /// The haystack the default engine searches for `haystack[start..end]`:
+    /// the whole buffer (so that look-around sees the neighbouring bytes),
+    /// or, when lines are matched alone, just that slice. Returns the
+    /// haystack, the range in it and what to add to offsets found in it.
+    #[inline]
+    fn view<'h>(
+        &self,
+        haystack: &'h [u8],
+        start: usize,
+        end: usize,
+    ) -> (&'h [u8], Range<usize>, usize) {
+        if self.alone {
+            (&haystack[start..end], 0..end - start, start)
+        } else {
+            (haystack, start..end, 0)
+        }
+    }
+
+    /// The end of a line's text as PCRE2 sees it: like ripgrep, `--crlf`
+    /// removes a `\r` before the `\n` too.
+    #[inline]
+    fn pcre_end(&self, haystack: &[u8], start: usize, end: usize) -> usize {
+        end - usize::from(self.crlf && end > start && haystack[end - 1] == b'\r')
     }
 
     /// The end of some match in `haystack[start..end]`, found as early as
@@ -158,8 +372,24 @@ impl Matcher {
     /// a leftmost-first `find`, which must also scan back for the start.
     #[inline]
     pub fn find_any_end(&self, haystack: &[u8], start: usize, end: usize) -> Option<usize> {
-        let input = Input::new(haystack).range(start..end).earliest(true);
-        self.regex.search_half(&input).map(|half| half.offset())
+        match &self.engine {
+            Engine::Default(re) => {
+                let (hay, range, shift) = self.view(haystack, start, end);
+                let input = Input::new(hay).range(range).earliest(true);
+                re.regex
+                    .search_half(&input)
+                    .map(|half| shift + half.offset())
+            }
+            Engine::Pcre2(re) => {
+                let end = self.pcre_end(haystack, start, end);
+                let mut found = None;
+                re.for_each_match(&haystack[start..end], 0, |_, e| {
+                    found = Some(start + e);
+                    false
+                });
+                found
+            }
+        }
     }
 
     /// How this matcher finds candidate lines (reported by --debug).
@@ -170,7 +400,10 @@ impl Matcher {
     /// The inner literal, if the pattern has one worth searching for.
     #[inline]
     pub fn inner_literal(&self) -> Option<&memchr::memmem::Finder<'static>> {
-        self.inner_literal.as_ref()
+        match &self.engine {
+            Engine::Default(re) => re.inner_literal.as_ref(),
+            Engine::Pcre2(_) => None,
+        }
     }
 
     /// Calls `f` with every non-overlapping match in `haystack[start..end]`.
@@ -181,15 +414,46 @@ impl Matcher {
         end: usize,
         mut f: impl FnMut(Match) -> bool,
     ) {
-        for m in self.regex.find_iter(Input::new(haystack).range(start..end)) {
-            if !f(m) {
-                break;
+        if self.multiline {
+            self.for_each_multiline_match(haystack, start, end, |s, e| f(Match::must(0, s..e)));
+            return;
+        }
+        match &self.engine {
+            Engine::Default(re) => {
+                let (hay, range, shift) = self.view(haystack, start, end);
+                for m in re.regex.find_iter(Input::new(hay).range(range)) {
+                    if !f(Match::must(0, shift + m.start()..shift + m.end())) {
+                        break;
+                    }
+                }
+            }
+            Engine::Pcre2(re) => {
+                let end = self.pcre_end(haystack, start, end);
+                re.for_each_match(&haystack[start..end], 0, |s, e| {
+                    f(Match::must(0, start + s..start + e))
+                });
             }
         }
     }
 
     pub fn is_match_at(&self, haystack: &[u8], start: usize, end: usize) -> bool {
-        self.regex.is_match(Input::new(haystack).range(start..end))
+        self.try_is_match_at(haystack, start, end).unwrap_or(false)
+    }
+
+    /// `is_match_at`, with the error of a PCRE2 search that gave up.
+    pub fn try_is_match_at(
+        &self,
+        haystack: &[u8],
+        start: usize,
+        end: usize,
+    ) -> Result<bool, String> {
+        match &self.engine {
+            Engine::Default(re) => {
+                let (hay, range, _) = self.view(haystack, start, end);
+                Ok(re.regex.is_match(Input::new(hay).range(range)))
+            }
+            Engine::Pcre2(re) => re.is_match(&haystack[start..self.pcre_end(haystack, start, end)]),
+        }
     }
 
     /// Appends `haystack[start..end]` to `dst` with every match replaced by
@@ -205,38 +469,146 @@ impl Matcher {
         spans: &mut Vec<Range<usize>>,
     ) {
         let mut at = start;
-        for caps in self
-            .regex
-            .captures_iter(Input::new(haystack).range(start..end))
-        {
-            let Some(m) = caps.get_match() else { continue };
-            dst.extend_from_slice(&haystack[at..m.start()]);
-            let from = dst.len();
-            caps.interpolate_bytes_into(haystack, replacement, dst);
-            spans.push(from..dst.len());
-            at = m.end();
+        if self.multiline {
+            let mut found = Vec::new();
+            self.for_each_multiline_match(haystack, start, end, |s, e| {
+                found.push((s, e));
+                true
+            });
+            for (s, e) in found {
+                dst.extend_from_slice(&haystack[at.min(s)..s]);
+                let from = dst.len();
+                dst.extend(self.replacement_for(haystack, start..end, (s, e), replacement));
+                spans.push(from..dst.len());
+                at = e;
+            }
+            dst.extend_from_slice(&haystack[at.min(end)..end]);
+            return;
+        }
+        match &self.engine {
+            Engine::Default(re) => {
+                let (hay, range, shift) = self.view(haystack, start, end);
+                for caps in re.regex.captures_iter(Input::new(hay).range(range)) {
+                    let Some(m) = caps.get_match() else { continue };
+                    dst.extend_from_slice(&haystack[at..shift + m.start()]);
+                    let from = dst.len();
+                    caps.interpolate_bytes_into(hay, replacement, dst);
+                    spans.push(from..dst.len());
+                    at = shift + m.end();
+                }
+            }
+            Engine::Pcre2(re) => {
+                let subject = &haystack[start..self.pcre_end(haystack, start, end)];
+                re.for_each_captures(subject, 0, |locs| {
+                    let Some((s, e)) = locs.get(0) else {
+                        return true;
+                    };
+                    dst.extend_from_slice(&haystack[at..start + s]);
+                    let from = dst.len();
+                    interpolate_pcre2(re, subject, locs, replacement, dst);
+                    spans.push(from..dst.len());
+                    at = start + e;
+                    true
+                });
+            }
         }
         dst.extend_from_slice(&haystack[at..end]);
     }
 
-    /// The expansion of `replacement` for the match at `start..end`.
+    /// The expansion of `replacement` for the match at `start..end`, found
+    /// in the line `line`.
     pub fn replacement_for(
         &self,
         haystack: &[u8],
-        start: usize,
-        end: usize,
+        line: Range<usize>,
+        (start, end): (usize, usize),
         replacement: &[u8],
     ) -> Vec<u8> {
         let mut dst = Vec::new();
-        let mut caps = self.regex.create_captures();
-        self.regex.search_captures(
-            &Input::new(haystack)
-                .range(start..end)
-                .anchored(regex_automata::Anchored::Yes),
-            &mut caps,
-        );
-        caps.interpolate_bytes_into(haystack, replacement, &mut dst);
+        if let (true, Engine::Pcre2(re)) = (self.multiline, &self.engine) {
+            if let Some(locs) = re.captures_at(haystack, start) {
+                interpolate_pcre2(re, haystack, &locs, replacement, &mut dst);
+            }
+            return dst;
+        }
+        match &self.engine {
+            Engine::Default(re) => {
+                let (hay, _, shift) = self.view(haystack, line.start, line.end);
+                let mut caps = re.regex.create_captures();
+                re.regex.search_captures(
+                    &Input::new(hay)
+                        .range(start - shift..end - shift)
+                        .anchored(regex_automata::Anchored::Yes),
+                    &mut caps,
+                );
+                caps.interpolate_bytes_into(hay, replacement, &mut dst);
+            }
+            Engine::Pcre2(re) => {
+                let subject = &haystack[line.start..self.pcre_end(haystack, line.start, line.end)];
+                if let Some(locs) = re.captures_at(subject, start - line.start) {
+                    interpolate_pcre2(re, subject, &locs, replacement, &mut dst);
+                }
+            }
+        }
         dst
+    }
+}
+
+/// Expands `$1`, `${name}`, `$$` in `replacement` for one PCRE2 match, with
+/// the same rules as the default engine (regex-automata's interpolation).
+fn interpolate_pcre2(
+    re: &Pcre2Regex,
+    subject: &[u8],
+    locs: &pcre2::bytes::CaptureLocations,
+    replacement: &[u8],
+    dst: &mut Vec<u8>,
+) {
+    regex_automata::util::interpolate::bytes(
+        replacement,
+        |index, dst| {
+            if let Some((s, e)) = locs.get(index) {
+                dst.extend_from_slice(&subject[s..e]);
+            }
+        },
+        |name| re.group_index(name),
+        dst,
+    );
+}
+
+/// Whether a match of `hir` can hold (or, for ripgrep, "match") a line
+/// terminator: grep-regex's `non_matching_bytes` lacking `\n`. Line anchors
+/// count, so -U with `^foo` or -x is a multiline search, as in ripgrep.
+fn can_match_newline(hir: &Hir) -> bool {
+    match hir.kind() {
+        HirKind::Empty => false,
+        HirKind::Look(look) => matches!(
+            look,
+            Look::Start | Look::End | Look::StartLF | Look::EndLF | Look::StartCRLF | Look::EndCRLF
+        ),
+        HirKind::Literal(hir::Literal(bytes)) => bytes.contains(&b'\n'),
+        HirKind::Class(hir::Class::Unicode(class)) => class
+            .ranges()
+            .iter()
+            .any(|r| r.start() <= '\n' && '\n' <= r.end()),
+        HirKind::Class(hir::Class::Bytes(class)) => class
+            .ranges()
+            .iter()
+            .any(|r| r.start() <= b'\n' && b'\n' <= r.end()),
+        HirKind::Repetition(rep) => can_match_newline(&rep.sub),
+        HirKind::Capture(cap) => can_match_newline(&cap.sub),
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => subs.iter().any(can_match_newline),
+    }
+}
+
+/// ripgrep's hint when the default engine rejects what PCRE2 can do.
+fn suggest_pcre2(message: String) -> String {
+    if message.contains("backreferences") || message.contains("look-around") {
+        format!(
+            "{message}\n\nConsider enabling PCRE2 with the --pcre2 flag, which can handle \
+             backreferences\nand look-around."
+        )
+    } else {
+        message
     }
 }
 
@@ -293,13 +665,31 @@ fn describe_strategy(hir: &Hir, inner: Option<&[u8]>) -> String {
 /// Removes `byte` from every class of `expr` and rejects a literal `byte`, so
 /// that no match can cross a line boundary (as grep and ripgrep guarantee).
 fn strip_line_terminator(expr: Hir, byte: u8) -> Result<Hir, String> {
-    let not_allowed = || {
-        Err(format!(
+    strip_byte(expr, byte, &|byte| {
+        format!(
             "the literal {:?} is not allowed in a regex\n\n\
-             trawl matches line by line, so a match can never contain a line terminator.",
+             Consider enabling multiline mode with the --multiline flag (or -U for short).\n\
+             When multiline mode is enabled, new line characters can be matched.",
             char::from(byte).to_string()
-        ))
-    };
+        )
+    })
+}
+
+/// With binary detection on, a NUL can never be matched (it ends or skips
+/// the file): ripgrep removes it from classes and rejects a literal one.
+fn ban_nul(expr: Hir) -> Result<Hir, String> {
+    strip_byte(expr, 0, &|_| {
+        "pattern contains \"\\0\" but it is impossible to match\n\n\
+         Consider enabling text mode with the --text flag (or -a for short). Otherwise,\n\
+         binary detection is enabled and matching a NUL byte is impossible."
+            .to_string()
+    })
+}
+
+/// Removes `byte` from every class of `expr`; a literal `byte` (or a class
+/// left empty) is an error, worded by `message`.
+fn strip_byte(expr: Hir, byte: u8, message: &dyn Fn(u8) -> String) -> Result<Hir, String> {
+    let not_allowed = || Err(message(byte));
     Ok(match expr.into_kind() {
         HirKind::Empty => Hir::empty(),
         HirKind::Literal(hir::Literal(lit)) => {
@@ -333,21 +723,21 @@ fn strip_line_terminator(expr: Hir, byte: u8) -> Result<Hir, String> {
         }
         HirKind::Look(look) => Hir::look(look),
         HirKind::Repetition(mut rep) => {
-            rep.sub = Box::new(strip_line_terminator(*rep.sub, byte)?);
+            rep.sub = Box::new(strip_byte(*rep.sub, byte, message)?);
             Hir::repetition(rep)
         }
         HirKind::Capture(mut cap) => {
-            cap.sub = Box::new(strip_line_terminator(*cap.sub, byte)?);
+            cap.sub = Box::new(strip_byte(*cap.sub, byte, message)?);
             Hir::capture(cap)
         }
         HirKind::Concat(subs) => Hir::concat(
             subs.into_iter()
-                .map(|sub| strip_line_terminator(sub, byte))
+                .map(|sub| strip_byte(sub, byte, message))
                 .collect::<Result<_, _>>()?,
         ),
         HirKind::Alternation(subs) => Hir::alternation(
             subs.into_iter()
-                .map(|sub| strip_line_terminator(sub, byte))
+                .map(|sub| strip_byte(sub, byte, message))
                 .collect::<Result<_, _>>()?,
         ),
     })

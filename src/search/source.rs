@@ -108,8 +108,7 @@ pub fn search_file(
                     // Decoded as it is read (see Searcher::search_reader_sized).
                     return searcher.search_reader(matcher, &mut &map[..], binary, sink);
                 }
-                searcher.search_slice(matcher, &map, binary, sink);
-                return Ok(());
+                return searcher.search_slice(matcher, &map, binary, sink);
             }
         }
     }

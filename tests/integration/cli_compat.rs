@@ -552,7 +552,8 @@ fn short_help_is_one_line_per_flag_grouped_as_ripgrep() {
         );
     }
     assert!(short.stdout.contains("\n  -e, --regexp <PATTERN>"));
-    assert!(short.stdout.lines().count() < 130);
+    // rg 15.2's -h is 135 lines with the same flags.
+    assert!(short.stdout.lines().count() < 150);
     // --help is complete: the details, and the negation of each flag.
     let long = f.run(&["--help"]).stdout;
     assert!(long.lines().count() > 2 * short.stdout.lines().count());

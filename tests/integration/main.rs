@@ -5,6 +5,7 @@ mod util;
 mod binary;
 mod cli_compat;
 mod ecosystem;
+mod engines;
 mod errors;
 mod filtering;
 mod formats;
