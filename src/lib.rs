@@ -1,19 +1,21 @@
 //! trawl: a concurrent grep-like search with deterministic, ordered output.
 //!
 //! ```text
-//! argv → Args → Config → run
-//!  walker ──Job{haystack, reply_tx}──[bounded]──► worker × N ──► searcher ─Sink─► printer (per-file buffer)
-//!    │                                                               │ reply_tx.send(chunk)
-//!    └──reply_rx, in walk order──[bounded]──► output thread: for rx in order { write every chunk }
-//!  quit flag (-q, broken pipe, write error) → walker stops, workers drain, all joined
+//! argv → Args → Config → run::search
+//!  walker ──submit(haystack)──► pool: job queue [bounded] ──► worker × N ──► searcher ─Sink─► printer (per-file chunks)
+//!    │                                │                                                 │ reply.send(chunk)
+//!    └─(its own messages, in order)   └─ a slot per job, in walk order [bounded, bytes budgeted; spill file past it]
+//!                                          └──► output thread: slot k drained before slot k+1 → stdout / stderr
+//!  cancel (-q, --max-results, broken pipe, write error) → walker stops, workers stop, all joined
 //! ```
 //!
 //! Reading the modules in pipeline order explains the program:
 //! `cli` (flags, config file, Config, man page and completions) → `walk` +
-//! `rules` (what to search) → `pool` (workers and ordering) → `search` (one
-//! input into Sink calls) → `sink` → `printer` (rendering) → `output`
-//! (stdout, with `progress` on stderr and `stats` at the end) → `messages`
-//! (stderr, exit status).
+//! `rules` (what to search) → `run` (wires one search: walker, workers and
+//! printer around the `pool`, the ordered hand-off protocol) → `search`
+//! (one input into Sink calls) → `sink` → `printer` (rendering) → `output`
+//! (stdout and in-order stderr, with `progress` and `stats` at the end) →
+//! `messages` (stderr, exit status).
 
 pub mod cli;
 pub mod messages;
