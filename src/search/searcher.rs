@@ -172,7 +172,8 @@ impl<'c> Searcher<'c> {
             }
             let mut slice_end = (at + MMAP_QUIT_CHECK).min(len);
             if slice_end < len {
-                slice_end = memchr(b'\n', &data[slice_end..len]).map_or(len, |i| slice_end + i + 1);
+                slice_end = memchr(self.opts.terminator, &data[slice_end..len])
+                    .map_or(len, |i| slice_end + i + 1);
             }
             if !state.process(matcher, &data[..len], at, slice_end, sink) {
                 break state.searched_to;
@@ -978,6 +979,56 @@ mod tests {
     use crate::search::oracle;
     use crate::search::{EngineChoice, MatcherOptions};
     use proptest::prelude::*;
+
+    /// Counts matches and cancels the search at the first one, as `-q`
+    /// elsewhere or a closed pipe would.
+    struct CancelAtFirst<'q> {
+        quit: &'q AtomicBool,
+        matches: u64,
+    }
+
+    impl Sink for CancelAtFirst<'_> {
+        fn matched(&mut self, _line: &SinkLine) -> bool {
+            self.quit.store(true, Ordering::Relaxed);
+            self.matches += 1;
+            true
+        }
+        fn context(&mut self, _line: &SinkLine) -> bool {
+            true
+        }
+        fn context_break(&mut self) -> bool {
+            true
+        }
+        fn binary_matched(&mut self, _binary_offset: u64) -> bool {
+            true
+        }
+        fn finish(&mut self, _summary: &SearchSummary) {}
+    }
+
+    #[test]
+    fn a_memory_mapped_search_stops_soon_after_cancellation() {
+        let opts = SearchOptions::default();
+        let quit = AtomicBool::new(false);
+        let mut searcher = Searcher::new(&opts, &quit);
+        let matcher = Matcher::new(&["x".to_string()], &MatcherOptions::default()).unwrap();
+        // 32 MiB with a match on every line.
+        let data = "x\n".repeat(16 << 20);
+        let mut sink = CancelAtFirst {
+            quit: &quit,
+            matches: 0,
+        };
+        searcher
+            .search_slice(&matcher, data.as_bytes(), BinaryMode::Text, &mut sink)
+            .unwrap();
+        // The slice in progress ends (4 MiB: 2 Mi lines), no more.
+        assert!(sink.matches >= 1);
+        assert!(
+            sink.matches <= (MMAP_QUIT_CHECK / 2) as u64 + 1,
+            "{}",
+            sink.matches
+        );
+        assert_eq!(searcher.last.bytes_searched, MMAP_QUIT_CHECK as u64 + 2);
+    }
 
     /// Patterns that can match a line end, so that -U searches whole
     /// inputs (with both engines).
