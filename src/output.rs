@@ -44,7 +44,11 @@ pub struct OutputOptions {
     pub stdout_is_tty: bool,
 }
 
-const BUFFER: usize = 256 * 1024;
+/// The block buffer. A write error (the reader closed the pipe) shows at
+/// the next write, so under a flood of results a smaller buffer stops a
+/// `| head -1` sooner; 64 KiB (a pipe's size) wrote the big file's 4 M
+/// `-n the` lines as fast as 256 KiB did (0.85-0.89 s both).
+const BUFFER: usize = 64 * 1024;
 /// Largest chunk buffer handed back for reuse.
 const SPARE_CAPACITY: usize = 2 << 20;
 

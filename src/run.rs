@@ -151,12 +151,10 @@ pub fn search(config: &Config) -> RunResult {
                 let printed = results_printed;
                 return search_counted(config, &mut searcher, haystack, reply, quit, printed);
             }
-            let mut send = |chunk: Vec<u8>| {
-                spill
-                    .send(reply, chunk)
-                    .then(|| spare_buffers.try_recv().unwrap_or_default())
-            };
-            let (found, _) = search_one(config, &mut searcher, &haystack, &mut send, quit, true);
+            let mut send = |chunk: Vec<u8>| spill.send(reply, chunk, &spare_buffers);
+            let buffer = spare_buffers.try_recv().unwrap_or_default();
+            let out = ChunkWriter::with_buffer(&mut send, buffer);
+            let (found, _) = search_one(config, &mut searcher, &haystack, out, quit, true);
             if found {
                 matched.store(true, Ordering::Relaxed);
             }
@@ -210,15 +208,29 @@ struct Spill {
 }
 
 impl Spill {
-    fn send(&mut self, reply: &mut Reply<'_, Haystack, Piece>, chunk: Vec<u8>) -> bool {
-        let chunk = match reply.try_send(Piece::Out(chunk)) {
-            Ok(sent) => return sent,
+    /// Sends a chunk, to memory or to the spill file, and gives back a
+    /// buffer for the next chunk (a spilled chunk's own: freeing and
+    /// allocating a 1 MB buffer per file cost a page fault per 4 KiB);
+    /// `None` once the search is cancelled.
+    fn send(
+        &mut self,
+        reply: &mut Reply<'_, Haystack, Piece>,
+        chunk: Vec<u8>,
+        spare: &Receiver<Vec<u8>>,
+    ) -> Option<Vec<u8>> {
+        let mut chunk = match reply.try_send(Piece::Out(chunk)) {
+            Ok(sent) => return sent.then(|| spare.try_recv().unwrap_or_default()),
             Err(Piece::Out(chunk)) => chunk,
             Err(_) => unreachable!("try_send gives back what it was given"),
         };
         match self.write(&chunk) {
-            Some(piece) => reply.send(piece),
-            None => reply.send(Piece::Out(chunk)),
+            Some(piece) => reply.send(piece).then(|| {
+                chunk.clear();
+                chunk
+            }),
+            None => reply
+                .send(Piece::Out(chunk))
+                .then(|| spare.try_recv().unwrap_or_default()),
         }
     }
 
@@ -288,7 +300,14 @@ fn search_counted(
         send_messages(reply);
         return;
     }
-    let (_, stats) = search_one(config, searcher, &haystack, &mut keep, quit, false);
+    let (_, stats) = search_one(
+        config,
+        searcher,
+        &haystack,
+        ChunkWriter::new(&mut keep),
+        quit,
+        false,
+    );
     reply.send(Piece::Counted {
         output,
         haystack,
@@ -315,7 +334,14 @@ pub fn search_again(
         chunk.clear();
         Some(chunk)
     };
-    let (_, stats) = search_one(config, &mut searcher, haystack, &mut keep, quit, false);
+    let (_, stats) = search_one(
+        config,
+        &mut searcher,
+        haystack,
+        ChunkWriter::new(&mut keep),
+        quit,
+        false,
+    );
     (output, stats)
 }
 
@@ -428,21 +454,20 @@ fn with_spare_path(haystack: Haystack, spare: &Receiver<PathBuf>) -> Haystack {
     }
 }
 
-/// Searches one haystack, its output going to `send` in chunks. Returns
-/// whether it counts as a success for the exit status, and its statistics (added to the totals
-/// here if `record_stats`).
-fn search_one(
-    config: &Config,
+/// Searches one haystack, its output going to `out` in chunks. Returns
+/// whether it counts as a success for the exit status, and its statistics
+/// (added to the totals here if `record_stats`).
+fn search_one<'a>(
+    config: &'a Config,
     searcher: &mut Searcher,
-    haystack: &Haystack,
-    send: &mut crate::printer::Send<'_>,
-    quit: &AtomicBool,
+    haystack: &'a Haystack,
+    out: ChunkWriter<'a>,
+    quit: &'a AtomicBool,
     record_stats: bool,
 ) -> (bool, FileStats) {
     let (print, matcher, invert) = (&config.print, &config.matcher, config.search.invert);
     let path = haystack.display();
     test_delay(path);
-    let out = ChunkWriter::new(send);
     match print.mode {
         OutputMode::Standard => {
             let sink = StandardSink::new(out, path, print, matcher, invert);

@@ -184,8 +184,14 @@ pub type Send<'o> = dyn FnMut(Vec<u8>) -> Option<Vec<u8>> + 'o;
 
 impl<'o> ChunkWriter<'o> {
     pub fn new(send: &'o mut Send<'o>) -> ChunkWriter<'o> {
+        ChunkWriter::with_buffer(send, Vec::new())
+    }
+
+    /// Starts in `buf` (a recycled buffer; it is cleared).
+    pub fn with_buffer(send: &'o mut Send<'o>, mut buf: Vec<u8>) -> ChunkWriter<'o> {
+        buf.clear();
         ChunkWriter {
-            buf: Vec::new(),
+            buf,
             send,
             flushed: 0,
             closed: false,
