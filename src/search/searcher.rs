@@ -444,6 +444,9 @@ impl Searcher<'_> {
             let mut pending: Option<(usize, usize)> = None;
             while pos < len && !self.quit.load(Ordering::Relaxed) {
                 if max_count.is_some_and(|max| found >= max) {
+                    // As in ripgrep: lines of the trailing context that
+                    // match on their own are matches (`flush_after`).
+                    state.max_reached = true;
                     break;
                 }
                 let m = match matcher.find_from(data, pos) {
@@ -789,7 +792,6 @@ impl<'o> State<'o> {
                 line_end - usize::from(buf[..line_end].ends_with(&[self.opts.terminator]));
             // (With --passthru, ripgrep prints the rest as context.)
             let is_match = self.max_reached
-                && !self.multiline
                 && !self.stopped_at_nonmatch
                 && !self.opts.passthru
                 && matcher.is_match_at(buf, at, content_end) != self.opts.invert;
