@@ -308,7 +308,11 @@ impl<'a> StandardSink<'a> {
             None => {
                 self.escapes +=
                     write_spans(out, text, window, &spans, colors, highlight, line_style) as u64;
+                // As in ripgrep, a line printed with colored matches ends
+                // with the configured terminator (`\r\n` with --crlf, even
+                // after a bare `\n`); other lines keep their own.
                 match &line.buf[end..line.end] {
+                    _ if colors.is_some() && !spans.is_empty() => out.extend_from_slice(opts.eol()),
                     [] => out.extend_from_slice(opts.eol()),
                     terminator => out.extend_from_slice(terminator),
                 }

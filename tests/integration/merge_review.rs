@@ -19,3 +19,25 @@ fn multiline_max_count_trailing_context_matches_are_matches() {
     f.run_ordered(&["-n", "-U", "-m1", "-A3", "o\\nb|z$", "g"])
         .expect("1:foo\n2:bar\n3-foo\n4:baz\n", 0);
 }
+
+#[test]
+fn color_crlf_ends_colored_lines_with_crlf() {
+    // rg 15.2: rg --sort path --color always --crlf -C1 foo a.txt
+    // A colored match line ends with "\r\n" even after a bare "\n"; a
+    // context line (nothing colored) keeps its own terminator.
+    let f = Fixture::new();
+    f.create("a.txt", "x foo\nctx\n");
+    f.run_ordered(&["--color", "always", "--crlf", "-C1", "foo", "a.txt"])
+        .expect("x \x1b[0m\x1b[1m\x1b[31mfoo\x1b[0m\r\nctx\n", 0);
+    // Without colored matches (`match:none`), the line is printed as is.
+    f.run_ordered(&[
+        "--color",
+        "always",
+        "--colors",
+        "match:none",
+        "--crlf",
+        "foo",
+        "a.txt",
+    ])
+    .expect("x foo\n", 0);
+}
