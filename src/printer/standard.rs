@@ -734,9 +734,15 @@ impl Sink for StandardSink<'_> {
         self.out.maybe_flush()
     }
 
-    fn binary_matched(&mut self, binary_offset: u64) -> bool {
+    fn binary_matched(&mut self, line: &SinkLine, binary_offset: u64) -> bool {
         self.matched = true;
-        self.stats.matched_lines += 1;
+        record_line(
+            &mut self.stats,
+            self.matcher,
+            line,
+            self.invert,
+            self.opts.count_matches,
+        );
         self.write_binary_notice(binary_offset);
         false
     }

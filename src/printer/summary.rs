@@ -132,7 +132,7 @@ impl Sink for SummarySink<'_> {
         true
     }
 
-    fn binary_matched(&mut self, _binary_offset: u64) -> bool {
+    fn binary_matched(&mut self, _line: &SinkLine, _binary_offset: u64) -> bool {
         true
     }
 

@@ -34,7 +34,7 @@ impl Sink for Collect {
         self.events.push(('b', 0, 0, Vec::new()));
         true
     }
-    fn binary_matched(&mut self, _: u64) -> bool {
+    fn binary_matched(&mut self, _: &SinkLine, _: u64) -> bool {
         false
     }
     fn finish(&mut self, _: &SearchSummary) {}

@@ -179,7 +179,7 @@ impl<'c> Searcher<'c> {
             }
             at = slice_end;
         };
-        self.last = state.summary(searched);
+        self.last = state.summary(searched_on_map(&state, searched));
         sink.finish(&self.last);
         state.into_result()
     }
@@ -491,11 +491,21 @@ impl Searcher<'_> {
         let searched = match state.binary_offset {
             Some(_) if state.binary_quit && len == 0 => 0,
             Some(offset) if state.binary_quit => offset,
-            _ => data.len() as u64,
+            _ => searched_on_map(&state, data.len() as u64),
         };
         self.last = state.summary(searched);
         sink.finish(&self.last);
         state.into_result()
+    }
+}
+
+/// Bytes searched in a file named explicitly (a map, or read whole for
+/// -U) where a NUL byte was found: as in ripgrep, up to that NUL, unless
+/// the search stopped before it.
+fn searched_on_map(state: &State, searched: u64) -> u64 {
+    match (state.binary, state.binary_offset) {
+        (BinaryMode::Convert, Some(offset)) => searched.min(offset),
+        _ => searched,
     }
 }
 
@@ -701,12 +711,15 @@ impl<'o> State<'o> {
         if !self.context_before(matcher, buf, start, true, sink) {
             return false;
         }
-        if nul_here.is_some() {
+        if self.binary_offset.is_none() {
             self.binary_offset = nul_here;
         }
         if self.binary == BinaryMode::Convert {
             if let Some(offset) = self.binary_offset {
-                if !sink.binary_matched(offset) {
+                if !sink.binary_matched(&self.sink_line(buf, start, end), offset) {
+                    // ripgrep has moved past the line: bytes searched are
+                    // counted up to the NUL (see `searched_on_map`).
+                    self.searched_to = self.base + end as u64;
                     return false;
                 }
             }
@@ -795,10 +808,12 @@ impl<'o> State<'o> {
                 && !self.stopped_at_nonmatch
                 && !self.opts.passthru
                 && matcher.is_match_at(buf, at, content_end) != self.opts.invert;
+            self.note_nul(buf, at, line_end);
             if let (true, BinaryMode::Convert, Some(offset)) =
                 (is_match, self.binary, self.binary_offset)
             {
-                if !sink.binary_matched(offset) {
+                if !sink.binary_matched(&self.sink_line(buf, at, line_end), offset) {
+                    self.searched_to = self.base + line_end as u64;
                     return false;
                 }
             }
@@ -831,6 +846,11 @@ impl<'o> State<'o> {
                 return false;
             }
         }
+        // On a memory map, ripgrep looks for a NUL byte in every line it
+        // hands to the printer, context lines included.
+        if !is_match {
+            self.note_nul(buf, start, end);
+        }
         let line_number = if self.opts.line_numbers {
             self.line_number += count_lines(&buf[self.counted_to..start], self.opts.terminator);
             self.counted_to = start;
@@ -859,6 +879,28 @@ impl<'o> State<'o> {
             sink.matched(&line)
         } else {
             sink.context(&line)
+        }
+    }
+
+    /// `buf[start..end]` as the sink sees it, without a line number.
+    fn sink_line<'b>(&self, buf: &'b [u8], start: usize, end: usize) -> SinkLine<'b> {
+        SinkLine {
+            buf,
+            start,
+            end,
+            abs_offset: self.base + start as u64,
+            line_number: None,
+            terminator: self.opts.terminator,
+            multiline: self.multiline,
+        }
+    }
+
+    /// On a memory map (only its first 64 KiB looked at for NUL bytes),
+    /// notes a NUL in a line about to be printed.
+    fn note_nul(&mut self, buf: &[u8], start: usize, end: usize) {
+        if let (true, None) = (self.check_lines_for_nul, self.binary_offset) {
+            self.binary_offset =
+                memchr(0, &buf[start..end]).map(|i| self.base + (start + i) as u64);
         }
     }
 

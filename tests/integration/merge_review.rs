@@ -41,3 +41,88 @@ fn color_crlf_ends_colored_lines_with_crlf() {
     ])
     .expect("x foo\n", 0);
 }
+
+/// A file named explicitly (memory-mapped) with its first NUL past the
+/// first 64 KiB, on line 40003, after a match on line 40002.
+fn late_nul() -> Fixture {
+    let f = Fixture::new();
+    let mut text = b"foo\n".to_vec();
+    text.extend(b"f\n".repeat(40000));
+    text.extend(b"foo\na\0b foo\nzzz\nfoo\n");
+    f.create("c1", text);
+    f
+}
+
+/// stdout without the timing lines of --stats.
+fn untimed(stdout: &str) -> String {
+    stdout
+        .lines()
+        .filter(|line| !line.contains(" seconds"))
+        .map(|line| format!("{line}\n"))
+        .collect()
+}
+
+#[test]
+fn mapped_binary_match_counts_its_matches_and_bytes_up_to_the_nul() {
+    // rg 15.2: rg --stats foo c1 (timing lines left out)
+    let run = late_nul().run(&["--stats", "foo", "c1"]);
+    assert_eq!(run.code, 0);
+    assert_eq!(
+        untimed(&run.stdout),
+        "foo\nfoo\nbinary file matches (found \"\\0\" byte around offset 80009)\n\n\
+         3 matches\n3 matched lines\n1 files contained matches\n1 files searched\n\
+         66 bytes printed\n80009 bytes searched\n"
+    );
+    // rg 15.2: rg -c --stats foo c1: a summary reads on, counting to the NUL.
+    let run = late_nul().run(&["-c", "--stats", "foo", "c1"]);
+    assert_eq!(
+        untimed(&run.stdout),
+        "4\n\n4 matches\n4 matched lines\n1 files contained matches\n1 files searched\n\
+         0 bytes printed\n80009 bytes searched\n"
+    );
+}
+
+#[test]
+fn mapped_binary_nul_in_context_line_stops_the_file() {
+    // rg 15.2: rg -n --passthru foo c1 (last lines): the NUL in a context
+    // line is seen too, and ends the file with the notice.
+    let run = late_nul().run(&["-n", "--passthru", "foo", "c1"]);
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stdout.ends_with(
+            "40001-f\n40002:foo\nbinary file matches (found \"\\0\" byte around offset 80009)\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    // rg 15.2: rg -n -B1 foo b1: a before-context line holding the NUL.
+    let f = Fixture::new();
+    let mut text = b"foo\n".to_vec();
+    text.extend(b"filler\n".repeat(10000));
+    text.extend(b"a\0b\nfoo\nzzz\n");
+    f.create("b1", text);
+    f.run(&["-n", "-B1", "foo", "b1"]).expect(
+        "1:foo\n--\nbinary file matches (found \"\\0\" byte around offset 70005)\n",
+        0,
+    );
+    // rg 15.2: rg --stats -B1 foo b1: stopped at a context line, bytes
+    // searched end with the last match; rg --json -B1 foo b1 reads on, to
+    // the NUL.
+    let run = f.run(&["--stats", "-B1", "foo", "b1"]);
+    assert!(
+        untimed(&run.stdout).ends_with("\n4 bytes searched\n"),
+        "{}",
+        run.stdout
+    );
+    let run = f.run(&["--json", "-B1", "foo", "b1"]);
+    assert!(
+        run.stdout.contains(r#""binary_offset":70005,"#),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(r#""bytes_searched":70005,"#),
+        "{}",
+        run.stdout
+    );
+}
