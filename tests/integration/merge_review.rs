@@ -126,3 +126,25 @@ fn mapped_binary_nul_in_context_line_stops_the_file() {
         run.stdout
     );
 }
+
+#[test]
+fn files_with_matches_and_quiet_read_the_whole_file_with_invert() {
+    // rg 15.2 reads the whole file with -v before -l or -q decide, so a
+    // NUL byte past the first 64 KiB, after the first non-matching line,
+    // makes a file found in a walk binary: no match.
+    let f = Fixture::new();
+    let mut text = b"foo\nxx\n".to_vec();
+    text.extend(b"foo\n".repeat(20000));
+    text.extend(b"\0\n");
+    f.create("d/late.bin", text);
+    // rg 15.2: rg --sort path -q -v foo d (exit 1, nothing printed)
+    f.run(&["-q", "-v", "foo", "d"]).expect("", 1);
+    // rg 15.2: rg --sort path -l -v foo d
+    f.create("d/text.txt", "foo\nbar\n");
+    f.run_ordered(&["-l", "-v", "foo", "d"])
+        .expect("d/text.txt\n", 0);
+    f.run(&["-q", "-v", "foo", "d"]).expect("", 0);
+    // Without -v, the first match decides before the NUL is seen.
+    f.run_ordered(&["-l", "foo", "d"])
+        .expect("d/late.bin\nd/text.txt\n", 0);
+}
