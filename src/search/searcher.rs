@@ -520,7 +520,12 @@ fn emit_block(
 ) -> bool {
     if state.binary == BinaryMode::Quit {
         if let Some(i) = memchr(0, &data[start..end]) {
-            // A binary file found in a walk: stop before this block.
+            // A binary file found in a walk: stop before this block, after
+            // the context that comes before it, as in ripgrep (its break
+            // only with before-context lines).
+            if !state.context_before(matcher, data, start, false, sink) {
+                return false;
+            }
             state.binary_offset = Some((start + i) as u64);
             state.binary_quit = true;
             return false;
@@ -785,8 +790,8 @@ impl<'o> State<'o> {
 
     /// Emits pending after-context lines that lie before `limit`. Once -m
     /// is reached, a matching line among them is still reported as a
-    /// match, as ripgrep does (it does not extend the context); not with
-    /// -U, where matches are blocks.
+    /// match, as ripgrep does (it does not extend the context); with -U
+    /// too, each line tested on its own.
     fn flush_after(
         &mut self,
         matcher: &Matcher,

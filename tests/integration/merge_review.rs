@@ -148,3 +148,22 @@ fn files_with_matches_and_quiet_read_the_whole_file_with_invert() {
     f.run_ordered(&["-l", "foo", "d"])
         .expect("d/late.bin\nd/text.txt\n", 0);
 }
+
+#[test]
+fn multiline_walk_binary_block_prints_its_context_first() {
+    // A file found in a walk, its NUL past 64 KiB in a -U match block: as
+    // in rg, the context before the block is printed, then the file ends
+    // with the warning.
+    let f = Fixture::new();
+    let mut text = b"foo\n".to_vec();
+    text.extend(b"a\n".repeat(40000));
+    text.extend(b"foo\nb\nc\nd\0 foo\n");
+    f.create("d/blk.bin", text);
+    // rg 15.2: rg --sort path -n -U -B1 -A1 'foo$' d
+    f.run_ordered(&["-n", "-U", "-B1", "-A1", "foo$", "d"]).expect(
+        "d/blk.bin:1:foo\nd/blk.bin-2-a\n--\nd/blk.bin-40001-a\nd/blk.bin:40002:foo\n\
+         d/blk.bin-40003-b\nd/blk.bin-40004-c\n\
+         d/blk.bin: WARNING: stopped searching binary file after match (found \"\\0\" byte around offset 80013)\n",
+        0,
+    );
+}
