@@ -5,6 +5,8 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
+use bstr::ByteSlice;
+
 use super::color::{Colors, Style};
 use super::hyperlink::{self, Hyperlinks};
 use super::{record_line, write_number, write_styled, ChunkWriter, PrintOptions};
@@ -330,9 +332,15 @@ impl<'a> StandardSink<'a> {
                 out.extend_from_slice(opts.eol());
             }
             Some(max) => {
-                // The text may fit when only its terminator does not: then
-                // it is all printed, with the notice.
-                let cut = window.start + max.min(window.len());
+                // The first `max` grapheme clusters, as in ripgrep. The
+                // text may fit when only its terminator does not: then it
+                // is all printed, with the notice.
+                let cut = window.start
+                    + text[window.clone()]
+                        .grapheme_indices()
+                        .take(max)
+                        .last()
+                        .map_or(0, |(_, end, _)| end);
                 self.escapes += write_spans(
                     out,
                     text,

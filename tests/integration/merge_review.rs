@@ -167,3 +167,25 @@ fn multiline_walk_binary_block_prints_its_context_first() {
         0,
     );
 }
+
+#[test]
+fn max_columns_preview_counts_grapheme_clusters() {
+    // rg 15.2: rg -M5 --max-columns-preview foo comb.txt: the preview is
+    // the first 5 grapheme clusters (e + U+0301 is one; an invalid byte
+    // is one), not 5 bytes.
+    let f = Fixture::new();
+    f.create(
+        "comb.txt",
+        b"e\xcc\x81e\xcc\x81e\xcc\x81abcdefgh foo\n\xff\xfe\xfdabcdefghijk foo\n",
+    );
+    let run = f.run_ordered(&["-M5", "--max-columns-preview", "foo", "comb.txt"]);
+    assert_eq!(run.code, 0);
+    let expected = "e\u{301}e\u{301}e\u{301}ab [... omitted end of long line]\n\
+                    \u{fffd}\u{fffd}\u{fffd}ab [... omitted end of long line]\n";
+    assert_eq!(run.stdout, expected);
+    // rg 15.2: rg -M20 --max-columns-preview foo uni.txt (23 bytes, 15
+    // characters: all shown)
+    f.create("uni.txt", "Ünïcödé foo ÄÖÜ\n");
+    f.run_ordered(&["-M20", "--max-columns-preview", "foo", "uni.txt"])
+        .expect("Ünïcödé foo ÄÖÜ [... omitted end of long line]\n", 0);
+}
