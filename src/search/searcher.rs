@@ -491,6 +491,9 @@ impl Searcher<'_> {
         let searched = match state.binary_offset {
             Some(_) if state.binary_quit && len == 0 => 0,
             Some(offset) if state.binary_quit => offset,
+            // -m reached and a trailing-context line reported as a match
+            // (`flush_after`): ripgrep counts up to the end of that line.
+            _ if state.trailing_match => state.searched_to,
             _ => searched_on_map(&state, data.len() as u64),
         };
         self.last = state.summary(searched);
@@ -571,6 +574,8 @@ struct State<'o> {
     /// No more matches wanted: -m reached, or --stop-on-nonmatch met its
     /// non-matching line. After-context may still follow.
     max_reached: bool,
+    /// A line of the trailing context after -m was reported as a match.
+    trailing_match: bool,
     /// --stop-on-nonmatch ended the search (rather than -m).
     stopped_at_nonmatch: bool,
     /// Absolute end of the last matching line (bytes searched when a
@@ -599,6 +604,7 @@ impl<'o> State<'o> {
             after_left: if opts.passthru { usize::MAX } else { 0 },
             matched_lines: 0,
             max_reached: opts.max_count == Some(0),
+            trailing_match: false,
             stopped_at_nonmatch: false,
             searched_to: 0,
             binary_offset: None,
@@ -827,6 +833,7 @@ impl<'o> State<'o> {
             }
             if is_match {
                 self.count_match(line_end);
+                self.trailing_match = true;
             }
             self.after_left -= 1;
             at = line_end;

@@ -189,3 +189,24 @@ fn max_columns_preview_counts_grapheme_clusters() {
     f.run_ordered(&["-M20", "--max-columns-preview", "foo", "uni.txt"])
         .expect("Ünïcödé foo ÄÖÜ [... omitted end of long line]\n", 0);
 }
+
+#[test]
+fn multiline_max_count_bytes_searched_end_at_a_trailing_match() {
+    // rg 15.2: rg --json -U -m1 -A2 'o$' ff: the trailing-context match on
+    // line 2 ends the count (8 bytes); with none, the whole file (14).
+    let f = Fixture::new();
+    f.create("ff", "foo\nfoo\nx\nfoo\n");
+    let run = f.run(&["--json", "-U", "-m1", "-A2", "o$", "ff"]);
+    assert!(
+        run.stdout.contains(r#""bytes_searched":8,"#),
+        "{}",
+        run.stdout
+    );
+    // rg 15.2: rg --json -U -m1 -A1 'x$' ff
+    let run = f.run(&["--json", "-U", "-m1", "-A1", "x$", "ff"]);
+    assert!(
+        run.stdout.contains(r#""bytes_searched":14,"#),
+        "{}",
+        run.stdout
+    );
+}
