@@ -275,11 +275,11 @@ impl<'a> StandardSink<'a> {
             opts.max_columns
                 .is_some_and(|max| len.saturating_add(terminator) > max)
         };
-        // Like ripgrep, where the matches are known (colors, -r or
-        // --vimgrep) a shortened line says how many there are.
-        // (An inverted match has none to count.)
-        let inverted = kind == LineKind::Match && self.invert;
-        let counted = !inverted && (colors.is_some() || replace.is_some() || opts.vimgrep);
+        // Like ripgrep, where the matches are known (colors, -r, --vimgrep
+        // or --stats) a shortened line says how many there are: in a
+        // matching line, or in a context line with -v.
+        let counted = (kind == LineKind::Match) != self.invert
+            && (colors.is_some() || opts.replace.is_some() || opts.vimgrep || opts.count_matches);
         // What is printed and where its matches are: the replaced line and
         // its replacements, or the line itself and its matches (looked up
         // only when they are colored or counted).
@@ -322,7 +322,7 @@ impl<'a> StandardSink<'a> {
             Some(_) if !opts.max_columns_preview => {
                 // Like ripgrep, say how many matches it had where known.
                 let notice = match kind {
-                    LineKind::Match if counted => {
+                    _ if counted => {
                         format!("[Omitted long line with {} matches]", spans.len())
                     }
                     LineKind::Match => "[Omitted long matching line]".to_string(),

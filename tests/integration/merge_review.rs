@@ -210,3 +210,33 @@ fn multiline_max_count_bytes_searched_end_at_a_trailing_match() {
         run.stdout
     );
 }
+
+#[test]
+fn stats_shortened_lines_say_how_many_matches() {
+    // With --stats, ripgrep knows each matching line's matches, so -M and
+    // --max-columns-preview count them, as with colors.
+    let f = Fixture::new();
+    f.create("s.txt", "a foo b foo\nctx\nfoo\n");
+    // rg 15.2: rg --stats -M5 -C1 foo s.txt (first lines)
+    let run = f.run(&["--stats", "-M5", "-C1", "foo", "s.txt"]);
+    assert!(
+        run.stdout
+            .starts_with("[Omitted long line with 2 matches]\nctx\nfoo\n\n"),
+        "{}",
+        run.stdout
+    );
+    // rg 15.2: rg --stats -M5 --max-columns-preview foo s.txt
+    let run = f.run(&["--stats", "-M5", "--max-columns-preview", "foo", "s.txt"]);
+    assert!(
+        run.stdout.starts_with("a foo [... 1 more match]\nfoo\n\n"),
+        "{}",
+        run.stdout
+    );
+    // rg 15.2: rg -M3 -C1 --vimgrep foo s.txt: a plain context line has none.
+    f.run_ordered(&["-M3", "-C1", "--vimgrep", "foo", "s.txt"])
+        .expect(
+            "s.txt:1:3:[Omitted long line with 2 matches]\ns.txt:1:9:[Omitted long line with 2 matches]\ns.txt-2-[Omitted long context line]\n\
+             s.txt:3:1:[Omitted long line with 1 matches]\n",
+            0,
+        );
+}
