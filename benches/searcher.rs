@@ -76,7 +76,7 @@ impl Sink for CountSink {
     fn context_break(&mut self) -> bool {
         true
     }
-    fn binary_matched(&mut self, _: u64) -> bool {
+    fn binary_matched(&mut self, _: &SinkLine, _: u64) -> bool {
         true
     }
     fn finish(&mut self, _: &SearchSummary) {}

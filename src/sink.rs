@@ -67,8 +67,9 @@ pub trait Sink {
     fn context_break(&mut self) -> bool;
     /// A match in a file known to be binary, before `matched` is called for
     /// it. Returning false ends the file (the standard printer prints a
-    /// notice instead of the line); summaries return true and count on.
-    fn binary_matched(&mut self, binary_offset: u64) -> bool;
+    /// notice instead of the line, whose matches still count in the
+    /// statistics, as in ripgrep); summaries return true and count on.
+    fn binary_matched(&mut self, line: &SinkLine, binary_offset: u64) -> bool;
     /// A context line in a file already known to be binary (named
     /// explicitly, NUL seen). Returning false ends the file, as ripgrep's
     /// standard printer does (it prints no context once it knows).

@@ -136,7 +136,7 @@ impl Sink for JsonSink<'_> {
         true
     }
 
-    fn binary_matched(&mut self, _binary_offset: u64) -> bool {
+    fn binary_matched(&mut self, _line: &SinkLine, _binary_offset: u64) -> bool {
         // ripgrep still emits the match message in JSON mode.
         true
     }

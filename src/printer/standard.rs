@@ -5,6 +5,8 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
+use bstr::ByteSlice;
+
 use super::color::{Colors, Style};
 use super::hyperlink::{self, Hyperlinks};
 use super::{record_line, write_number, write_styled, ChunkWriter, PrintOptions};
@@ -273,11 +275,11 @@ impl<'a> StandardSink<'a> {
             opts.max_columns
                 .is_some_and(|max| len.saturating_add(terminator) > max)
         };
-        // Like ripgrep, where the matches are known (colors, -r or
-        // --vimgrep) a shortened line says how many there are.
-        // (An inverted match has none to count.)
-        let inverted = kind == LineKind::Match && self.invert;
-        let counted = !inverted && (colors.is_some() || replace.is_some() || opts.vimgrep);
+        // Like ripgrep, where the matches are known (colors, -r, --vimgrep
+        // or --stats) a shortened line says how many there are: in a
+        // matching line, or in a context line with -v.
+        let counted = (kind == LineKind::Match) != self.invert
+            && (colors.is_some() || opts.replace.is_some() || opts.vimgrep || opts.count_matches);
         // What is printed and where its matches are: the replaced line and
         // its replacements, or the line itself and its matches (looked up
         // only when they are colored or counted).
@@ -308,7 +310,11 @@ impl<'a> StandardSink<'a> {
             None => {
                 self.escapes +=
                     write_spans(out, text, window, &spans, colors, highlight, line_style) as u64;
+                // As in ripgrep, a line printed with colored matches ends
+                // with the configured terminator (`\r\n` with --crlf, even
+                // after a bare `\n`); other lines keep their own.
                 match &line.buf[end..line.end] {
+                    _ if colors.is_some() && !spans.is_empty() => out.extend_from_slice(opts.eol()),
                     [] => out.extend_from_slice(opts.eol()),
                     terminator => out.extend_from_slice(terminator),
                 }
@@ -316,7 +322,7 @@ impl<'a> StandardSink<'a> {
             Some(_) if !opts.max_columns_preview => {
                 // Like ripgrep, say how many matches it had where known.
                 let notice = match kind {
-                    LineKind::Match if counted => {
+                    _ if counted => {
                         format!("[Omitted long line with {} matches]", spans.len())
                     }
                     LineKind::Match => "[Omitted long matching line]".to_string(),
@@ -326,9 +332,15 @@ impl<'a> StandardSink<'a> {
                 out.extend_from_slice(opts.eol());
             }
             Some(max) => {
-                // The text may fit when only its terminator does not: then
-                // it is all printed, with the notice.
-                let cut = window.start + max.min(window.len());
+                // The first `max` grapheme clusters, as in ripgrep. The
+                // text may fit when only its terminator does not: then it
+                // is all printed, with the notice.
+                let cut = window.start
+                    + text[window.clone()]
+                        .grapheme_indices()
+                        .take(max)
+                        .last()
+                        .map_or(0, |(_, end, _)| end);
                 self.escapes += write_spans(
                     out,
                     text,
@@ -730,9 +742,15 @@ impl Sink for StandardSink<'_> {
         self.out.maybe_flush()
     }
 
-    fn binary_matched(&mut self, binary_offset: u64) -> bool {
+    fn binary_matched(&mut self, line: &SinkLine, binary_offset: u64) -> bool {
         self.matched = true;
-        self.stats.matched_lines += 1;
+        record_line(
+            &mut self.stats,
+            self.matcher,
+            line,
+            self.invert,
+            self.opts.count_matches,
+        );
         self.write_binary_notice(binary_offset);
         false
     }

@@ -111,6 +111,9 @@ impl Sink for SummarySink<'_> {
             _ => 1,
         };
         match mode {
+            // ripgrep reads the whole file with -v before -q or -l decide
+            // (a NUL byte met on the way then counts it as binary).
+            OutputMode::Quiet | OutputMode::FilesWithMatches if self.invert => true,
             OutputMode::Quiet => {
                 self.quit.store(true, Ordering::Relaxed);
                 false
@@ -132,7 +135,7 @@ impl Sink for SummarySink<'_> {
         true
     }
 
-    fn binary_matched(&mut self, _binary_offset: u64) -> bool {
+    fn binary_matched(&mut self, _line: &SinkLine, _binary_offset: u64) -> bool {
         true
     }
 
@@ -160,6 +163,7 @@ impl Sink for SummarySink<'_> {
         match self.opts.mode {
             OutputMode::QuietWithoutMatch if !has_match => self.quit.store(true, Ordering::Relaxed),
             _ if summary.binary_quit => {}
+            OutputMode::Quiet if has_match => self.quit.store(true, Ordering::Relaxed),
             OutputMode::Count | OutputMode::CountMatches if has_match || self.opts.include_zero => {
                 if self.opts.with_filename {
                     let opts = self.opts;

@@ -34,7 +34,7 @@ impl Sink for Collect {
         self.events.push(('b', 0, 0, Vec::new()));
         true
     }
-    fn binary_matched(&mut self, _: u64) -> bool {
+    fn binary_matched(&mut self, _: &SinkLine, _: u64) -> bool {
         false
     }
     fn finish(&mut self, _: &SearchSummary) {}
@@ -161,6 +161,19 @@ pub fn expected_multiline(
     let mut no_max = opts.clone();
     no_max.max_count = None;
     let mut events = units_to_events(lines, &no_max);
+    // Once -m is reached, the lines of the trailing after-context that
+    // match on their own (tested without their terminator) are matches,
+    // as in ripgrep.
+    if !opts.invert && opts.max_count.is_some_and(|max| found >= max) {
+        if let Some(last) = events.iter().rposition(|e| e.0 == ':') {
+            for event in &mut events[last + 1..] {
+                let content = event.3.strip_suffix(&[term]).unwrap_or(&event.3);
+                if event.0 == '-' && find(content).is_some() {
+                    event.0 = ':';
+                }
+            }
+        }
+    }
     // The empty last block itself is not reported, nor a break that only
     // preceded it.
     if events.last().is_some_and(|e| e.0 == ':' && e.3.is_empty()) {

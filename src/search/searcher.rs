@@ -180,7 +180,7 @@ impl<'c> Searcher<'c> {
             }
             at = slice_end;
         };
-        self.last = state.summary(searched);
+        self.last = state.summary(searched_on_map(&state, searched));
         sink.finish(&self.last);
         state.into_result()
     }
@@ -445,6 +445,9 @@ impl Searcher<'_> {
             let mut pending: Option<(usize, usize)> = None;
             while pos < len && !self.quit.load(Ordering::Relaxed) {
                 if max_count.is_some_and(|max| found >= max) {
+                    // As in ripgrep: lines of the trailing context that
+                    // match on their own are matches (`flush_after`).
+                    state.max_reached = true;
                     break;
                 }
                 let m = match matcher.find_from(data, pos) {
@@ -489,11 +492,24 @@ impl Searcher<'_> {
         let searched = match state.binary_offset {
             Some(_) if state.binary_quit && len == 0 => 0,
             Some(offset) if state.binary_quit => offset,
-            _ => data.len() as u64,
+            // -m reached and a trailing-context line reported as a match
+            // (`flush_after`): ripgrep counts up to the end of that line.
+            _ if state.trailing_match => state.searched_to,
+            _ => searched_on_map(&state, data.len() as u64),
         };
         self.last = state.summary(searched);
         sink.finish(&self.last);
         state.into_result()
+    }
+}
+
+/// Bytes searched in a file named explicitly (a map, or read whole for
+/// -U) where a NUL byte was found: as in ripgrep, up to that NUL, unless
+/// the search stopped before it.
+fn searched_on_map(state: &State, searched: u64) -> u64 {
+    match (state.binary, state.binary_offset) {
+        (BinaryMode::Convert, Some(offset)) => searched.min(offset),
+        _ => searched,
     }
 }
 
@@ -508,7 +524,12 @@ fn emit_block(
 ) -> bool {
     if state.binary == BinaryMode::Quit {
         if let Some(i) = memchr(0, &data[start..end]) {
-            // A binary file found in a walk: stop before this block.
+            // A binary file found in a walk: stop before this block, after
+            // the context that comes before it, as in ripgrep (its break
+            // only with before-context lines).
+            if !state.context_before(matcher, data, start, false, sink) {
+                return false;
+            }
             state.binary_offset = Some((start + i) as u64);
             state.binary_quit = true;
             return false;
@@ -554,6 +575,8 @@ struct State<'o> {
     /// No more matches wanted: -m reached, or --stop-on-nonmatch met its
     /// non-matching line. After-context may still follow.
     max_reached: bool,
+    /// A line of the trailing context after -m was reported as a match.
+    trailing_match: bool,
     /// --stop-on-nonmatch ended the search (rather than -m).
     stopped_at_nonmatch: bool,
     /// Absolute end of the last matching line (bytes searched when a
@@ -582,6 +605,7 @@ impl<'o> State<'o> {
             after_left: if opts.passthru { usize::MAX } else { 0 },
             matched_lines: 0,
             max_reached: opts.max_count == Some(0),
+            trailing_match: false,
             stopped_at_nonmatch: false,
             searched_to: 0,
             binary_offset: None,
@@ -699,12 +723,15 @@ impl<'o> State<'o> {
         if !self.context_before(matcher, buf, start, true, sink) {
             return false;
         }
-        if nul_here.is_some() {
+        if self.binary_offset.is_none() {
             self.binary_offset = nul_here;
         }
         if self.binary == BinaryMode::Convert {
             if let Some(offset) = self.binary_offset {
-                if !sink.binary_matched(offset) {
+                if !sink.binary_matched(&self.sink_line(buf, start, end), offset) {
+                    // ripgrep has moved past the line: bytes searched are
+                    // counted up to the NUL (see `searched_on_map`).
+                    self.searched_to = self.base + end as u64;
                     return false;
                 }
             }
@@ -770,8 +797,8 @@ impl<'o> State<'o> {
 
     /// Emits pending after-context lines that lie before `limit`. Once -m
     /// is reached, a matching line among them is still reported as a
-    /// match, as ripgrep does (it does not extend the context); not with
-    /// -U, where matches are blocks.
+    /// match, as ripgrep does (it does not extend the context); with -U
+    /// too, each line tested on its own.
     fn flush_after(
         &mut self,
         matcher: &Matcher,
@@ -790,14 +817,15 @@ impl<'o> State<'o> {
                 line_end - usize::from(buf[..line_end].ends_with(&[self.opts.terminator]));
             // (With --passthru, ripgrep prints the rest as context.)
             let is_match = self.max_reached
-                && !self.multiline
                 && !self.stopped_at_nonmatch
                 && !self.opts.passthru
                 && matcher.is_match_at(buf, at, content_end) != self.opts.invert;
+            self.note_nul(buf, at, line_end);
             if let (true, BinaryMode::Convert, Some(offset)) =
                 (is_match, self.binary, self.binary_offset)
             {
-                if !sink.binary_matched(offset) {
+                if !sink.binary_matched(&self.sink_line(buf, at, line_end), offset) {
+                    self.searched_to = self.base + line_end as u64;
                     return false;
                 }
             }
@@ -806,6 +834,7 @@ impl<'o> State<'o> {
             }
             if is_match {
                 self.count_match(line_end);
+                self.trailing_match = true;
             }
             self.after_left -= 1;
             at = line_end;
@@ -829,6 +858,11 @@ impl<'o> State<'o> {
                 self.binary_quit = true;
                 return false;
             }
+        }
+        // On a memory map, ripgrep looks for a NUL byte in every line it
+        // hands to the printer, context lines included.
+        if !is_match {
+            self.note_nul(buf, start, end);
         }
         let line_number = if self.opts.line_numbers {
             self.line_number += count_lines(&buf[self.counted_to..start], self.opts.terminator);
@@ -858,6 +892,28 @@ impl<'o> State<'o> {
             sink.matched(&line)
         } else {
             sink.context(&line)
+        }
+    }
+
+    /// `buf[start..end]` as the sink sees it, without a line number.
+    fn sink_line<'b>(&self, buf: &'b [u8], start: usize, end: usize) -> SinkLine<'b> {
+        SinkLine {
+            buf,
+            start,
+            end,
+            abs_offset: self.base + start as u64,
+            line_number: None,
+            terminator: self.opts.terminator,
+            multiline: self.multiline,
+        }
+    }
+
+    /// On a memory map (only its first 64 KiB looked at for NUL bytes),
+    /// notes a NUL in a line about to be printed.
+    fn note_nul(&mut self, buf: &[u8], start: usize, end: usize) {
+        if let (true, None) = (self.check_lines_for_nul, self.binary_offset) {
+            self.binary_offset =
+                memchr(0, &buf[start..end]).map(|i| self.base + (start + i) as u64);
         }
     }
 

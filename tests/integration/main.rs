@@ -11,6 +11,7 @@ mod filtering;
 mod formats;
 mod handoff;
 mod inputs;
+mod merge_review;
 mod output;
 mod pipeline;
 mod print_compat;
