@@ -1055,7 +1055,7 @@ mod tests {
         fn context_break(&mut self) -> bool {
             true
         }
-        fn binary_matched(&mut self, _binary_offset: u64) -> bool {
+        fn binary_matched(&mut self, _line: &SinkLine, _binary_offset: u64) -> bool {
             true
         }
         fn finish(&mut self, _summary: &SearchSummary) {}
