@@ -551,7 +551,8 @@ pub struct Args {
 
     /// Show preview for lines exceeding the limit.
     ///
-    /// With -M, print the first NUM bytes of a long line instead of omitting it.
+    /// With -M, print the first NUM characters (grapheme clusters) of a long
+    /// line instead of omitting it.
     #[arg(long, overrides_with = "no_max_columns_preview")]
     pub max_columns_preview: bool,
     #[arg(long, hide = true)]
