@@ -320,14 +320,7 @@ impl<'a> StandardSink<'a> {
                 }
             }
             Some(_) if !opts.max_columns_preview => {
-                // Like ripgrep, say how many matches it had where known.
-                let notice = match kind {
-                    _ if counted => {
-                        format!("[Omitted long line with {} matches]", spans.len())
-                    }
-                    LineKind::Match => "[Omitted long matching line]".to_string(),
-                    LineKind::Context => "[Omitted long context line]".to_string(),
-                };
+                let notice = omitted_notice(kind, counted.then_some(spans.len()));
                 out.extend_from_slice(notice.as_bytes());
                 out.extend_from_slice(opts.eol());
             }
@@ -355,12 +348,7 @@ impl<'a> StandardSink<'a> {
                     .enumerate()
                     .filter(|(n, span)| highlight.covers(*n) && span.start >= cut)
                     .count();
-                let suffix = match (counted, hidden) {
-                    (false, _) => " [... omitted end of long line]".to_string(),
-                    (true, 1) => " [... 1 more match]".to_string(),
-                    (true, n) => format!(" [... {n} more matches]"),
-                };
-                out.extend_from_slice(suffix.as_bytes());
+                out.extend_from_slice(preview_suffix(counted.then_some(hidden)).as_bytes());
                 out.extend_from_slice(opts.eol());
             }
         }
@@ -499,11 +487,7 @@ impl<'a> StandardSink<'a> {
             // ripgrep measures a block's line with its terminator.
             match opts.max_columns.filter(|&max| l.len() > max) {
                 Some(_) if !opts.max_columns_preview => {
-                    let notice = if slow {
-                        format!("[Omitted long line with {} matches]", spans.len())
-                    } else {
-                        "[Omitted long matching line]".to_string()
-                    };
+                    let notice = omitted_notice(LineKind::Match, slow.then_some(spans.len()));
                     out.extend_from_slice(notice.as_bytes());
                     out.extend_from_slice(opts.eol());
                 }
@@ -522,12 +506,7 @@ impl<'a> StandardSink<'a> {
                         .iter()
                         .filter(|m| m.start >= cut && m.start < body.end)
                         .count();
-                    let suffix = match (slow, more) {
-                        (false, _) => " [... omitted end of long line]".to_string(),
-                        (true, 1) => " [... 1 more match]".to_string(),
-                        (true, n) => format!(" [... {n} more matches]"),
-                    };
-                    out.extend_from_slice(suffix.as_bytes());
+                    out.extend_from_slice(preview_suffix(slow.then_some(more)).as_bytes());
                     out.extend_from_slice(opts.eol());
                 }
                 None if slow => {
@@ -781,5 +760,26 @@ impl Sink for StandardSink<'_> {
         }
         self.stats.bytes_printed = self.out.written() - self.escapes;
         self.out.flush();
+    }
+}
+
+/// `-M` without a preview: what stands for an omitted line, in ripgrep's
+/// words; with the number of matches where they are known (colors, -r,
+/// --vimgrep, --stats).
+fn omitted_notice(kind: LineKind, matches: Option<usize>) -> String {
+    match (matches, kind) {
+        (Some(n), _) => format!("[Omitted long line with {n} matches]"),
+        (None, LineKind::Match) => "[Omitted long matching line]".to_string(),
+        (None, LineKind::Context) => "[Omitted long context line]".to_string(),
+    }
+}
+
+/// `--max-columns-preview`: what follows a cut line; how many matches
+/// start past the cut, where they are known.
+fn preview_suffix(hidden: Option<usize>) -> String {
+    match hidden {
+        None => " [... omitted end of long line]".to_string(),
+        Some(1) => " [... 1 more match]".to_string(),
+        Some(n) => format!(" [... {n} more matches]"),
     }
 }
