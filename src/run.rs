@@ -284,35 +284,16 @@ fn search_counted(
     quit: &AtomicBool,
     results_printed: &AtomicU64,
 ) {
-    let mut output = Vec::new();
-    let mut keep = |mut chunk: Vec<u8>| {
-        output.extend_from_slice(&chunk);
-        chunk.clear();
-        Some(chunk)
-    };
-    if matches!(haystack.source, Source::Stdin) {
+    let (output, stats) = if matches!(haystack.source, Source::Stdin) {
         if !reply.wait_for_head() {
             return;
         }
         let printed = results_printed.load(Ordering::Acquire);
         let left = config.max_results.unwrap_or(0).saturating_sub(printed);
-        let (output, stats) = search_again(config, &haystack, left, quit);
-        reply.send(Piece::Counted {
-            output,
-            haystack,
-            stats,
-        });
-        send_messages(reply);
-        return;
-    }
-    let (_, stats) = search_one(
-        config,
-        searcher,
-        &haystack,
-        ChunkWriter::new(&mut keep),
-        quit,
-        false,
-    );
+        search_again(config, &haystack, left, quit)
+    } else {
+        search_whole(config, searcher, &haystack, quit)
+    };
     reply.send(Piece::Counted {
         output,
         haystack,
@@ -333,20 +314,25 @@ pub fn search_again(
     let mut opts = config.search.clone();
     opts.max_count = Some(opts.max_count.map_or(max, |m| m.min(max)));
     let mut searcher = Searcher::new(&opts, quit);
+    search_whole(config, &mut searcher, haystack, quit)
+}
+
+/// A file's whole output in one buffer, with its statistics (not added to
+/// the totals: with --max-results the printer does that).
+fn search_whole(
+    config: &Config,
+    searcher: &mut Searcher,
+    haystack: &Haystack,
+    quit: &AtomicBool,
+) -> (Vec<u8>, FileStats) {
     let mut output = Vec::new();
     let mut keep = |mut chunk: Vec<u8>| {
         output.extend_from_slice(&chunk);
         chunk.clear();
         Some(chunk)
     };
-    let (_, stats) = search_one(
-        config,
-        &mut searcher,
-        haystack,
-        ChunkWriter::new(&mut keep),
-        quit,
-        false,
-    );
+    let out = ChunkWriter::new(&mut keep);
+    let (_, stats) = search_one(config, searcher, haystack, out, quit, false);
     (output, stats)
 }
 

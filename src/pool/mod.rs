@@ -195,10 +195,6 @@ impl<J, T: Weigh> Pool<J, T> {
         self.room_cv.notify_all();
     }
 
-    pub fn is_cancelled(&self) -> bool {
-        self.lock().cancelled
-    }
-
     /// Waits for room in the queue and the order, then reserves the next
     /// slot. False once cancelled.
     fn reserve<'g>(
@@ -392,11 +388,6 @@ pub struct Reply<'p, J, T: Weigh> {
 }
 
 impl<J, T: Weigh> Reply<'_, J, T> {
-    /// The job's number in submission order.
-    pub fn job(&self) -> u64 {
-        self.seq
-    }
-
     /// Stops the whole pool (`-q` found its match).
     pub fn cancel_pool(&self) {
         self.pool.cancel();
