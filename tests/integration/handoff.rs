@@ -3,7 +3,7 @@
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -18,9 +18,10 @@ fn make_fifo(path: &Path) {
     assert!(status.success());
 }
 
-/// Reads lines from the child's stdout on a thread, so a test can wait
-/// for one with a timeout.
-fn line_reader(child: &mut Child) -> mpsc::Receiver<String> {
+/// Starts trawl with its stdout read line by line on a thread, so that a
+/// test can wait for a line with a timeout.
+fn spawn_reading_lines(f: &Fixture, args: &[&str]) -> (Child, mpsc::Receiver<String>) {
+    let mut child = f.cmd(args).stdout(Stdio::piped()).spawn().unwrap();
     let stdout = child.stdout.take().unwrap();
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
@@ -31,7 +32,17 @@ fn line_reader(child: &mut Child) -> mpsc::Receiver<String> {
             }
         }
     });
-    rx
+    (child, rx)
+}
+
+/// `a.txt` with a match, then `slow`, a FIFO that blocks whoever opens it
+/// until `release`.
+fn match_then_blocking_fifo() -> (Fixture, PathBuf) {
+    let f = Fixture::new();
+    f.create("a.txt", "needle a\n");
+    let fifo = f.path().join("slow");
+    make_fifo(&fifo);
+    (f, fifo)
 }
 
 /// Lets a process blocked on opening the FIFO go on (it reads EOF).
@@ -49,17 +60,10 @@ fn debug_searched(stderr: &str) -> String {
 
 #[test]
 fn results_reach_a_pipe_while_a_later_file_is_still_searched() {
-    let f = Fixture::new();
-    f.create("a.txt", "needle a\n");
-    let fifo = f.path().join("slow");
-    make_fifo(&fifo);
+    let (f, fifo) = match_then_blocking_fifo();
     for args in [&["-l"][..], &["-n"], &["-c"], &["--json"]] {
-        let mut child = f
-            .cmd(&[args, &["needle", "a.txt", "slow"]].concat())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let lines = line_reader(&mut child);
+        let (mut child, lines) =
+            spawn_reading_lines(&f, &[args, &["needle", "a.txt", "slow"]].concat());
         // `slow` never ends until released: a.txt's result must not wait
         // for it (it used to sit in a 256 KiB buffer until the end).
         let first = lines.recv_timeout(Duration::from_secs(20));
@@ -75,16 +79,9 @@ fn results_reach_a_pipe_while_a_later_file_is_still_searched() {
 
 #[test]
 fn block_buffered_output_waits_for_the_end() {
-    let f = Fixture::new();
-    f.create("a.txt", "needle a\n");
-    let fifo = f.path().join("slow");
-    make_fifo(&fifo);
-    let mut child = f
-        .cmd(&["--block-buffered", "needle", "a.txt", "slow"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let lines = line_reader(&mut child);
+    let (f, fifo) = match_then_blocking_fifo();
+    let (mut child, lines) =
+        spawn_reading_lines(&f, &["--block-buffered", "needle", "a.txt", "slow"]);
     let early = lines.recv_timeout(Duration::from_millis(500));
     release(&fifo);
     assert!(early.is_err(), "--block-buffered flushed early: {early:?}");
