@@ -91,7 +91,8 @@ fn block_buffered_output_waits_for_the_end() {
 
 /// Output waiting behind a file that does not finish is bounded by the
 /// budget, not by the number of files: 64 files printing 1 MiB each wait
-/// behind a FIFO, and trawl's resident memory stays far below their sum.
+/// behind a FIFO, the part past the budget in spill files, and trawl's
+/// resident memory stays far below their sum.
 #[test]
 fn output_waiting_its_turn_is_bounded_in_bytes() {
     let f = Fixture::new();
@@ -101,14 +102,24 @@ fn output_waiting_its_turn_is_bounded_in_bytes() {
     for i in 0..64 {
         f.create(&format!("b{i:02}.txt"), &line);
     }
+    let spill_dir = f.mkdir("spill");
     let mut child = f
         .cmd(&["-j4", "needle", "a-slow", "."])
+        .env("TMPDIR", &spill_dir)
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
     let mut stdout = child.stdout.take().unwrap();
-    // Give the workers time to fill the budget and block.
+    // Give the workers time to search everything behind the FIFO.
     std::thread::sleep(Duration::from_secs(2));
+    // Past the budget, output went to an unlinked spill file in TMPDIR
+    // (the workers went on searching instead of waiting).
+    let spill_files = std::fs::read_dir(format!("/proc/{}/fd", child.id()))
+        .unwrap()
+        .filter_map(|fd| std::fs::read_link(fd.ok()?.path()).ok())
+        .filter(|target| target.starts_with(&spill_dir))
+        .count();
+    assert!(spill_files > 0, "no spill file open while the head blocks");
     let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap();
     let rss_kib: u64 = status
         .lines()
