@@ -168,7 +168,15 @@ impl<'c> Printer<'c> {
         let max = self.config.max_results.unwrap_or(u64::MAX);
         let left = max.saturating_sub(self.results());
         let (output, stats) = match searched {
-            (_, stats) if stats.matched_lines > left => (self.rerun)(haystack, left),
+            (_, stats) if stats.matched_lines > left => {
+                // Messages of the rerun go straight to stderr: after
+                // what stdout has so far.
+                if let Err(error) = self.out.flush() {
+                    self.fail(&error);
+                    return false;
+                }
+                (self.rerun)(haystack, left)
+            }
             searched => searched,
         };
         self.results
