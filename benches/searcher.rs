@@ -158,7 +158,7 @@ fn printer(c: &mut Criterion) {
         let mut searcher = Searcher::new(&opts, &quit);
         b.iter(|| {
             let mut printed = 0;
-            let mut send = |chunk: Vec<u8>| {
+            let mut send = |chunk: Vec<u8>, _more: bool| {
                 printed += chunk.len();
                 Some(Vec::new())
             };

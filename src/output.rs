@@ -83,10 +83,12 @@ impl<'c> Printer<'c> {
         rerun: &'c Rerun<'c>,
         results: &'c AtomicU64,
     ) -> Printer<'c> {
+        let stdout = io::stdout().lock();
+        widen_pipe(&stdout);
         Printer {
             config,
             quit,
-            out: io::BufWriter::with_capacity(BUFFER, io::stdout().lock()),
+            out: io::BufWriter::with_capacity(BUFFER, stdout),
             separator_bytes: 0,
             wrote_any: false,
             last_job: None,
@@ -221,22 +223,26 @@ impl<'c> Printer<'c> {
         Ok(())
     }
 
-    /// Output that waited on disk: copied by the kernel where it can
-    /// (std's io::copy uses copy_file_range/splice from a file), and its
-    /// disk space given back once printed.
+    /// Output that waited on disk, copied by the kernel (sendfile: into
+    /// a pipe it moves page references, no copy), else read and written.
+    /// The worker writes each spill file once and never changes what it
+    /// wrote, so pages still in the pipe stay valid; the file's space is
+    /// freed when its last piece is printed (see `run::Spill`).
     fn write_spilled(&mut self, job: u64, file: &File, offset: u64, len: u64) -> io::Result<()> {
         self.begin(job)?;
         self.out.flush()?;
-        let mut reader = file;
-        reader.seek(SeekFrom::Start(offset))?;
-        let copied = io::copy(&mut reader.take(len), &mut self.out)?;
-        if copied != len {
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "spill file shrank",
-            ));
+        let done = send_file(file, offset, len, self.out.get_ref())?;
+        if done < len {
+            let mut reader = file;
+            reader.seek(SeekFrom::Start(offset + done))?;
+            let copied = io::copy(&mut reader.take(len - done), &mut self.out)?;
+            if copied != len - done {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "spill file shrank",
+                ));
+            }
         }
-        punch_hole(file, offset, len);
         if self.config.output.line_buffered {
             self.out.flush()?;
         }
@@ -325,19 +331,58 @@ impl<'c> Printer<'c> {
     }
 }
 
-/// Frees the disk blocks of printed spill data (best effort: the file is
-/// unlinked and goes away at exit anyway).
-fn punch_hole(file: &File, offset: u64, len: u64) {
-    let (Ok(offset), Ok(len)) = (libc::off_t::try_from(offset), libc::off_t::try_from(len)) else {
-        return;
+/// Copies `len` bytes of `file` from `offset` to `out` with sendfile(2),
+/// returning how many it copied: fewer (none) where the kernel cannot,
+/// for the caller to copy the rest itself.
+fn send_file(file: &File, offset: u64, len: u64, out: &impl AsRawFd) -> io::Result<u64> {
+    let Ok(mut at) = libc::off_t::try_from(offset) else {
+        return Ok(0);
     };
-    // SAFETY: fallocate only acts on the open descriptor we pass.
-    unsafe {
-        libc::fallocate(
-            file.as_raw_fd(),
-            libc::FALLOC_FL_PUNCH_HOLE | libc::FALLOC_FL_KEEP_SIZE,
-            offset,
-            len,
-        );
+    let mut done = 0;
+    while done < len {
+        let want = usize::try_from(len - done)
+            .unwrap_or(usize::MAX)
+            .min(1 << 30);
+        // SAFETY: both descriptors are open for the call; `at` is ours.
+        let sent = unsafe { libc::sendfile(out.as_raw_fd(), file.as_raw_fd(), &mut at, want) };
+        match sent {
+            0 => break,
+            n if n > 0 => done += n as u64,
+            _ => {
+                let error = io::Error::last_os_error();
+                match error.raw_os_error() {
+                    Some(libc::EINTR) => continue,
+                    // Not a descriptor sendfile can write to (O_APPEND,
+                    // some special files): the caller copies.
+                    Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP) if done == 0 => break,
+                    _ => return Err(error),
+                }
+            }
+        }
     }
+    Ok(done)
+}
+
+/// A pipe's capacity, raised for output to a pipe. With Linux's default
+/// 64 KiB, a flood of output costs a context switch each way per 64 KiB:
+/// on the slow-first tree (550 MB, `| cat`, 2 cores) 18,000 switches and
+/// 0.61 s at -j2, 0.38 s with 1 MiB (rg: 0.45 s). The reader sees no
+/// difference; the kernel allocates the space only as it fills.
+const PIPE_CAPACITY: libc::c_int = 1 << 20;
+
+/// Raises the capacity of `out` if it is a pipe (never lowers it; best
+/// effort: an unprivileged user may be refused past its pipe quota).
+fn widen_pipe(out: &impl AsRawFd) {
+    #[cfg(target_os = "linux")]
+    // SAFETY: fcntl on a descriptor we hold; F_GETPIPE_SZ fails (-1) on
+    // anything but a pipe, and then nothing is changed.
+    unsafe {
+        let fd = out.as_raw_fd();
+        let capacity = libc::fcntl(fd, libc::F_GETPIPE_SZ);
+        if capacity > 0 && capacity < PIPE_CAPACITY {
+            libc::fcntl(fd, libc::F_SETPIPE_SZ, PIPE_CAPACITY);
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = out;
 }

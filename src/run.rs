@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{bounded, Receiver};
+use crossbeam_channel::{bounded, Receiver, Sender};
 
 use crate::cli::config::Config;
 use crate::messages::{self, err};
@@ -44,6 +44,11 @@ const IN_ORDER: usize = 4096;
 pub const BUDGET: usize = 32 << 20;
 /// Output of the file being printed not yet taken by the printer thread.
 const HEAD_ROOM: usize = 1 << 20;
+/// A worker starts a new spill file past this size, so that printed
+/// spill data does not hold disk space: a file is removed when its last
+/// piece is printed. (Punching holes instead is unsafe once sendfile has
+/// put the file's pages in a pipe: a partly punched page is zeroed.)
+const SPILL_SEGMENT: u64 = 64 << 20;
 /// Path buffers handed back by workers for reuse.
 const SPARE_PATHS: usize = 1024;
 
@@ -115,7 +120,7 @@ pub fn search(config: &Config) -> RunResult {
     let results_printed = AtomicU64::new(0);
     let rerun = |haystack: &Haystack, max: u64| search_again(config, haystack, max, &quit);
     let mut printer = Printer::new(config, &quit, progress.as_ref(), &rerun, &results_printed)
-        .recycling(spare_buffers_tx);
+        .recycling(spare_buffers_tx.clone());
     let (quit, matched, searched_ref) = (&quit, &matched, &mut searched);
     let results_printed = &results_printed;
     let searched_files = AtomicU64::new(0);
@@ -139,7 +144,7 @@ pub fn search(config: &Config) -> RunResult {
     let work = || {
         let mut searcher = Searcher::new(&config.search, quit);
         let mut spill = Spill::default();
-        let spare_buffers = spare_buffers_rx.clone();
+        let spare_buffers = (spare_buffers_tx.clone(), spare_buffers_rx.clone());
         let spare_paths = spare_paths_tx.clone();
         move |haystack: Haystack, reply: &mut Reply<'_, Haystack, Piece>| {
             if quit.load(Ordering::Relaxed) {
@@ -151,8 +156,9 @@ pub fn search(config: &Config) -> RunResult {
                 let printed = results_printed;
                 return search_counted(config, &mut searcher, haystack, reply, quit, printed);
             }
-            let mut send = |chunk: Vec<u8>| spill.send(reply, chunk, &spare_buffers);
-            let buffer = spare_buffers.try_recv().unwrap_or_default();
+            let mut send =
+                |chunk: Vec<u8>, more: bool| spill.send(reply, chunk, more, &spare_buffers);
+            let buffer = spare_buffers.1.try_recv().unwrap_or_default();
             let out = ChunkWriter::with_buffer(&mut send, buffer);
             let (found, _) = search_one(config, &mut searcher, &haystack, out, quit, true);
             if found {
@@ -195,15 +201,16 @@ pub fn search(config: &Config) -> RunResult {
     RunResult { matched, searched }
 }
 
-/// A worker's spill file: output that would wait behind the head job
+/// A worker's spill file: output that would wait behind a slow head job
 /// past the budget goes here instead of memory, so workers never stop
-/// while an earlier file is slow. Measured against workers waiting for
-/// the budget instead (2 cores, 2026-11-25, four interleaved rounds): on
-/// the slow-first tree (benches/adversarial), whose first file takes only
-/// 0.18 s, both took 0.86-0.99 s (waiting: up to 1.25 s); spilling is
-/// kept because with a first file that is truly slow (a pipe, a network
-/// file) waiting leaves every worker idle behind it, and its cost, one
-/// copy through the page cache, is paid only past the budget.
+/// while an earlier file is slow (a pipe, a network file, a huge file).
+/// Only while the printer is stalled on the head (`send_or_overflow`):
+/// when the printer is busy writing, a worker at the budget waits, as
+/// spilling would add copies to the bottleneck. Measured on the
+/// slow-first tree (benches/adversarial, 2 cores, 2026-11-25, `| cat`,
+/// -j2, median of 11): spilling whenever the budget was full, 0.79 s;
+/// waiting always, 0.59 s; spilling only behind a stalled printer (and
+/// copying out with sendfile), 0.58 s; rg 0.46 s.
 #[derive(Default)]
 struct Spill {
     file: Option<Arc<File>>,
@@ -213,29 +220,42 @@ struct Spill {
 }
 
 impl Spill {
-    /// Sends a chunk, to memory or to the spill file, and gives back a
-    /// buffer for the next chunk (a spilled chunk's own: freeing and
-    /// allocating a 1 MB buffer per file cost a page fault per 4 KiB);
-    /// `None` once the search is cancelled.
+    /// Sends a chunk, to memory or to the spill file, and with `more`
+    /// gives back a buffer for the next chunk: a recycled one, or a
+    /// spilled chunk's own (which, after the last chunk, goes back to the
+    /// spares). Freeing and allocating a 1 MB buffer per file cost a page
+    /// fault per 4 KiB. `None` once the search is cancelled.
     fn send(
         &mut self,
         reply: &mut Reply<'_, Haystack, Piece>,
         chunk: Vec<u8>,
-        spare: &Receiver<Vec<u8>>,
+        more: bool,
+        (spare_tx, spare_rx): &(Sender<Vec<u8>>, Receiver<Vec<u8>>),
     ) -> Option<Vec<u8>> {
-        let mut chunk = match reply.try_send(Piece::Out(chunk)) {
-            Ok(sent) => return sent.then(|| spare.try_recv().unwrap_or_default()),
+        let next = || match more {
+            true => spare_rx.try_recv().unwrap_or_default(),
+            false => Vec::new(),
+        };
+        if chunk.is_empty() {
+            // The writer's unused buffer.
+            let _ = spare_tx.try_send(chunk);
+            return Some(Vec::new());
+        }
+        let mut chunk = match reply.send_or_overflow(Piece::Out(chunk)) {
+            Ok(sent) => return sent.then(next),
             Err(Piece::Out(chunk)) => chunk,
-            Err(_) => unreachable!("try_send gives back what it was given"),
+            Err(_) => unreachable!("send_or_overflow gives back what it was given"),
         };
         match self.write(&chunk) {
             Some(piece) => reply.send(piece).then(|| {
                 chunk.clear();
-                chunk
+                if more {
+                    return chunk;
+                }
+                let _ = spare_tx.try_send(chunk);
+                Vec::new()
             }),
-            None => reply
-                .send(Piece::Out(chunk))
-                .then(|| spare.try_recv().unwrap_or_default()),
+            None => reply.send(Piece::Out(chunk)).then(next),
         }
     }
 
@@ -243,6 +263,12 @@ impl Spill {
         use std::os::unix::fs::FileExt;
         if self.broken {
             return None;
+        }
+        if self.end >= SPILL_SEGMENT {
+            // Pieces still waiting keep the old file open; its space is
+            // freed when the last of them is printed.
+            self.file = None;
+            self.end = 0;
         }
         if self.file.is_none() {
             self.file = tempfile::tempfile().ok().map(Arc::new);
@@ -326,7 +352,7 @@ fn search_whole(
     quit: &AtomicBool,
 ) -> (Vec<u8>, FileStats) {
     let mut output = Vec::new();
-    let mut keep = |mut chunk: Vec<u8>| {
+    let mut keep = |mut chunk: Vec<u8>, _more: bool| {
         output.extend_from_slice(&chunk);
         chunk.clear();
         Some(chunk)

@@ -19,7 +19,8 @@
 //!
 //! Memory is bounded in bytes. Chunks waiting behind the head slot may
 //! weigh `Limits::budget` bytes in all; a worker whose chunk does not fit
-//! waits (or, with `try_send`, keeps the chunk and decides itself). The
+//! waits (or, with `send_or_overflow`, gets it back if the printer is
+//! stalled on a slow head job, to keep it elsewhere). The
 //! head job is never held back by the budget, only by `Limits::head`
 //! bytes not yet taken by the printer, which is always taking them.
 //!
@@ -375,6 +376,11 @@ impl<J, T: Weigh> Pool<J, T> {
                 continue;
             }
             state.printer_waiting = true;
+            if state.room_waiters > 0 {
+                // The head is slow: workers held by the budget may put
+                // their output elsewhere (`send_or_overflow`).
+                self.room_cv.notify_all();
+            }
             state = self.wait(&self.printer_cv, state);
             state.printer_waiting = false;
         }
@@ -422,10 +428,13 @@ impl<J, T: Weigh> Reply<'_, J, T> {
         }
     }
 
-    /// Like `send`, but gives the chunk back instead of waiting when it
-    /// does not fit behind the head (the head job still waits for head
-    /// room). `Ok(false)` once cancelled.
-    pub fn try_send(&mut self, chunk: T) -> Result<bool, T> {
+    /// Like `send`, but when the chunk does not fit behind the head while
+    /// the printer is stalled on the head job (waiting for output that
+    /// job has not produced), gives it back so the caller can keep it
+    /// elsewhere. While the printer is busy writing, waits like `send`:
+    /// the printer is the bottleneck then, and putting the chunk
+    /// elsewhere would only add copies. `Ok(false)` once cancelled.
+    pub fn send_or_overflow(&mut self, chunk: T) -> Result<bool, T> {
         self.send_or_wait(chunk, false)
     }
 
@@ -462,7 +471,7 @@ impl<J, T: Weigh> Reply<'_, J, T> {
                 }
                 return Ok(true);
             }
-            if !wait && index != 0 {
+            if !wait && index != 0 && state.printer_waiting {
                 return Err(chunk);
             }
             state.room_waiters += 1;

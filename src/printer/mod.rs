@@ -177,10 +177,12 @@ pub struct ChunkWriter<'o> {
     closed: bool,
 }
 
-/// Hands a chunk on and gives back a buffer for the next one (a recycled
-/// one, or an empty Vec); `None` once output is no longer wanted (the
-/// search was cancelled).
-pub type Send<'o> = dyn FnMut(Vec<u8>) -> Option<Vec<u8>> + 'o;
+/// Hands a chunk on; with `more` (another chunk may follow), gives back a
+/// buffer for it (a recycled one, or an empty Vec). `None` once output is
+/// no longer wanted (the search was cancelled). The writer's last call is
+/// without `more`, and hands over its buffer even if empty, so that the
+/// buffer can be reused.
+pub type Send<'o> = dyn FnMut(Vec<u8>, bool) -> Option<Vec<u8>> + 'o;
 
 impl<'o> ChunkWriter<'o> {
     pub fn new(send: &'o mut Send<'o>) -> ChunkWriter<'o> {
@@ -213,10 +215,15 @@ impl<'o> ChunkWriter<'o> {
     }
 
     pub fn flush(&mut self) {
-        if !self.buf.is_empty() && !self.closed {
+        self.send(true);
+    }
+
+    fn send(&mut self, more: bool) {
+        let wanted = !self.buf.is_empty() || (!more && self.buf.capacity() > 0);
+        if wanted && !self.closed {
             let chunk = std::mem::take(&mut self.buf);
             self.flushed += chunk.len() as u64;
-            match (self.send)(chunk) {
+            match (self.send)(chunk, more) {
                 Some(next) => self.buf = next,
                 None => self.closed = true,
             }
@@ -226,7 +233,7 @@ impl<'o> ChunkWriter<'o> {
 
 impl Drop for ChunkWriter<'_> {
     fn drop(&mut self) {
-        self.flush();
+        self.send(false);
     }
 }
 

@@ -141,6 +141,139 @@ fn output_waiting_its_turn_is_bounded_in_bytes() {
     assert!(rss_kib < 56 * 1024, "resident {rss_kib} KiB while blocked");
 }
 
+/// Files behind a FIFO, each printing one 1 MiB line of its own, so
+/// output in the wrong place or a wrong byte shows. Returns the fixture,
+/// the FIFO, the expected output and a TMPDIR for spill files outside
+/// the searched tree.
+fn big_lines_behind_a_fifo(files: usize) -> (Fixture, PathBuf, String, tempfile::TempDir) {
+    let f = Fixture::new();
+    let fifo = f.path().join("a-slow");
+    make_fifo(&fifo);
+    let mut expected = String::new();
+    for i in 0..files {
+        let line = format!("{}\n", format!("needle{i:03}{:7}", "").repeat(1 << 16));
+        f.create(&format!("b{i:03}.txt"), &line);
+        expected += &format!("./b{i:03}.txt:{line}");
+    }
+    (f, fifo, expected, tempfile::tempdir().unwrap())
+}
+
+/// Spill files trawl has open in `dir`.
+fn open_spill_files(pid: u32, dir: &Path) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .map(|fds| {
+            fds.filter_map(|fd| std::fs::read_link(fd.ok()?.path()).ok())
+                .filter(|target| target.starts_with(dir))
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+/// Waits (up to 20 s) until trawl has `at_least` spill files open.
+fn wait_for_spill_files(pid: u32, dir: &Path, at_least: usize) -> usize {
+    for _ in 0..400 {
+        let open = open_spill_files(pid, dir);
+        if open >= at_least {
+            return open;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    open_spill_files(pid, dir)
+}
+
+/// Output that waited in spill files is copied out exactly, whether
+/// stdout is a pipe or a file (the kernel copies: sendfile) or a file
+/// opened for appending (which sendfile refuses: trawl copies itself).
+#[test]
+fn spilled_output_arrives_whole_and_in_order_on_every_kind_of_stdout() {
+    let (f, fifo, expected, spill_dir) = big_lines_behind_a_fifo(48);
+    let out_dir = tempfile::tempdir().unwrap();
+    for destination in ["pipe", "file", "appended file"] {
+        let out_path = out_dir.path().join(destination);
+        let stdout = match destination {
+            "pipe" => Stdio::piped(),
+            "file" => File::create(&out_path).unwrap().into(),
+            _ => {
+                std::fs::write(&out_path, "before\n").unwrap();
+                File::options().append(true).open(&out_path).unwrap().into()
+            }
+        };
+        let mut child = f
+            .cmd(&["-j2", "needle", "a-slow", "."])
+            .env("TMPDIR", spill_dir.path())
+            .stdout(stdout)
+            .spawn()
+            .unwrap();
+        let spilled = wait_for_spill_files(child.id(), spill_dir.path(), 1);
+        release(&fifo);
+        let mut got = String::new();
+        if let Some(mut pipe) = child.stdout.take() {
+            pipe.read_to_string(&mut got).unwrap();
+        }
+        assert_eq!(child.wait().unwrap().code(), Some(0));
+        assert!(spilled > 0, "nothing spilled with stdout a {destination}");
+        match destination {
+            "pipe" => {}
+            "file" => got = std::fs::read_to_string(&out_path).unwrap(),
+            _ => {
+                got = std::fs::read_to_string(&out_path).unwrap();
+                got = got.strip_prefix("before\n").unwrap().to_string();
+            }
+        }
+        // Compared in pieces: a 48 MiB assert_eq! message helps no one.
+        assert_eq!(got.len(), expected.len(), "length, stdout a {destination}");
+        let first_difference = got.bytes().zip(expected.bytes()).position(|(a, b)| a != b);
+        assert_eq!(first_difference, None, "stdout a {destination}");
+    }
+}
+
+/// A worker starts a new spill file every 64 MiB, so that a spill file
+/// is closed (and its disk space freed) once what it holds is printed:
+/// 100 MiB behind a FIFO, 32 MiB of it in memory, the rest in two files.
+#[test]
+fn spill_files_are_rotated() {
+    let (f, fifo, expected, spill_dir) = big_lines_behind_a_fifo(100);
+    let mut child = f
+        .cmd(&["-j2", "needle", "a-slow", "."])
+        .env("TMPDIR", spill_dir.path())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let spilled = wait_for_spill_files(child.id(), spill_dir.path(), 2);
+    release(&fifo);
+    let printed = std::io::copy(&mut child.stdout.take().unwrap(), &mut std::io::sink()).unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    assert_eq!(spilled, 2);
+    assert_eq!(printed as usize, expected.len());
+}
+
+/// Output to a pipe: trawl raises the pipe's capacity to 1 MiB (a flood
+/// of output then costs a sixteenth of the context switches), and never
+/// lowers one already larger.
+#[test]
+fn a_pipe_on_stdout_is_widened() {
+    use std::os::fd::AsRawFd;
+    let f = Fixture::new();
+    f.create("a.txt", "needle\n");
+    let capacity = |fd: &dyn AsRawFd| {
+        // SAFETY: F_GETPIPE_SZ on a pipe this test holds.
+        unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_GETPIPE_SZ) }
+    };
+    let mut child = f.cmd(&["needle"]).stdout(Stdio::piped()).spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    assert_eq!(capacity(&stdout), 1 << 20);
+
+    let (reader, writer) = std::io::pipe().unwrap();
+    // SAFETY: as above; 2 MiB is above the unprivileged maximum, so this
+    // may be refused, and then the test checks the default is raised.
+    unsafe { libc::fcntl(writer.as_raw_fd(), libc::F_SETPIPE_SZ, 2 << 20) };
+    let before = capacity(&reader);
+    let status = f.cmd(&["needle"]).stdout(writer).status().unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(capacity(&reader), before.max(1 << 20));
+}
+
 /// stdout and stderr written to one file: every message about a file
 /// sits between the output of the files before and after it.
 #[test]
