@@ -28,6 +28,7 @@ use crate::printer::standard::StandardSink;
 use crate::printer::summary::SummarySink;
 use crate::printer::{ChunkWriter, Outcome, OutputMode};
 use crate::progress::Progress;
+use crate::search::matcher::Matcher;
 use crate::search::source::search_file;
 use crate::search::{BinaryMode, Searcher};
 use crate::sink::Sink;
@@ -143,6 +144,11 @@ pub fn search(config: &Config) -> RunResult {
     };
     let work = || {
         let mut searcher = Searcher::new(&config.search, quit);
+        // A worker's own matcher: each clone has its own scratch space,
+        // and the engines' shared pools serve only their first thread
+        // without a lock (with -P at -j2 on linux, 1.75 s against rg's
+        // 1.34 s with one matcher for all workers).
+        let matcher = config.matcher.clone();
         let mut spill = Spill::default();
         let spare_buffers = (spare_buffers_tx.clone(), spare_buffers_rx.clone());
         let spare_paths = spare_paths_tx.clone();
@@ -154,13 +160,15 @@ pub fn search(config: &Config) -> RunResult {
             searched_files.fetch_add(1, Ordering::Relaxed);
             if config.max_results.is_some() {
                 let printed = results_printed;
-                return search_counted(config, &mut searcher, haystack, reply, quit, printed);
+                let searcher = (&matcher, &mut searcher);
+                return search_counted(config, searcher, haystack, reply, quit, printed);
             }
             let mut send =
                 |chunk: Vec<u8>, more: bool| spill.send(reply, chunk, more, &spare_buffers);
             let buffer = spare_buffers.1.try_recv().unwrap_or_default();
             let out = ChunkWriter::with_buffer(&mut send, buffer);
-            let (found, _) = search_one(config, &mut searcher, &haystack, out, quit, true);
+            let searcher = (&matcher, &mut searcher);
+            let (found, _) = search_one(config, searcher, &haystack, out, quit, true);
             if found {
                 matched.store(true, Ordering::Relaxed);
             }
@@ -304,7 +312,7 @@ fn send_messages(reply: &mut Reply<'_, Haystack, Piece>) {
 /// number left.
 fn search_counted(
     config: &Config,
-    searcher: &mut Searcher,
+    searcher: (&Matcher, &mut Searcher),
     haystack: Haystack,
     reply: &mut Reply<'_, Haystack, Piece>,
     quit: &AtomicBool,
@@ -340,14 +348,14 @@ pub fn search_again(
     let mut opts = config.search.clone();
     opts.max_count = Some(opts.max_count.map_or(max, |m| m.min(max)));
     let mut searcher = Searcher::new(&opts, quit);
-    search_whole(config, &mut searcher, haystack, quit)
+    search_whole(config, (&config.matcher, &mut searcher), haystack, quit)
 }
 
 /// A file's whole output in one buffer, with its statistics (not added to
 /// the totals: with --max-results the printer does that).
 fn search_whole(
     config: &Config,
-    searcher: &mut Searcher,
+    searcher: (&Matcher, &mut Searcher),
     haystack: &Haystack,
     quit: &AtomicBool,
 ) -> (Vec<u8>, FileStats) {
@@ -474,15 +482,17 @@ fn with_spare_path(haystack: Haystack, spare: &Receiver<PathBuf>) -> Haystack {
 /// Searches one haystack, its output going to `out` in chunks. Returns
 /// whether it counts as a success for the exit status, and its statistics
 /// (added to the totals here if `record_stats`).
+/// The searcher is a worker's (or the printer's, for a rerun) with the
+/// matcher it uses.
 fn search_one<'a>(
     config: &'a Config,
-    searcher: &mut Searcher,
+    searcher: (&'a Matcher, &mut Searcher),
     haystack: &'a Haystack,
     out: ChunkWriter<'a>,
     quit: &'a AtomicBool,
     record_stats: bool,
 ) -> (bool, FileStats) {
-    let (print, matcher, invert) = (&config.print, &config.matcher, config.search.invert);
+    let (print, matcher, invert) = (&config.print, searcher.0, config.search.invert);
     let path = haystack.display();
     test_delay(path);
     match print.mode {
@@ -504,7 +514,7 @@ fn search_one<'a>(
 /// Runs the search into one printer, reports errors and records stats.
 fn search_into<S: Sink + Outcome>(
     config: &Config,
-    searcher: &mut Searcher,
+    (matcher, searcher): (&Matcher, &mut Searcher),
     haystack: &Haystack,
     mut sink: S,
     record_stats: bool,
@@ -518,7 +528,7 @@ fn search_into<S: Sink + Outcome>(
     };
     // Timed only when the totals are wanted: a clock read per file otherwise.
     let started = (config.stats.is_some() || config.progress.is_some()).then(Instant::now);
-    let result = search_source(config, searcher, haystack, binary, &mut sink);
+    let result = search_source(config, (matcher, searcher), haystack, binary, &mut sink);
     let (matched, mut stats) = sink.outcome();
     // For the exit status: with --files-without-match, a file without one.
     let success = sink.success();
@@ -548,7 +558,7 @@ fn search_into<S: Sink + Outcome>(
 
 fn search_source(
     config: &Config,
-    searcher: &mut Searcher,
+    (matcher, searcher): (&Matcher, &mut Searcher),
     haystack: &Haystack,
     binary: BinaryMode,
     sink: &mut dyn Sink,
@@ -557,13 +567,13 @@ fn search_source(
         Source::Stdin => {
             let stdin = io::stdin();
             let mut lock = stdin.lock();
-            searcher.search_reader(&config.matcher, &mut lock, binary, sink)
+            searcher.search_reader(matcher, &mut lock, binary, sink)
         }
         // The path as shown (no `./` for the implicit cwd): --pre gets it
         // as its argument, as in ripgrep.
         Source::Path(_) => search_file(
             searcher,
-            &config.matcher,
+            matcher,
             Path::new(OsStr::from_bytes(haystack.display())),
             haystack.explicit,
             &config.read_policy,
