@@ -270,3 +270,28 @@ fn encoding_flag_decodes_or_disables_decoding() {
         run.stderr
     );
 }
+
+/// Candidate lines are found with a required inner literal, taking in
+/// what a neighbouring `x+` always puts against it ("sthes", not "the"),
+/// and every line the pattern matches is still found.
+#[test]
+fn inner_literal_takes_in_neighbouring_repetitions() {
+    let f = Fixture::new();
+    f.create(
+        "a.txt",
+        "was thesis\nawwsss thess www\nthe rest\nxsthesy\nabababthe end\n",
+    );
+    let strategy = |run: &crate::util::Run, literal: &str| {
+        let line = format!("pattern search: inner literal \"{literal}\" (memmem)");
+        assert!(run.stderr.contains(&line), "{}", run.stderr);
+    };
+    let run = f.run(&["--debug", "-n", r"w+s+\s+thes+\s+w+", "a.txt"]);
+    run.expect("2:awwsss thess www\n", 0);
+    strategy(&run, "thes");
+    let run = f.run(&["--debug", "-n", r"s+thes+", "a.txt"]);
+    run.expect("4:xsthesy\n", 0);
+    strategy(&run, "sthes");
+    let run = f.run(&["--debug", "-n", r"\w(ab)+the\s", "a.txt"]);
+    run.expect("5:abababthe end\n", 0);
+    strategy(&run, "abthe");
+}
