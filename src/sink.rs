@@ -5,6 +5,10 @@
 //! from any call asks the searcher to stop this file: that is how `-l`,
 //! `-q`, a closed pipe and cancellation end a search early.
 
+use regex_automata::Match;
+
+use crate::search::matcher::Matcher;
+
 /// One line handed to a sink (with -U, possibly a block of lines). `buf`
 /// is the searcher's whole window so that a printer re-running the matcher
 /// on the line sees the same surroundings (anchors, word boundaries) the
@@ -43,6 +47,17 @@ impl SinkLine<'_> {
         } else {
             self.content_end()
         }
+    }
+
+    /// Calls `f` with every match in the line, as ripgrep's printer lists
+    /// them: none starting at the line's very end, so a last line without
+    /// terminator has no empty match after its last byte (`ab` holds two
+    /// matches of `''`, `ab\n` three).
+    pub fn for_each_match(&self, matcher: &Matcher, mut f: impl FnMut(Match) -> bool) {
+        let end = self.end;
+        matcher.for_each_match(self.buf, self.start, self.match_end(), |m| {
+            m.start() < end && f(m)
+        });
     }
 
     /// Whether the line ends with its terminator (the last line may not).

@@ -82,7 +82,7 @@ impl<'a> JsonSink<'a> {
             let mut first = true;
             let replace = self.opts.replace.as_deref();
             let matcher = self.matcher;
-            matcher.for_each_match(line.buf, line.start, line.match_end(), |m| {
+            line.for_each_match(matcher, |m| {
                 if !first {
                     out.push(b',');
                 }

@@ -306,7 +306,7 @@ pub fn record_line(
         1
     };
     if count_matches && !invert {
-        matcher.for_each_match(line.buf, line.start, line.match_end(), |_| {
+        line.for_each_match(matcher, |_| {
             stats.matches += 1;
             true
         });

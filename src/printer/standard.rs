@@ -230,11 +230,10 @@ impl<'a> StandardSink<'a> {
     fn find_matches(&mut self, line: &SinkLine) {
         self.matches.clear();
         let matches = &mut self.matches;
-        self.matcher
-            .for_each_match(line.buf, line.start, line.match_end(), |m| {
-                matches.push(m.range());
-                true
-            });
+        line.for_each_match(self.matcher, |m| {
+            matches.push(m.range());
+            true
+        });
     }
 
     /// The line's text (without terminator), after -r, --trim, -M and
@@ -290,7 +289,7 @@ impl<'a> StandardSink<'a> {
                 replaced.reserve(end - start);
                 self.matcher.replace_into(
                     line.buf,
-                    (start, end),
+                    (start, end, line.end),
                     replacement,
                     &mut replaced,
                     &mut spans,
@@ -364,7 +363,7 @@ impl<'a> StandardSink<'a> {
         let (mut text, mut spans) = (Vec::new(), Vec::new());
         self.matcher.replace_into(
             line.buf,
-            (line.start, line.match_end()),
+            (line.start, line.match_end(), line.end),
             replacement,
             &mut text,
             &mut spans,
@@ -528,6 +527,13 @@ impl<'a> StandardSink<'a> {
         let opts = self.opts;
         let sep = &opts.match_separator[..];
         self.find_matches(line);
+        if self.matches.is_empty() {
+            // As in ripgrep: a matching line in which no match is listed
+            // (see SinkLine::for_each_match) is printed whole.
+            self.write_prefix(line.line_number, None, line.abs_offset, sep);
+            self.write_line_text(line, LineKind::Match, Highlight::None);
+            return;
+        }
         let matches = std::mem::take(&mut self.matches);
         // With -r each replacement is printed, and (as in ripgrep) its
         // column and byte offset are where it starts in the replaced line.
@@ -584,7 +590,8 @@ impl<'a> StandardSink<'a> {
         let columns: Vec<Option<usize>> = match self.opts.replace.as_deref() {
             // An inverted match has no column (ripgrep prints none).
             _ if self.invert => vec![None],
-            _ if self.matches.is_empty() => vec![Some(1)],
+            // No match listed in the line: the line once, without column.
+            _ if self.matches.is_empty() => vec![None],
             Some(replacement) => {
                 let (_, spans) = self.replaced_line(line, replacement);
                 spans.iter().map(|span| Some(span.start + 1)).collect()
@@ -619,13 +626,14 @@ impl<'a> StandardSink<'a> {
         }
     }
 
-    fn first_match_column(&mut self, line: &SinkLine) -> usize {
-        let mut column = 1;
-        self.matcher
-            .for_each_match(line.buf, line.start, line.match_end(), |m| {
-                column = m.start() - line.start + 1;
-                false
-            });
+    /// None when no match is listed in the line (ripgrep then prints no
+    /// column, see SinkLine::for_each_match).
+    fn first_match_column(&mut self, line: &SinkLine) -> Option<usize> {
+        let mut column = None;
+        line.for_each_match(self.matcher, |m| {
+            column = Some(m.start() - line.start + 1);
+            false
+        });
         column
     }
 
@@ -688,7 +696,9 @@ impl Sink for StandardSink<'_> {
             // An inverted match has no match to give a column for. Links
             // name the column even when it is not shown.
             let wanted = opts.column || self.link_path.is_some();
-            let column = (wanted && !self.invert).then(|| self.first_match_column(line));
+            let column = (wanted && !self.invert)
+                .then(|| self.first_match_column(line))
+                .flatten();
             self.write_prefix(
                 line.line_number,
                 column,

@@ -101,8 +101,10 @@ impl Sink for SummarySink<'_> {
         let before = self.stats.matches;
         record_line(&mut self.stats, self.matcher, line, self.invert, per_match);
         // ripgrep's summaries count an inverted line as one match (the
-        // standard and JSON printers count none).
-        if self.invert && per_match {
+        // standard and JSON printers count none), and a matching line in
+        // which no match is listed (`$` after the last byte of a file
+        // without final newline, see SinkLine::for_each_match) as one.
+        if per_match && (self.invert || self.stats.matches == before) {
             self.stats.matches += 1;
         }
         self.count += match mode {

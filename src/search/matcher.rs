@@ -100,7 +100,8 @@ pub struct Matcher {
     engine: Engine,
     /// How candidates are found, for --debug.
     strategy: String,
-    /// With PCRE2, a line's `\r\n` is removed before it is searched.
+    /// --crlf: a line's `\r\n` is removed before PCRE2 searches it, and
+    /// before matches are listed for the printers.
     crlf: bool,
     /// Each line is matched on its own, as a haystack of its own: always
     /// with PCRE2, and with --null-data (so that `^` and `$` hold at a
@@ -360,8 +361,8 @@ impl Matcher {
         }
     }
 
-    /// The end of a line's text as PCRE2 sees it: like ripgrep, `--crlf`
-    /// removes a `\r` before the `\n` too.
+    /// The end of a line's text as PCRE2 (and the printers) see it: like
+    /// ripgrep, `--crlf` removes a `\r` before the `\n` too.
     #[inline]
     fn pcre_end(&self, haystack: &[u8], start: usize, end: usize) -> usize {
         end - usize::from(self.crlf && end > start && haystack[end - 1] == b'\r')
@@ -406,7 +407,9 @@ impl Matcher {
         }
     }
 
-    /// Calls `f` with every non-overlapping match in `haystack[start..end]`.
+    /// Calls `f` with every non-overlapping match in `haystack[start..end]`
+    /// (a line's text: with --crlf, like ripgrep's printer, without the
+    /// `\r` of its `\r\n`).
     pub fn for_each_match(
         &self,
         haystack: &[u8],
@@ -420,6 +423,7 @@ impl Matcher {
         }
         match &self.engine {
             Engine::Default(re) => {
+                let end = self.pcre_end(haystack, start, end);
                 let (hay, range, shift) = self.view(haystack, start, end);
                 for m in re.regex.find_iter(Input::new(hay).range(range)) {
                     if !f(Match::must(0, shift + m.start()..shift + m.end())) {
@@ -458,12 +462,14 @@ impl Matcher {
 
     /// Appends `haystack[start..end]` to `dst` with every match replaced by
     /// `replacement`, whose `$0`, `$1`, `${name}` and `$$` are expanded.
+    /// Matches starting at or past `limit` (the line's end, terminator
+    /// included) are left alone, as in ripgrep (SinkLine::for_each_match).
     /// `spans` receives where in `dst` each replacement went (for colors
     /// and `--vimgrep` columns).
     pub fn replace_into(
         &self,
         haystack: &[u8],
-        (start, end): (usize, usize),
+        (start, end, limit): (usize, usize, usize),
         replacement: &[u8],
         dst: &mut Vec<u8>,
         spans: &mut Vec<Range<usize>>,
@@ -472,8 +478,10 @@ impl Matcher {
         if self.multiline {
             let mut found = Vec::new();
             self.for_each_multiline_match(haystack, start, end, |s, e| {
-                found.push((s, e));
-                true
+                s < limit && {
+                    found.push((s, e));
+                    true
+                }
             });
             for (s, e) in found {
                 dst.extend_from_slice(&haystack[at.min(s)..s]);
@@ -490,6 +498,9 @@ impl Matcher {
                 let (hay, range, shift) = self.view(haystack, start, end);
                 for caps in re.regex.captures_iter(Input::new(hay).range(range)) {
                     let Some(m) = caps.get_match() else { continue };
+                    if shift + m.start() >= limit {
+                        break;
+                    }
                     dst.extend_from_slice(&haystack[at..shift + m.start()]);
                     let from = dst.len();
                     caps.interpolate_bytes_into(hay, replacement, dst);
@@ -503,6 +514,9 @@ impl Matcher {
                     let Some((s, e)) = locs.get(0) else {
                         return true;
                     };
+                    if start + s >= limit {
+                        return false;
+                    }
                     dst.extend_from_slice(&haystack[at..start + s]);
                     let from = dst.len();
                     interpolate_pcre2(re, subject, locs, replacement, dst);

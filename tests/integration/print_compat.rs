@@ -569,3 +569,35 @@ fn stats_of_inverted_summaries_count_each_line_as_a_match() {
     // The standard printer counts none.
     assert_eq!(matches(&["-v", "foo", "a.txt"]), "0 matches");
 }
+
+/// Empty matches at a line's end, as ripgrep's printer lists matches: none
+/// starts at the very end of a last line without newline, and with
+/// --crlf none falls between `\r` and `\n`. A matching line in which no
+/// match is listed prints whole, without a column, and counts as one
+/// match. Expected outputs are rg 15.2's.
+#[test]
+fn empty_matches_at_line_ends_follow_ripgrep() {
+    let f = Fixture::new();
+    f.create("nonl.txt", "ab");
+    f.create("nl.txt", "ab\n");
+    f.create("crlf.txt", "ab\r\ncd\r\n");
+    let run = |args: &[&str], expected: &str| f.run_ordered(args).expect(expected, 0);
+    run(&["--count-matches", "", "nonl.txt"], "2\n");
+    run(&["--count-matches", "", "nl.txt"], "3\n");
+    run(&["-o", "", "nonl.txt"], "\n\n");
+    run(&["-r", "X", "", "nonl.txt"], "XaXb\n");
+    run(&["-r", "X", "", "nl.txt"], "XaXbX\n");
+    run(&["-r", "X", "-P", "", "nonl.txt"], "XaXb\n");
+    run(&["--column", "b*", "nonl.txt"], "1:1:ab\n");
+    // `$` after the last byte: the line matches, but no match is listed.
+    run(&["--count-matches", "$", "nonl.txt"], "1\n");
+    run(&["--vimgrep", "$", "nonl.txt"], "nonl.txt:1:ab\n");
+    run(&["--vimgrep", "$", "nl.txt"], "nl.txt:1:3:ab\n");
+    run(&["--crlf", "-o", "$", "nonl.txt"], "ab\r\n");
+    run(&["--crlf", "--count-matches", "", "crlf.txt"], "6\r\n");
+    run(
+        &["--crlf", "--vimgrep", "d*", "crlf.txt"],
+        "crlf.txt:1:1:ab\r\ncrlf.txt:1:2:ab\r\ncrlf.txt:1:3:ab\r\n\
+         crlf.txt:2:1:cd\r\ncrlf.txt:2:2:cd\r\n",
+    );
+}
