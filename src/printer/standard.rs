@@ -253,10 +253,7 @@ impl<'a> StandardSink<'a> {
                 start += 1;
             }
         }
-        let replace = opts
-            .replace
-            .as_deref()
-            .filter(|_| kind == LineKind::Match && !self.invert);
+        let replace = opts.replace.as_deref().filter(|_| self.holds_matches(kind));
         // With `match:none`, nothing in a line is colored (as in rg).
         let colors = opts
             .colors
@@ -266,7 +263,7 @@ impl<'a> StandardSink<'a> {
         // context line, nor of an inverted match).
         let line_style = colors
             .and_then(|c| c.highlight())
-            .filter(|_| kind == LineKind::Match && !self.invert);
+            .filter(|_| self.holds_matches(kind));
         // ripgrep measures a line with its terminator: `-M 30` omits a
         // line of 30 bytes and a newline.
         let terminator = line.end - end;
@@ -523,15 +520,15 @@ impl<'a> StandardSink<'a> {
         }
     }
 
-    fn write_only_matching(&mut self, line: &SinkLine) {
+    fn write_only_matching(&mut self, line: &SinkLine, kind: LineKind) {
         let opts = self.opts;
-        let sep = &opts.match_separator[..];
+        let sep = self.separator(kind);
         self.find_matches(line);
         if self.matches.is_empty() {
             // As in ripgrep: a matching line in which no match is listed
             // (see SinkLine::for_each_match) is printed whole.
             self.write_prefix(line.line_number, None, line.abs_offset, sep);
-            self.write_line_text(line, LineKind::Match, Highlight::None);
+            self.write_line_text(line, kind, Highlight::None);
             return;
         }
         let matches = std::mem::take(&mut self.matches);
@@ -581,15 +578,53 @@ impl<'a> StandardSink<'a> {
         self.matches = matches;
     }
 
+    /// Whether the matches in a line of this kind are shown (colored,
+    /// replaced, columned, printed alone with -o): those of matching
+    /// lines, and with -v those of context lines, which are then the
+    /// lines that match (as in ripgrep).
+    fn holds_matches(&self, kind: LineKind) -> bool {
+        (kind == LineKind::Match) != self.invert
+    }
+
+    fn separator(&self, kind: LineKind) -> &'a [u8] {
+        match kind {
+            LineKind::Match => &self.opts.match_separator,
+            LineKind::Context => &self.opts.context_separator,
+        }
+    }
+
+    /// One reported line, matching or context: with -o its matches, with
+    /// --vimgrep a copy per match, else the line with its prefix.
+    fn write_reported_line(&mut self, line: &SinkLine, kind: LineKind) {
+        let opts = self.opts;
+        // -o wins over --vimgrep, as in ripgrep: one match per line.
+        if opts.only_matching && self.holds_matches(kind) {
+            self.write_only_matching(line, kind);
+        } else if opts.vimgrep {
+            self.write_vimgrep(line, kind);
+        } else {
+            // Links name the column even when it is not shown; a line
+            // without shown matches has no column.
+            let wanted = opts.column || self.link_path.is_some();
+            let column = (wanted && self.holds_matches(kind))
+                .then(|| self.first_match_column(line))
+                .flatten();
+            let sep = self.separator(kind);
+            self.write_prefix(line.line_number, column, line.abs_offset, sep);
+            let highlight = Highlight::all_if(self.holds_matches(kind));
+            self.write_line_text(line, kind, highlight);
+        }
+    }
+
     /// `--vimgrep`: the whole line once per match, with that match's column.
     /// As in ripgrep, with -r the column is where the replacement starts in
     /// the replaced line, and with colors each copy colors only its match.
-    fn write_vimgrep(&mut self, line: &SinkLine) {
-        let sep = &self.opts.match_separator[..];
+    fn write_vimgrep(&mut self, line: &SinkLine, kind: LineKind) {
+        let sep = self.separator(kind);
         self.find_matches(line);
         let columns: Vec<Option<usize>> = match self.opts.replace.as_deref() {
             // An inverted match has no column (ripgrep prints none).
-            _ if self.invert => vec![None],
+            _ if !self.holds_matches(kind) => vec![None],
             // No match listed in the line: the line once, without column.
             _ if self.matches.is_empty() => vec![None],
             Some(replacement) => {
@@ -602,7 +637,7 @@ impl<'a> StandardSink<'a> {
                 .map(|m| Some(m.start - line.start + 1))
                 .collect(),
         };
-        let colors = self.opts.colors.is_some() && !self.invert;
+        let colors = self.opts.colors.is_some() && self.holds_matches(kind);
         // Without colors every copy is the same: render the line once and
         // copy it, instead of re-running the matcher per copy.
         let mut rendered: Option<Range<usize>> = None;
@@ -617,7 +652,7 @@ impl<'a> StandardSink<'a> {
                     } else {
                         Highlight::None
                     };
-                    self.write_line_text(line, LineKind::Match, highlight);
+                    self.write_line_text(line, kind, highlight);
                     if !colors {
                         rendered = Some(from..self.out.buf.len());
                     }
@@ -684,42 +719,17 @@ impl Sink for StandardSink<'_> {
             self.opts.count_matches,
         );
         self.write_heading();
-        // -o wins over --vimgrep, as in ripgrep: one match per line.
         if line.multiline && !self.invert {
             self.write_block(line);
-        } else if self.opts.only_matching && !self.invert {
-            self.write_only_matching(line);
-        } else if self.opts.vimgrep {
-            self.write_vimgrep(line);
         } else {
-            let opts = self.opts;
-            // An inverted match has no match to give a column for. Links
-            // name the column even when it is not shown.
-            let wanted = opts.column || self.link_path.is_some();
-            let column = (wanted && !self.invert)
-                .then(|| self.first_match_column(line))
-                .flatten();
-            self.write_prefix(
-                line.line_number,
-                column,
-                line.abs_offset,
-                &opts.match_separator,
-            );
-            self.write_line_text(line, LineKind::Match, Highlight::all_if(!self.invert));
+            self.write_reported_line(line, LineKind::Match);
         }
         self.out.maybe_flush()
     }
 
     fn context(&mut self, line: &SinkLine) -> bool {
         self.write_heading();
-        let opts = self.opts;
-        self.write_prefix(
-            line.line_number,
-            None,
-            line.abs_offset,
-            &opts.context_separator,
-        );
-        self.write_line_text(line, LineKind::Context, Highlight::all_if(self.invert));
+        self.write_reported_line(line, LineKind::Context);
         self.out.maybe_flush()
     }
 

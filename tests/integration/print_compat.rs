@@ -601,3 +601,30 @@ fn empty_matches_at_line_ends_follow_ripgrep() {
          crlf.txt:2:1:cd\r\ncrlf.txt:2:2:cd\r\n",
     );
 }
+
+/// With -v the context lines are the ones that match, and ripgrep prints
+/// their matches as it does a matching line's: replaced with -r, alone
+/// with -o, with columns under --column and --vimgrep (a copy per match).
+/// Expected outputs are rg 15.2's.
+#[test]
+fn inverted_context_lines_show_their_matches() {
+    let f = Fixture::new();
+    f.create("u.txt", "a1\nfoo x foo\ny\n");
+    let run = |args: &[&str], expected: &str| {
+        let args = [&["-n"][..], args, &["-v", "-C1", "foo", "u.txt"]].concat();
+        f.run_ordered(&args).expect(expected, 0);
+    };
+    run(&["-r", "X"], "1:a1\n2-X x X\n3:y\n");
+    run(&["--column"], "1:a1\n2-1-foo x foo\n3:y\n");
+    run(&["-o"], "1:a1\n2-foo\n2-foo\n3:y\n");
+    run(&["-o", "--column"], "1:a1\n2-1-foo\n2-7-foo\n3:y\n");
+    run(
+        &["--vimgrep"],
+        "u.txt:1:a1\nu.txt-2-1-foo x foo\nu.txt-2-7-foo x foo\nu.txt:3:y\n",
+    );
+    run(
+        &["--color", "always"],
+        "\x1b[0m\x1b[32m1\x1b[0m:a1\n\x1b[0m\x1b[32m2\x1b[0m-\x1b[0m\x1b[1m\x1b[31mfoo\x1b[0m x \
+         \x1b[0m\x1b[1m\x1b[31mfoo\x1b[0m\n\x1b[0m\x1b[32m3\x1b[0m:y\n",
+    );
+}
