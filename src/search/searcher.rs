@@ -671,6 +671,13 @@ impl<'o> State<'o> {
                     }
                     at = line_end;
                 }
+                if self.max_reached {
+                    // ripgrep has searched through the matching line that
+                    // ends the run of non-matching ones (or what it had
+                    // read, if none does): its bytes-searched count.
+                    let searched = next.map_or(end, |(_, line_end)| line_end);
+                    self.searched_to = self.base + searched as u64;
+                }
                 match next {
                     Some((_, line_end)) => at = line_end,
                     None => break,

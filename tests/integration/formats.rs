@@ -55,6 +55,15 @@ fn json_with_replace_invert_and_no_match() {
         "{}",
         run.stdout
     );
+    // With -v, through the matching line that ends the run of
+    // non-matching ones (rg 15.2: 16 bytes for "bar\nfoo\nbar\nbar\n"
+    // with -m2, 8 with -m1 -A1).
+    f.create("v.txt", "bar\nfoo\nbar\nbar\n");
+    for (args, searched) in [(&["-m2"], 16), (&["-m1"], 8), (&["-A1"], 8)] {
+        let run = f.run(&[&["--json", "-v", "-m1"][..], args, &["foo", "v.txt"]].concat());
+        let expected = format!(r#""bytes_searched":{searched},"#);
+        assert!(run.stdout.contains(&expected), "{args:?}: {}", run.stdout);
+    }
     // -q: nothing but the summary, as rg prints it, with the whole file
     // searched and counted (rg 15.2's numbers).
     let run = f.run(&["--json", "-q", "foo", "a.txt"]);
