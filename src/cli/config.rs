@@ -239,6 +239,8 @@ impl Config {
         let path_separator = match args.path_separator.as_deref() {
             None => None,
             Some(sep) => match unescape(sep).as_slice() {
+                // Empty: the default, as in ripgrep.
+                [] => None,
                 [byte] => Some(*byte),
                 bytes => {
                     return Err(flag_error("path-separator")(format!(

@@ -4,7 +4,6 @@
 //! Messages are written by hand rather than through `json!` so that keys
 //! keep ripgrep's order; strings go through serde_json for escaping.
 
-use std::borrow::Cow;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
@@ -18,7 +17,7 @@ use crate::stats::{FileStats, Totals};
 pub struct JsonSink<'a> {
     out: ChunkWriter<'a>,
     /// The path as printed, computed once: every message repeats it.
-    path: Cow<'a, [u8]>,
+    path: &'a [u8],
     opts: &'a PrintOptions,
     matcher: &'a Matcher,
     invert: bool,
@@ -38,7 +37,9 @@ impl<'a> JsonSink<'a> {
     ) -> JsonSink<'a> {
         JsonSink {
             out,
-            path: opts.path(path),
+            // As in ripgrep: the path as it is, without --path-separator
+            // (JSON escapes what a terminal would need escaped).
+            path,
             opts,
             matcher,
             invert,
@@ -54,7 +55,7 @@ impl<'a> JsonSink<'a> {
             self.begun = true;
             let out = &mut self.out.buf;
             out.extend_from_slice(b"{\"type\":\"begin\",\"data\":{\"path\":");
-            write_data(out, &self.path);
+            write_data(out, self.path);
             out.extend_from_slice(b"}}\n");
         }
     }
@@ -63,7 +64,7 @@ impl<'a> JsonSink<'a> {
         self.begin();
         let out = &mut self.out.buf;
         let _ = write!(out, "{{\"type\":\"{kind}\",\"data\":{{\"path\":");
-        write_data(out, &self.path);
+        write_data(out, self.path);
         out.extend_from_slice(b",\"lines\":");
         write_data(out, line.bytes());
         out.extend_from_slice(b",\"line_number\":");
@@ -148,7 +149,7 @@ impl Sink for JsonSink<'_> {
         if self.begun {
             let out = &mut self.out.buf;
             out.extend_from_slice(b"{\"type\":\"end\",\"data\":{\"path\":");
-            write_data(out, &self.path);
+            write_data(out, self.path);
             out.extend_from_slice(b",\"binary_offset\":");
             match summary.binary_offset {
                 Some(offset) => {

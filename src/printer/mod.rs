@@ -80,6 +80,22 @@ pub struct PrintOptions {
 }
 
 impl PrintOptions {
+    /// What a hyperlink to `raw_path` points at. Made, as ripgrep makes
+    /// it, from the path with `--path-separator` applied: a separator other
+    /// than `/` leaves no file to find, and no link.
+    pub fn link_target(&self, raw_path: &[u8]) -> Option<Vec<u8>> {
+        match self.path_separator.filter(|&sep| sep != b'/') {
+            Some(sep) if raw_path.contains(&b'/') => {
+                let separated: Vec<u8> = raw_path
+                    .iter()
+                    .map(|&b| if b == b'/' { sep } else { b })
+                    .collect();
+                hyperlink::link_path(&separated)
+            }
+            _ => hyperlink::link_path(raw_path),
+        }
+    }
+
     /// The end of a line the printer writes itself.
     pub fn eol(&self) -> &'static [u8] {
         if self.null_data {
@@ -243,7 +259,7 @@ pub fn write_listed_path(out: &mut Vec<u8>, raw_path: &[u8], opts: &PrintOptions
     let link = opts
         .hyperlinks
         .as_ref()
-        .and_then(|links| hyperlink::link_path(raw_path).map(|path| (links, path)));
+        .and_then(|links| opts.link_target(raw_path).map(|path| (links, path)));
     if let Some((links, link_path)) = &link {
         let _ = links.open(out, link_path, None, None);
     }

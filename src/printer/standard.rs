@@ -8,7 +8,7 @@ use std::ops::Range;
 use bstr::ByteSlice;
 
 use super::color::{Colors, Style};
-use super::hyperlink::{self, Hyperlinks};
+use super::hyperlink::Hyperlinks;
 use super::{record_line, write_number, write_styled, ChunkWriter, PrintOptions};
 use crate::search::Matcher;
 use crate::sink::{SearchSummary, Sink, SinkLine};
@@ -149,7 +149,7 @@ impl<'a> StandardSink<'a> {
                 .hyperlinks
                 .as_ref()
                 .filter(|_| opts.with_filename)
-                .and_then(|_| hyperlink::link_path(path)),
+                .and_then(|_| opts.link_target(path)),
         }
     }
 
@@ -642,7 +642,9 @@ impl<'a> StandardSink<'a> {
         // copy it, instead of re-running the matcher per copy.
         let mut rendered: Option<Range<usize>> = None;
         for (n, column) in columns.into_iter().enumerate() {
-            self.write_prefix(line.line_number, column, line.abs_offset, sep);
+            // -b: the match's offset, as for -o (ripgrep's too).
+            let offset = line.abs_offset + column.map_or(0, |c| c as u64 - 1);
+            self.write_prefix(line.line_number, column, offset, sep);
             match rendered.clone() {
                 Some(text) => self.out.buf.extend_from_within(text),
                 None => {

@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::hyperlink::{self, Hyperlinks};
+use super::hyperlink::Hyperlinks;
 use super::{record_line, write_number, write_styled, ChunkWriter, OutputMode, PrintOptions};
 use crate::search::Matcher;
 use crate::sink::{SearchSummary, Sink, SinkLine};
@@ -62,7 +62,9 @@ impl<'a> SummarySink<'a> {
     fn write_linked_path(&mut self, sep: &[u8]) {
         let out = &mut self.out.buf;
         let link = self.opts.hyperlinks.as_ref().and_then(|links| {
-            hyperlink::link_path(self.raw_path).map(|link_path| (links, link_path))
+            self.opts
+                .link_target(self.raw_path)
+                .map(|link_path| (links, link_path))
         });
         if let Some((links, link_path)) = &link {
             let _ = links.open(out, link_path, None, None);

@@ -628,3 +628,39 @@ fn inverted_context_lines_show_their_matches() {
          \x1b[0m\x1b[1m\x1b[31mfoo\x1b[0m\n\x1b[0m\x1b[32m3\x1b[0m:y\n",
     );
 }
+
+/// --path-separator as ripgrep applies it: not to --json paths, empty
+/// means the default, and a hyperlink is made from the separated path
+/// (so with `\` there is no file to link, and no link). Expected outputs
+/// are rg 15.2's.
+#[test]
+fn path_separator_spares_json_and_makes_links_from_the_separated_path() {
+    let f = Fixture::new();
+    f.create("sub/a.py", "foo x\n");
+    let run = f.run_ordered(&["--path-separator", "\\", "--json", "foo", "sub/a.py"]);
+    assert!(
+        run.stdout
+            .starts_with("{\"type\":\"begin\",\"data\":{\"path\":{\"text\":\"sub/a.py\"}}}\n"),
+        "{}",
+        run.stdout
+    );
+    f.run_ordered(&["--path-separator", "", "-c", "foo", "sub/a.py"])
+        .expect("1\n", 0);
+    f.run_ordered(&["--path-separator", "", "-c", "foo", "sub"])
+        .expect("sub/a.py:1\n", 0);
+    let linked = ["--hyperlink-format", "default", "--color", "always", "-l"];
+    f.run_ordered(&[&linked[..], &["--path-separator", "\\", "foo", "sub"]].concat())
+        .expect("\x1b[0m\x1b[35msub\\a.py\x1b[0m\n", 0);
+    let run = f.run_ordered(&[&linked[..], &["--path-separator", "/", "foo", "sub"]].concat());
+    assert!(run.stdout.starts_with("\x1b]8;;file://"), "{}", run.stdout);
+}
+
+/// --vimgrep with -b: each copy of the line gives its match's offset, as
+/// with -o (rg 15.2's output).
+#[test]
+fn vimgrep_byte_offsets_are_the_matches() {
+    let f = Fixture::new();
+    f.create("v1.txt", "a foo foo\nb\n");
+    f.run_ordered(&["-b", "--vimgrep", "foo", "v1.txt"])
+        .expect("v1.txt:1:3:2:a foo foo\nv1.txt:1:7:6:a foo foo\n", 0);
+}
