@@ -411,10 +411,18 @@ impl<'a> StandardSink<'a> {
         if opts.only_matching || opts.vimgrep {
             let mut printed_for = vec![false; spans.len()];
             for (n, l) in lines.enumerate() {
-                let body = content(&l);
+                let mut body = content(&l);
+                if opts.trim {
+                    // ripgrep trims the line, then prints the part of a
+                    // match that is left in it.
+                    while body.start < body.end && text[body.start].is_ascii_whitespace() {
+                        body.start += 1;
+                    }
+                }
                 for (i, m) in spans.iter().enumerate() {
                     let (from, to) = (m.start.max(body.start), m.end.min(body.end));
-                    if opts.vimgrep {
+                    // -o wins over --vimgrep, as for single lines.
+                    if opts.vimgrep && !opts.only_matching {
                         // One line per match: the line where it starts.
                         if printed_for[i] || m.start < l.start || m.start >= l.end.max(l.start + 1)
                         {

@@ -664,3 +664,29 @@ fn vimgrep_byte_offsets_are_the_matches() {
     f.run_ordered(&["-b", "--vimgrep", "foo", "v1.txt"])
         .expect("v1.txt:1:3:2:a foo foo\nv1.txt:1:7:6:a foo foo\n", 0);
 }
+
+/// -U with -o: -o wins over --vimgrep (each line of a match, with the
+/// match's column), and --trim trims each line before printing the part
+/// of the match left in it. Expected outputs are rg 15.2's.
+#[test]
+fn multiline_only_matching_with_vimgrep_and_trim() {
+    let f = Fixture::new();
+    f.create("v3.txt", "xa\nbyz\nq\n");
+    f.create("t.txt", "a  \n  b\n");
+    f.create("tabs.txt", "tab\tfoo\n  \t lead foo  \n");
+    let run = |args: &[&str], expected: &str| f.run_ordered(args).expect(expected, 0);
+    run(
+        &["--vimgrep", "-U", "-o", "a\\nby", "v3.txt"],
+        "v3.txt:1:2:a\nv3.txt:2:2:by\n",
+    );
+    run(
+        &["--vimgrep", "-U", "-o", "-b", "a\\nby", "v3.txt"],
+        "v3.txt:1:2:1:a\nv3.txt:2:2:1:by\n",
+    );
+    run(
+        &["--vimgrep", "-U", "-o", "-r", "X", "a\\nby", "v3.txt"],
+        "v3.txt:1:2:X\n",
+    );
+    run(&["--trim", "-U", "-o", "a\\s+b", "t.txt"], "a  \nb\n");
+    run(&["--trim", "-U", "-o", "foo\\n\\s+", "tabs.txt"], "foo\n");
+}
