@@ -298,6 +298,29 @@ impl Matcher {
         self.alone
     }
 
+    /// For `line_by_line` matchers: whether the line `haystack[start..
+    /// line_end]` (its terminator included, if it has one) matches, asked
+    /// as ripgrep's line searcher asks PCRE2: without the terminator, which
+    /// with --crlf is `\r\n`, so a line ending in a bare `\n` keeps it and
+    /// a pattern may match it (rg 15.2: `--crlf -P 'b\s'` matches `ab\n`).
+    pub fn try_is_match_line(
+        &self,
+        haystack: &[u8],
+        start: usize,
+        line_end: usize,
+        terminator: u8,
+    ) -> Result<bool, String> {
+        let line = &haystack[start..line_end];
+        let content_end = line_end - usize::from(line.last() == Some(&terminator));
+        match &self.engine {
+            Engine::Pcre2(re) if self.crlf && terminator == b'\n' => {
+                let end = line_end - if line.ends_with(b"\r\n") { 2 } else { 0 };
+                re.is_match(&haystack[start..end])
+            }
+            _ => self.try_is_match_at(haystack, start, content_end),
+        }
+    }
+
     /// Whether the searcher runs this matcher over whole inputs (-U).
     #[inline]
     pub fn multiline(&self) -> bool {

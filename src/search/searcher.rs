@@ -964,12 +964,12 @@ fn next_match_line(
 ) -> Option<(usize, usize)> {
     if matcher.line_by_line() {
         // PCRE2: each line on its own, without its terminator (ripgrep's
-        // "slow" line searcher, which PCRE2 always takes there too).
+        // "slow" line searcher, which PCRE2 always takes there too; see
+        // `try_is_match_line` for --crlf).
         let mut pos = at;
         while pos < end {
             let line_end = line_end_from(buf, pos, end, term);
-            let content_end = line_end - usize::from(buf[line_end - 1] == term);
-            match matcher.try_is_match_at(buf, pos, content_end) {
+            match matcher.try_is_match_line(buf, pos, line_end, term) {
                 Ok(true) => return Some((pos, line_end)),
                 Ok(false) => {}
                 Err(err) => {

@@ -1017,3 +1017,30 @@ fn multiline_invert_max_count_one() {
         .run_ordered(&["-U", "-v", "-m1", "-n", "zzz\\nfoo", "m.txt"])
         .expect("1:start foo\n2:bar end\n3:foo\n4:bar\n5:x foo\n", 0);
 }
+
+/// PCRE2 with --crlf sees a line as ripgrep's line searcher hands it over:
+/// without its `\r\n`, but a line ending in a bare `\n` keeps it, so `\s`
+/// may match there (VS Code's `--crlf --engine auto` meets this when a
+/// look-around falls back to PCRE2). Expected outputs are rg 15.2's.
+#[test]
+fn pcre2_with_crlf_sees_a_bare_newline() {
+    let f = Fixture::new();
+    f.create("n2.txt", "ab\ncd\n");
+    f.create("mix.txt", "ab\r\ncd\r\nef\nb \r\n");
+    let run = |args: &[&str], expected: &str, code: i32| f.run_ordered(args).expect(expected, code);
+    run(
+        &["--crlf", "--engine", "auto", "-n", r"(?<=a)b\s", "n2.txt"],
+        "1:ab\n",
+        0,
+    );
+    run(&["-P", "-n", r"b\s", "n2.txt"], "", 1);
+    run(&["--crlf", "-P", "-n", r"b\s", "mix.txt"], "4:b \r\n", 0);
+    // The line matches, but its text (without `\n`) holds no match: it
+    // prints whole and counts one.
+    run(&["--crlf", "-P", "-o", r"b\s", "n2.txt"], "ab\n", 0);
+    run(
+        &["--crlf", "-P", "--count-matches", r"b\s", "n2.txt"],
+        "1\r\n",
+        0,
+    );
+}
