@@ -221,6 +221,10 @@ fn walk_path(
     if let Some(depth) = opts.max_depth {
         walker = walker.max_depth(depth);
     }
+    let above_root = match opts.follow_links {
+        true => ancestors_above(root),
+        false => Vec::new(),
+    };
     let mut stack = IgnoreStack::new(root, &rules.ignore);
     // With entries in ascending name order, a directory's ignore files are
     // among its first entries, so which exist can be learnt from the walk
@@ -238,6 +242,13 @@ fn walk_path(
         };
         let depth = entry.depth();
         if depth == 0 {
+            continue;
+        }
+        if let Some(ancestor) = links_above_root(&entry, &above_root) {
+            // Before any rule, as ripgrep checks (a -g that excludes the
+            // link does not hide the loop).
+            report_walk_message(loop_message(entry.path(), ancestor), opts);
+            entries.skip_current_dir();
             continue;
         }
         if let Some(dir) = pending.as_mut() {
@@ -387,24 +398,63 @@ fn visit(
     }
 }
 
+/// The directories above a walk's root, with their device and inode:
+/// with -L a link to one of them is a loop (the target holds the root),
+/// which walkdir, knowing only the directories it entered, would follow
+/// once before seeing the root again.
+fn ancestors_above(root: &Path) -> Vec<(u64, u64, PathBuf)> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(root) = root.canonicalize() else {
+        return Vec::new();
+    };
+    root.ancestors()
+        .skip(1)
+        .filter_map(|dir| {
+            let meta = std::fs::metadata(dir).ok()?;
+            Some((meta.dev(), meta.ino(), dir.to_path_buf()))
+        })
+        .collect()
+}
+
+/// The directory above the root that `entry`, a followed link, leads to.
+fn links_above_root<'a>(
+    entry: &walkdir::DirEntry,
+    above_root: &'a [(u64, u64, PathBuf)],
+) -> Option<&'a Path> {
+    use std::os::unix::fs::MetadataExt;
+    if above_root.is_empty() || !entry.path_is_symlink() || !entry.file_type().is_dir() {
+        return None;
+    }
+    let meta = entry.metadata().ok()?;
+    above_root
+        .iter()
+        .find(|(dev, ino, _)| (*dev, *ino) == (meta.dev(), meta.ino()))
+        .map(|(_, _, dir)| dir.as_path())
+}
+
+fn loop_message(path: &Path, ancestor: &Path) -> String {
+    format!(
+        "File system loop found: {} points to an ancestor {}",
+        path.display(),
+        ancestor.display()
+    )
+}
+
 /// Paths in these messages keep their `./` (`./locked: Permission
 /// denied`), as ripgrep prints them, even where results drop it.
 fn report_walk_error(error: &walkdir::Error, opts: &WalkOptions) {
     let message = if let Some(ancestor) = error.loop_ancestor() {
-        let path = error
-            .path()
-            .map(|p| p.display().to_string())
-            .unwrap_or_default();
-        format!(
-            "File system loop found: {path} points to an ancestor {}",
-            ancestor.display()
-        )
+        loop_message(error.path().unwrap_or(Path::new("")), ancestor)
     } else {
         match (error.path(), error.io_error()) {
             (Some(path), Some(io_error)) => format!("{}: {io_error}", path.display()),
             _ => error.to_string(),
         }
     };
+    report_walk_message(message, opts);
+}
+
+fn report_walk_message(message: String, opts: &WalkOptions) {
     match &opts.deferred_errors {
         Some(held) => held.lock().unwrap_or_else(|e| e.into_inner()).push(message),
         None => file_error(format_args!("{message}")),

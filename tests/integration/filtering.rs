@@ -422,3 +422,25 @@ fn one_file_system_stays_on_the_root_device() {
     assert_eq!(files(&f, &["-L"]), "link/far.txt\nnear.txt\n");
     assert_eq!(files(&f, &["-L", "--one-file-system"]), "near.txt\n");
 }
+
+/// With -L a link to a directory above the search root is a loop at
+/// once (the target holds the root), reported before any rule (a glob
+/// that excludes the link does not hide it), as ripgrep 15.2 does.
+#[test]
+fn a_link_above_the_root_is_a_loop() {
+    let f = Fixture::new();
+    f.create("r/f", "foo\n");
+    std::os::unix::fs::symlink("..", f.path().join("r/up")).unwrap();
+    let root = f.path().join("r");
+    let above = f.path().canonicalize().unwrap();
+    let expected = format!(
+        "trawl: File system loop found: ./up points to an ancestor {}\n",
+        above.display()
+    );
+    for args in [&["--files", "-L"][..], &["--files", "-L", "-g", "!up"]] {
+        let out = f.cmd(args).current_dir(&root).output().unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "f\n", "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), expected, "{args:?}");
+        assert_eq!(out.status.code(), Some(2));
+    }
+}
