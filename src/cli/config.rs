@@ -127,12 +127,14 @@ impl Config {
             SearchPath::ImplicitCwd => true,
             SearchPath::Stdin => false,
         });
-        let with_filename = if args.with_filename || args.vimgrep {
+        // -H and -I (the last given wins) override --vimgrep's filenames,
+        // as in ripgrep.
+        let with_filename = if args.with_filename {
             true
         } else if args.no_filename {
             false
         } else {
-            paths.len() > 1 || walks
+            args.vimgrep || paths.len() > 1 || walks
         };
 
         let human_stats = args.stats && !args.no_stats;
@@ -176,7 +178,9 @@ impl Config {
             false
         } else {
             stdout_tty
-        } && with_filename;
+        };
+        // Without filenames (-I), headings still separate the files with a
+        // blank line, as in ripgrep; only the path lines are left out.
         let color_choice = if args.pretty {
             ColorChoice::Always
         } else {

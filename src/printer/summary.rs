@@ -170,8 +170,9 @@ impl Sink for SummarySink<'_> {
             OutputMode::Quiet if has_match => self.quit.store(true, Ordering::Relaxed),
             OutputMode::Count | OutputMode::CountMatches if has_match || self.opts.include_zero => {
                 if self.opts.with_filename {
-                    let opts = self.opts;
-                    self.write_linked_path(&opts.match_separator);
+                    // Always `:`, as in ripgrep (--field-match-separator
+                    // is for the lines of the standard printer).
+                    self.write_linked_path(b":");
                 }
                 let _ = write_number(&mut self.out.buf, self.count, None);
                 self.out.buf.extend_from_slice(self.opts.eol());

@@ -191,18 +191,22 @@ impl Matcher {
     }
 
     fn new_default(patterns: &[String], opts: &MatcherOptions) -> Result<Matcher, String> {
+        let sources: Vec<String> = patterns
+            .iter()
+            .map(|pattern| match opts.fixed_strings {
+                true => regex_syntax::escape(pattern),
+                false => pattern.clone(),
+            })
+            .collect();
+        // Smart case looks at all the patterns together, as ripgrep does:
+        // one uppercase letter in any of them makes every one sensitive.
+        let insensitive = match opts.case {
+            CaseMode::Sensitive => false,
+            CaseMode::Insensitive => true,
+            CaseMode::Smart => is_smart_insensitive(&sources),
+        };
         let mut alternatives = Vec::with_capacity(patterns.len());
-        for pattern in patterns {
-            let source = if opts.fixed_strings {
-                regex_syntax::escape(pattern)
-            } else {
-                pattern.clone()
-            };
-            let insensitive = match opts.case {
-                CaseMode::Sensitive => false,
-                CaseMode::Insensitive => true,
-                CaseMode::Smart => is_smart_insensitive(&source),
-            };
+        for source in &sources {
             let hir = regex_syntax::ParserBuilder::new()
                 .utf8(false)
                 .unicode(opts.unicode)
@@ -211,7 +215,7 @@ impl Matcher {
                 .case_insensitive(insensitive)
                 .dot_matches_new_line(opts.multiline && opts.dotall)
                 .build()
-                .parse(&source)
+                .parse(source)
                 .map_err(|err| err.to_string())?;
             let hir = if opts.ban_nul { ban_nul(hir)? } else { hir };
             if opts.multiline {
@@ -807,18 +811,20 @@ fn strip_byte(expr: Hir, byte: u8, message: &dyn Fn(u8) -> String) -> Result<Hir
     })
 }
 
-/// Smart case: insensitive iff the pattern has at least one literal
-/// character and none of its literal characters is uppercase.
-fn is_smart_insensitive(pattern: &str) -> bool {
-    let Ok(ast) = ast::parse::Parser::new().parse(pattern) else {
-        return false;
-    };
+/// Smart case: insensitive iff the patterns have at least one literal
+/// character and none of their literal characters is uppercase.
+fn is_smart_insensitive(patterns: &[impl AsRef<str>]) -> bool {
     let mut any_literal = false;
     let mut any_upper = false;
-    visit_literals(&ast, &mut |c| {
-        any_literal = true;
-        any_upper |= c.is_uppercase();
-    });
+    for pattern in patterns {
+        let Ok(ast) = ast::parse::Parser::new().parse(pattern.as_ref()) else {
+            return false;
+        };
+        visit_literals(&ast, &mut |c| {
+            any_literal = true;
+            any_upper |= c.is_uppercase();
+        });
+    }
     any_literal && !any_upper
 }
 
@@ -898,10 +904,12 @@ mod tests {
 
     #[test]
     fn smart_case() {
-        assert!(is_smart_insensitive("foo"));
-        assert!(is_smart_insensitive(r"foo\pL"));
-        assert!(!is_smart_insensitive(r"Foo\pL"));
-        assert!(!is_smart_insensitive(r"\w+"));
-        assert!(!is_smart_insensitive("[A-Z]"));
+        assert!(is_smart_insensitive(&["foo"]));
+        assert!(is_smart_insensitive(&[r"foo\pL"]));
+        assert!(!is_smart_insensitive(&[r"Foo\pL"]));
+        assert!(!is_smart_insensitive(&[r"\w+"]));
+        assert!(!is_smart_insensitive(&["[A-Z]"]));
+        assert!(!is_smart_insensitive(&["abc", "XYZ"]));
+        assert!(is_smart_insensitive(&["abc", r"\w+"]));
     }
 }

@@ -690,3 +690,63 @@ fn multiline_only_matching_with_vimgrep_and_trim() {
     run(&["--trim", "-U", "-o", "a\\s+b", "t.txt"], "a  \nb\n");
     run(&["--trim", "-U", "-o", "foo\\n\\s+", "tabs.txt"], "foo\n");
 }
+
+/// Filenames and separators as ripgrep 15.2 sets them: -I wins over
+/// --vimgrep's filenames; headings without filenames still put a blank
+/// line between files (instead of the context separator); counts always
+/// use `:`, whatever --field-match-separator says.
+#[test]
+fn filenames_headings_and_count_separators_follow_ripgrep() {
+    let f = Fixture::new();
+    f.create("a.txt", "foo1\nfoo2\n");
+    f.create("b.txt", "a\nfoo\n");
+    let run = |args: &[&str], expected: &str| f.run_ordered(args).expect(expected, 0);
+    run(
+        &["--vimgrep", "--no-filename", "foo", "a.txt"],
+        "1:1:foo1\n2:1:foo2\n",
+    );
+    run(
+        &["--vimgrep", "-I", "-H", "foo", "a.txt"],
+        "a.txt:1:1:foo1\na.txt:2:1:foo2\n",
+    );
+    run(
+        &["--heading", "--no-filename", "foo", "a.txt", "b.txt"],
+        "foo1\nfoo2\n\nfoo\n",
+    );
+    run(
+        &[
+            "--heading",
+            "-I",
+            "-n",
+            "-C1",
+            "--context-separator",
+            "XX",
+            "foo",
+            "a.txt",
+            "b.txt",
+        ],
+        "1:foo1\n2:foo2\n\n1-a\n2:foo\n",
+    );
+    run(
+        &["--field-match-separator", "|", "-H", "-c", "foo", "a.txt"],
+        "a.txt:2\n",
+    );
+    run(
+        &["--field-match-separator", "|", "-H", "-n", "foo", "a.txt"],
+        "a.txt|1|foo1\na.txt|2|foo2\n",
+    );
+}
+
+/// Smart case looks at every pattern together: one uppercase letter in
+/// any -e makes them all case-sensitive (rg 15.2).
+#[test]
+fn smart_case_judges_all_patterns_together() {
+    let f = Fixture::new();
+    f.create("c.txt", "abc\nABC\n");
+    f.run_ordered(&["-S", "-e", "abc", "-e", "XYZ", "c.txt"])
+        .expect("abc\n", 0);
+    f.run_ordered(&["-S", "-F", "-e", "abc", "-e", "XYZ", "c.txt"])
+        .expect("abc\n", 0);
+    f.run_ordered(&["-S", "-e", "abc", "-e", "xyz", "c.txt"])
+        .expect("abc\nABC\n", 0);
+}
