@@ -73,8 +73,10 @@ pub struct WalkOptions {
     /// broken link) are held here instead of printed. ripgrep's -q stops
     /// at the first match and never reaches most of them, whereas trawl's
     /// walker runs ahead of the search; they are printed only if nothing
-    /// matched (see `report_deferred_errors`).
-    pub deferred_errors: Option<Mutex<Vec<String>>>,
+    /// matched (see `report_deferred_errors`). Errors about the paths
+    /// named on the command line (marked `true`) are printed in any case,
+    /// as ripgrep does, even those the walk did not reach.
+    pub deferred_errors: Option<Mutex<Vec<(String, bool)>>>,
 }
 
 impl WalkOptions {
@@ -85,8 +87,8 @@ impl WalkOptions {
             return;
         };
         let errors = std::mem::take(&mut *errors.lock().unwrap_or_else(|e| e.into_inner()));
-        if !matched {
-            for error in errors {
+        for (error, always) in errors {
+            if always || !matched {
                 file_error(format_args!("{error}"));
             }
         }
@@ -175,7 +177,7 @@ fn walk_by_name(
     opts: &WalkOptions,
     emit: &mut dyn FnMut(Haystack) -> bool,
 ) {
-    for path in paths {
+    for (n, path) in paths.iter().enumerate() {
         let go_on = match path {
             SearchPath::Stdin => emit(Haystack {
                 source: Source::Stdin,
@@ -186,8 +188,30 @@ fn walk_by_name(
             SearchPath::ImplicitCwd => walk_path(Path::new("./"), true, rules, opts, emit),
         };
         if !go_on {
+            if opts.deferred_errors.is_some() {
+                // -q stopped the walk: the paths not reached are still
+                // checked, so that a missing one is reported.
+                for path in &paths[n + 1..] {
+                    if let SearchPath::Given(path) = path {
+                        if let Err(error) = std::fs::metadata(path) {
+                            report_root_error(path, &error, opts);
+                        }
+                    }
+                }
+            }
             return;
         }
+    }
+}
+
+fn report_root_error(root: &Path, error: &std::io::Error, opts: &WalkOptions) {
+    let message = format!("{}: {error}", root.display());
+    match &opts.deferred_errors {
+        Some(held) => held
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((message, true)),
+        None => file_error(format_args!("{message}")),
     }
 }
 
@@ -209,7 +233,7 @@ fn walk_path(
         }
         Ok(_) => {}
         Err(error) => {
-            file_error(format_args!("{}: {error}", root.display()));
+            report_root_error(root, &error, opts);
             return true;
         }
     }
@@ -456,7 +480,10 @@ fn report_walk_error(error: &walkdir::Error, opts: &WalkOptions) {
 
 fn report_walk_message(message: String, opts: &WalkOptions) {
     match &opts.deferred_errors {
-        Some(held) => held.lock().unwrap_or_else(|e| e.into_inner()).push(message),
+        Some(held) => held
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((message, false)),
         None => file_error(format_args!("{message}")),
     }
 }

@@ -30,6 +30,19 @@ fn missing_path_is_reported_and_search_goes_on() {
     // ...except with -q, where a match gives 0.
     assert_eq!(f.run(&["-q", "foo", "nonexist", "a.txt"]).code, 0);
     assert_eq!(f.run(&["-q", "zzz", "nonexist", "a.txt"]).code, 2);
+    // A missing path named on the command line is reported even when -q
+    // stops at a match before it, or (timing) before its message was
+    // printed, as ripgrep does. Repeated: it used to depend on timing.
+    let message = "trawl: nonexist: No such file or directory (os error 2)\n";
+    for _ in 0..5 {
+        for args in [
+            ["-q", "foo", "nonexist", "a.txt"],
+            ["-q", "foo", "a.txt", "nonexist"],
+        ] {
+            let run = f.run(&args);
+            assert_eq!((run.stderr.as_str(), run.code), (message, 0), "{args:?}");
+        }
+    }
 }
 
 /// Runs trawl as an unprivileged user when the tests run as root (CI
