@@ -81,7 +81,7 @@ pub fn run() -> i32 {
         return write_stdout(&cli::generate::generate(kind));
     }
     if args.type_list {
-        return match rules::type_list(&args.type_add, &args.type_clear) {
+        return match rules::type_list(&args.type_changes) {
             Ok(list) => write_stdout(list.as_bytes()),
             Err(message) => {
                 err!("{message}");

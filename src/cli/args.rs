@@ -483,6 +483,12 @@ pub struct Args {
     #[arg(long)]
     pub type_list: bool,
 
+    /// -t, -T, --type-add and --type-clear in command-line order, which
+    /// ripgrep applies one by one (a later -t wins over an earlier -T for
+    /// the files both match; a clear removes only what was added before).
+    #[arg(skip)]
+    pub type_changes: Vec<TypeChange>,
+
     /// Descend at most NUM directories.
     ///
     /// Descend at most NUM directories below each path.
@@ -790,6 +796,7 @@ impl Args {
     }
 
     fn apply_order(&mut self, matches: &clap::ArgMatches) {
+        self.type_changes = self.ordered_type_changes(matches);
         // Index on the command line of each occurrence of an argument.
         let at = |id: &str| -> Vec<usize> {
             match matches.value_source(id) {
@@ -901,6 +908,31 @@ fn encoding_label(label: &str) -> Result<String, String> {
         "auto" | "none" => Ok(label.to_string()),
         _ if encoding_rs::Encoding::for_label(label.as_bytes()).is_some() => Ok(label.to_string()),
         _ => Err(format!("grep config error: unknown encoding: {label}")),
+    }
+}
+
+/// One file-type flag; see `Args::type_changes`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypeChange {
+    Select(String),
+    Negate(String),
+    Add(String),
+    Clear(String),
+}
+
+impl Args {
+    fn ordered_type_changes(&self, matches: &clap::ArgMatches) -> Vec<TypeChange> {
+        let mut changes: Vec<(usize, TypeChange)> = Vec::new();
+        let mut take = |id: &str, values: &[String], change: fn(String) -> TypeChange| {
+            let indices = matches.indices_of(id).into_iter().flatten();
+            changes.extend(indices.zip(values).map(|(i, v)| (i, change(v.clone()))));
+        };
+        take("type_", &self.type_, TypeChange::Select);
+        take("type_not", &self.type_not, TypeChange::Negate);
+        take("type_add", &self.type_add, TypeChange::Add);
+        take("type_clear", &self.type_clear, TypeChange::Clear);
+        changes.sort_by_key(|(i, _)| *i);
+        changes.into_iter().map(|(_, change)| change).collect()
     }
 }
 

@@ -540,10 +540,7 @@ fn build_rules(args: &Args) -> Result<Rules, String> {
         globs: &args.glob,
         iglobs: &args.iglob,
         glob_case_insensitive: args.glob_case_insensitive,
-        types: &args.type_,
-        types_not: &args.type_not,
-        type_add: &args.type_add,
-        type_clear: &args.type_clear,
+        type_changes: &args.type_changes,
         ignore_files: if args.no_ignore_files {
             no_ignore_files
         } else {

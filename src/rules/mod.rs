@@ -15,6 +15,8 @@ use std::path::{Path, PathBuf};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::overrides::{Override, OverrideBuilder};
 use ignore::types::{Types, TypesBuilder};
+
+use crate::cli::args::TypeChange;
 use ignore::Match;
 
 pub use ignore_files::{IgnoreOptions, IgnoreStack, Seen};
@@ -55,10 +57,7 @@ pub struct RuleSpec<'a> {
     pub globs: &'a [String],
     pub iglobs: &'a [String],
     pub glob_case_insensitive: bool,
-    pub types: &'a [String],
-    pub types_not: &'a [String],
-    pub type_add: &'a [String],
-    pub type_clear: &'a [String],
+    pub type_changes: &'a [TypeChange],
     pub ignore_files: &'a [PathBuf],
 }
 
@@ -78,9 +77,7 @@ impl Rules {
         }
         let overrides = builder.build().map_err(|e| e.to_string())?;
 
-        let types = type_builder(spec.type_add, spec.type_clear)?
-            .select_all(spec.types)
-            .negate_all(spec.types_not)
+        let types = type_builder(spec.type_changes)?
             .build()
             .map_err(|e| e.to_string())?;
 
@@ -143,36 +140,27 @@ impl Rules {
     }
 }
 
-fn type_builder(type_add: &[String], type_clear: &[String]) -> Result<TypesBuilder, String> {
+/// The default types changed by the type flags, in command-line order as
+/// ripgrep applies them: the last selection (-t or -T) matching a file
+/// decides, and --type-clear removes what was added before it.
+fn type_builder(changes: &[TypeChange]) -> Result<TypesBuilder, String> {
     let mut builder = TypesBuilder::new();
     builder.add_defaults();
-    for name in type_clear {
-        builder.clear(name);
-    }
-    for def in type_add {
-        builder.add_def(def).map_err(|e| e.to_string())?;
+    for change in changes {
+        match change {
+            TypeChange::Select(name) => {
+                builder.select(name);
+            }
+            TypeChange::Negate(name) => {
+                builder.negate(name);
+            }
+            TypeChange::Add(def) => builder.add_def(def).map_err(|e| e.to_string())?,
+            TypeChange::Clear(name) => {
+                builder.clear(name);
+            }
+        }
     }
     Ok(builder)
-}
-
-trait SelectAll {
-    fn select_all(self, names: &[String]) -> Self;
-    fn negate_all(self, names: &[String]) -> Self;
-}
-
-impl SelectAll for TypesBuilder {
-    fn select_all(mut self, names: &[String]) -> Self {
-        names.iter().for_each(|name| {
-            self.select(name);
-        });
-        self
-    }
-    fn negate_all(mut self, names: &[String]) -> Self {
-        names.iter().for_each(|name| {
-            self.negate(name);
-        });
-        self
-    }
 }
 
 /// `path` without a leading `./`. Byte-wise: `Path::strip_prefix` parses
@@ -185,8 +173,8 @@ pub fn strip_dot_slash(path: &Path) -> &Path {
 }
 
 /// `--type-list`: `name: glob, glob` lines, sorted by name.
-pub fn type_list(type_add: &[String], type_clear: &[String]) -> Result<String, String> {
-    let builder = type_builder(type_add, type_clear)?;
+pub fn type_list(changes: &[TypeChange]) -> Result<String, String> {
+    let builder = type_builder(changes)?;
     let mut out = String::new();
     for def in builder.definitions() {
         if def.globs().is_empty() {

@@ -444,3 +444,47 @@ fn a_link_above_the_root_is_a_loop() {
         assert_eq!(out.status.code(), Some(2));
     }
 }
+
+/// -t, -T, --type-add and --type-clear apply in command-line order, as
+/// in ripgrep 15.2: the last selection matching a file decides, and a
+/// clear removes only what was added before it.
+#[test]
+fn type_flags_apply_in_command_line_order() {
+    let f = Fixture::new();
+    f.create("a.rs", "foo\n").create("b.py", "foo\n");
+    let listed = |args: &[&str]| {
+        let run = f.run_ordered(&[&["--files"][..], args].concat());
+        (run.stdout, run.code)
+    };
+    assert_eq!(listed(&["-Trust", "-trust"]), ("a.rs\n".into(), 0));
+    assert_eq!(listed(&["-trust", "-Trust"]), ("".into(), 1));
+    assert_eq!(
+        listed(&["-Trust", "-tpy", "-trust"]),
+        ("a.rs\nb.py\n".into(), 0)
+    );
+    assert_eq!(listed(&["-Tpy", "-tall"]), ("a.rs\nb.py\n".into(), 0));
+    assert_eq!(
+        listed(&[
+            "--type-add",
+            "z:*.rs",
+            "--type-clear",
+            "z",
+            "--type-add",
+            "z:*.py",
+            "-tz"
+        ]),
+        ("b.py\n".into(), 0)
+    );
+    let run = f.run_ordered(&[
+        "--files",
+        "--type-add",
+        "z:*.rs",
+        "--type-clear",
+        "z",
+        "-tz",
+    ]);
+    assert_eq!(run.stderr, "trawl: unrecognized file type: z\n");
+    assert_eq!(run.code, 2);
+    let run = f.run_ordered(&["--type-add", "z:*.rs", "--type-clear", "z", "--type-list"]);
+    assert!(!run.stdout.contains("\nz:"), "{}", run.stdout);
+}
