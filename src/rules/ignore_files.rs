@@ -118,6 +118,16 @@ impl IgnoreStack {
                 }
                 stack.absolute_root = Some(absolute);
             }
+        } else if opts.vcs && opts.require_git {
+            // --no-ignore-parent: the ancestors' rules are not read, but a
+            // repository above the root still makes the .gitignore files
+            // inside it apply, as in ripgrep.
+            if let Ok(absolute) = root.canonicalize() {
+                stack.any_git_in_parents = absolute
+                    .ancestors()
+                    .skip(1)
+                    .any(|dir| dir.join(".git").exists());
+            }
         }
         stack.push(root, None, opts);
         stack

@@ -488,3 +488,22 @@ fn type_flags_apply_in_command_line_order() {
     let run = f.run_ordered(&["--type-add", "z:*.rs", "--type-clear", "z", "--type-list"]);
     assert!(!run.stdout.contains("\nz:"), "{}", run.stdout);
 }
+
+/// --no-ignore-parent leaves the ancestors' rules out, but a repository
+/// above the root still makes the .gitignore files inside the root apply,
+/// as in ripgrep 15.2.
+#[test]
+fn no_ignore_parent_still_sees_the_repository_above() {
+    let f = Fixture::new();
+    f.git_init(".")
+        .create(".gitignore", "y.txt\n")
+        .create("sub/.gitignore", "*.dat\n")
+        .create("sub/x.dat", "foo\n")
+        .create("sub/y.txt", "foo\n");
+    assert_eq!(files(&f, &["--no-ignore-parent", "sub"]), "sub/y.txt\n");
+    assert_eq!(files(&f, &["sub"]), "");
+    assert_eq!(
+        files(&f, &["--no-ignore-parent", "--no-ignore-vcs", "sub"]),
+        "sub/x.dat\nsub/y.txt\n"
+    );
+}
