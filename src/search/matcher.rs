@@ -743,15 +743,38 @@ fn strip_line_terminator(expr: Hir, byte: u8) -> Result<Hir, String> {
     })
 }
 
-/// With binary detection on, a NUL can never be matched (it ends or skips
-/// the file): ripgrep removes it from classes and rejects a literal one.
+/// With binary detection on, a pattern that must match a NUL (a literal
+/// one, or a class of NUL alone) is an error, as in ripgrep (grep-regex's
+/// `ban`). Classes keep their NUL: a memory-mapped file still holds its
+/// NULs, and there `.` matches one, as in ripgrep; read files have theirs
+/// turned into line ends (or stop at the first), so no NUL reaches the
+/// regex.
 fn ban_nul(expr: Hir) -> Result<Hir, String> {
-    strip_byte(expr, 0, &|_| {
-        "pattern contains \"\\0\" but it is impossible to match\n\n\
-         Consider enabling text mode with the --text flag (or -a for short). Otherwise,\n\
-         binary detection is enabled and matching a NUL byte is impossible."
-            .to_string()
-    })
+    if must_match_nul(&expr) {
+        return Err("pattern contains \"\\0\" but it is impossible to match\n\n\
+             Consider enabling text mode with the --text flag (or -a for short). Otherwise,\n\
+             binary detection is enabled and matching a NUL byte is impossible."
+            .to_string());
+    }
+    Ok(expr)
+}
+
+fn must_match_nul(expr: &Hir) -> bool {
+    match expr.kind() {
+        HirKind::Literal(hir::Literal(bytes)) => bytes.contains(&0),
+        HirKind::Class(hir::Class::Unicode(class)) => {
+            let ranges = class.ranges();
+            ranges.len() == 1 && ranges[0].start() == '\0' && ranges[0].end() == '\0'
+        }
+        HirKind::Class(hir::Class::Bytes(class)) => {
+            let ranges = class.ranges();
+            ranges.len() == 1 && ranges[0].start() == 0 && ranges[0].end() == 0
+        }
+        HirKind::Repetition(rep) => must_match_nul(&rep.sub),
+        HirKind::Capture(capture) => must_match_nul(&capture.sub),
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => subs.iter().any(must_match_nul),
+        HirKind::Empty | HirKind::Look(_) => false,
+    }
 }
 
 /// Removes `byte` from every class of `expr`; a literal `byte` (or a class

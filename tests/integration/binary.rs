@@ -68,3 +68,19 @@ fn stdin_binary_is_searched_like_an_explicit_file() {
         "binary file matches (found \"\\0\" byte around offset 1)\n"
     );
 }
+
+/// A NUL in a memory-mapped file (a file named on the command line) is
+/// a byte like any other for the regex: `.` matches it, as in ripgrep
+/// 15.2. Read in chunks (--no-mmap), NULs become line ends first. A
+/// pattern that must match a NUL is an error either way.
+#[test]
+fn dot_matches_a_nul_in_a_mapped_file() {
+    let f = Fixture::new();
+    f.create("o.bin", b"ab\x00cd\n");
+    f.run(&["-c", "b.c", "o.bin"]).expect("1\n", 0);
+    f.run(&["-c", "b[\\x00-\\x7f]c", "o.bin"]).expect("1\n", 0);
+    f.run(&["--no-mmap", "-c", "b.c", "o.bin"]).expect("", 1);
+    let run = f.run(&["-c", "[\\x00]", "o.bin"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("impossible to match"), "{}", run.stderr);
+}
