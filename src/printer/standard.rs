@@ -283,15 +283,23 @@ impl<'a> StandardSink<'a> {
         let mut spans = Vec::new();
         let (text, window): (&[u8], Range<usize>) = match replace {
             Some(replacement) => {
-                replaced.reserve(end - start);
+                replaced.reserve(end - line.start);
                 self.matcher.replace_into(
                     line.buf,
-                    (start, end, line.end),
+                    (line.start, end, line.end),
                     replacement,
                     &mut replaced,
                     &mut spans,
                 );
-                (&replaced, 0..replaced.len())
+                // ripgrep trims the replaced line, not the original.
+                let cut = match opts.trim {
+                    true => replaced
+                        .iter()
+                        .take_while(|b| b.is_ascii_whitespace())
+                        .count(),
+                    false => 0,
+                };
+                (&replaced, cut..replaced.len())
             }
             None => {
                 if colors.is_some() || (counted && too_long(end - start)) {

@@ -750,3 +750,14 @@ fn smart_case_judges_all_patterns_together() {
     f.run_ordered(&["-S", "-e", "abc", "-e", "xyz", "c.txt"])
         .expect("abc\nABC\n", 0);
 }
+
+/// --trim with -r trims the replaced line, not the original one (rg 15.2).
+#[test]
+fn trim_applies_after_replacement() {
+    let f = Fixture::new();
+    f.create("trim.txt", "  abc foo\nfoo   bar\n\tfoo\n");
+    f.run_ordered(&["--trim", "-r", "", "foo", "trim.txt"])
+        .expect("abc \nbar\n\n", 0);
+    f.run_ordered(&["--trim", "-r", "X", "-n", "foo", "trim.txt"])
+        .expect("1:abc X\n2:X   bar\n3:X\n", 0);
+}
