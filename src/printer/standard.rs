@@ -271,11 +271,15 @@ impl<'a> StandardSink<'a> {
             opts.max_columns
                 .is_some_and(|max| len.saturating_add(terminator) > max)
         };
-        // Like ripgrep, where the matches are known (colors, -r, --vimgrep
-        // or --stats) a shortened line says how many there are: in a
+        // Like ripgrep, where the matches are known (colors, -r, --vimgrep,
+        // --column or --stats) a shortened line says how many there are: in a
         // matching line, or in a context line with -v.
         let counted = (kind == LineKind::Match) != self.invert
-            && (colors.is_some() || opts.replace.is_some() || opts.vimgrep || opts.count_matches);
+            && (colors.is_some()
+                || opts.replace.is_some()
+                || opts.vimgrep
+                || opts.column
+                || opts.count_matches);
         // What is printed and where its matches are: the replaced line and
         // its replacements, or the line itself and its matches (looked up
         // only when they are colored or counted).

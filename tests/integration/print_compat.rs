@@ -761,3 +761,18 @@ fn trim_applies_after_replacement() {
     f.run_ordered(&["--trim", "-r", "X", "-n", "foo", "trim.txt"])
         .expect("1:abc X\n2:X   bar\n3:X\n", 0);
 }
+
+/// -M with --column: the matches are looked up for the column, so the
+/// omitted line says how many it holds, as ripgrep 15.2 prints it.
+#[test]
+fn omitted_long_lines_count_their_matches_under_column() {
+    let f = Fixture::new();
+    f.create("long.txt", format!("{}o o\nshort foo\n", "x".repeat(40)));
+    f.run_ordered(&["-M", "20", "--column", "o", "long.txt"])
+        .expect(
+            "1:41:[Omitted long line with 2 matches]\n2:3:short foo\n",
+            0,
+        );
+    f.run_ordered(&["-M", "20", "o", "long.txt"])
+        .expect("[Omitted long matching line]\nshort foo\n", 0);
+}
