@@ -834,7 +834,20 @@ impl Args {
         self.no_ignore_vcs = field("no_ignore_vcs", "ignore_vcs");
         self.no_ignore = false;
         self.hidden = last(set("hidden", "no_hidden", u.get(1).copied())).unwrap_or(false);
-        self.binary = last(set("binary", "no_binary", u.get(2).copied())).unwrap_or(false);
+        // -a, --binary (and -uuu), --no-text and --no-binary set one mode
+        // in ripgrep, the last given winning: `-a --binary` is --binary.
+        let mut binary_mode: Vec<(usize, Option<bool>)> = Vec::new();
+        binary_mode.extend(at("text").into_iter().map(|i| (i, Some(true))));
+        binary_mode.extend(
+            set("binary", "no_binary", u.get(2).copied())
+                .into_iter()
+                .map(|(i, on)| (i, on.then_some(false))),
+        );
+        binary_mode.extend(at("no_text").into_iter().map(|i| (i, None)));
+        if let Some((_, mode)) = binary_mode.into_iter().max_by_key(|(i, _)| *i) {
+            self.text = mode == Some(true);
+            self.binary = mode == Some(false);
+        }
         // ripgrep has one mode, set by the last of these flags: a search
         // mode (-c, --count-matches, -l, --files-without-match, --json),
         // --files, --type-list or --generate.

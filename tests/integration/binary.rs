@@ -84,3 +84,21 @@ fn dot_matches_a_nul_in_a_mapped_file() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("impossible to match"), "{}", run.stderr);
 }
+
+/// -a, --binary, --no-binary and --no-text set one mode, the last given
+/// winning, as in ripgrep 15.2: `-a --binary` searches a binary file as
+/// --binary does, `--binary -a` as text.
+#[test]
+fn text_and_binary_flags_last_one_wins() {
+    let f = Fixture::new();
+    f.create("nul.bin", b"foo line\nfiller\n\x00bar\nfiller\n");
+    f.run(&["-a", "--binary", "filler"]).expect(
+        "nul.bin: binary file matches (found \"\\0\" byte around offset 16)\n",
+        0,
+    );
+    f.run(&["--binary", "-a", "filler"])
+        .expect("nul.bin:filler\nnul.bin:filler\n", 0);
+    f.run(&["-a", "--no-binary", "-c", "filler"]).expect("", 1);
+    f.run(&["--no-binary", "-a", "-c", "filler"])
+        .expect("nul.bin:2\n", 0);
+}
