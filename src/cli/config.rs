@@ -275,6 +275,7 @@ impl Config {
             max_columns_preview: args.max_columns_preview,
             trim: args.trim,
             include_zero: args.include_zero,
+            files_without_match: args.files_without_match,
             path_separator,
             count_matches: stats.is_some(),
             escape_control: stdout_tty,

@@ -65,6 +65,9 @@ pub struct PrintOptions {
     pub max_columns_preview: bool,
     pub trim: bool,
     pub include_zero: bool,
+    /// --files-without-match: the exit status is 0 when some file had no
+    /// match (with -q --stats too, where nothing else says so).
+    pub files_without_match: bool,
     pub path_separator: Option<u8>,
     /// Count individual matches per line (for --stats and --json).
     pub count_matches: bool,
@@ -130,6 +133,7 @@ impl Default for PrintOptions {
             max_columns_preview: false,
             trim: false,
             include_zero: false,
+            files_without_match: false,
             path_separator: None,
             count_matches: false,
             crlf: false,

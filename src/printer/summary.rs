@@ -159,10 +159,11 @@ impl Sink for SummarySink<'_> {
         self.matched = has_match;
         // The exit status: with --files-without-match, 0 when some file
         // had no match.
-        let without = matches!(
-            self.opts.mode,
-            OutputMode::FilesWithoutMatch | OutputMode::QuietWithoutMatch
-        );
+        let without = match self.opts.mode {
+            OutputMode::FilesWithoutMatch | OutputMode::QuietWithoutMatch => true,
+            OutputMode::StatsOnly => self.opts.files_without_match,
+            _ => false,
+        };
         self.success = if without { !has_match } else { has_match };
         match self.opts.mode {
             OutputMode::QuietWithoutMatch if !has_match => self.quit.store(true, Ordering::Relaxed),

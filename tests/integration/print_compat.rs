@@ -776,3 +776,17 @@ fn omitted_long_lines_count_their_matches_under_column() {
     f.run_ordered(&["-M", "20", "o", "long.txt"])
         .expect("[Omitted long matching line]\nshort foo\n", 0);
 }
+
+/// --files-without-match -q --stats: only the statistics are printed, and
+/// the exit status still says whether some file had no match (rg 15.2).
+#[test]
+fn files_without_match_quiet_stats_exit_status() {
+    let f = Fixture::new();
+    f.create("a.txt", "foo\n");
+    let code = |pattern: &str| {
+        f.run(&["--files-without-match", "--stats", "-q", pattern, "a.txt"])
+            .code
+    };
+    assert_eq!(code("foo"), 1);
+    assert_eq!(code("zzz"), 0);
+}
