@@ -204,15 +204,10 @@ fn walk_by_name(
     }
 }
 
+/// An error about a path named on the command line: with -q, reported
+/// whether or not something matched.
 fn report_root_error(root: &Path, error: &std::io::Error, opts: &WalkOptions) {
-    let message = format!("{}: {error}", root.display());
-    match &opts.deferred_errors {
-        Some(held) => held
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push((message, true)),
-        None => file_error(format_args!("{message}")),
-    }
+    report_walk_message(format!("{}: {error}", root.display()), true, opts);
 }
 
 fn walk_path(
@@ -271,7 +266,7 @@ fn walk_path(
         if let Some(ancestor) = links_above_root(&entry, &above_root) {
             // Before any rule, as ripgrep checks (a -g that excludes the
             // link does not hide the loop).
-            report_walk_message(loop_message(entry.path(), ancestor), opts);
+            report_walk_message(loop_message(entry.path(), ancestor), false, opts);
             entries.skip_current_dir();
             continue;
         }
@@ -475,15 +470,17 @@ fn report_walk_error(error: &walkdir::Error, opts: &WalkOptions) {
             _ => error.to_string(),
         }
     };
-    report_walk_message(message, opts);
+    report_walk_message(message, false, opts);
 }
 
-fn report_walk_message(message: String, opts: &WalkOptions) {
+/// Prints a message about the walk, or with -q holds it (see
+/// `WalkOptions::deferred_errors`; `always`: printed even after a match).
+fn report_walk_message(message: String, always: bool, opts: &WalkOptions) {
     match &opts.deferred_errors {
         Some(held) => held
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .push((message, false)),
+            .push((message, always)),
         None => file_error(format_args!("{message}")),
     }
 }
