@@ -82,6 +82,24 @@ impl Sink for CountSink {
     fn finish(&mut self, _: &SearchSummary) {}
 }
 
+/// Times one search of `text` into a sink that only counts lines.
+fn count_matching_lines(
+    b: &mut criterion::Bencher,
+    m: &Matcher,
+    opts: &SearchOptions,
+    text: &[u8],
+    quit: &AtomicBool,
+) {
+    let mut searcher = Searcher::new(opts, quit);
+    b.iter(|| {
+        let mut sink = CountSink(0);
+        searcher
+            .search_reader(m, &mut &text[..], BinaryMode::Quit, &mut sink)
+            .unwrap();
+        sink.0
+    })
+}
+
 fn searcher(c: &mut Criterion) {
     let text = haystack();
     let quit = AtomicBool::new(false);
@@ -98,16 +116,7 @@ fn searcher(c: &mut Criterion) {
         for line_numbers in [false, true] {
             let opts = options(line_numbers);
             let id = format!("{name}{}", if line_numbers { "/lines" } else { "" });
-            group.bench_function(id, |b| {
-                let mut searcher = Searcher::new(&opts, &quit);
-                b.iter(|| {
-                    let mut sink = CountSink(0);
-                    searcher
-                        .search_reader(&m, &mut &text[..], BinaryMode::Quit, &mut sink)
-                        .unwrap();
-                    sink.0
-                })
-            });
+            group.bench_function(id, |b| count_matching_lines(b, &m, &opts, &text, &quit));
         }
     }
     for (name, pattern, engine, multiline) in [
@@ -129,14 +138,7 @@ fn searcher(c: &mut Criterion) {
         let m = engine_matcher(pattern, engine, multiline);
         let opts = options(true);
         group.bench_function(format!("{name}/lines"), |b| {
-            let mut searcher = Searcher::new(&opts, &quit);
-            b.iter(|| {
-                let mut sink = CountSink(0);
-                searcher
-                    .search_reader(&m, &mut &text[..], BinaryMode::Quit, &mut sink)
-                    .unwrap();
-                sink.0
-            })
+            count_matching_lines(b, &m, &opts, &text, &quit)
         });
     }
     group.finish();

@@ -683,6 +683,13 @@ impl<'a> StandardSink<'a> {
         }
     }
 
+    /// A reported matching line, into the file's outcome and statistics.
+    fn record_match(&mut self, line: &SinkLine) {
+        self.matched = true;
+        let (matcher, invert, count) = (self.matcher, self.invert, self.opts.count_matches);
+        record_line(&mut self.stats, matcher, line, invert, count);
+    }
+
     /// None when no match is listed in the line (ripgrep then prints no
     /// column, see SinkLine::for_each_match).
     fn first_match_column(&mut self, line: &SinkLine) -> Option<usize> {
@@ -732,14 +739,7 @@ impl super::Outcome for StandardSink<'_> {
 
 impl Sink for StandardSink<'_> {
     fn matched(&mut self, line: &SinkLine) -> bool {
-        self.matched = true;
-        record_line(
-            &mut self.stats,
-            self.matcher,
-            line,
-            self.invert,
-            self.opts.count_matches,
-        );
+        self.record_match(line);
         self.write_heading();
         if line.multiline && !self.invert {
             self.write_block(line);
@@ -764,14 +764,7 @@ impl Sink for StandardSink<'_> {
     }
 
     fn binary_matched(&mut self, line: &SinkLine, binary_offset: u64) -> bool {
-        self.matched = true;
-        record_line(
-            &mut self.stats,
-            self.matcher,
-            line,
-            self.invert,
-            self.opts.count_matches,
-        );
+        self.record_match(line);
         self.write_binary_notice(binary_offset);
         false
     }
