@@ -227,6 +227,28 @@ fn spilled_output_arrives_whole_and_in_order_on_every_kind_of_stdout() {
     }
 }
 
+/// When the reader is the bottleneck (nothing is slow, but the pipe is
+/// not read), workers at the budget wait instead of spilling: spilling
+/// would only add copies while the printer is busy writing.
+#[test]
+fn a_slow_reader_makes_workers_wait_not_spill() {
+    let (f, _fifo, expected, spill_dir) = big_lines_behind_a_fifo(64);
+    std::fs::remove_file(f.path().join("a-slow")).unwrap();
+    let mut child = f
+        .cmd(&["-j2", "needle", "."])
+        .env("TMPDIR", spill_dir.path())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The pipe fills, the printer blocks writing, the budget fills.
+    std::thread::sleep(Duration::from_secs(2));
+    let spilled = open_spill_files(child.id(), spill_dir.path());
+    let printed = std::io::copy(&mut child.stdout.take().unwrap(), &mut std::io::sink()).unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    assert_eq!(spilled, 0, "spilled while the printer was busy writing");
+    assert_eq!(printed as usize, expected.len());
+}
+
 /// A worker starts a new spill file every 64 MiB, so that a spill file
 /// is closed (and its disk space freed) once what it holds is printed:
 /// 100 MiB behind a FIFO, 32 MiB of it in memory, the rest in two files.
