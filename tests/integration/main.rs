@@ -7,6 +7,7 @@ mod cli_compat;
 mod ecosystem;
 mod engines;
 mod errors;
+mod faults;
 mod filtering;
 mod formats;
 mod handoff;
