@@ -710,7 +710,8 @@ pub struct Args {
 
     /// Never read configuration files.
     ///
-    /// Don't read the config file named by TRAWL_CONFIG_PATH.
+    /// Don't read the config file named by TRAWL_CONFIG_PATH or
+    /// RIPGREP_CONFIG_PATH.
     #[arg(long)]
     pub no_config: bool,
 
