@@ -73,3 +73,21 @@ fn ripgreps_config_file_is_read_when_trawls_is_not_named() {
          No such file or directory (os error 2)\n"
     );
 }
+
+#[test]
+fn no_messages_silences_no_files_were_searched() {
+    let f = Fixture::new();
+    f.git_init("");
+    f.create("ignored-dir/a.txt", "needle\n");
+    f.create(".ignore", "ignored-dir/**\n");
+    let loud = f.run(&["needle"]);
+    loud.expect("", 2);
+    assert!(
+        loud.stderr.starts_with("trawl: No files were searched"),
+        "{}",
+        loud.stderr
+    );
+    let quiet = f.run(&["--no-messages", "needle"]);
+    quiet.expect("", 2);
+    assert_eq!(quiet.stderr, "");
+}
