@@ -92,4 +92,7 @@ pub trait Sink {
         true
     }
     fn finish(&mut self, summary: &SearchSummary);
+    /// The input is about to keep the search waiting: hand on what is
+    /// buffered so far (see `Searcher::search_live`).
+    fn flush(&mut self) {}
 }
