@@ -95,4 +95,7 @@ pub trait Sink {
     /// called when reading it failed, as in ripgrep: no count, path or
     /// summary then stands for a file read only in part.
     fn finish(&mut self, summary: &SearchSummary);
+    /// The input is about to keep the search waiting: hand on what is
+    /// buffered so far (see `Searcher::search_live`).
+    fn flush(&mut self) {}
 }
