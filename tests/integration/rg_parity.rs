@@ -161,3 +161,24 @@ fn long_line_previews_are_ripgreps_to_the_byte() {
     ])
     .expect("foo1  [... 1 more match]\nfoo6\n", 0);
 }
+
+/// ripgrep's r1446: a worktree made by hand, its relative gitdir naming a
+/// path from the current directory.
+#[test]
+fn worktree_with_a_gitdir_relative_to_the_current_directory() {
+    let f = Fixture::new();
+    f.create("repo/.git/info/exclude", "ignored");
+    f.create("repo/.git/worktrees/repotree/commondir", "../..");
+    f.create("repotree/.git", "gitdir: repo/.git/worktrees/repotree");
+    f.create("repotree/ignored", "");
+    f.create("repotree/not-ignored", "");
+    let run = f.run(&["--sort", "path", "--files", "repotree"]);
+    run.expect("repotree/not-ignored\n", 0);
+    assert_eq!(run.stderr, "");
+    // From inside, that path names nothing: as in rg, no exclude applies.
+    let inside = f
+        .cmd(&["--files"])
+        .current_dir(f.path().join("repotree"))
+        .output();
+    Run::from(inside.unwrap()).expect("ignored\nnot-ignored\n", 0);
+}
