@@ -14,9 +14,15 @@
 //!   the whole input is read, and `search_multiline` follows ripgrep's
 //!   multiline searcher: matches widened to blocks of lines, touching
 //!   blocks merged, each block one `matched` call.
+//!
+//! Input that may keep the search waiting (stdin, a FIFO, a `--pre`
+//! pipe: `search_live`) is polled before each read: if the read would
+//! block, the sink first hands on what it has found so far (`Sink::flush`),
+//! so `tail -f log | trawl ERROR` shows each line as it comes.
 
 use std::io::{self, Read};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::os::fd::RawFd;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use memchr::{memchr, memrchr};
 
@@ -97,6 +103,10 @@ pub struct Searcher<'c> {
     opts: &'c SearchOptions,
     window: Vec<u8>,
     quit: &'c AtomicBool,
+    /// Bytes read, added as they are read (for the progress line).
+    read: Option<&'c AtomicU64>,
+    /// The descriptor that `search_live` polls before each read.
+    live: Option<RawFd>,
 }
 
 impl<'c> Searcher<'c> {
@@ -106,6 +116,8 @@ impl<'c> Searcher<'c> {
             opts,
             window: Vec::new(),
             quit,
+            read: None,
+            live: None,
         }
     }
 
@@ -118,7 +130,40 @@ impl<'c> Searcher<'c> {
             opts,
             window: vec![0; size],
             quit,
+            read: None,
+            live: None,
         }
+    }
+
+    /// Adds the bytes it reads to `read` as it reads them.
+    pub fn counting_into(self, read: &'c AtomicU64) -> Searcher<'c> {
+        Searcher {
+            read: Some(read),
+            ..self
+        }
+    }
+
+    fn count_read(&self, n: usize) {
+        if let Some(read) = self.read {
+            read.fetch_add(n as u64, Ordering::Relaxed);
+        }
+    }
+
+    /// `search_reader` for input that may keep it waiting (stdin, a FIFO,
+    /// a pipe): whenever reading `fd` would block, what the sink has so
+    /// far is flushed first, so that it reaches the reader at once.
+    pub fn search_live(
+        &mut self,
+        matcher: &Matcher,
+        reader: &mut dyn Read,
+        fd: RawFd,
+        binary: BinaryMode,
+        sink: &mut dyn Sink,
+    ) -> io::Result<()> {
+        self.live = Some(fd);
+        let result = self.search_reader(matcher, reader, binary, sink);
+        self.live = None;
+        result
     }
 
     /// Whether an input starting with `head` is decoded before it is
@@ -140,6 +185,7 @@ impl<'c> Searcher<'c> {
         binary: BinaryMode,
         sink: &mut dyn Sink,
     ) -> io::Result<()> {
+        self.count_read(data.len());
         if matcher.multiline() {
             return self.search_multiline(matcher, data, binary, sink);
         }
@@ -181,9 +227,8 @@ impl<'c> Searcher<'c> {
             }
             at = slice_end;
         };
-        self.last = state.summary(searched_on_map(&state, searched));
-        sink.finish(&self.last);
-        state.into_result()
+        let summary = state.summary(searched_on_map(&state, searched));
+        self.finish(summary, sink, state.into_result())
     }
 
     /// Searches a stream incrementally, window by window.
@@ -258,10 +303,11 @@ impl<'c> Searcher<'c> {
             data.clear();
             if let Err(err) = reader.read_to_end(&mut data) {
                 self.window = data;
-                self.last = SearchSummary::default();
-                sink.finish(&self.last);
-                return Err(err);
+                return self
+                    .finish(SearchSummary::default(), sink, Err(err))
+                    .map(|()| None);
             }
+            self.count_read(data.len());
             if sniff && starts_with_bom(&data) {
                 return Ok(Some(data));
             }
@@ -296,11 +342,17 @@ impl<'c> Searcher<'c> {
                 };
                 buf.resize(new_len, 0);
             }
+            if self.live.is_some_and(would_block) {
+                sink.flush();
+            }
             let n = match reader.read(&mut buf[len..]) {
                 Ok(n) => n,
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
                 Err(err) => break Err(err),
             };
+            if let Some(read) = self.read {
+                read.fetch_add(n as u64, Ordering::Relaxed);
+            }
             if sniff && len == 0 && state.base == 0 && starts_with_bom(&buf[..n]) {
                 return Ok(Some(buf[..n].to_vec()));
             }
@@ -364,9 +416,26 @@ impl<'c> Searcher<'c> {
         if total == 0 {
             total = state.base + len as u64;
         }
-        self.last = state.summary(total);
-        sink.finish(&self.last);
-        result.and(state.into_result()).map(|()| None)
+        let summary = state.summary(total);
+        let result = result.and(state.into_result());
+        self.finish(summary, sink, result).map(|()| None)
+    }
+
+    /// Ends a search. A search that failed (a read error, a truncated
+    /// compressed file, a failed --pre command, a PCRE2 error) is not
+    /// finished: no count, path or summary stands for a file that was not
+    /// read whole, as in ripgrep; lines printed before the error stay.
+    fn finish(
+        &mut self,
+        summary: SearchSummary,
+        sink: &mut dyn Sink,
+        result: io::Result<()>,
+    ) -> io::Result<()> {
+        self.last = summary;
+        if result.is_ok() {
+            sink.finish(&self.last);
+        }
+        result
     }
 }
 
@@ -499,9 +568,8 @@ impl Searcher<'_> {
             _ if state.trailing_match => state.searched_to,
             _ => searched_on_map(&state, data.len() as u64),
         };
-        self.last = state.summary(searched);
-        sink.finish(&self.last);
-        state.into_result()
+        let summary = state.summary(searched);
+        self.finish(summary, sink, state.into_result())
     }
 }
 
@@ -554,6 +622,18 @@ fn locate(data: &[u8], term: u8, (start, end): (usize, usize)) -> (usize, usize)
 }
 
 /// Whether `head` starts with a UTF-8, UTF-16LE or UTF-16BE byte order mark.
+/// Whether reading `fd` would block now (nothing to read, no end of
+/// input or error to report).
+fn would_block(fd: RawFd) -> bool {
+    let mut poll = libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: polls one descriptor we were given, without waiting.
+    unsafe { libc::poll(&mut poll, 1, 0) == 0 }
+}
+
 fn starts_with_bom(head: &[u8]) -> bool {
     [&b"\xEF\xBB\xBF"[..], b"\xFF\xFE", b"\xFE\xFF"]
         .iter()
