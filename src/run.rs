@@ -29,7 +29,7 @@ use crate::printer::json::JsonSink;
 use crate::printer::standard::StandardSink;
 use crate::printer::summary::SummarySink;
 use crate::printer::{ChunkWriter, Outcome, OutputMode};
-use crate::progress::Progress;
+use crate::progress::{self, Progress};
 use crate::search::matcher::Matcher;
 use crate::search::source::search_file;
 use crate::search::{BinaryMode, Searcher};
@@ -90,8 +90,9 @@ pub enum Piece {
 impl Weigh for Piece {
     fn weight(&self) -> usize {
         match self {
-            Piece::Out(bytes) | Piece::Err(bytes) => bytes.len(),
-            Piece::Counted { output, .. } => output.len(),
+            // Capacity, not length: what a waiting chunk holds in memory.
+            Piece::Out(bytes) | Piece::Err(bytes) => bytes.capacity(),
+            Piece::Counted { output, .. } => output.capacity(),
             // On disk (bounded by the spill caps), or nothing.
             Piece::Spilled(_) | Piece::Tally { .. } => 0,
         }
@@ -119,11 +120,13 @@ struct Shared<'a> {
     spare_paths: (Sender<PathBuf>, Receiver<PathBuf>),
     spares: Spares,
     caps: Arc<Caps>,
+    /// What the progress line shows of searches under way.
+    live: Option<&'a progress::Live>,
 }
 
 /// Runs the whole search.
 pub fn search(config: &Config) -> RunResult {
-    fix_malloc_mmap_threshold();
+    tune_malloc();
     let threads = config.threads.max(1);
     let pool = Pool::<Haystack, Piece>::new(Limits {
         queued_jobs: threads * JOBS_PER_WORKER,
@@ -132,6 +135,8 @@ pub fn search(config: &Config) -> RunResult {
         head: HEAD_ROOM,
     });
     let (tx, rx) = bounded(threads + 2);
+    let live = progress::Live::default();
+    let live = config.progress.is_some().then_some(&live);
     let shared = Shared {
         config,
         cancelled: pool.cancel_flag(),
@@ -141,11 +146,13 @@ pub fn search(config: &Config) -> RunResult {
         spare_paths: bounded(SPARE_PATHS),
         spares: Spares { tx, rx },
         caps: Caps::new(threads, spare_handles(threads)),
+        live,
     };
     let shared = &shared;
-    let progress = config.progress.map(|immediately| {
+    let progress = config.progress.zip(live).map(|(immediately, live)| {
         Mutex::new(Progress::new(
             &config.stats_totals,
+            live,
             config.started,
             immediately,
         ))
@@ -263,7 +270,7 @@ impl<'a> Worker<'a> {
         Worker {
             shared,
             matcher: config.matcher.clone(),
-            searcher: Searcher::new(&config.search, shared.cancelled),
+            searcher: counting(shared, Searcher::new(&config.search, shared.cancelled)),
             spill: Spill::new(Arc::clone(&shared.caps)),
         }
     }
@@ -278,6 +285,9 @@ impl<'a> Worker<'a> {
         messages::set_activity(Activity::Searching, haystack.display());
         test_hooks::panic_point(Stage::Worker, haystack.display());
         shared.searched_files.fetch_add(1, Ordering::Relaxed);
+        if let Some(live) = shared.live {
+            live.start(haystack.display());
+        }
         if shared.config.max_results.is_some() {
             self.search_counted(haystack, reply);
             send_messages(reply);
@@ -350,7 +360,7 @@ impl<'a> Worker<'a> {
             return;
         }
         let opts = limited(config, left);
-        let mut searcher = Searcher::new(&opts, shared.cancelled);
+        let mut searcher = counting(shared, Searcher::new(&opts, shared.cancelled));
         let (_, stats) = stream(
             shared,
             &self.matcher,
@@ -363,6 +373,14 @@ impl<'a> Worker<'a> {
             stats,
             path: haystack.display().to_vec(),
         });
+    }
+}
+
+/// A searcher that counts what it reads for the progress line, if shown.
+fn counting<'a>(shared: &Shared<'a>, searcher: Searcher<'a>) -> Searcher<'a> {
+    match shared.live {
+        Some(live) => searcher.counting_into(&live.read),
+        None => searcher,
     }
 }
 
@@ -470,12 +488,17 @@ impl Ticker {
 /// a long line (1 MB each on the slow-first tree) come from the arenas,
 /// which keep the freed memory: 72 MiB resident for 32 MiB of budget.
 /// A fixed threshold maps every large chunk and unmaps it when printed:
-/// 44 MiB on the same tree.
-fn fix_malloc_mmap_threshold() {
+/// 44 MiB on the same tree. 64 KiB maps every chunk buffer (96 KiB).
+/// Chunks smaller than that still come from the arenas, and each arena
+/// keeps its own high-water mark: with one arena per worker,
+/// `-j12 -n e > file` on the linux corpus peaked at 81-90 MiB; with two arenas and
+/// the 64 KiB threshold, at 58-59 MiB, no slower (benches/README.md).
+fn tune_malloc() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only changes the allocator's tuning.
     unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 64 * 1024);
+        libc::mallopt(libc::M_ARENA_MAX, 2);
     }
 }
 
@@ -604,6 +627,7 @@ fn search_into<S: Sink + Outcome>(
     drop(sink);
     let path = haystack.display();
     test_hooks::delay(path);
+    let failed = result.is_err();
     if let Err(error) = result {
         messages::file_error(format_args!("{}: {error}", String::from_utf8_lossy(path)));
     }
@@ -618,7 +642,8 @@ fn search_into<S: Sink + Outcome>(
         if stats.elapsed.is_zero() {
             stats.elapsed = started.elapsed();
         }
-        if record_stats {
+        // A file that failed part way counts for nothing, as in ripgrep.
+        if record_stats && !failed {
             config.stats_totals.add(&stats);
         }
     }
@@ -636,7 +661,7 @@ fn search_source(
         Source::Stdin => {
             let stdin = io::stdin();
             let mut lock = stdin.lock();
-            searcher.search_reader(matcher, &mut lock, binary, sink)
+            searcher.search_live(matcher, &mut lock, 0, binary, sink)
         }
         // The path as shown (no `./` for the implicit cwd): --pre gets it
         // as its argument, as in ripgrep.

@@ -4,8 +4,8 @@
 //! at every point: by the printer, by a job setting the pool's flag as
 //! trawl's searchers do (-q), by a panicking job. loom fails a model on a
 //! deadlock (every thread blocked), on a thread left running, and on any
-//! assertion below. Each model says which mechanism it checks: it fails
-//! when that mechanism is removed (each was tried).
+//! assertion below. Each model says which mechanism it checks, and how
+//! it fails when that mechanism is removed.
 //!
 //! Run by `.ci/run`:
 //! `RUSTFLAGS="--cfg loom" cargo test --release --test loom_pool`
@@ -193,8 +193,11 @@ fn a_job_setting_the_cancel_flag_ends_every_thread() {
 }
 
 /// Three workers, as far as loom's time allows (three jobs did not end
-/// in 20 minutes): two jobs, one worker left without.
+/// in 20 minutes): two jobs, one worker left without. Six minutes on the
+/// 2-core machine under load, so outside `.ci/run`'s budget: run it with
+/// `-- --ignored`.
 #[test]
+#[ignore = "slow: six minutes"]
 fn three_workers_keep_the_order() {
     model(|| {
         let got = model_run(2, 3, None, None, Sending::Wait);

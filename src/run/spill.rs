@@ -40,6 +40,10 @@ const SEGMENT: u64 = 64 << 20;
 pub const FILES_PER_WORKER: u64 = 4;
 /// Largest buffer kept for reuse: the spares add to the memory bound.
 pub const SPARE_CAPACITY: usize = 2 << 20;
+/// A new output buffer's capacity: a chunk is sent once it holds
+/// `printer::CHUNK` bytes, so lines of up to half a chunk that cross that
+/// mark still fit, and a chunk holds at least two thirds of what it weighs.
+const CHUNK_CAPACITY: usize = crate::printer::CHUNK * 3 / 2;
 
 /// The caps and what is in use, shared by the workers and the pieces.
 pub struct Caps {
@@ -118,9 +122,12 @@ pub struct Spares {
 }
 
 impl Spares {
-    /// A recycled buffer, or a new one.
+    /// A buffer for a file's output: a recycled one, or a new one.
     pub fn take(&self) -> Vec<u8> {
-        self.rx.try_recv().unwrap_or_default()
+        let mut buffer = self.rx.try_recv().unwrap_or_default();
+        buffer.clear();
+        buffer.reserve(CHUNK_CAPACITY);
+        buffer
     }
 
     /// Keeps `buffer` for reuse unless it is large (after a long line).
@@ -166,15 +173,35 @@ impl Spill {
         more: bool,
         spares: &Spares,
     ) -> Option<Vec<u8>> {
-        let next = || match more {
-            true => spares.take(),
-            false => Vec::new(),
-        };
         if chunk.is_empty() {
             // The writer's unused buffer.
             spares.give_back(chunk);
             return Some(Vec::new());
         }
+        // A chunk in a much larger buffer (a recycled one, a long line's)
+        // would hold all of it while it waits, which the budget counts: it
+        // goes in a buffer of its own size, and the large one is reused.
+        let mut kept = None;
+        let chunk = if chunk.capacity() > 2 * chunk.len() {
+            let exact = chunk.clone();
+            kept = Some(chunk);
+            exact
+        } else {
+            chunk
+        };
+        let shrunk = kept.is_some();
+        let next = || match (more, kept) {
+            (true, Some(mut buffer)) if buffer.capacity() <= SPARE_CAPACITY => {
+                buffer.clear();
+                buffer
+            }
+            (true, _) => spares.take(),
+            (false, Some(buffer)) => {
+                spares.give_back(buffer);
+                Vec::new()
+            }
+            (false, None) => Vec::new(),
+        };
         let mut chunk = match reply.send_or_overflow(Piece::Out(chunk)) {
             Ok(sent) => return sent.then(next),
             Err(Piece::Out(chunk)) => chunk,
@@ -182,6 +209,9 @@ impl Spill {
         };
         match self.write(&chunk) {
             Some(spilled) => reply.send(Piece::Spilled(spilled)).then(|| {
+                if shrunk {
+                    return next();
+                }
                 if more && chunk.capacity() <= SPARE_CAPACITY {
                     chunk.clear();
                     return chunk;

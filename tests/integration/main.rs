@@ -4,6 +4,7 @@ mod util;
 
 mod binary;
 mod cli_compat;
+mod daily_use;
 mod ecosystem;
 mod engines;
 mod errors;
@@ -17,5 +18,6 @@ mod output;
 mod pipeline;
 mod print_compat;
 mod progress;
+mod rg_parity;
 mod robustness;
 mod search;
