@@ -137,6 +137,13 @@ pub fn search(config: &Config) -> RunResult {
                     return false;
                 }
                 *searched_ref += 1;
+                if let (Some(index), Source::Path(path)) = (&config.index, &haystack.source) {
+                    // Unchanged since indexed, and cannot match: its
+                    // output would be empty (see src/index/mod.rs).
+                    if index.skips(path) {
+                        return true;
+                    }
+                }
                 pool.submit(with_spare_path(haystack, &spare_paths_rx))
             },
         );

@@ -10,6 +10,7 @@ mod errors;
 mod filtering;
 mod formats;
 mod handoff;
+mod index;
 mod inputs;
 mod merge_review;
 mod output;
