@@ -542,6 +542,7 @@ fn search_into<S: Sink + Outcome>(
     drop(sink);
     let path = haystack.display();
     test_delay(path);
+    let failed = result.is_err();
     if let Err(error) = result {
         messages::file_error(format_args!("{}: {error}", String::from_utf8_lossy(path)));
     }
@@ -556,7 +557,8 @@ fn search_into<S: Sink + Outcome>(
         if stats.elapsed.is_zero() {
             stats.elapsed = started.elapsed();
         }
-        if record_stats {
+        // A file that failed part way counts for nothing, as in ripgrep.
+        if record_stats && !failed {
             config.stats_totals.add(&stats);
         }
     }

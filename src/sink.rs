@@ -91,5 +91,8 @@ pub trait Sink {
     fn binary_context(&mut self, _binary_offset: u64) -> bool {
         true
     }
+    /// The input was searched to its end (or stopped by a sink). Not
+    /// called when reading it failed, as in ripgrep: no count, path or
+    /// summary then stands for a file read only in part.
     fn finish(&mut self, summary: &SearchSummary);
 }

@@ -165,18 +165,18 @@ impl Config {
 
         let column = (args.column || args.vimgrep) && !args.no_column;
         // -N, when not overridden by a later -n, wins over what implies line
-        // numbers (--column, --vimgrep, -p, --json), as in ripgrep: `--json
+        // numbers (--column, --vimgrep, --json), as in ripgrep: `--json
         // -N` gives `"line_number":null`, `--column -N` prints `COL:text`.
         let line_number = if args.no_line_number {
             false
-        } else if args.line_number || column || args.vimgrep || args.pretty || json {
+        } else if args.line_number || column || args.vimgrep || json {
             true
         } else {
             stdout_tty && !only_stdin
         };
         let heading = if args.vimgrep || json {
             false
-        } else if args.heading || args.pretty {
+        } else if args.heading {
             true
         } else if args.no_heading {
             false
@@ -185,12 +185,7 @@ impl Config {
         };
         // Without filenames (-I), headings still separate the files with a
         // blank line, as in ripgrep; only the path lines are left out.
-        let color_choice = if args.pretty {
-            ColorChoice::Always
-        } else {
-            args.color
-        };
-        let colors = match color_choice {
+        let colors = match args.color {
             ColorChoice::Always | ColorChoice::Ansi => !json,
             ColorChoice::Never => false,
             ColorChoice::Auto => stdout_tty && terminal_wants_color() && !json,

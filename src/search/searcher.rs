@@ -180,9 +180,8 @@ impl<'c> Searcher<'c> {
             }
             at = slice_end;
         };
-        self.last = state.summary(searched_on_map(&state, searched));
-        sink.finish(&self.last);
-        state.into_result()
+        let summary = state.summary(searched_on_map(&state, searched));
+        self.finish(summary, sink, state.into_result())
     }
 
     /// Searches a stream incrementally, window by window.
@@ -257,9 +256,9 @@ impl<'c> Searcher<'c> {
             data.clear();
             if let Err(err) = reader.read_to_end(&mut data) {
                 self.window = data;
-                self.last = SearchSummary::default();
-                sink.finish(&self.last);
-                return Err(err);
+                return self
+                    .finish(SearchSummary::default(), sink, Err(err))
+                    .map(|()| None);
             }
             if sniff && starts_with_bom(&data) {
                 return Ok(Some(data));
@@ -362,9 +361,26 @@ impl<'c> Searcher<'c> {
         if total == 0 {
             total = state.base + len as u64;
         }
-        self.last = state.summary(total);
-        sink.finish(&self.last);
-        result.and(state.into_result()).map(|()| None)
+        let summary = state.summary(total);
+        let result = result.and(state.into_result());
+        self.finish(summary, sink, result).map(|()| None)
+    }
+
+    /// Ends a search. A search that failed (a read error, a truncated
+    /// compressed file, a failed --pre command, a PCRE2 error) is not
+    /// finished: no count, path or summary stands for a file that was not
+    /// read whole, as in ripgrep; lines printed before the error stay.
+    fn finish(
+        &mut self,
+        summary: SearchSummary,
+        sink: &mut dyn Sink,
+        result: io::Result<()>,
+    ) -> io::Result<()> {
+        self.last = summary;
+        if result.is_ok() {
+            sink.finish(&self.last);
+        }
+        result
     }
 }
 
@@ -497,9 +513,8 @@ impl Searcher<'_> {
             _ if state.trailing_match => state.searched_to,
             _ => searched_on_map(&state, data.len() as u64),
         };
-        self.last = state.summary(searched);
-        sink.finish(&self.last);
-        state.into_result()
+        let summary = state.summary(searched);
+        self.finish(summary, sink, state.into_result())
     }
 }
 

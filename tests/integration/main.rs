@@ -17,5 +17,6 @@ mod output;
 mod pipeline;
 mod print_compat;
 mod progress;
+mod rg_parity;
 mod robustness;
 mod search;
