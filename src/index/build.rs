@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, IsTerminal, Read};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -238,6 +238,7 @@ fn collect(
             let (next, done) = (&next, &done);
             scope.spawn(move || {
                 let mut seen = vec![0u64; 1 << 18];
+                let mut buf = vec![0u8; 256 * 1024];
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     if i >= files.len() {
@@ -250,7 +251,7 @@ fn collect(
                         }
                     }
                     let (key, path) = &files[i];
-                    let result = process(key, path, old, &mut seen);
+                    let result = process(key, path, old, &mut seen, &mut buf);
                     if tx.send((i, result)).is_err() {
                         return;
                     }
@@ -260,6 +261,9 @@ fn collect(
         drop(tx);
         let mut pending = BTreeMap::new();
         let mut expected = 0;
+        // A progress line on a terminal, for long builds.
+        let progress = std::io::stderr().is_terminal() && files.len() > 10_000;
+        let mut shown = Instant::now();
         for (i, result) in rx.iter() {
             pending.insert(i, result);
             while let Some(result) = pending.remove(&expected) {
@@ -267,7 +271,14 @@ fn collect(
                 expected += 1;
                 *done.0.lock().unwrap_or_else(|e| e.into_inner()) = expected;
                 done.1.notify_all();
+                if progress && shown.elapsed().as_millis() >= 200 {
+                    shown = Instant::now();
+                    eprint!("\rtrawl: indexing: {expected} of {} files", files.len());
+                }
             }
+        }
+        if progress {
+            eprint!("\r\x1b[K");
         }
     });
     Ok(built)
@@ -304,7 +315,7 @@ fn add(built: &mut Built, key: &[u8], result: Done) {
     }
 }
 
-fn process(key: &[u8], path: &Path, old: Option<&Index>, seen: &mut [u64]) -> Done {
+fn process(key: &[u8], path: &Path, old: Option<&Index>, seen: &mut [u64], buf: &mut [u8]) -> Done {
     let Ok(meta) = std::fs::metadata(path) else {
         return Done::Skip;
     };
@@ -318,7 +329,7 @@ fn process(key: &[u8], path: &Path, old: Option<&Index>, seen: &mut [u64]) -> Do
             return Done::Reuse(id as u32, entry);
         }
     }
-    match read_trigrams(path, seen) {
+    match read_trigrams(path, seen, buf) {
         Ok(done) => done,
         Err(_) => Done::Skip,
     }
@@ -326,10 +337,9 @@ fn process(key: &[u8], path: &Path, old: Option<&Index>, seen: &mut [u64]) -> Do
 
 /// The file's trigram set, with its metadata from before the read (and
 /// FLAG_UNSTABLE if it changed during it).
-fn read_trigrams(path: &Path, seen: &mut [u64]) -> io::Result<Done> {
+fn read_trigrams(path: &Path, seen: &mut [u64], buf: &mut [u8]) -> io::Result<Done> {
     let mut file = File::open(path)?;
     let before = Meta::of(&file.metadata()?);
-    let mut buf = vec![0u8; 256 * 1024];
     let mut trigrams = Vec::new();
     let mut carry: [u8; 2] = [0; 2];
     let mut carried = 0usize;
@@ -379,7 +389,6 @@ fn read_trigrams(path: &Path, seen: &mut [u64]) -> io::Result<Done> {
     if before != after || total != before.size {
         flags |= FLAG_UNSTABLE;
     }
-    trigrams.sort_unstable();
     Ok(Done::Read(
         Entry {
             meta: before,

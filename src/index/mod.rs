@@ -133,7 +133,7 @@ struct Root {
 
 #[derive(Default)]
 struct Counts {
-    vouched: AtomicU64,
+    may_match: AtomicU64,
     skipped: AtomicU64,
     not_indexed: AtomicU64,
     changed: AtomicU64,
@@ -195,7 +195,7 @@ impl Use {
             return None;
         };
         let query = plan::plan(hir);
-        messages::debug(format_args!("index: query {query:?}"));
+        messages::debug(format_args!("index: trigram query {query}"));
         if query == Query::All {
             debug("the pattern has no trigram every match must hold");
             return None;
@@ -270,13 +270,13 @@ impl Use {
         if entry.meta.mtime.max(entry.meta.ctime) >= index.build_start - RACY_NS {
             return count(&self.counts.racy);
         }
+        if candidates[id / 64] & (1 << (id % 64)) != 0 {
+            // Searched whatever its metadata says: no stat needed.
+            return count(&self.counts.may_match);
+        }
         match std::fs::metadata(path) {
             Ok(meta) if Meta::of(&meta) == entry.meta => {}
             _ => return count(&self.counts.changed),
-        }
-        self.counts.vouched.fetch_add(1, Ordering::Relaxed);
-        if candidates[id / 64] & (1 << (id % 64)) != 0 {
-            return false;
         }
         self.counts.skipped.fetch_add(1, Ordering::Relaxed);
         true
@@ -287,13 +287,12 @@ impl Use {
     pub fn report(&self) {
         let c = &self.counts;
         let n = |c: &AtomicU64| c.load(Ordering::Relaxed);
-        let (vouched, skipped) = (n(&c.vouched), n(&c.skipped));
         messages::debug(format_args!(
-            "index: {vouched} files vouched for (unchanged), {skipped} of them skipped \
-             (no trigram match), {} searched as they may match; also searched: {} not in \
-             the index, {} changed, {} modified too close to the build (racy), {} with a \
-             byte order mark or changed while indexed",
-            vouched - skipped,
+            "index: {} files skipped (unchanged, and no trigram match); searched: {} \
+             whose trigrams may match, {} not in the index, {} changed, {} modified too \
+             close to the build (racy), {} with a byte order mark or changed while indexed",
+            n(&c.skipped),
+            n(&c.may_match),
             n(&c.not_indexed),
             n(&c.changed),
             n(&c.racy),

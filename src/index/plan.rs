@@ -75,6 +75,32 @@ impl Query {
     }
 }
 
+/// As --debug shows it: trigrams as escaped strings, `&` and `|`.
+impl std::fmt::Display for Query {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let list = |f: &mut std::fmt::Formatter<'_>, qs: &[Query], op: &str| {
+            write!(f, "(")?;
+            for (i, q) in qs.iter().enumerate() {
+                if i > 0 {
+                    write!(f, " {op} ")?;
+                }
+                write!(f, "{q}")?;
+            }
+            write!(f, ")")
+        };
+        match self {
+            Query::All => write!(f, "all"),
+            Query::None => write!(f, "none"),
+            Query::Tri(t) => {
+                let bytes = [(t >> 16) as u8, (t >> 8) as u8, *t as u8];
+                write!(f, "\"{}\"", bytes.escape_ascii())
+            }
+            Query::And(qs) => list(f, qs, "&"),
+            Query::Or(qs) => list(f, qs, "|"),
+        }
+    }
+}
+
 /// Larger exact sets, or classes, are given up (made inexact or "any").
 const MAX_SET: usize = 64;
 /// Classes with more members than this match "any one character".
