@@ -142,10 +142,13 @@ fn build_root(config: &Config, dir: &Path, given: &Path) -> Result<(), String> {
     };
     drop(lock);
     println!(
-        "indexed {}: {entries} files ({read} read, {} unchanged), {trigrams} trigrams, \
-         {bytes} bytes, {:.2}s",
+        "indexed {}: {entries} files ({read} read, {} unchanged), {trigrams} trigrams, {}, {:.2}s",
         root.display(),
         entries - read,
+        match bytes {
+            0 => "index unchanged".to_string(),
+            n => format!("{n} bytes"),
+        },
         started.elapsed().as_secs_f64()
     );
     Ok(())
@@ -409,6 +412,24 @@ fn write(
     old: Option<&Index>,
 ) -> Result<(usize, usize, usize, u64), BuildError> {
     let w = |e: io::Error| BuildError::Write(e);
+    if let Some(old) = old {
+        let same = built.read == 0
+            && built.entries.len() == old.len()
+            && built
+                .remap
+                .iter()
+                .enumerate()
+                .all(|(i, &id)| i as u32 == id);
+        if same {
+            // Nothing changed: the old index stands (it has no racy
+            // entry, or that file would have been read again).
+            return Ok((old.len(), 0, old.trigram_count(), 0));
+        }
+    }
+    let old_section = old
+        .map(|o| o.postings_section())
+        .transpose()
+        .map_err(BuildError::OldCorrupt)?;
     let tmp = tempfile::Builder::new()
         .prefix(".tmp-")
         .tempfile_in(dir)
@@ -425,6 +446,13 @@ fn write(
         mut lists,
         read,
     } = built;
+    // The old numbers are the new ones (no file added or removed): lists
+    // without a file read again are copied, not decoded and encoded.
+    let identity = old.is_some_and(|o| o.len() == entries.len())
+        && remap
+            .iter()
+            .enumerate()
+            .all(|(i, &id)| id == i as u32 || id == u32::MAX);
     let mut old_n = 0usize;
     let old_count = old.map_or(0, |o| o.trigram_count());
     let mut trigrams = 0usize;
@@ -443,9 +471,27 @@ fn write(
             (None, Some(b)) => b,
         };
         let mut kept = Vec::new();
+        if let (true, Some(o), Some(section), true) = (
+            identity,
+            old,
+            old_section.as_deref(),
+            old_t == Some(t) && new != Some(t),
+        ) {
+            // Numbers unchanged: the list is copied as it is, unless it
+            // names a file read again (whose old trigrams are gone).
+            let (bytes, count) = o
+                .raw_postings(old_n, section)
+                .map_err(BuildError::OldCorrupt)?;
+            if !names_any(bytes, &remap) {
+                writer.add_postings(t, count, bytes).map_err(w)?;
+                trigrams += 1;
+                old_n += 1;
+                continue;
+            }
+        }
         if old_t == Some(t) {
             let ids = old
-                .map(|o| o.postings_at(old_n))
+                .map(|o| o.postings_in(old_n, old_section.as_deref()))
                 .transpose()
                 .map_err(BuildError::OldCorrupt)?
                 .unwrap_or_default();
@@ -474,8 +520,7 @@ fn write(
             (true, Some(list)) => (list.count, list.bytes),
             (_, fresh) => {
                 if let Some(list) = fresh {
-                    kept.extend(decode_all(&list.bytes));
-                    kept.sort_unstable();
+                    kept = merge(&kept, &decode_all(&list.bytes));
                 }
                 merged.clear();
                 let mut prev = None;
@@ -491,11 +536,49 @@ fn write(
             trigrams += 1;
         }
     }
+    // Not synced: after a power loss the renamed file may be incomplete,
+    // which its checksums detect (it is then ignored and rebuilt).
     let file = writer.finish().map_err(w)?;
-    file.sync_all().map_err(w)?;
     let bytes = file.metadata().map_err(w)?.len();
     tmp.persist(target).map_err(|e| w(e.error))?;
     Ok((entries.len(), read, trigrams, bytes))
+}
+
+/// Two ascending lists as one (they have no number in common).
+fn merge(a: &[u32], b: &[u32]) -> Vec<u32> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if a[i] < b[j] {
+            out.push(a[i]);
+            i += 1;
+        } else {
+            out.push(b[j]);
+            j += 1;
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
+}
+
+/// Whether the LEB128-delta list names a file `remap` drops.
+fn names_any(bytes: &[u8], remap: &[u32]) -> bool {
+    let (mut value, mut shift, mut prev) = (0u32, 0u32, None::<u32>);
+    for &b in bytes {
+        value |= u32::from(b & 0x7f) << shift;
+        shift += 7;
+        if b & 0x80 == 0 {
+            let id = prev.map_or(value, |p| p + value);
+            if remap.get(id as usize).is_none_or(|&r| r == u32::MAX) {
+                return true;
+            }
+            prev = Some(id);
+            value = 0;
+            shift = 0;
+        }
+    }
+    false
 }
 
 fn decode_all(bytes: &[u8]) -> Vec<u32> {

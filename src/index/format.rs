@@ -262,8 +262,40 @@ impl Index {
         }
     }
 
-    /// The posting list of the dictionary's `n`th trigram, checked.
+    /// The whole posting section (for a refresh, which reads every list).
+    pub fn postings_section(&self) -> io::Result<Vec<u8>> {
+        let mut buf = vec![0u8; self.postings.1 as usize];
+        self.file
+            .read_exact_at(&mut buf, self.postings.0)
+            .map_err(|_| corrupt("truncated"))?;
+        Ok(buf)
+    }
+
+    /// The posting list of the dictionary's `n`th trigram, checked; from
+    /// `section` (`postings_section`) if given, else read from the file.
     pub fn postings_at(&self, n: usize) -> io::Result<Vec<u32>> {
+        self.postings_in(n, None)
+    }
+
+    /// The `n`th list's bytes in `section` and its count, checked.
+    pub fn raw_postings<'a>(&self, n: usize, section: &'a [u8]) -> io::Result<(&'a [u8], u32)> {
+        let rec = &self.dict[n * DICT_REC..(n + 1) * DICT_REC];
+        let (count, off, len, crc) = (
+            u32_at(rec, 4),
+            u64_at(rec, 8) as usize,
+            u32_at(rec, 16) as usize,
+            u32_at(rec, 20),
+        );
+        let Some(buf) = section.get(off..off.saturating_add(len)) else {
+            return Err(corrupt("posting list out of bounds"));
+        };
+        if crc32fast::hash(buf) != crc {
+            return Err(corrupt("posting list checksum mismatch"));
+        }
+        Ok((buf, count))
+    }
+
+    pub fn postings_in(&self, n: usize, section: Option<&[u8]>) -> io::Result<Vec<u32>> {
         let rec = &self.dict[n * DICT_REC..(n + 1) * DICT_REC];
         let (count, off, len, crc) = (
             u32_at(rec, 4) as usize,
@@ -274,14 +306,21 @@ impl Index {
         if off.checked_add(len).is_none_or(|end| end > self.postings.1) {
             return Err(corrupt("posting list out of bounds"));
         }
-        let mut buf = vec![0u8; len as usize];
-        self.file
-            .read_exact_at(&mut buf, self.postings.0 + off)
-            .map_err(|_| corrupt("truncated"))?;
-        if crc32fast::hash(&buf) != crc {
+        let mut owned = Vec::new();
+        let buf = match section {
+            Some(section) => &section[off as usize..(off + len) as usize],
+            None => {
+                owned.resize(len as usize, 0);
+                self.file
+                    .read_exact_at(&mut owned, self.postings.0 + off)
+                    .map_err(|_| corrupt("truncated"))?;
+                &owned[..]
+            }
+        };
+        if crc32fast::hash(buf) != crc {
             return Err(corrupt("posting list checksum mismatch"));
         }
-        let ids = decode(&buf, self.len()).ok_or_else(|| corrupt("bad posting list"))?;
+        let ids = decode(buf, self.len()).ok_or_else(|| corrupt("bad posting list"))?;
         if ids.len() != count {
             return Err(corrupt("bad posting list"));
         }

@@ -698,3 +698,35 @@ fn a_search_inside_an_indexed_tree_uses_its_index() {
     assert_eq!(run.code, 1);
     assert_eq!(skipped_may_match(&run), (2, 0));
 }
+
+#[test]
+fn a_refresh_after_edits_in_place_is_exact() {
+    let t = Tree::new();
+    let mut rng = Rng(11);
+    let files = random_tree(&t, &mut rng);
+    t.settle();
+    t.build();
+    // Same paths, new contents: the refresh keeps every file number and
+    // copies the lists that name no edited file.
+    for rel in files.iter().take(6) {
+        let text = format!(
+            "{}PM_RESUME kelvin {}\n",
+            random_text(&mut rng),
+            rng.below(100)
+        );
+        let tmp = t.root().join("edit.tmp");
+        std::fs::write(&tmp, text).unwrap();
+        std::fs::rename(&tmp, t.root().join(rel)).unwrap();
+    }
+    t.settle();
+    let run = t.build();
+    // (*.log files are ignored, so not indexed.)
+    assert!(
+        !run.stdout.contains("(0 read,") && !run.stdout.contains(" 0 unchanged"),
+        "{}",
+        run.stdout
+    );
+    let run = t.same(&["--debug", "PM_RESUME"]);
+    assert!(skipped_may_match(&run).0 > 0, "{}", run.stderr);
+    differential(&t);
+}
