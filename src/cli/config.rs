@@ -304,7 +304,9 @@ impl Config {
         let progress = match args.progress {
             _ if json || args.quiet || args.files => None,
             ProgressChoice::Never => None,
-            ProgressChoice::Auto if !io::stderr().is_terminal() => None,
+            // Where stdout is not the terminal, a program reading it (fzf,
+            // less) may be drawing there.
+            ProgressChoice::Auto if !stdout_tty || !io::stderr().is_terminal() => None,
             ProgressChoice::Auto => Some(false),
             ProgressChoice::Always => Some(true),
         };

@@ -4,6 +4,7 @@ mod util;
 
 mod binary;
 mod cli_compat;
+mod daily_use;
 mod ecosystem;
 mod engines;
 mod errors;
