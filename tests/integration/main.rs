@@ -18,3 +18,4 @@ mod print_compat;
 mod progress;
 mod robustness;
 mod search;
+mod walk_order;
