@@ -115,11 +115,12 @@ pub fn run() -> i32 {
         .any(|p| matches!(p, walk::SearchPath::ImplicitCwd));
     // A search that searched nothing is suspicious; a --files that lists
     // nothing just exits 1, as in ripgrep.
+    // --no-messages silences it, the exit status still says 2 (ripgrep).
     if result.searched == 0 && implicit && !config.files {
-        err!(
+        messages::file_error(format_args!(
             "No files were searched, which means trawl probably applied a filter you didn't expect.\n\
              Running with --debug will show why files are being skipped."
-        );
+        ));
     }
     let matched = result.matched;
     if messages::errored() && !(config.quiet && matched) {

@@ -200,8 +200,9 @@ impl<'c> Printer<'c> {
 
     fn recycle(&self, mut buffer: Vec<u8>) {
         if let Some(spare) = &self.spare_buffers {
-            // Kept small, as the spares add to the memory bound.
-            if buffer.capacity() <= SPARE_CAPACITY {
+            // Kept small, as the spares add to the memory bound; a chunk
+            // in a buffer of its own size is too small to reuse.
+            if (crate::printer::CHUNK..=SPARE_CAPACITY).contains(&buffer.capacity()) {
                 buffer.clear();
                 let _ = spare.try_send(buffer);
             }
@@ -230,23 +231,36 @@ impl<'c> Printer<'c> {
     /// freed when its last piece is printed (see `run::Spill`).
     fn write_spilled(&mut self, job: u64, file: &File, offset: u64, len: u64) -> io::Result<()> {
         self.begin(job)?;
-        self.out.flush()?;
-        let done = send_file(file, offset, len, self.out.get_ref())?;
-        if done < len {
-            let mut reader = file;
-            reader.seek(SeekFrom::Start(offset + done))?;
-            let copied = io::copy(&mut reader.take(len - done), &mut self.out)?;
-            if copied != len - done {
-                return Err(io::Error::new(
-                    io::ErrorKind::UnexpectedEof,
-                    "spill file shrank",
-                ));
+        let out = &mut self.out;
+        let tty = self.progress.is_some() && self.config.output.stdout_is_tty;
+        let flush = tty || self.config.output.line_buffered;
+        let mut copy = || {
+            out.flush()?;
+            let done = send_file(file, offset, len, out.get_ref())?;
+            if done < len {
+                let mut reader = file;
+                reader.seek(SeekFrom::Start(offset + done))?;
+                let copied = io::copy(&mut reader.take(len - done), out)?;
+                if copied != len - done {
+                    return Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "spill file shrank",
+                    ));
+                }
             }
+            match flush {
+                true => out.flush(),
+                false => Ok(()),
+            }
+        };
+        match self.progress {
+            // The progress line is hidden, as for other output.
+            Some(progress) if tty => progress
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .suspend(copy),
+            _ => copy(),
         }
-        if self.config.output.line_buffered {
-            self.out.flush()?;
-        }
-        Ok(())
     }
 
     fn write_out(&mut self, job: u64, bytes: &[u8]) -> io::Result<()> {

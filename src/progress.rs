@@ -1,11 +1,16 @@
 //! The progress line on stderr for long searches (`--progress`), drawn by
 //! the printer thread with indicatif: files searched, files with matches,
-//! bytes searched, elapsed time since the search started. The printer
+//! bytes read so far (also inside a big file or stdin), the file a worker
+//! opened last, elapsed time since the search started. Shown by default
+//! only when stdout and stderr are both terminals: a program reading
+//! trawl's output (fzf, less) may be drawing on the terminal. The printer
 //! hides it while it writes results to the same terminal, so output is
 //! never garbled; an interrupt (Ctrl-C) or termination erases it before
 //! trawl dies.
 
 use std::io::{self, IsTerminal, Write};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget, ProgressStyle, TermLike};
@@ -16,8 +21,26 @@ use crate::stats::Stats;
 /// searches never flash a progress line.
 const AUTO_DELAY: Duration = Duration::from_secs(1);
 
+/// What the workers are doing now, updated as they go.
+#[derive(Default)]
+pub struct Live {
+    /// Bytes read by the searchers (`Searcher::counting_into`).
+    pub read: AtomicU64,
+    /// The file a worker started last.
+    current: Mutex<Vec<u8>>,
+}
+
+impl Live {
+    pub fn start(&self, path: &[u8]) {
+        let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
+        current.clear();
+        current.extend_from_slice(path);
+    }
+}
+
 pub struct Progress<'a> {
     stats: &'a Stats,
+    live: &'a Live,
     started: Instant,
     delay: Duration,
     bar: Option<ProgressBar>,
@@ -26,9 +49,15 @@ pub struct Progress<'a> {
 }
 
 impl<'a> Progress<'a> {
-    pub fn new(stats: &'a Stats, started: Instant, immediately: bool) -> Progress<'a> {
+    pub fn new(
+        stats: &'a Stats,
+        live: &'a Live,
+        started: Instant,
+        immediately: bool,
+    ) -> Progress<'a> {
         Progress {
             stats,
+            live,
             started,
             delay: if immediately {
                 Duration::ZERO
@@ -63,11 +92,13 @@ impl<'a> Progress<'a> {
         }
         let totals = self.stats.totals();
         if let Some(bar) = &self.bar {
+            let current = self.live.current.lock().unwrap_or_else(|e| e.into_inner());
             bar.set_message(format!(
-                "{} files searched, {} with matches, {} searched",
+                "{} files searched, {} with matches, {} read: {}",
                 totals.searches,
                 totals.searches_with_match,
-                HumanBytes(totals.bytes_searched)
+                HumanBytes(self.live.read.load(Ordering::Relaxed)),
+                String::from_utf8_lossy(&current),
             ));
             bar.tick();
         }

@@ -27,7 +27,7 @@ use crate::printer::json::JsonSink;
 use crate::printer::standard::StandardSink;
 use crate::printer::summary::SummarySink;
 use crate::printer::{ChunkWriter, Outcome, OutputMode};
-use crate::progress::Progress;
+use crate::progress::{self, Progress};
 use crate::search::matcher::Matcher;
 use crate::search::source::search_file;
 use crate::search::{BinaryMode, Searcher};
@@ -52,6 +52,10 @@ const HEAD_ROOM: usize = 1 << 20;
 const SPILL_SEGMENT: u64 = 64 << 20;
 /// Path buffers handed back by workers for reuse.
 const SPARE_PATHS: usize = 1024;
+/// A new output buffer's capacity: a chunk is sent once it holds
+/// `printer::CHUNK` bytes, so lines of up to half a chunk that cross that
+/// mark still fit, and a chunk holds at least two thirds of what it weighs.
+const CHUNK_CAPACITY: usize = crate::printer::CHUNK * 3 / 2;
 
 /// What a job sends to the printer thread.
 pub enum Piece {
@@ -81,8 +85,9 @@ pub enum Piece {
 impl Weigh for Piece {
     fn weight(&self) -> usize {
         match self {
-            Piece::Out(bytes) | Piece::Err(bytes) => bytes.len(),
-            Piece::Counted { output, .. } => output.len(),
+            // Capacity, not length: what a waiting chunk holds in memory.
+            Piece::Out(bytes) | Piece::Err(bytes) => bytes.capacity(),
+            Piece::Counted { output, .. } => output.capacity(),
             // On disk: it costs no memory while it waits.
             Piece::Spilled { .. } => 0,
         }
@@ -98,7 +103,7 @@ pub struct RunResult {
 
 /// Runs the whole search.
 pub fn search(config: &Config) -> RunResult {
-    fix_malloc_mmap_threshold();
+    tune_malloc();
     let quit = AtomicBool::new(false);
     let matched = AtomicBool::new(false);
     let mut searched = 0u64;
@@ -111,9 +116,12 @@ pub fn search(config: &Config) -> RunResult {
     };
     let (spare_paths_tx, spare_paths_rx) = bounded::<PathBuf>(SPARE_PATHS);
     let (spare_buffers_tx, spare_buffers_rx) = bounded::<Vec<u8>>(threads + 2);
-    let progress = config.progress.map(|immediately| {
+    let live = progress::Live::default();
+    let live = config.progress.is_some().then_some(&live);
+    let progress = config.progress.zip(live).map(|(immediately, live)| {
         Mutex::new(Progress::new(
             &config.stats_totals,
+            live,
             config.started,
             immediately,
         ))
@@ -144,6 +152,9 @@ pub fn search(config: &Config) -> RunResult {
     };
     let work = || {
         let mut searcher = Searcher::new(&config.search, quit);
+        if let Some(live) = live {
+            searcher = searcher.counting_into(&live.read);
+        }
         // A worker's own matcher: each clone has its own scratch space,
         // and the engines' shared pools serve only their first thread
         // without a lock (with -P at -j2 on linux, 1.75 s against rg's
@@ -158,6 +169,9 @@ pub fn search(config: &Config) -> RunResult {
             }
             messages::capture();
             searched_files.fetch_add(1, Ordering::Relaxed);
+            if let Some(live) = live {
+                live.start(haystack.display());
+            }
             if config.max_results.is_some() {
                 let printed = results_printed;
                 let searcher = (&matcher, &mut searcher);
@@ -165,8 +179,7 @@ pub fn search(config: &Config) -> RunResult {
             }
             let mut send =
                 |chunk: Vec<u8>, more: bool| spill.send(reply, chunk, more, &spare_buffers);
-            let buffer = spare_buffers.1.try_recv().unwrap_or_default();
-            let out = ChunkWriter::with_buffer(&mut send, buffer);
+            let out = ChunkWriter::with_buffer(&mut send, chunk_buffer(&spare_buffers.1));
             let searcher = (&matcher, &mut searcher);
             let (found, _) = search_one(config, searcher, &haystack, out, quit, true);
             if found {
@@ -240,15 +253,35 @@ impl Spill {
         more: bool,
         (spare_tx, spare_rx): &(Sender<Vec<u8>>, Receiver<Vec<u8>>),
     ) -> Option<Vec<u8>> {
-        let next = || match more {
-            true => spare_rx.try_recv().unwrap_or_default(),
-            false => Vec::new(),
-        };
         if chunk.is_empty() {
             // The writer's unused buffer.
             let _ = spare_tx.try_send(chunk);
             return Some(Vec::new());
         }
+        // A chunk in a much larger buffer (a recycled one, a long line's)
+        // would hold all of it while it waits, which the budget counts: it
+        // goes in a buffer of its own size, and the large one is reused.
+        let mut kept = None;
+        let chunk = if chunk.capacity() > 2 * chunk.len() {
+            let exact = chunk.clone();
+            kept = Some(chunk);
+            exact
+        } else {
+            chunk
+        };
+        let shrunk = kept.is_some();
+        let next = || match (more, kept) {
+            (true, Some(mut buffer)) => {
+                buffer.clear();
+                buffer
+            }
+            (true, None) => chunk_buffer(spare_rx),
+            (false, Some(buffer)) => {
+                let _ = spare_tx.try_send(buffer);
+                Vec::new()
+            }
+            (false, None) => Vec::new(),
+        };
         let mut chunk = match reply.send_or_overflow(Piece::Out(chunk)) {
             Ok(sent) => return sent.then(next),
             Err(Piece::Out(chunk)) => chunk,
@@ -256,6 +289,9 @@ impl Spill {
         };
         match self.write(&chunk) {
             Some(piece) => reply.send(piece).then(|| {
+                if shrunk {
+                    return next();
+                }
                 chunk.clear();
                 if more {
                     return chunk;
@@ -297,6 +333,14 @@ impl Spill {
             len: chunk.len() as u64,
         })
     }
+}
+
+/// A buffer for a file's output: a recycled one, or a new one.
+fn chunk_buffer(spare: &Receiver<Vec<u8>>) -> Vec<u8> {
+    let mut buffer = spare.try_recv().unwrap_or_default();
+    buffer.clear();
+    buffer.reserve(CHUNK_CAPACITY);
+    buffer
 }
 
 fn send_messages(reply: &mut Reply<'_, Haystack, Piece>) {
@@ -402,12 +446,17 @@ impl Ticker {
 /// a long line (1 MB each on the slow-first tree) come from the arenas,
 /// which keep the freed memory: 72 MiB resident for 32 MiB of budget.
 /// A fixed threshold maps every large chunk and unmaps it when printed:
-/// 44 MiB on the same tree.
-fn fix_malloc_mmap_threshold() {
+/// 44 MiB on the same tree. 64 KiB maps every chunk buffer (96 KiB).
+/// Chunks smaller than that still come from the arenas, and each arena
+/// keeps its own high-water mark: with one arena per worker,
+/// `-j12 -n e > file` on the linux corpus peaked at 81-90 MiB; with two arenas and
+/// the 64 KiB threshold, at 58-59 MiB, no slower (benches/README.md).
+fn tune_malloc() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only changes the allocator's tuning.
     unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 64 * 1024);
+        libc::mallopt(libc::M_ARENA_MAX, 2);
     }
 }
 
@@ -535,6 +584,7 @@ fn search_into<S: Sink + Outcome>(
     drop(sink);
     let path = haystack.display();
     test_delay(path);
+    let failed = result.is_err();
     if let Err(error) = result {
         messages::file_error(format_args!("{}: {error}", String::from_utf8_lossy(path)));
     }
@@ -549,7 +599,8 @@ fn search_into<S: Sink + Outcome>(
         if stats.elapsed.is_zero() {
             stats.elapsed = started.elapsed();
         }
-        if record_stats {
+        // A file that failed part way counts for nothing, as in ripgrep.
+        if record_stats && !failed {
             config.stats_totals.add(&stats);
         }
     }
@@ -567,7 +618,7 @@ fn search_source(
         Source::Stdin => {
             let stdin = io::stdin();
             let mut lock = stdin.lock();
-            searcher.search_reader(matcher, &mut lock, binary, sink)
+            searcher.search_live(matcher, &mut lock, 0, binary, sink)
         }
         // The path as shown (no `./` for the implicit cwd): --pre gets it
         // as its argument, as in ripgrep.

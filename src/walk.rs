@@ -430,6 +430,8 @@ impl IntoIterator for Listing {
 struct Found {
     path: PathBuf,
     file_type: std::fs::FileType,
+    /// The entry's inode number.
+    ino: u64,
 }
 
 /// An entry past walkdir's checks: links followed (with -L), loops and
@@ -440,6 +442,8 @@ struct Checked {
     file_type: std::fs::FileType,
     /// A followed link's target's metadata.
     target: Option<std::fs::Metadata>,
+    /// The inode number of the entry (of the target, if followed).
+    ino: u64,
     /// False for a directory on another file system (--one-file-system).
     descend: bool,
 }
@@ -533,6 +537,7 @@ impl Lister<'_> {
         let Found {
             path,
             mut file_type,
+            mut ino,
         } = entry;
         let link = file_type.is_symlink();
         let mut target = None;
@@ -564,6 +569,7 @@ impl Lister<'_> {
                     ancestor = up.parent.as_deref();
                 }
             }
+            ino = meta.ino();
             target = Some(meta);
         }
         let mut descend = true;
@@ -588,6 +594,7 @@ impl Lister<'_> {
             path,
             file_type,
             target,
+            ino,
             descend,
         })
     }
@@ -645,6 +652,10 @@ impl Lister<'_> {
                 "skipping {}: not a regular file",
                 path.display()
             ));
+            return None;
+        }
+        if self.rules.own_output.is(&path, entry.ino) {
+            messages::debug(format_args!("skipping {}: trawl's output", path.display()));
             return None;
         }
         if let Some(max) = self.opts.max_filesize {
@@ -707,6 +718,7 @@ fn read_sorted(dir: &Path, out: &mut Listing) -> Option<Vec<Found>> {
                 Ok(file_type) => found.push(Found {
                     path: entry.path(),
                     file_type,
+                    ino: std::os::unix::fs::DirEntryExt::ino(&entry),
                 }),
                 Err(error) => out.error(format!("{}: {error}", entry.path().display())),
             },

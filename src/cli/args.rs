@@ -710,7 +710,8 @@ pub struct Args {
 
     /// Never read configuration files.
     ///
-    /// Don't read the config file named by TRAWL_CONFIG_PATH.
+    /// Don't read the config file named by TRAWL_CONFIG_PATH or
+    /// RIPGREP_CONFIG_PATH.
     #[arg(long)]
     pub no_config: bool,
 
@@ -893,6 +894,21 @@ impl Args {
                 self.json = false;
             }
         }
+        // -p sets three settings, each of which a later flag may set again
+        // (`-p --no-heading`, `-p --color=never`, `-p -N`), as in ripgrep.
+        if let Some(pretty) = at("pretty").into_iter().max() {
+            let later = |ids: &[&str]| ids.iter().flat_map(|id| at(id)).any(|i| i > pretty);
+            if !later(&["color"]) {
+                self.color = ColorChoice::Always;
+            }
+            if !later(&["heading", "no_heading"]) {
+                (self.heading, self.no_heading) = (true, false);
+            }
+            if !later(&["line_number", "no_line_number"]) {
+                (self.line_number, self.no_line_number) = (true, false);
+            }
+        }
+        self.pretty = false;
         // --passthru is a context mode in ripgrep: a later -A/-B/-C ends
         // it, and only the -A/-B/-C given after it count; a later
         // --passthru ends any context.

@@ -162,18 +162,18 @@ impl Config {
 
         let column = (args.column || args.vimgrep) && !args.no_column;
         // -N, when not overridden by a later -n, wins over what implies line
-        // numbers (--column, --vimgrep, -p, --json), as in ripgrep: `--json
+        // numbers (--column, --vimgrep, --json), as in ripgrep: `--json
         // -N` gives `"line_number":null`, `--column -N` prints `COL:text`.
         let line_number = if args.no_line_number {
             false
-        } else if args.line_number || column || args.vimgrep || args.pretty || json {
+        } else if args.line_number || column || args.vimgrep || json {
             true
         } else {
             stdout_tty && !only_stdin
         };
         let heading = if args.vimgrep || json {
             false
-        } else if args.heading || args.pretty {
+        } else if args.heading {
             true
         } else if args.no_heading {
             false
@@ -182,12 +182,7 @@ impl Config {
         };
         // Without filenames (-I), headings still separate the files with a
         // blank line, as in ripgrep; only the path lines are left out.
-        let color_choice = if args.pretty {
-            ColorChoice::Always
-        } else {
-            args.color
-        };
-        let colors = match color_choice {
+        let colors = match args.color {
             ColorChoice::Always | ColorChoice::Ansi => !json,
             ColorChoice::Never => false,
             ColorChoice::Auto => stdout_tty && terminal_wants_color() && !json,
@@ -306,7 +301,9 @@ impl Config {
         let progress = match args.progress {
             _ if json || args.quiet || args.files => None,
             ProgressChoice::Never => None,
-            ProgressChoice::Auto if !io::stderr().is_terminal() => None,
+            // Where stdout is not the terminal, a program reading it (fzf,
+            // less) may be drawing there.
+            ProgressChoice::Auto if !stdout_tty || !io::stderr().is_terminal() => None,
             ProgressChoice::Auto => Some(false),
             ProgressChoice::Always => Some(true),
         };

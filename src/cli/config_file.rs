@@ -1,8 +1,10 @@
-//! Default arguments from the file named by `TRAWL_CONFIG_PATH`, with
-//! ripgrep's rules: one argument per line, surrounding whitespace ignored,
-//! `#` starts a comment line, blank lines skipped. Config arguments are put
-//! before the command line's, so the command line wins; `--no-config` on
-//! the command line disables the file.
+//! Default arguments from the file named by `TRAWL_CONFIG_PATH`, or, when
+//! that is not set, by ripgrep's `RIPGREP_CONFIG_PATH` (so a user coming
+//! from rg keeps their defaults), with ripgrep's rules: one argument per
+//! line, surrounding whitespace ignored, `#` starts a comment line, blank
+//! lines skipped. Config arguments are put before the command line's, so
+//! the command line wins; `--no-config` on the command line disables the
+//! file.
 
 use std::ffi::OsString;
 use std::path::Path;
@@ -10,24 +12,37 @@ use std::path::Path;
 use super::args::Args;
 use crate::messages;
 
-pub const ENV_VAR: &str = "TRAWL_CONFIG_PATH";
+/// The variables naming the config file, the first one set winning.
+pub const ENV_VARS: [&str; 2] = ["TRAWL_CONFIG_PATH", "RIPGREP_CONFIG_PATH"];
 
 /// The arguments of the config file, to go before the command line's.
 /// A file that cannot be read is reported (unless `no_messages`) and
 /// treated as empty, as ripgrep does; a bad argument in it is an error
 /// naming the file and, where one is to blame, the line.
 pub fn config_args(no_messages: bool) -> Result<Vec<OsString>, String> {
-    let path = match std::env::var_os(ENV_VAR) {
-        None => {
-            messages::debug(format_args!(
-                "{ENV_VAR} environment variable is not set, therefore not reading any config file"
-            ));
-            return Ok(Vec::new());
-        }
-        Some(path) if path.is_empty() => return Ok(Vec::new()),
-        Some(path) => path,
+    let Some((var, path)) = ENV_VARS
+        .iter()
+        .find_map(|var| Some((*var, std::env::var_os(var)?)))
+    else {
+        messages::debug(format_args!(
+            "neither TRAWL_CONFIG_PATH nor RIPGREP_CONFIG_PATH environment variable is set, \
+             therefore not reading any config file"
+        ));
+        return Ok(Vec::new());
     };
+    // Set but empty: no config file, as in ripgrep (and an empty
+    // TRAWL_CONFIG_PATH also turns off RIPGREP_CONFIG_PATH's file).
+    if path.is_empty() {
+        messages::debug(format_args!(
+            "{var} is empty, therefore not reading any config file"
+        ));
+        return Ok(Vec::new());
+    }
     let path = Path::new(&path);
+    messages::debug(format_args!(
+        "reading config file {} named by {var}",
+        path.display()
+    ));
     // As ripgrep words it: the path when the file cannot be opened, not
     // when it cannot be read (a directory).
     let text = std::fs::File::open(path)
@@ -43,7 +58,7 @@ pub fn config_args(no_messages: bool) -> Result<Vec<OsString>, String> {
         Err(error) => {
             if !no_messages {
                 messages::warning(format_args!(
-                    "failed to read the file specified in {ENV_VAR}: {error}"
+                    "failed to read the file specified in {var}: {error}"
                 ));
             }
             return Ok(Vec::new());

@@ -82,8 +82,10 @@ all ignore files. The \fB\-\-no\-ignore\fR family turns each kind off;
 \fB\-\-debug\fR says which rule skipped a path.
 .SH "CONFIGURATION FILE"
 trawl reads default arguments from the file named by the
-\fBTRAWL_CONFIG_PATH\fR environment variable, as ripgrep reads
-\fBRIPGREP_CONFIG_PATH\fR. There is no default location.
+\fBTRAWL_CONFIG_PATH\fR environment variable or, when it is not set, by
+ripgrep's \fBRIPGREP_CONFIG_PATH\fR, so ripgrep's config file keeps
+working. An empty \fBTRAWL_CONFIG_PATH\fR means no file. There is no
+default location.
 .PP
 The file holds one argument per line; surrounding whitespace is removed,
 and empty lines and lines starting with \fB#\fR are skipped. A flag and its
@@ -106,7 +108,7 @@ Example:
 .fi
 .SH ENVIRONMENT
 .TP
-\fBTRAWL_CONFIG_PATH\fR
+\fBTRAWL_CONFIG_PATH\fR, \fBRIPGREP_CONFIG_PATH\fR
 The configuration file (see above).
 .TP
 \fBNO_COLOR\fR

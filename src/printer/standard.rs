@@ -336,12 +336,7 @@ impl<'a> StandardSink<'a> {
                 // The first `max` grapheme clusters, as in ripgrep. The
                 // text may fit when only its terminator does not: then it
                 // is all printed, with the notice.
-                let cut = window.start
-                    + text[window.clone()]
-                        .grapheme_indices()
-                        .take(max)
-                        .last()
-                        .map_or(0, |(_, end, _)| end);
+                let cut = preview_end(text, window.clone(), max);
                 self.escapes += write_spans(
                     out,
                     text,
@@ -351,11 +346,25 @@ impl<'a> StandardSink<'a> {
                     highlight,
                     line_style,
                 ) as u64;
-                let hidden = spans
-                    .iter()
-                    .enumerate()
-                    .filter(|(n, span)| highlight.covers(*n) && span.start >= cut)
-                    .count();
+                let hidden = match colors {
+                    Some(_) => spans
+                        .iter()
+                        .enumerate()
+                        .filter(|(n, span)| highlight.covers(*n) && span.start >= cut)
+                        .count(),
+                    // ripgrep, when it prints no colors, counts every match
+                    // of the line from the line's start against a cut (and
+                    // an end) measured from the trimmed text's start: a
+                    // difference only with --trim, kept for the same output.
+                    None => {
+                        let base = if replace.is_some() { 0 } else { line.start };
+                        let (cut, end) = (cut - window.start, window.len() + terminator);
+                        spans
+                            .iter()
+                            .filter(|span| (cut..end).contains(&(span.start - base)))
+                            .count()
+                    }
+                };
                 out.extend_from_slice(preview_suffix(counted.then_some(hidden)).as_bytes());
                 out.extend_from_slice(opts.eol());
             }
@@ -420,47 +429,77 @@ impl<'a> StandardSink<'a> {
             r.start..end - usize::from(crlf)
         };
         let number = |n: usize| line.line_number.map(|first| first + n as u64);
-        if opts.only_matching || opts.vimgrep {
-            let mut printed_for = vec![false; spans.len()];
-            for (n, l) in lines.enumerate() {
-                let mut body = content(&l);
-                if opts.trim {
-                    // ripgrep trims the line, then prints the part of a
-                    // match that is left in it.
-                    while body.start < body.end && text[body.start].is_ascii_whitespace() {
-                        body.start += 1;
-                    }
+        let trimmed = |l: &Range<usize>| {
+            let mut body = content(l);
+            if opts.trim {
+                // ripgrep trims the line, then prints the part of a match
+                // that is left in it.
+                while body.start < body.end && text[body.start].is_ascii_whitespace() {
+                    body.start += 1;
                 }
-                for (i, m) in spans.iter().enumerate() {
-                    let (from, to) = (m.start.max(body.start), m.end.min(body.end));
-                    // -o wins over --vimgrep, as for single lines.
-                    if opts.vimgrep && !opts.only_matching {
-                        // One line per match: the line where it starts.
-                        if printed_for[i] || m.start < l.start || m.start >= l.end.max(l.start + 1)
-                        {
-                            continue;
-                        }
-                        printed_for[i] = true;
-                        let column = m.start - l.start + 1;
-                        self.write_prefix(
-                            number(n),
-                            Some(column),
-                            line.abs_offset + l.start as u64,
-                            &sep,
-                        );
-                        let out = &mut self.out.buf;
-                        self.escapes += write_spans(
-                            out,
-                            &text,
-                            body.clone(),
-                            std::slice::from_ref(m),
-                            colors,
-                            Highlight::All,
-                            None,
-                        ) as u64;
-                        out.extend_from_slice(opts.eol());
+            }
+            body
+        };
+        // -o wins over --vimgrep, as for single lines.
+        if opts.vimgrep && !opts.only_matching {
+            let lines: Vec<Range<usize>> = lines.collect();
+            for m in &spans {
+                // One line per match, the first it overlaps; as in
+                // ripgrep, a line cut by -M does not count, so the next
+                // lines of the match follow until one is printed whole.
+                for (n, l) in lines.iter().enumerate() {
+                    // ripgrep's test: the lines the match overlaps (none
+                    // for an empty match at a line's start).
+                    if l.start >= m.end {
+                        break;
+                    } else if l.end <= m.start {
                         continue;
                     }
+                    let body = trimmed(l);
+                    self.write_prefix(
+                        number(n),
+                        Some(m.start.saturating_sub(l.start) + 1),
+                        line.abs_offset + l.start as u64,
+                        &sep,
+                    );
+                    // -M measures the trimmed line, as in ripgrep.
+                    let (shown, suffix) = match opts.max_columns {
+                        Some(max) if body.len() > max && !opts.max_columns_preview => {
+                            let notice = omitted_notice(LineKind::Match, Some(spans.len()));
+                            (body.start..body.start, notice)
+                        }
+                        Some(max) if body.len() > max => {
+                            let cut = preview_end(&text, body.clone(), max);
+                            let more = usize::from(m.start >= cut && m.start < body.end);
+                            (body.start..cut, preview_suffix(Some(more)))
+                        }
+                        _ => (body.clone(), String::new()),
+                    };
+                    let cut = !suffix.is_empty();
+                    let out = &mut self.out.buf;
+                    self.escapes += write_spans(
+                        out,
+                        &text,
+                        shown,
+                        std::slice::from_ref(m),
+                        colors,
+                        Highlight::All,
+                        None,
+                    ) as u64;
+                    out.extend_from_slice(suffix.as_bytes());
+                    out.extend_from_slice(opts.eol());
+                    if !cut {
+                        break;
+                    }
+                }
+            }
+            return;
+        }
+        if opts.only_matching {
+            for (n, l) in lines.enumerate() {
+                let body = trimmed(&l);
+                for m in &spans {
+                    let (from, to) = (m.start.max(body.start), m.end.min(body.end));
                     if from >= to {
                         continue;
                     }
@@ -470,6 +509,22 @@ impl<'a> StandardSink<'a> {
                         line.abs_offset + m.start as u64,
                         &sep,
                     );
+                    // -M applies to the part of the match in the trimmed
+                    // line; a preview counts the matches starting past it.
+                    let (to, suffix) = match opts.max_columns {
+                        Some(max) if to - from > max && !opts.max_columns_preview => {
+                            let out = &mut self.out.buf;
+                            out.extend_from_slice(b"[Omitted long matching line]");
+                            out.extend_from_slice(opts.eol());
+                            continue;
+                        }
+                        Some(max) if to - from > max => {
+                            let cut = preview_end(&text, from..to, max);
+                            let more = spans.iter().filter(|s| s.start >= cut && s.start < to);
+                            (cut, preview_suffix(Some(more.count())))
+                        }
+                        _ => (to, String::new()),
+                    };
                     let out = &mut self.out.buf;
                     match colors {
                         Some(colors) => {
@@ -477,6 +532,7 @@ impl<'a> StandardSink<'a> {
                         }
                         None => out.extend_from_slice(&text[from..to]),
                     }
+                    out.extend_from_slice(suffix.as_bytes());
                     out.extend_from_slice(opts.eol());
                 }
             }
@@ -508,7 +564,7 @@ impl<'a> StandardSink<'a> {
                     out.extend_from_slice(opts.eol());
                 }
                 Some(max) => {
-                    let cut = (body.start + max).min(body.end);
+                    let cut = preview_end(&text, l.clone(), max).min(body.end);
                     self.escapes += write_spans(
                         out,
                         &text,
@@ -568,20 +624,50 @@ impl<'a> StandardSink<'a> {
             };
             let offset = line.abs_offset + at as u64;
             self.write_prefix(line.line_number, Some(at + 1), offset, sep);
-            // -M applies to the printed match as to a line; the match is
-            // known, and no other starts beyond the preview.
-            let (shown, suffix): (&[u8], &[u8]) = match opts.max_columns {
-                Some(max) if text.len() > max && !opts.max_columns_preview => {
+            let colors = opts.colors.as_ref().filter(|c| c.colors_matches());
+            // --trim applies to each match. -M applies to the printed match
+            // as to a line: ripgrep measures it trimmed, but untrimmed when
+            // it prints colors.
+            let untrimmed = text.len();
+            let text = match opts.trim {
+                true => &text[text.iter().take_while(|b| b.is_ascii_whitespace()).count()..],
+                false => text,
+            };
+            let measured = if colors.is_some() {
+                untrimmed
+            } else {
+                text.len()
+            };
+            let (shown, suffix): (&[u8], String) = match opts.max_columns {
+                Some(max) if measured > max && !opts.max_columns_preview => {
                     self.out
                         .buf
                         .extend_from_slice(b"[Omitted long matching line]");
                     self.out.buf.extend_from_slice(opts.eol());
                     continue;
                 }
-                Some(max) if text.len() > max => (&text[..max], b" [... 0 more matches]"),
-                _ => (text, b""),
+                Some(max) if measured > max => {
+                    let cut = preview_end(text, 0..text.len(), max);
+                    // No other match starts in the match; but ripgrep,
+                    // when it prints no colors, counts the line's matches
+                    // (offsets in the line) past the cut (an offset in the
+                    // match): kept for the same output.
+                    let more = match (colors, &replaced) {
+                        (Some(_), _) => 0,
+                        (None, Some((_, spans))) => spans
+                            .iter()
+                            .filter(|s| s.start >= cut && s.start < text.len())
+                            .count(),
+                        (None, None) => matches
+                            .iter()
+                            .map(|m| m.start - line.start)
+                            .filter(|&start| start >= cut && start < text.len())
+                            .count(),
+                    };
+                    (&text[..cut], preview_suffix(Some(more)))
+                }
+                _ => (text, String::new()),
             };
-            let colors = opts.colors.as_ref().filter(|c| c.colors_matches());
             let whole = 0..shown.len();
             self.escapes += write_spans(
                 &mut self.out.buf,
@@ -592,7 +678,7 @@ impl<'a> StandardSink<'a> {
                 Highlight::All,
                 colors.and_then(|c| c.highlight()),
             ) as u64;
-            self.out.buf.extend_from_slice(suffix);
+            self.out.buf.extend_from_slice(suffix.as_bytes());
             self.out.buf.extend_from_slice(opts.eol());
         }
         self.matches = matches;
@@ -796,6 +882,10 @@ impl Sink for StandardSink<'_> {
         self.stats.bytes_printed = self.out.written() - self.escapes;
         self.out.flush();
     }
+
+    fn flush(&mut self) {
+        self.out.flush();
+    }
 }
 
 /// `-M` without a preview: what stands for an omitted line, in ripgrep's
@@ -807,6 +897,18 @@ fn omitted_notice(kind: LineKind, matches: Option<usize>) -> String {
         (None, LineKind::Match) => "[Omitted long matching line]".to_string(),
         (None, LineKind::Context) => "[Omitted long context line]".to_string(),
     }
+}
+
+/// `--max-columns-preview`: where the preview of `text[range]` ends, after
+/// its first `max` grapheme clusters (as in ripgrep).
+fn preview_end(text: &[u8], range: Range<usize>, max: usize) -> usize {
+    let start = range.start;
+    start
+        + text[range]
+            .grapheme_indices()
+            .take(max)
+            .last()
+            .map_or(0, |(_, end, _)| end)
 }
 
 /// `--max-columns-preview`: what follows a cut line; how many matches

@@ -285,9 +285,10 @@ impl Level {
 /// `dir/.git`, or, where `.git` is a file (`gitdir: PATH`, as in a `git
 /// worktree add` checkout), the repository's common directory named by
 /// the `commondir` file in PATH. As in ripgrep's `ignore` crate, a gitdir
-/// without `commondir` (a submodule's) gives no exclude file. Unlike it,
-/// a relative gitdir is resolved against `dir`, as git does, not against
-/// the current directory.
+/// without `commondir` (a submodule's) gives no exclude file. A relative
+/// gitdir is resolved against `dir`, as git does; where that names no
+/// gitdir with `commondir`, against the current directory, as ripgrep
+/// does (its test suite builds such a worktree by hand).
 fn git_common_dir(dir: &Path) -> Option<PathBuf> {
     let dot_git = dir.join(".git");
     let meta = std::fs::symlink_metadata(&dot_git).ok()?;
@@ -299,9 +300,10 @@ fn git_common_dir(dir: &Path) -> Option<PathBuf> {
         Some(text.lines().next()?.to_string())
     };
     let line = first_line(&dot_git)?;
-    let git_dir = dir.join(line.strip_prefix("gitdir: ")?);
-    let common = first_line(&git_dir.join("commondir"))?;
-    Some(git_dir.join(common))
+    let git_dir = Path::new(line.strip_prefix("gitdir: ")?);
+    [dir.join(git_dir), git_dir.to_path_buf()]
+        .into_iter()
+        .find_map(|git_dir| Some(git_dir.join(first_line(&git_dir.join("commondir"))?)))
 }
 
 /// The ignore files `names` of `dir`, whose rules are relative to it.

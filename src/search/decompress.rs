@@ -110,7 +110,8 @@ pub fn open(format: Format, path: &Path) -> io::Result<Box<dyn Read>> {
     }))
 }
 
-/// Prefixes decoding errors with the format: `trawl: a.gz: gzip: ...`.
+/// Words decoding errors as the decoder's failure: `trawl: a.gz: gzip
+/// decompression failed: ...`.
 struct Named<R> {
     inner: R,
     format: Format,
@@ -125,7 +126,34 @@ impl<R: Read> Read for Named<R> {
 }
 
 fn named(format: Format, error: io::Error) -> io::Error {
-    io::Error::new(error.kind(), format!("{}: {error}", format.name()))
+    // Each decoder words a truncated input its own way ("incomplete
+    // deflate stream", "failed to fill whole buffer", ...); say it once,
+    // as the command-line tools do.
+    let message = if truncated(&error) {
+        "unexpected end of file".to_string()
+    } else {
+        error.to_string()
+    };
+    let name = format.name();
+    io::Error::new(
+        error.kind(),
+        format!("{name} decompression failed: {message}"),
+    )
+}
+
+/// Whether the input ended too soon: an `UnexpectedEof` anywhere in the
+/// error's chain (zstd wraps it in its own errors).
+fn truncated(error: &io::Error) -> bool {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(error) = next {
+        next = match error.downcast_ref::<io::Error>() {
+            Some(io) if io.kind() == io::ErrorKind::UnexpectedEof => return true,
+            // An io::Error's `source` skips the error it wraps.
+            Some(io) => io.get_ref().map(|inner| inner as _),
+            None => error.source(),
+        };
+    }
+    false
 }
 
 /// lz4 input may hold several frames (as `lz4 -d` accepts): the decoder

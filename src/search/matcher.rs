@@ -480,8 +480,13 @@ impl Matcher {
     ) -> Result<bool, String> {
         match &self.engine {
             Engine::Default(re) => {
+                // `search_half` rather than `is_match`: when the meta
+                // engine's reverse-inner search gives up on a line (several
+                // inner literals), `is_match` falls back to the PikeVM and
+                // `search_half` to the lazy DFA (10% of `\w+\s+the\s+\w+`).
                 let (hay, range, _) = self.view(haystack, start, end);
-                Ok(re.regex.is_match(Input::new(hay).range(range)))
+                let input = Input::new(hay).range(range).earliest(true);
+                Ok(re.regex.search_half(&input).is_some())
             }
             Engine::Pcre2(re) => re.is_match(&haystack[start..self.pcre_end(haystack, start, end)]),
         }

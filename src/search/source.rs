@@ -12,6 +12,7 @@
 
 use std::fs::File;
 use std::io::{self, Read};
+use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -69,7 +70,10 @@ impl Preprocessor {
                 "preprocessor command could not start: '{command:?}': {error}"
             ))
         })?;
-        let result = searcher.search_reader(matcher, &mut reader, binary, sink);
+        let result = match reader.fd() {
+            Some(fd) => searcher.search_live(matcher, &mut reader, fd, binary, sink),
+            None => searcher.search_reader(matcher, &mut reader, binary, sink),
+        };
         let closed = reader.close();
         result.and(closed).map_err(|error| {
             io::Error::other(format!(
@@ -100,9 +104,15 @@ pub fn search_file(
         }
     }
     let file = File::open(path)?;
-    if explicit && policy.mmap {
+    // Only a path named on the command line can be a FIFO or a device: a
+    // walk yields regular files alone.
+    if explicit {
         let meta = file.metadata()?;
-        if meta.is_file() {
+        if !meta.is_file() {
+            let fd = file.as_raw_fd();
+            return searcher.search_live(matcher, &mut &file, fd, binary, sink);
+        }
+        if policy.mmap {
             if let Some(map) = map_file(&file) {
                 if searcher.decodes(&map) {
                     // Decoded as it is read (see Searcher::search_reader_sized).

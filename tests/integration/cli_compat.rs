@@ -189,8 +189,8 @@ fn missing_config_file_is_a_warning() {
     let unset = f.run(&["--debug", "foo", "a.txt"]);
     assert!(
         unset.stderr.contains(
-            "trawl: DEBUG: TRAWL_CONFIG_PATH environment variable is not set, \
-             therefore not reading any config file\n"
+            "trawl: DEBUG: neither TRAWL_CONFIG_PATH nor RIPGREP_CONFIG_PATH environment \
+             variable is set, therefore not reading any config file\n"
         ),
         "{}",
         unset.stderr
@@ -356,6 +356,7 @@ fn one_thread_is_singular() {
         .env("HOME", "/nonexistent/trawl-test-home")
         .env("XDG_CONFIG_HOME", "/nonexistent/trawl-test-xdg")
         .env_remove("TRAWL_CONFIG_PATH")
+        .env_remove("RIPGREP_CONFIG_PATH")
         .stdin(std::process::Stdio::null())
         .output()
         .unwrap();

@@ -74,6 +74,8 @@ pub(crate) fn run_unprivileged(f: &Fixture, args: &[&str]) -> crate::util::Run {
             .current_dir(f.path())
             .env("HOME", "/nonexistent/trawl-test-home")
             .env("XDG_CONFIG_HOME", "/nonexistent/trawl-test-xdg")
+            .env_remove("TRAWL_CONFIG_PATH")
+            .env_remove("RIPGREP_CONFIG_PATH")
             .stdin(std::process::Stdio::null())
             .output()
             .expect("setpriv (util-linux) is needed to drop root in this test");

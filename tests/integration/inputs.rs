@@ -106,8 +106,8 @@ fn search_zip_reports_corrupt_files_and_searches_on() {
     run.expect("a.xz:hello foo\n", 2);
     assert_eq!(
         run.stderr,
-        "trawl: bad.gz: gzip: invalid gzip header\n\
-         trawl: empty.zst: zstd: unexpected end of file\n"
+        "trawl: bad.gz: gzip decompression failed: invalid gzip header\n\
+         trawl: empty.zst: zstd decompression failed: unexpected end of file\n"
     );
 }
 
@@ -226,4 +226,80 @@ fn pre_failures_are_reported_per_file_as_ripgrep_does() {
     script(&f, "bin/many", "yes foo | head -c 10000000\n");
     f.run_ordered(&["--pre", "./bin/many", "-l", "foo", "a.txt"])
         .expect("a.txt\n", 0);
+}
+
+#[test]
+fn search_zip_prints_no_count_for_a_truncated_file() {
+    let f = Fixture::new();
+    // 3000 lines "Maintained line", gzip -9, without its last 6 bytes
+    // (the end of the length trailer): every line decodes, then the
+    // input ends too soon.
+    let whole = hex(
+        "1f8b08007413106b0203edc7b10900200c00c1de295c2843085a08c1cafd317b78c53f5c\
+         8c7d6eb566cf7a0b66666666666666666666666666666666666666666666666666666666\
+         666666666666666666666666666666666666666666666666666666666666666666666666\
+         66666666666666666666666666666666666666666666666666666666feda0f68dc67c080\
+         bb0000",
+    );
+    f.create("whole.gz", &whole);
+    f.create("t.gz", &whole[..whole.len() - 6]);
+    f.run(&["-z", "-c", "Maintained", "whole.gz"])
+        .expect("3000\n", 0);
+    // As rg -z -c: no count for the file, only the decoder's failure.
+    let message = "trawl: t.gz: gzip decompression failed: unexpected end of file\n";
+    for args in [
+        &["-c"][..],
+        &["--count-matches"],
+        &["-c", "--include-zero", "nomatch"],
+        &["--files-without-match", "nomatch"],
+    ] {
+        let mut args = args.to_vec();
+        if args.len() == 1 {
+            args.push("Maintained");
+        }
+        let run = f.run_ordered(&[&["-z"], &args[..], &["t.gz"]].concat());
+        run.expect("", 2);
+        assert_eq!(run.stderr, message, "{args:?}");
+    }
+    // Beside a good file, and in --stats: the truncated one counts for
+    // nothing.
+    let run = f.run(&["-z", "-c", "--stats", "Maintained", "t.gz", "whole.gz"]);
+    assert!(
+        run.stdout.starts_with("whole.gz:3000\n\n3000 matches\n3000 matched lines\n1 files contained matches\n1 files searched\n"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.code, 2);
+    // --json: the file's matches, but no `end` message.
+    let json = f.run(&["-z", "--json", "-m1", "Maintained", "t.gz"]);
+    assert!(
+        json.stdout.contains("\"type\":\"end\""),
+        "-m1 stops before the damage"
+    );
+    let json = f.run(&["-z", "--json", "Maintained", "t.gz"]);
+    assert!(!json.stdout.contains("\"type\":\"end\""), "{}", json.stdout);
+    assert_eq!(json.stdout.matches("\"type\":\"match\"").count(), 3000);
+    // Every decoder's truncation is worded alike (lz4_flex takes a frame
+    // cut at a block boundary for a whole one; brotli says "Invalid Data").
+    for (name, bytes) in COMPRESSED {
+        if name.ends_with(".lz4") || name.ends_with(".br") {
+            continue;
+        }
+        let bytes = hex(bytes);
+        let cut = format!("cut-{name}");
+        f.create(&cut, &bytes[..bytes.len() - 6]);
+        let run = f.run(&["-z", "-c", "foo", &cut]);
+        run.expect("", 2);
+        let format = name.rsplit('.').next().unwrap();
+        let format = match format {
+            "gz" => "gzip",
+            "zst" => "zstd",
+            "bz2" => "bzip2",
+            other => other,
+        };
+        assert_eq!(
+            run.stderr,
+            format!("trawl: {cut}: {format} decompression failed: unexpected end of file\n")
+        );
+    }
 }

@@ -4,6 +4,7 @@ mod util;
 
 mod binary;
 mod cli_compat;
+mod daily_use;
 mod ecosystem;
 mod engines;
 mod errors;
@@ -16,6 +17,7 @@ mod output;
 mod pipeline;
 mod print_compat;
 mod progress;
+mod rg_parity;
 mod robustness;
 mod search;
 mod walk_order;

@@ -72,6 +72,8 @@ fn low_open_file_limit_gives_same_output() {
             .current_dir(f.path())
             .env("HOME", "/nonexistent/trawl-test-home")
             .env("XDG_CONFIG_HOME", "/nonexistent/trawl-test-xdg")
+            .env_remove("TRAWL_CONFIG_PATH")
+            .env_remove("RIPGREP_CONFIG_PATH")
             .stdin(Stdio::null())
             .output()
             .unwrap()

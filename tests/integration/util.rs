@@ -56,6 +56,7 @@ impl Fixture {
         cmd.current_dir(self.dir.path())
             .args(args)
             .env_remove("TRAWL_CONFIG_PATH")
+            .env_remove("RIPGREP_CONFIG_PATH")
             .env_remove("NO_COLOR")
             // The user's own global gitignore must not leak into tests.
             .env("HOME", "/nonexistent/trawl-test-home")
