@@ -101,6 +101,30 @@ pub fn take_captured() -> Vec<u8> {
     })
 }
 
+/// Runs `f` with this thread's messages kept apart, and returns them
+/// with its result: the walk's listing jobs carry their messages to the
+/// walker, which passes them on (`pass_on`) in their place in the order.
+pub fn collect<R>(f: impl FnOnce() -> R) -> (R, Vec<u8>) {
+    let outer = CAPTURED.with(|captured| captured.borrow_mut().replace(Vec::new()));
+    let result = f();
+    let inner = CAPTURED.with(|captured| captured.replace(outer));
+    (result, inner.unwrap_or_default())
+}
+
+/// Messages `collect`ed elsewhere, emitted here as if by this thread.
+pub fn pass_on(messages: &[u8]) {
+    let kept = CAPTURED.with(|captured| match captured.borrow_mut().as_mut() {
+        Some(buf) => {
+            buf.extend_from_slice(messages);
+            true
+        }
+        None => false,
+    });
+    if !kept {
+        let _ = std::io::stderr().write_all(messages);
+    }
+}
+
 /// Writes `trawl: MESSAGE` to stderr, or to this thread's capture.
 fn emit(message: fmt::Arguments) {
     let kept = CAPTURED.with(|captured| match captured.borrow_mut().as_mut() {

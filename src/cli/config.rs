@@ -100,6 +100,7 @@ impl Config {
             one_file_system: args.one_file_system,
             sort: None,
             deferred_errors: args.quiet.then(Default::default),
+            listers: 0,
         };
 
         let stdout_tty = io::stdout().is_terminal();
@@ -336,7 +337,17 @@ impl Config {
             _ if args.sort_files => Some((SortKey::Path, false)),
             _ => None,
         };
-        let walk = WalkOptions { sort, ..walk };
+        // Listing threads: none at -j1; else one per thread, the walker's
+        // directory and theirs (one each) within WALK_OPEN_DIRS.
+        let listers = match threads {
+            1 => 0,
+            _ => threads.min(WALK_OPEN_DIRS - 1),
+        };
+        let walk = WalkOptions {
+            sort,
+            listers,
+            ..walk
+        };
         let read_policy = ReadPolicy {
             // ripgrep's choice, which decides what binary detection sees
             // (see search::source).
@@ -580,7 +591,8 @@ fn flag_error(flag: &str) -> impl Fn(String) -> String + '_ {
     move |error| format!("error parsing flag --{flag}: {error}")
 }
 
-/// Directory handles the walker may keep open (walkdir's `max_open`).
+/// Directory handles the walk may keep open: the walker's and one per
+/// listing thread (a listing holds one directory open while it reads it).
 pub const WALK_OPEN_DIRS: usize = 8;
 /// Handles needed besides workers and walker: stdin, stdout, stderr, an
 /// ignore file being read, and slack for the runtime.

@@ -6,8 +6,13 @@
 //! search root ("parents") are matched against the absolute path. Within a
 //! category the deepest level with an opinion wins, as in git; `.gitignore`
 //! rules stop at the nearest repository root going up.
+//!
+//! A directory's stack depends only on its ancestors, so stacks are
+//! immutable and shared (`Arc` levels): the parallel walk lists sibling
+//! directories on different threads, each with its parent's stack.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::Match;
@@ -81,13 +86,23 @@ struct Level {
 }
 
 /// The ignore levels of the directories from the filesystem root down to
-/// the directory whose entries are being walked.
+/// the directory whose entries are being walked. Cloning it is cheap
+/// (one `Arc` per level).
+#[derive(Clone)]
 pub struct IgnoreStack {
+    base: Arc<Base>,
+    /// One level per directory from the walk root down.
+    levels: Vec<Arc<Level>>,
+    /// Some level in `levels` is a repository root.
+    any_git: bool,
+}
+
+/// What a walk's stacks share: the levels above the walk root.
+struct Base {
     parents: Vec<Level>,
     /// Absolute path of the walk root, for matching against `parents`.
     absolute_root: Option<PathBuf>,
     walk_root: PathBuf,
-    levels: Vec<Level>,
     any_git_in_parents: bool,
     parents_have_rules: bool,
     require_git: bool,
@@ -97,11 +112,10 @@ impl IgnoreStack {
     /// A stack for a walk starting at `root`, holding the rules of the
     /// root's ancestors (unless --no-ignore-parent) and of the root itself.
     pub fn new(root: &Path, opts: &IgnoreOptions) -> IgnoreStack {
-        let mut stack = IgnoreStack {
+        let mut stack = Base {
             parents: Vec::new(),
             absolute_root: None,
             walk_root: super::strip_dot_slash(root).to_path_buf(),
-            levels: Vec::new(),
             any_git_in_parents: false,
             parents_have_rules: false,
             require_git: opts.require_git,
@@ -129,24 +143,30 @@ impl IgnoreStack {
                     .any(|dir| dir.join(".git").exists());
             }
         }
-        stack.push(root, None, opts);
-        stack
+        let empty = IgnoreStack {
+            base: Arc::new(stack),
+            levels: Vec::new(),
+            any_git: false,
+        };
+        empty.child(root, None, opts)
     }
 
-    /// Keeps the levels of the first `depth` directories (root = depth 0 is
-    /// level 0), dropping those of directories the walk has left.
-    pub fn truncate(&mut self, depth: usize) {
-        self.levels.truncate(depth);
-    }
-
-    /// Enters a directory: its ignore files apply to what is below it.
-    /// With `seen`, only the files the walk saw in it are read; without,
-    /// every ignore file name is tried.
-    pub fn push(&mut self, dir: &Path, seen: Option<&Seen>, opts: &IgnoreOptions) {
-        if opts.any() {
-            self.levels.push(Level::load(dir, seen, opts));
-        } else {
-            self.levels.push(Level::default());
+    /// The stack of a directory below this one's: its ignore files apply
+    /// to what is below it. With `seen`, only the files its listing held
+    /// are read; without, every ignore file name is tried.
+    pub fn child(&self, dir: &Path, seen: Option<&Seen>, opts: &IgnoreOptions) -> IgnoreStack {
+        let level = match opts.any() {
+            true => Level::load(dir, seen, opts),
+            false => Level::default(),
+        };
+        let mut levels = Vec::with_capacity(self.levels.len() + 1);
+        levels.extend(self.levels.iter().cloned());
+        let any_git = self.any_git || level.has_git;
+        levels.push(Arc::new(level));
+        IgnoreStack {
+            base: Arc::clone(&self.base),
+            levels,
+            any_git,
         }
     }
 
@@ -157,9 +177,8 @@ impl IgnoreStack {
         explicit: &[Gitignore],
         global: Option<&Gitignore>,
     ) -> Match<PathBuf> {
-        let any_git = !self.require_git
-            || self.any_git_in_parents
-            || self.levels.iter().any(|level| level.has_git);
+        let base = &*self.base;
+        let any_git = !base.require_git || base.any_git_in_parents || self.any_git;
         let mut found = [Match::None, Match::None, Match::None, Match::None];
         let mut saw_git = false;
         let mut visit = |level: &Level, path: &Path, saw_git: &mut bool| {
@@ -180,10 +199,10 @@ impl IgnoreStack {
         }
         // Usually no directory above the root has ignore files: skip the
         // per-entry path join then (it showed up in profiles).
-        if let (Some(absolute_root), true) = (&self.absolute_root, self.parents_have_rules) {
-            let relative = path.strip_prefix(&self.walk_root).unwrap_or(path);
+        if let (Some(absolute_root), true) = (&base.absolute_root, base.parents_have_rules) {
+            let relative = path.strip_prefix(&base.walk_root).unwrap_or(path);
             let absolute = absolute_root.join(relative);
-            for level in self.parents.iter().rev() {
+            for level in base.parents.iter().rev() {
                 visit(level, &absolute, &mut saw_git);
             }
         }

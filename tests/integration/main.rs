@@ -22,3 +22,4 @@ mod progress;
 mod rg_parity;
 mod robustness;
 mod search;
+mod walk_order;
