@@ -6,7 +6,7 @@
 //!    │                                │                                                 │ reply.send(chunk)
 //!    └─(its own messages, in order)   └─ a slot per job, in walk order [bounded, bytes budgeted; spill file past it]
 //!                                          └──► output thread: slot k drained before slot k+1 → stdout / stderr
-//!  cancel (-q, --max-results, broken pipe, write error) → walker stops, workers stop, all joined
+//!  cancel: one flag in the pool (-q, --max-results, broken pipe, write error, panic) → walker, searchers, all stop; all joined
 //! ```
 //!
 //! Reading the modules in pipeline order explains the program:
@@ -29,6 +29,7 @@ pub mod run;
 pub mod search;
 pub mod sink;
 pub mod stats;
+pub mod test_hooks;
 pub mod walk;
 
 use cli::args::Args;
@@ -39,6 +40,7 @@ use messages::err;
 /// 0 if something matched, 1 if nothing did, 2 on any error (a match with
 /// `-q` still gives 0, as in ripgrep).
 pub fn run() -> i32 {
+    messages::report_panics();
     // The command line alone first: its errors, --help and --version come
     // before the config file is read, and its --no-messages and --debug
     // apply to reading it (as in ripgrep).

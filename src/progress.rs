@@ -9,7 +9,7 @@
 //! trawl dies.
 
 use std::io::{self, IsTerminal, Write};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -89,6 +89,7 @@ impl<'a> Progress<'a> {
             );
             self.handled = erase_on_interrupt();
             self.bar = Some(bar);
+            SHOWN.store(true, Ordering::Relaxed);
         }
         let totals = self.stats.totals();
         if let Some(bar) = &self.bar {
@@ -115,6 +116,7 @@ impl<'a> Progress<'a> {
     pub fn finish(&mut self) {
         if let Some(bar) = self.bar.take() {
             bar.finish_and_clear();
+            SHOWN.store(false, Ordering::Relaxed);
         }
         for signal in self.handled.drain(..) {
             // SAFETY: restores the default action.
@@ -125,6 +127,17 @@ impl<'a> Progress<'a> {
 
 /// The line at the start of the current one, erased.
 const ERASE_LINE: &[u8] = b"\r\x1b[2K";
+
+/// Whether a progress line is on stderr now.
+static SHOWN: AtomicBool = AtomicBool::new(false);
+
+/// Erases the progress line, if one is shown, so that a message written
+/// outside the printer (a panic's) starts a line of its own.
+pub fn erase_for_message(out: &mut impl Write) {
+    if SHOWN.load(Ordering::Relaxed) {
+        let _ = out.write_all(ERASE_LINE);
+    }
+}
 
 /// Makes SIGINT and SIGTERM erase the progress line, then end trawl as
 /// the signal would have (default action, re-raised), so that the exit
@@ -142,15 +155,20 @@ fn erase_on_interrupt() -> Vec<libc::c_int> {
     let handler = erase_and_die as extern "C" fn(libc::c_int) as libc::sighandler_t;
     let mut handled = Vec::new();
     for signal in [libc::SIGINT, libc::SIGTERM] {
-        // SAFETY: installs a handler that only calls async-signal-safe
-        // functions; a signal ignored by the parent (nohup, `&` in some
-        // shells) stays ignored.
+        // A signal ignored by the parent (nohup, `&` in some shells) stays
+        // ignored: asked first, so that it is never handled meanwhile.
+        // SAFETY: sigaction with a null new action only reads the current
+        // one into `current`; the handler installed only calls
+        // async-signal-safe functions.
         unsafe {
-            if libc::signal(signal, handler) == libc::SIG_IGN {
-                libc::signal(signal, libc::SIG_IGN);
-            } else {
-                handled.push(signal);
+            let mut current: libc::sigaction = std::mem::zeroed();
+            if libc::sigaction(signal, std::ptr::null(), &mut current) != 0
+                || current.sa_sigaction == libc::SIG_IGN
+            {
+                continue;
             }
+            libc::signal(signal, handler);
+            handled.push(signal);
         }
     }
     handled

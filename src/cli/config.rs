@@ -586,7 +586,8 @@ pub const WALK_OPEN_DIRS: usize = 8;
 /// ignore file being read, and slack for the runtime.
 const RESERVED_HANDLES: usize = 8;
 
-/// Each worker holds at most one open file. If `ulimit -n` cannot cover
+/// Each worker searches one open file at a time (its spill files take
+/// only what the limit leaves, see `run::spill`). If `ulimit -n` cannot cover
 /// the requested workers plus the walker's directories, run fewer workers
 /// (and say so once) instead of failing with "Too many open files".
 /// Workers beyond this only cost memory (a stack and a search window

@@ -8,6 +8,7 @@ mod daily_use;
 mod ecosystem;
 mod engines;
 mod errors;
+mod faults;
 mod filtering;
 mod formats;
 mod handoff;
