@@ -141,7 +141,10 @@ fn build_root(config: &Config, dir: &Path, given: &Path) -> Result<(), String> {
         Err(e) => return Err(e.message(&target)),
     };
     drop(lock);
-    println!(
+    // A closed stdout is no reason to fail (nor to panic, as println! does).
+    use std::io::Write;
+    let _ = writeln!(
+        io::stdout(),
         "indexed {}: {entries} files ({read} read, {} unchanged), {trigrams} trigrams, {}, {:.2}s",
         root.display(),
         entries - read,
