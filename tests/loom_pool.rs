@@ -273,9 +273,13 @@ fn a_panicking_job_ends_every_thread() {
 /// writer is trawl's own output, say) while that job's output is past the
 /// budget. The printer, stalled on the head, tells the budget waiters,
 /// and the later job puts its chunk elsewhere (`send_or_overflow`).
-/// Fails without that notice (in `Pool::print`, before it waits): the
-/// later job waits for the budget, the head for the later job, the
-/// printer for the head.
+/// Meant to fail without that notice (in `Pool::print`, before it
+/// waits): the later job waits for the budget, the head for the later
+/// job, the printer for the head. It does not at loom's preemption bound
+/// 1 (tried: it passes without the notice); at bound 2 loom reports a
+/// deadlock (a worker in `Pool::wait`, the head job waiting for the later
+/// one, the printer waiting) with the notice in place too, not yet
+/// diagnosed: pool or model. Left at bound 1 until it is.
 #[test]
 fn a_stalled_printer_lets_waiting_workers_overflow() {
     model(|| {
