@@ -273,16 +273,16 @@ fn a_panicking_job_ends_every_thread() {
 /// writer is trawl's own output, say) while that job's output is past the
 /// budget. The printer, stalled on the head, tells the budget waiters,
 /// and the later job puts its chunk elsewhere (`send_or_overflow`).
-/// Meant to fail without that notice (in `Pool::print`, before it
-/// waits): the later job waits for the budget, the head for the later
-/// job, the printer for the head. It does not at loom's preemption bound
-/// 1 (tried: it passes without the notice); at bound 2 loom reports a
-/// deadlock (a worker in `Pool::wait`, the head job waiting for the later
-/// one, the printer waiting) with the notice in place too, not yet
-/// diagnosed: pool or model. Left at bound 1 until it is.
+/// Fails without that notice (in `Pool::print`, before it waits): the
+/// later job waits for the budget, the head for the later job, the
+/// printer for the head, and loom reports the deadlock. That takes two
+/// preemptions, so this model allows two (tried: at bound 1 it passes
+/// without the notice, at bound 2 it fails).
 #[test]
 fn a_stalled_printer_lets_waiting_workers_overflow() {
-    model(|| {
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = Some(2);
+    builder.check(|| {
         let pool: Arc<Pool<u8, Chunk>> = Arc::new(Pool::new(limits()));
         let later_done = Arc::new((loom::sync::Mutex::new(false), loom::sync::Condvar::new()));
         let feeder = {
