@@ -4,8 +4,10 @@
 //! at every point: by the printer, by a job setting the pool's flag as
 //! trawl's searchers do (-q), by a panicking job. loom fails a model on a
 //! deadlock (every thread blocked), on a thread left running, and on any
-//! assertion below. Each model says which mechanism it checks, and how
-//! it fails when that mechanism is removed.
+//! assertion below. Each new model says which mechanism it checks, and
+//! how it fails when that mechanism is removed (each was tried, 2026-12-02:
+//! the printer's stalled notice, the cancel after a job that set the flag,
+//! the cancel on a panic, `submit_output` waiting for room).
 //!
 //! Run by `.ci/run`:
 //! `RUSTFLAGS="--cfg loom" cargo test --release --test loom_pool`
