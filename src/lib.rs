@@ -18,6 +18,7 @@
 //! `messages` (stderr, exit status).
 
 pub mod cli;
+pub mod index;
 pub mod messages;
 pub mod output;
 pub mod pool;
@@ -92,17 +93,22 @@ pub fn run() -> i32 {
         };
     }
     messages::configure(args.no_messages, args.debug || args.trace, args.trace);
-    let config = match Config::from_args(args) {
+    let no_index = args.no_index;
+    let mut config = match Config::from_args(args) {
         Ok(config) => config,
         Err(message) => {
             err!("{message}");
             return 2;
         }
     };
+    if config.build_index {
+        return index::build::run(&config);
+    }
     if !config.files && !config.matches_possible {
         // Not even the --json summary or --stats, as in ripgrep.
         return 1;
     }
+    config.index = index::Use::setup(&config, no_index);
     let result = if config.files && config.quiet {
         quiet_files(&config)
     } else if config.files {
@@ -110,6 +116,9 @@ pub fn run() -> i32 {
     } else {
         run::search(&config)
     };
+    if let Some(index) = &config.index {
+        index.report();
+    }
     config.walk.report_deferred_errors(result.matched);
     let implicit = config
         .paths

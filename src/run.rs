@@ -182,6 +182,13 @@ pub fn search(config: &Config) -> RunResult {
                     return false;
                 }
                 *walked += 1;
+                if let (Some(index), Source::Path(path)) = (&config.index, &haystack.source) {
+                    // Unchanged since indexed, and cannot match: its
+                    // output would be empty (see src/index/mod.rs).
+                    if index.skips(path) {
+                        return true;
+                    }
+                }
                 pool.submit(with_spare_path(haystack, &shared.spare_paths.1))
             },
         );

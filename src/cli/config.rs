@@ -46,6 +46,10 @@ pub struct Config {
     /// Progress line on stderr: Some(true) at once, Some(false) after a
     /// second, None never.
     pub progress: Option<bool>,
+    /// --build-index: index the paths instead of searching them.
+    pub build_index: bool,
+    /// The index this search uses (set after the Config is built).
+    pub index: Option<crate::index::Use>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -367,6 +371,8 @@ impl Config {
             stats_totals: Stats::default(),
             progress,
             started: Instant::now(),
+            build_index: args.build_index,
+            index: None,
         })
     }
 }
@@ -461,7 +467,7 @@ fn patterns_and_paths(args: &Args) -> Result<(Vec<String>, Vec<SearchPath>), Str
         patterns.extend(read_pattern_file(file)?);
     }
     let mut positional = args.positional.iter();
-    if args.regexp.is_empty() && args.file.is_empty() && !args.files {
+    if args.regexp.is_empty() && args.file.is_empty() && !args.files && !args.build_index {
         let Some(pattern) = positional.next() else {
             return Err("trawl requires at least one pattern to execute a search".into());
         };

@@ -111,6 +111,8 @@ pub struct Matcher {
     /// PCRE2): the searcher runs it over the whole input, and matches are
     /// looked for from a line's start past its end.
     multiline: bool,
+    /// The default engine's whole pattern, for the index's query planner.
+    hir: Option<std::sync::Arc<Hir>>,
 }
 
 // One matcher per worker: boxing the larger variant would buy nothing and
@@ -165,6 +167,7 @@ impl Matcher {
                 crlf: opts.crlf,
                 alone: !opts.multiline,
                 multiline: opts.multiline,
+                hir: None,
             })
         };
         match opts.engine {
@@ -292,7 +295,14 @@ impl Matcher {
             crlf: opts.crlf,
             alone: opts.null_data && !multiline,
             multiline,
+            hir: Some(std::sync::Arc::new(hir)),
         })
+    }
+
+    /// The compiled pattern (default engine only): every match the
+    /// searcher reports is a match of it.
+    pub fn hir(&self) -> Option<&Hir> {
+        self.hir.as_deref()
     }
 
     /// Whether the searcher must hand lines to `is_match_at` one at a time

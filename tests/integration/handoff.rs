@@ -552,13 +552,17 @@ fn max_results_with_json_says_where_it_stopped() {
 
 #[test]
 fn max_results_stops_the_search() {
+    // The walker may run IN_ORDER (4096) files ahead of the printer, and
+    // a loaded machine can starve the printer that long, so only a tree
+    // well past that bound shows, whatever the timing, that the walk and
+    // the searches stop once the limit is printed.
     let f = Fixture::new();
-    for i in 0..2000 {
-        f.create(&format!("d{}/f{i:04}.txt", i / 100), "needle\nneedle\n");
+    for i in 0..6000 {
+        f.create(&format!("d{:02}/f{i:04}.txt", i / 100), "needle\nneedle\n");
     }
     let run = f.run(&["--max-results", "3", "--debug", "-j2", "needle"]);
     run.expect(
-        "d0/f0000.txt:needle\nd0/f0000.txt:needle\nd0/f0001.txt:needle\n",
+        "d00/f0000.txt:needle\nd00/f0000.txt:needle\nd00/f0001.txt:needle\n",
         0,
     );
     let searched: u64 = debug_searched(&run.stderr)
@@ -567,7 +571,10 @@ fn max_results_stops_the_search() {
         .unwrap()
         .parse()
         .unwrap();
-    assert!(searched < 1000, "--max-results 3 searched {searched} files");
+    assert!(
+        searched <= 4200,
+        "--max-results 3 searched {searched} files"
+    );
 }
 
 #[test]

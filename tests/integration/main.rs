@@ -12,6 +12,7 @@ mod faults;
 mod filtering;
 mod formats;
 mod handoff;
+mod index;
 mod inputs;
 mod merge_review;
 mod output;
