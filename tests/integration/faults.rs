@@ -54,12 +54,13 @@ fn panicking(f: &Fixture, point: &str, args: &[&str]) -> (String, String) {
     let out = output_or_hang(cmd);
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(2), "{point} {args:?}: {stderr}");
-    // The progress line is erased before the message (and at the end):
-    // the message is a line of its own.
+    // The progress line is erased before the message (and redrawn below
+    // it until the end, then erased): the message is a line of its own.
     let stderr = match args.contains(&"--progress") {
         true => stderr
             .split("\r\x1b[2K")
-            .filter(|part| part.starts_with("trawl:"))
+            .flat_map(|part| part.split_inclusive('\n'))
+            .filter(|line| line.starts_with("trawl:"))
             .collect(),
         false => stderr,
     };
