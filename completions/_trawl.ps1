@@ -176,6 +176,8 @@ Register-ArgumentCompleter -Native -CommandName 'trawl' -ScriptBlock {
             [CompletionResult]::new('--one-file-system', '--one-file-system', [CompletionResultType]::ParameterName, 'Skip directories on other file systems')
             [CompletionResult]::new('--no-one-file-system', '--no-one-file-system', [CompletionResultType]::ParameterName, 'no-one-file-system')
             [CompletionResult]::new('--files', '--files', [CompletionResultType]::ParameterName, 'Print each file that would be searched')
+            [CompletionResult]::new('--build-index', '--build-index', [CompletionResultType]::ParameterName, 'Build or refresh the index of each PATH (default: .)')
+            [CompletionResult]::new('--no-index', '--no-index', [CompletionResultType]::ParameterName, 'Don''t use an index')
             [CompletionResult]::new('--binary', '--binary', [CompletionResultType]::ParameterName, 'Search binary files')
             [CompletionResult]::new('--no-binary', '--no-binary', [CompletionResultType]::ParameterName, 'no-binary')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Show search results in a JSON Lines format')

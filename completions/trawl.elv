@@ -173,6 +173,8 @@ set edit:completion:arg-completer[trawl] = {|@words|
             cand --one-file-system 'Skip directories on other file systems'
             cand --no-one-file-system 'no-one-file-system'
             cand --files 'Print each file that would be searched'
+            cand --build-index 'Build or refresh the index of each PATH (default: .)'
+            cand --no-index 'Don''t use an index'
             cand --binary 'Search binary files'
             cand --no-binary 'no-binary'
             cand --json 'Show search results in a JSON Lines format'

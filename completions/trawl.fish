@@ -595,6 +595,8 @@ complete -c trawl -l no-follow
 complete -c trawl -l one-file-system -d 'Skip directories on other file systems'
 complete -c trawl -l no-one-file-system
 complete -c trawl -l files -d 'Print each file that would be searched'
+complete -c trawl -l build-index -d 'Build or refresh the index of each PATH (default: .)'
+complete -c trawl -l no-index -d 'Don\'t use an index'
 complete -c trawl -l binary -d 'Search binary files'
 complete -c trawl -l no-binary
 complete -c trawl -l json -d 'Show search results in a JSON Lines format'

@@ -6,7 +6,7 @@
 //!    │                                │                                                 │ reply.send(chunk)
 //!    └─(its own messages, in order)   └─ a slot per job, in walk order [bounded, bytes budgeted; spill file past it]
 //!                                          └──► output thread: slot k drained before slot k+1 → stdout / stderr
-//!  cancel (-q, --max-results, broken pipe, write error) → walker stops, workers stop, all joined
+//!  cancel: one flag in the pool (-q, --max-results, broken pipe, write error, panic) → walker, searchers, all stop; all joined
 //! ```
 //!
 //! Reading the modules in pipeline order explains the program:
@@ -18,6 +18,7 @@
 //! `messages` (stderr, exit status).
 
 pub mod cli;
+pub mod index;
 pub mod messages;
 pub mod output;
 pub mod pool;
@@ -28,6 +29,7 @@ pub mod run;
 pub mod search;
 pub mod sink;
 pub mod stats;
+pub mod test_hooks;
 pub mod walk;
 
 use cli::args::Args;
@@ -38,6 +40,7 @@ use messages::err;
 /// 0 if something matched, 1 if nothing did, 2 on any error (a match with
 /// `-q` still gives 0, as in ripgrep).
 pub fn run() -> i32 {
+    messages::report_panics();
     // The command line alone first: its errors, --help and --version come
     // before the config file is read, and its --no-messages and --debug
     // apply to reading it (as in ripgrep).
@@ -90,17 +93,22 @@ pub fn run() -> i32 {
         };
     }
     messages::configure(args.no_messages, args.debug || args.trace, args.trace);
-    let config = match Config::from_args(args) {
+    let no_index = args.no_index;
+    let mut config = match Config::from_args(args) {
         Ok(config) => config,
         Err(message) => {
             err!("{message}");
             return 2;
         }
     };
+    if config.build_index {
+        return index::build::run(&config);
+    }
     if !config.files && !config.matches_possible {
         // Not even the --json summary or --stats, as in ripgrep.
         return 1;
     }
+    config.index = index::Use::setup(&config, no_index);
     let result = if config.files && config.quiet {
         quiet_files(&config)
     } else if config.files {
@@ -108,6 +116,9 @@ pub fn run() -> i32 {
     } else {
         run::search(&config)
     };
+    if let Some(index) = &config.index {
+        index.report();
+    }
     config.walk.report_deferred_errors(result.matched);
     let implicit = config
         .paths

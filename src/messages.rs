@@ -15,6 +15,71 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 thread_local! {
     static CAPTURED: RefCell<Option<Vec<u8>>> = const { RefCell::new(None) };
+    /// What this thread is doing, for the panic message.
+    static ACTIVITY: RefCell<(Activity, Vec<u8>)> = const { RefCell::new((Activity::Other, Vec::new())) };
+}
+
+/// What a thread is doing, named in the message if it panics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Activity {
+    Other,
+    /// Searching the file named.
+    Searching,
+    /// Walking; the path is the latest found.
+    Walking,
+    Printing,
+}
+
+/// Records what this thread is doing now (a copy of `path`, into a buffer
+/// kept for the thread: no allocation per file).
+pub fn set_activity(activity: Activity, path: &[u8]) {
+    ACTIVITY.with(|current| {
+        let mut current = current.borrow_mut();
+        current.0 = activity;
+        current.1.clear();
+        current.1.extend_from_slice(path);
+    });
+}
+
+/// Makes a panic print one line, `trawl: PATH: panicked while searching:
+/// MESSAGE (at FILE:LINE:COL)`, instead of Rust's report: the first panic
+/// only (when every worker panics, the others add nothing), and it counts
+/// as an error. The pool cancels everything on a panic and the program
+/// exits 2 (`main`).
+pub fn report_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        static REPORTED: AtomicBool = AtomicBool::new(false);
+        ERRORED.store(true, Ordering::Relaxed);
+        if REPORTED.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("(no message)");
+        let location = info
+            .location()
+            .map(|at| format!(" (at {}:{}:{})", at.file(), at.line(), at.column()))
+            .unwrap_or_default();
+        let context = ACTIVITY
+            .try_with(|current| {
+                let current = current.borrow();
+                let path = String::from_utf8_lossy(&current.1);
+                match current.0 {
+                    Activity::Searching => format!("{path}: panicked while searching"),
+                    Activity::Walking if path.is_empty() => "panicked while walking".into(),
+                    Activity::Walking => format!("panicked while walking, at {path}"),
+                    Activity::Printing => "panicked while printing".into(),
+                    Activity::Other => "panicked".into(),
+                }
+            })
+            .unwrap_or_else(|_| "panicked".into());
+        let mut stderr = std::io::stderr().lock();
+        crate::progress::erase_for_message(&mut stderr);
+        let _ = writeln!(stderr, "trawl: {context}: {message}{location}");
+    }));
 }
 
 /// From now on, messages of this thread are kept for `take_captured`.

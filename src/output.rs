@@ -49,8 +49,7 @@ pub struct OutputOptions {
 /// `| head -1` sooner; 64 KiB (a pipe's size) wrote the big file's 4 M
 /// `-n the` lines as fast as 256 KiB did (0.85-0.89 s both).
 const BUFFER: usize = 64 * 1024;
-/// Largest chunk buffer handed back for reuse.
-const SPARE_CAPACITY: usize = 2 << 20;
+use crate::run::SPARE_CAPACITY;
 
 pub struct Printer<'c> {
     config: &'c Config,
@@ -135,8 +134,12 @@ impl<'c> Printer<'c> {
             } => self.write_err(&bytes),
             Delivery::Chunk {
                 job,
-                chunk: Piece::Spilled { file, offset, len },
-            } => self.write_spilled(job, &file, offset, len),
+                chunk: Piece::Spilled(spilled),
+            } => self.write_spilled(job, spilled.file(), spilled.offset, spilled.len),
+            Delivery::Chunk {
+                chunk: Piece::Tally { stats, path },
+                ..
+            } => return self.tally(&stats, &path),
             Delivery::Chunk {
                 job,
                 chunk:
@@ -198,10 +201,28 @@ impl<'c> Printer<'c> {
         true
     }
 
+    /// --max-results: a file streamed with the exact number left has been
+    /// printed; stops the search if that was the last.
+    fn tally(&mut self, stats: &FileStats, path: &[u8]) -> bool {
+        let printed = self
+            .results
+            .fetch_add(stats.matched_lines, Ordering::AcqRel);
+        if self.config.stats.is_some() {
+            self.config.stats_totals.add(stats);
+        }
+        let max = self.config.max_results.unwrap_or(u64::MAX);
+        if printed + stats.matched_lines >= max {
+            self.stopped_in = Some(path.to_vec());
+            return false;
+        }
+        true
+    }
+
     fn recycle(&self, mut buffer: Vec<u8>) {
         if let Some(spare) = &self.spare_buffers {
-            // Kept small, as the spares add to the memory bound.
-            if buffer.capacity() <= SPARE_CAPACITY {
+            // Kept small, as the spares add to the memory bound; a chunk
+            // in a buffer of its own size is too small to reuse.
+            if (crate::printer::CHUNK..=SPARE_CAPACITY).contains(&buffer.capacity()) {
                 buffer.clear();
                 let _ = spare.try_send(buffer);
             }
@@ -227,26 +248,39 @@ impl<'c> Printer<'c> {
     /// a pipe it moves page references, no copy), else read and written.
     /// The worker writes each spill file once and never changes what it
     /// wrote, so pages still in the pipe stay valid; the file's space is
-    /// freed when its last piece is printed (see `run::Spill`).
+    /// freed when its last piece is printed (see `run::spill`).
     fn write_spilled(&mut self, job: u64, file: &File, offset: u64, len: u64) -> io::Result<()> {
         self.begin(job)?;
-        self.out.flush()?;
-        let done = send_file(file, offset, len, self.out.get_ref())?;
-        if done < len {
-            let mut reader = file;
-            reader.seek(SeekFrom::Start(offset + done))?;
-            let copied = io::copy(&mut reader.take(len - done), &mut self.out)?;
-            if copied != len - done {
-                return Err(io::Error::new(
-                    io::ErrorKind::UnexpectedEof,
-                    "spill file shrank",
-                ));
+        let out = &mut self.out;
+        let tty = self.progress.is_some() && self.config.output.stdout_is_tty;
+        let flush = tty || self.config.output.line_buffered;
+        let mut copy = || {
+            out.flush()?;
+            let done = send_file(file, offset, len, out.get_ref())?;
+            if done < len {
+                let mut reader = file;
+                reader.seek(SeekFrom::Start(offset + done))?;
+                let copied = io::copy(&mut reader.take(len - done), out)?;
+                if copied != len - done {
+                    return Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "spill file shrank",
+                    ));
+                }
             }
+            match flush {
+                true => out.flush(),
+                false => Ok(()),
+            }
+        };
+        match self.progress {
+            // The progress line is hidden, as for other output.
+            Some(progress) if tty => progress
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .suspend(copy),
+            _ => copy(),
         }
-        if self.config.output.line_buffered {
-            self.out.flush()?;
-        }
-        Ok(())
     }
 
     fn write_out(&mut self, job: u64, bytes: &[u8]) -> io::Result<()> {
@@ -292,6 +326,8 @@ impl<'c> Printer<'c> {
                 err!("error writing output: {error}");
             }
             self.failed = true;
+            // The pool's flag: searchers stop at once, and the pool wakes
+            // every thread when `deliver` returns false.
             self.quit.store(true, Ordering::Relaxed);
         }
     }

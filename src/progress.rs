@@ -1,11 +1,16 @@
 //! The progress line on stderr for long searches (`--progress`), drawn by
 //! the printer thread with indicatif: files searched, files with matches,
-//! bytes searched, elapsed time since the search started. The printer
+//! bytes read so far (also inside a big file or stdin), the file a worker
+//! opened last, elapsed time since the search started. Shown by default
+//! only when stdout and stderr are both terminals: a program reading
+//! trawl's output (fzf, less) may be drawing on the terminal. The printer
 //! hides it while it writes results to the same terminal, so output is
 //! never garbled; an interrupt (Ctrl-C) or termination erases it before
 //! trawl dies.
 
 use std::io::{self, IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget, ProgressStyle, TermLike};
@@ -16,8 +21,26 @@ use crate::stats::Stats;
 /// searches never flash a progress line.
 const AUTO_DELAY: Duration = Duration::from_secs(1);
 
+/// What the workers are doing now, updated as they go.
+#[derive(Default)]
+pub struct Live {
+    /// Bytes read by the searchers (`Searcher::counting_into`).
+    pub read: AtomicU64,
+    /// The file a worker started last.
+    current: Mutex<Vec<u8>>,
+}
+
+impl Live {
+    pub fn start(&self, path: &[u8]) {
+        let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
+        current.clear();
+        current.extend_from_slice(path);
+    }
+}
+
 pub struct Progress<'a> {
     stats: &'a Stats,
+    live: &'a Live,
     started: Instant,
     delay: Duration,
     bar: Option<ProgressBar>,
@@ -26,9 +49,15 @@ pub struct Progress<'a> {
 }
 
 impl<'a> Progress<'a> {
-    pub fn new(stats: &'a Stats, started: Instant, immediately: bool) -> Progress<'a> {
+    pub fn new(
+        stats: &'a Stats,
+        live: &'a Live,
+        started: Instant,
+        immediately: bool,
+    ) -> Progress<'a> {
         Progress {
             stats,
+            live,
             started,
             delay: if immediately {
                 Duration::ZERO
@@ -60,14 +89,17 @@ impl<'a> Progress<'a> {
             );
             self.handled = erase_on_interrupt();
             self.bar = Some(bar);
+            SHOWN.store(true, Ordering::Relaxed);
         }
         let totals = self.stats.totals();
         if let Some(bar) = &self.bar {
+            let current = self.live.current.lock().unwrap_or_else(|e| e.into_inner());
             bar.set_message(format!(
-                "{} files searched, {} with matches, {} searched",
+                "{} files searched, {} with matches, {} read: {}",
                 totals.searches,
                 totals.searches_with_match,
-                HumanBytes(totals.bytes_searched)
+                HumanBytes(self.live.read.load(Ordering::Relaxed)),
+                String::from_utf8_lossy(&current),
             ));
             bar.tick();
         }
@@ -84,6 +116,7 @@ impl<'a> Progress<'a> {
     pub fn finish(&mut self) {
         if let Some(bar) = self.bar.take() {
             bar.finish_and_clear();
+            SHOWN.store(false, Ordering::Relaxed);
         }
         for signal in self.handled.drain(..) {
             // SAFETY: restores the default action.
@@ -94,6 +127,17 @@ impl<'a> Progress<'a> {
 
 /// The line at the start of the current one, erased.
 const ERASE_LINE: &[u8] = b"\r\x1b[2K";
+
+/// Whether a progress line is on stderr now.
+static SHOWN: AtomicBool = AtomicBool::new(false);
+
+/// Erases the progress line, if one is shown, so that a message written
+/// outside the printer (a panic's) starts a line of its own.
+pub fn erase_for_message(out: &mut impl Write) {
+    if SHOWN.load(Ordering::Relaxed) {
+        let _ = out.write_all(ERASE_LINE);
+    }
+}
 
 /// Makes SIGINT and SIGTERM erase the progress line, then end trawl as
 /// the signal would have (default action, re-raised), so that the exit
@@ -111,15 +155,20 @@ fn erase_on_interrupt() -> Vec<libc::c_int> {
     let handler = erase_and_die as extern "C" fn(libc::c_int) as libc::sighandler_t;
     let mut handled = Vec::new();
     for signal in [libc::SIGINT, libc::SIGTERM] {
-        // SAFETY: installs a handler that only calls async-signal-safe
-        // functions; a signal ignored by the parent (nohup, `&` in some
-        // shells) stays ignored.
+        // A signal ignored by the parent (nohup, `&` in some shells) stays
+        // ignored: asked first, so that it is never handled meanwhile.
+        // SAFETY: sigaction with a null new action only reads the current
+        // one into `current`; the handler installed only calls
+        // async-signal-safe functions.
         unsafe {
-            if libc::signal(signal, handler) == libc::SIG_IGN {
-                libc::signal(signal, libc::SIG_IGN);
-            } else {
-                handled.push(signal);
+            let mut current: libc::sigaction = std::mem::zeroed();
+            if libc::sigaction(signal, std::ptr::null(), &mut current) != 0
+                || current.sa_sigaction == libc::SIG_IGN
+            {
+                continue;
             }
+            libc::signal(signal, handler);
+            handled.push(signal);
         }
     }
     handled

@@ -8,10 +8,12 @@
 //!                              └──(in order)──► output::Printer → stdout / stderr
 //! ```
 
+mod spill;
+
 use std::ffi::OsStr;
-use std::fs::File;
 use std::io;
 use std::os::unix::ffi::OsStrExt;
+use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -20,20 +22,24 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{bounded, Receiver, Sender};
 
 use crate::cli::config::Config;
-use crate::messages::{self, err};
+use crate::messages::{self, err, Activity};
 use crate::output::Printer;
-use crate::pool::{self, Limits, Reply, Weigh};
+use crate::pool::{Delivery, Limits, NotStarted, Pool, Reply, Weigh};
 use crate::printer::json::JsonSink;
 use crate::printer::standard::StandardSink;
 use crate::printer::summary::SummarySink;
 use crate::printer::{ChunkWriter, Outcome, OutputMode};
-use crate::progress::Progress;
+use crate::progress::{self, Progress};
 use crate::search::matcher::Matcher;
 use crate::search::source::search_file;
 use crate::search::{BinaryMode, Searcher};
 use crate::sink::Sink;
 use crate::stats::FileStats;
+use crate::test_hooks::{self, Stage};
 use crate::walk::{self, Haystack, Source};
+
+use spill::{Caps, Spares, Spill};
+pub use spill::{Spilled, SPARE_CAPACITY};
 
 /// Jobs queued per worker. Queued jobs hold no open file, only a path.
 const JOBS_PER_WORKER: usize = 256;
@@ -44,14 +50,16 @@ const IN_ORDER: usize = 4096;
 /// workers wait for the files before theirs to be printed.
 pub const BUDGET: usize = 32 << 20;
 /// Output of the file being printed not yet taken by the printer thread.
+/// Also the most of a file's output a worker holds with --max-results
+/// before it waits for the file's turn instead.
 const HEAD_ROOM: usize = 1 << 20;
-/// A worker starts a new spill file past this size, so that printed
-/// spill data does not hold disk space: a file is removed when its last
-/// piece is printed. (Punching holes instead is unsafe once sendfile has
-/// put the file's pages in a pipe: a partly punched page is zeroed.)
-const SPILL_SEGMENT: u64 = 64 << 20;
 /// Path buffers handed back by workers for reuse.
 const SPARE_PATHS: usize = 1024;
+/// Open files besides the workers' (one each): the walker's directories
+/// (`cli::config::WALK_OPEN_DIRS`) and the handles `cli::config` reserves
+/// for stdin, stdout, stderr, an ignore file and the runtime. What the
+/// open file limit leaves past these is free for spill files.
+const OTHER_HANDLES: u64 = crate::cli::config::WALK_OPEN_DIRS as u64 + 8;
 
 /// What a job sends to the printer thread.
 pub enum Piece {
@@ -59,16 +67,13 @@ pub enum Piece {
     Out(Vec<u8>),
     /// Messages for stderr (already formatted, one per line).
     Err(Vec<u8>),
-    /// Bytes for stdout that did not fit in the budget, written to the
-    /// worker's spill file (unlinked, in the temporary directory).
-    Spilled {
-        file: Arc<File>,
-        offset: u64,
-        len: u64,
-    },
-    /// With --max-results: a file's whole output and how many matching
-    /// lines it holds. The printer prints it if the limit allows, or has
-    /// the file searched again with the exact number left (`Rerun`).
+    /// Bytes for stdout that did not fit in the budget, written to a
+    /// spill file (`spill`).
+    Spilled(Spilled),
+    /// With --max-results: a file's whole output (at most `HEAD_ROOM`
+    /// bytes) and how many matching lines it holds. The printer prints it
+    /// if the limit allows, or has the file searched again with the exact
+    /// number left.
     Counted {
         output: Vec<u8>,
         haystack: Haystack,
@@ -76,15 +81,20 @@ pub enum Piece {
         /// do not depend on timing).
         stats: FileStats,
     },
+    /// With --max-results: the end of a file whose output was streamed in
+    /// its turn with the exact number left (too large to hold, or stdin),
+    /// with its statistics.
+    Tally { stats: FileStats, path: Vec<u8> },
 }
 
 impl Weigh for Piece {
     fn weight(&self) -> usize {
         match self {
-            Piece::Out(bytes) | Piece::Err(bytes) => bytes.len(),
-            Piece::Counted { output, .. } => output.len(),
-            // On disk: it costs no memory while it waits.
-            Piece::Spilled { .. } => 0,
+            // Capacity, not length: what a waiting chunk holds in memory.
+            Piece::Out(bytes) | Piece::Err(bytes) => bytes.capacity(),
+            Piece::Counted { output, .. } => output.capacity(),
+            // On disk (bounded by the spill caps), or nothing.
+            Piece::Spilled(_) | Piece::Tally { .. } => 0,
         }
     }
 }
@@ -96,207 +106,323 @@ pub struct RunResult {
     pub searched: u64,
 }
 
+/// What the walker, the workers and the printer of one search share.
+struct Shared<'a> {
+    config: &'a Config,
+    /// The pool's: -q's first match, --max-results, a closed pipe, a
+    /// failed write or a panic set it; every searcher reads it.
+    cancelled: &'a AtomicBool,
+    matched: AtomicBool,
+    /// Files handed to a searcher (for --debug).
+    searched_files: AtomicU64,
+    /// Matching lines printed so far, with --max-results.
+    results_printed: AtomicU64,
+    spare_paths: (Sender<PathBuf>, Receiver<PathBuf>),
+    spares: Spares,
+    caps: Arc<Caps>,
+    /// What the progress line shows of searches under way.
+    live: Option<&'a progress::Live>,
+}
+
 /// Runs the whole search.
 pub fn search(config: &Config) -> RunResult {
-    fix_malloc_mmap_threshold();
-    let quit = AtomicBool::new(false);
-    let matched = AtomicBool::new(false);
-    let mut searched = 0u64;
+    tune_malloc();
     let threads = config.threads.max(1);
-    let limits = Limits {
+    let pool = Pool::<Haystack, Piece>::new(Limits {
         queued_jobs: threads * JOBS_PER_WORKER,
         in_order: IN_ORDER,
         budget: BUDGET,
         head: HEAD_ROOM,
+    });
+    let (tx, rx) = bounded(threads + 2);
+    let live = progress::Live::default();
+    let live = config.progress.is_some().then_some(&live);
+    let shared = Shared {
+        config,
+        cancelled: pool.cancel_flag(),
+        matched: AtomicBool::new(false),
+        searched_files: AtomicU64::new(0),
+        results_printed: AtomicU64::new(0),
+        spare_paths: bounded(SPARE_PATHS),
+        spares: Spares { tx, rx },
+        caps: Caps::new(threads, spare_handles(threads)),
+        live,
     };
-    let (spare_paths_tx, spare_paths_rx) = bounded::<PathBuf>(SPARE_PATHS);
-    let (spare_buffers_tx, spare_buffers_rx) = bounded::<Vec<u8>>(threads + 2);
-    let progress = config.progress.map(|immediately| {
+    let shared = &shared;
+    let progress = config.progress.zip(live).map(|(immediately, live)| {
         Mutex::new(Progress::new(
             &config.stats_totals,
+            live,
             config.started,
             immediately,
         ))
     });
-    let results_printed = AtomicU64::new(0);
-    let rerun = |haystack: &Haystack, max: u64| search_again(config, haystack, max, &quit);
-    let mut printer = Printer::new(config, &quit, progress.as_ref(), &rerun, &results_printed)
-        .recycling(spare_buffers_tx.clone());
-    let (quit, matched, searched_ref) = (&quit, &matched, &mut searched);
-    let results_printed = &results_printed;
-    let searched_files = AtomicU64::new(0);
-    let searched_files = &searched_files;
-    let feed = move |pool: &pool::Pool<Haystack, Piece>| {
+    let rerun =
+        |haystack: &Haystack, max: u64| search_again(config, haystack, max, shared.cancelled);
+    let mut printer = Printer::new(
+        config,
+        shared.cancelled,
+        progress.as_ref(),
+        &rerun,
+        &shared.results_printed,
+    )
+    .recycling(shared.spares.tx.clone());
+    let mut searched = 0u64;
+    let walked = &mut searched;
+    let feed = move |pool: &Pool<Haystack, Piece>| {
         messages::capture();
         walk::walk(
             &config.paths,
             &config.rules,
             &config.walk,
             &mut |haystack| {
-                if !submit_messages(pool) || quit.load(Ordering::Relaxed) {
+                messages::set_activity(Activity::Walking, haystack.display());
+                test_hooks::panic_point(Stage::Walker, haystack.display());
+                if !submit_messages(pool) || shared.cancelled.load(Ordering::Relaxed) {
                     return false;
                 }
-                *searched_ref += 1;
-                pool.submit(with_spare_path(haystack, &spare_paths_rx))
+                *walked += 1;
+                if let (Some(index), Source::Path(path)) = (&config.index, &haystack.source) {
+                    // Unchanged since indexed, and cannot match: its
+                    // output would be empty (see src/index/mod.rs).
+                    if index.skips(path) {
+                        return true;
+                    }
+                }
+                pool.submit(with_spare_path(haystack, &shared.spare_paths.1))
             },
         );
         submit_messages(pool);
     };
-    let work = || {
-        let mut searcher = Searcher::new(&config.search, quit);
-        // A worker's own matcher: each clone has its own scratch space,
-        // and the engines' shared pools serve only their first thread
-        // without a lock (with -P at -j2 on linux, 1.75 s against rg's
-        // 1.34 s with one matcher for all workers).
-        let matcher = config.matcher.clone();
-        let mut spill = Spill::default();
-        let spare_buffers = (spare_buffers_tx.clone(), spare_buffers_rx.clone());
-        let spare_paths = spare_paths_tx.clone();
-        move |haystack: Haystack, reply: &mut Reply<'_, Haystack, Piece>| {
-            if quit.load(Ordering::Relaxed) {
-                return;
-            }
-            messages::capture();
-            searched_files.fetch_add(1, Ordering::Relaxed);
-            if config.max_results.is_some() {
-                let printed = results_printed;
-                let searcher = (&matcher, &mut searcher);
-                return search_counted(config, searcher, haystack, reply, quit, printed);
-            }
-            let mut send =
-                |chunk: Vec<u8>, more: bool| spill.send(reply, chunk, more, &spare_buffers);
-            let buffer = spare_buffers.1.try_recv().unwrap_or_default();
-            let out = ChunkWriter::with_buffer(&mut send, buffer);
-            let searcher = (&matcher, &mut searcher);
-            let (found, _) = search_one(config, searcher, &haystack, out, quit, true);
-            if found {
-                matched.store(true, Ordering::Relaxed);
-            }
-            send_messages(reply);
-            if let Source::Path(path) = haystack.source {
-                let _ = spare_paths.try_send(path);
-            }
+    let consume = |delivery: Delivery<Piece>| {
+        if let Delivery::Chunk { .. } = delivery {
+            test_hooks::panic_point(Stage::Printer, b"");
         }
+        !shared.cancelled.load(Ordering::Relaxed) && printer.deliver(delivery)
     };
     let ticker = Ticker::default();
-    let started = std::thread::scope(|scope| {
+    messages::set_activity(Activity::Printing, b"");
+    let ran = std::thread::scope(|scope| {
         if let Some(progress) = &progress {
             scope.spawn(|| ticker.run(progress));
         }
-        let started = pool::run(limits, threads, feed, work, |delivery| {
-            !quit.load(Ordering::Relaxed) && printer.deliver(delivery)
-        });
+        let work = || {
+            let mut worker = Worker::new(shared);
+            move |haystack, reply: &mut Reply<'_, Haystack, Piece>| worker.run_job(haystack, reply)
+        };
+        // The ticker stops even if a thread of the pool panicked.
+        let ran = panic::catch_unwind(AssertUnwindSafe(|| pool.run(threads, feed, work, consume)));
         ticker.stop();
-        started
+        ran
     });
-    if started == 0 {
-        err!("could not start any worker thread");
-    } else if started < threads {
-        messages::warning(format_args!(
+    messages::set_activity(Activity::Other, b"");
+    let started = ran.unwrap_or_else(|payload| {
+        if let Some(progress) = &progress {
+            progress.lock().unwrap_or_else(|e| e.into_inner()).finish();
+        }
+        panic::resume_unwind(payload)
+    });
+    match started {
+        Err(NotStarted::Workers) => err!("could not start any worker thread"),
+        Err(NotStarted::Feeder) => err!("could not start the walker thread"),
+        Ok(started) if started < threads => messages::warning(format_args!(
             "could only start {started} of {threads} worker threads"
-        ));
+        )),
+        Ok(_) => {}
     }
     // What -q and --max-results saved is visible here (and tested).
     messages::debug(format_args!(
         "searched {} of {searched} files walked",
-        searched_files.load(Ordering::Relaxed)
+        shared.searched_files.load(Ordering::Relaxed)
     ));
     let matched = match config.max_results {
         Some(_) => printer.results() > 0,
-        None => matched.load(Ordering::Relaxed),
+        None => shared.matched.load(Ordering::Relaxed),
     };
     printer.finish();
     RunResult { matched, searched }
 }
 
-/// A worker's spill file: output that would wait behind a slow head job
-/// past the budget goes here instead of memory, so workers never stop
-/// while an earlier file is slow (a pipe, a network file, a huge file).
-/// Only while the printer is stalled on the head (`send_or_overflow`):
-/// when the printer is busy writing, a worker at the budget waits, as
-/// spilling would add copies to the bottleneck. Measured on the
-/// slow-first tree (benches/adversarial, 2 cores, 2026-11-25, `| cat`,
-/// -j2, median of 11): spilling whenever the budget was full, 0.79 s;
-/// waiting always, 0.59 s; spilling only behind a stalled printer (and
-/// copying out with sendfile), 0.58 s; rg 0.46 s.
-#[derive(Default)]
-struct Spill {
-    file: Option<Arc<File>>,
-    end: u64,
-    /// Creating or writing the file failed: wait for the budget instead.
-    broken: bool,
+/// Open files free for spilling: what the open file limit leaves past the
+/// workers' files and the others (`cli::config` keeps those within it).
+fn spare_handles(threads: usize) -> u64 {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit only writes the struct we pass.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
+        return 0;
+    }
+    let soft = usize::try_from(limit.rlim_cur).unwrap_or(usize::MAX) as u64;
+    soft.saturating_sub(threads as u64 + OTHER_HANDLES)
 }
 
-impl Spill {
-    /// Sends a chunk, to memory or to the spill file, and with `more`
-    /// gives back a buffer for the next chunk: a recycled one, or a
-    /// spilled chunk's own (which, after the last chunk, goes back to the
-    /// spares). Freeing and allocating a 1 MB buffer per file cost a page
-    /// fault per 4 KiB. `None` once the search is cancelled.
-    fn send(
-        &mut self,
-        reply: &mut Reply<'_, Haystack, Piece>,
-        chunk: Vec<u8>,
-        more: bool,
-        (spare_tx, spare_rx): &(Sender<Vec<u8>>, Receiver<Vec<u8>>),
-    ) -> Option<Vec<u8>> {
-        let next = || match more {
-            true => spare_rx.try_recv().unwrap_or_default(),
-            false => Vec::new(),
-        };
-        if chunk.is_empty() {
-            // The writer's unused buffer.
-            let _ = spare_tx.try_send(chunk);
-            return Some(Vec::new());
-        }
-        let mut chunk = match reply.send_or_overflow(Piece::Out(chunk)) {
-            Ok(sent) => return sent.then(next),
-            Err(Piece::Out(chunk)) => chunk,
-            Err(_) => unreachable!("send_or_overflow gives back what it was given"),
-        };
-        match self.write(&chunk) {
-            Some(piece) => reply.send(piece).then(|| {
-                chunk.clear();
-                if more {
-                    return chunk;
-                }
-                let _ = spare_tx.try_send(chunk);
-                Vec::new()
-            }),
-            None => reply.send(Piece::Out(chunk)).then(next),
+/// A worker: its own matcher and searcher, its spill file, and the
+/// searching of one job at a time (`run_job`).
+struct Worker<'a> {
+    shared: &'a Shared<'a>,
+    /// Each worker's own: each clone has its own scratch space, and the
+    /// engines' shared pools serve only their first thread without a lock
+    /// (with -P at -j2 on linux, 1.75 s against rg's 1.34 s with one
+    /// matcher for all workers).
+    matcher: Matcher,
+    searcher: Searcher<'a>,
+    spill: Spill,
+}
+
+impl<'a> Worker<'a> {
+    fn new(shared: &'a Shared<'a>) -> Worker<'a> {
+        let config = shared.config;
+        Worker {
+            shared,
+            matcher: config.matcher.clone(),
+            searcher: counting(shared, Searcher::new(&config.search, shared.cancelled)),
+            spill: Spill::new(Arc::clone(&shared.caps)),
         }
     }
 
-    fn write(&mut self, chunk: &[u8]) -> Option<Piece> {
-        use std::os::unix::fs::FileExt;
-        if self.broken {
-            return None;
+    /// Searches one haystack into its slot, messages last.
+    fn run_job(&mut self, haystack: Haystack, reply: &mut Reply<'_, Haystack, Piece>) {
+        let shared = self.shared;
+        if shared.cancelled.load(Ordering::Relaxed) {
+            return;
         }
-        if self.end >= SPILL_SEGMENT {
-            // Pieces still waiting keep the old file open; its space is
-            // freed when the last of them is printed.
-            self.file = None;
-            self.end = 0;
+        messages::capture();
+        messages::set_activity(Activity::Searching, haystack.display());
+        test_hooks::panic_point(Stage::Worker, haystack.display());
+        shared.searched_files.fetch_add(1, Ordering::Relaxed);
+        if let Some(live) = shared.live {
+            live.start(haystack.display());
         }
-        if self.file.is_none() {
-            self.file = tempfile::tempfile().ok().map(Arc::new);
+        if shared.config.max_results.is_some() {
+            self.search_counted(haystack, reply);
+            send_messages(reply);
+            return;
         }
-        let Some(file) = &self.file else {
-            self.broken = true;
-            return None;
-        };
-        if file.write_all_at(chunk, self.end).is_err() {
-            self.broken = true;
-            return None;
+        let Worker {
+            matcher,
+            searcher,
+            spill,
+            ..
+        } = self;
+        let (found, _) = stream(shared, matcher, searcher, spill, &haystack, reply);
+        if found {
+            shared.matched.store(true, Ordering::Relaxed);
         }
-        let offset = self.end;
-        self.end += chunk.len() as u64;
-        Some(Piece::Spilled {
-            file: Arc::clone(file),
-            offset,
-            len: chunk.len() as u64,
-        })
+        send_messages(reply);
+        if let Source::Path(path) = haystack.source {
+            let _ = shared.spare_paths.0.try_send(path);
+        }
     }
+
+    /// --max-results: the file's output is kept whole, up to `HEAD_ROOM`
+    /// bytes, and sent with its count, so the printer can tell whether
+    /// the limit cuts it. A file with more output (or stdin, which cannot
+    /// be read twice) waits for its turn and is searched again with the
+    /// exact number left, its output streamed like any other.
+    fn search_counted(&mut self, haystack: Haystack, reply: &mut Reply<'_, Haystack, Piece>) {
+        let shared = self.shared;
+        let config = shared.config;
+        if !matches!(haystack.source, Source::Stdin) {
+            let mut output = Vec::new();
+            let mut too_much = false;
+            let mut keep = |mut chunk: Vec<u8>, _more: bool| {
+                if output.len() + chunk.len() > HEAD_ROOM {
+                    too_much = true;
+                    return None;
+                }
+                output.extend_from_slice(&chunk);
+                chunk.clear();
+                Some(chunk)
+            };
+            let out = ChunkWriter::new(&mut keep);
+            let searcher = &mut self.searcher;
+            let (_, stats) = search_one(
+                config,
+                &self.matcher,
+                searcher,
+                &haystack,
+                out,
+                shared.cancelled,
+                false,
+            );
+            if !too_much {
+                reply.send(Piece::Counted {
+                    output,
+                    haystack,
+                    stats,
+                });
+                return;
+            }
+            // The search again says what this one said.
+            drop(messages::take_captured());
+        }
+        if !reply.wait_for_head() {
+            return;
+        }
+        let printed = shared.results_printed.load(Ordering::Acquire);
+        let left = config.max_results.unwrap_or(0).saturating_sub(printed);
+        if left == 0 {
+            return;
+        }
+        let opts = limited(config, left);
+        let mut searcher = counting(shared, Searcher::new(&opts, shared.cancelled));
+        let (_, stats) = stream(
+            shared,
+            &self.matcher,
+            &mut searcher,
+            &mut self.spill,
+            &haystack,
+            reply,
+        );
+        reply.send(Piece::Tally {
+            stats,
+            path: haystack.display().to_vec(),
+        });
+    }
+}
+
+/// A searcher that counts what it reads for the progress line, if shown.
+fn counting<'a>(shared: &Shared<'a>, searcher: Searcher<'a>) -> Searcher<'a> {
+    match shared.live {
+        Some(live) => searcher.counting_into(&live.read),
+        None => searcher,
+    }
+}
+
+/// Searches `haystack` into its slot, chunk by chunk, spilling past the
+/// budget. Statistics are added to the totals unless --max-results (the
+/// printer adds those of what it prints).
+fn stream(
+    shared: &Shared,
+    matcher: &Matcher,
+    searcher: &mut Searcher,
+    spill: &mut Spill,
+    haystack: &Haystack,
+    reply: &mut Reply<'_, Haystack, Piece>,
+) -> (bool, FileStats) {
+    let config = shared.config;
+    let spares = &shared.spares;
+    let mut send = |chunk: Vec<u8>, more: bool| spill.send(reply, chunk, more, spares);
+    let out = ChunkWriter::with_buffer(&mut send, spares.take());
+    let record_stats = config.max_results.is_none();
+    search_one(
+        config,
+        matcher,
+        searcher,
+        haystack,
+        out,
+        shared.cancelled,
+        record_stats,
+    )
+}
+
+/// The search options with at most `max` matching lines per file.
+fn limited(config: &Config, max: u64) -> crate::search::SearchOptions {
+    let mut opts = config.search.clone();
+    opts.max_count = Some(opts.max_count.map_or(max, |m| m.min(max)));
+    opts
 }
 
 fn send_messages(reply: &mut Reply<'_, Haystack, Piece>) {
@@ -306,59 +432,18 @@ fn send_messages(reply: &mut Reply<'_, Haystack, Piece>) {
     }
 }
 
-/// --max-results: the file's output is kept whole and sent with its count,
-/// so the printer can tell whether the limit cuts it. Stdin cannot be read
-/// twice, so it waits for its turn and is searched once with the exact
-/// number left.
-fn search_counted(
-    config: &Config,
-    searcher: (&Matcher, &mut Searcher),
-    haystack: Haystack,
-    reply: &mut Reply<'_, Haystack, Piece>,
-    quit: &AtomicBool,
-    results_printed: &AtomicU64,
-) {
-    let (output, stats) = if matches!(haystack.source, Source::Stdin) {
-        if !reply.wait_for_head() {
-            return;
-        }
-        let printed = results_printed.load(Ordering::Acquire);
-        let left = config.max_results.unwrap_or(0).saturating_sub(printed);
-        search_again(config, &haystack, left, quit)
-    } else {
-        search_whole(config, searcher, &haystack, quit)
-    };
-    reply.send(Piece::Counted {
-        output,
-        haystack,
-        stats,
-    });
-    send_messages(reply);
-}
-
 /// Searches a file again with at most `max` matching lines (the printer's
-/// rerun of the file where --max-results falls). Statistics are left to
-/// the printer.
+/// rerun of the file where --max-results falls; its output is at most
+/// what the first search kept, `HEAD_ROOM`). Statistics are left to the
+/// printer.
 pub fn search_again(
     config: &Config,
     haystack: &Haystack,
     max: u64,
-    quit: &AtomicBool,
+    cancelled: &AtomicBool,
 ) -> (Vec<u8>, FileStats) {
-    let mut opts = config.search.clone();
-    opts.max_count = Some(opts.max_count.map_or(max, |m| m.min(max)));
-    let mut searcher = Searcher::new(&opts, quit);
-    search_whole(config, (&config.matcher, &mut searcher), haystack, quit)
-}
-
-/// A file's whole output in one buffer, with its statistics (not added to
-/// the totals: with --max-results the printer does that).
-fn search_whole(
-    config: &Config,
-    searcher: (&Matcher, &mut Searcher),
-    haystack: &Haystack,
-    quit: &AtomicBool,
-) -> (Vec<u8>, FileStats) {
+    let opts = limited(config, max);
+    let mut searcher = Searcher::new(&opts, cancelled);
     let mut output = Vec::new();
     let mut keep = |mut chunk: Vec<u8>, _more: bool| {
         output.extend_from_slice(&chunk);
@@ -366,7 +451,15 @@ fn search_whole(
         Some(chunk)
     };
     let out = ChunkWriter::new(&mut keep);
-    let (_, stats) = search_one(config, searcher, haystack, out, quit, false);
+    let (_, stats) = search_one(
+        config,
+        &config.matcher,
+        &mut searcher,
+        haystack,
+        out,
+        cancelled,
+        false,
+    );
     (output, stats)
 }
 
@@ -402,17 +495,22 @@ impl Ticker {
 /// a long line (1 MB each on the slow-first tree) come from the arenas,
 /// which keep the freed memory: 72 MiB resident for 32 MiB of budget.
 /// A fixed threshold maps every large chunk and unmaps it when printed:
-/// 44 MiB on the same tree.
-fn fix_malloc_mmap_threshold() {
+/// 44 MiB on the same tree. 64 KiB maps every chunk buffer (96 KiB).
+/// Chunks smaller than that still come from the arenas, and each arena
+/// keeps its own high-water mark: with one arena per worker,
+/// `-j12 -n e > file` on the linux corpus peaked at 81-90 MiB; with two arenas and
+/// the 64 KiB threshold, at 58-59 MiB, no slower (benches/README.md).
+fn tune_malloc() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only changes the allocator's tuning.
     unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 64 * 1024);
+        libc::mallopt(libc::M_ARENA_MAX, 2);
     }
 }
 
 /// Queues the walker's messages so far, in their place in the order.
-fn submit_messages(pool: &pool::Pool<Haystack, Piece>) -> bool {
+fn submit_messages(pool: &Pool<Haystack, Piece>) -> bool {
     let captured = messages::take_captured();
     captured.is_empty() || pool.submit_output(Piece::Err(captured))
 }
@@ -479,22 +577,23 @@ fn with_spare_path(haystack: Haystack, spare: &Receiver<PathBuf>) -> Haystack {
     }
 }
 
-/// Searches one haystack, its output going to `out` in chunks. Returns
-/// whether it counts as a success for the exit status, and its statistics
-/// (added to the totals here if `record_stats`).
-/// The searcher is a worker's (or the printer's, for a rerun) with the
-/// matcher it uses.
+/// Searches one haystack with `searcher` (a worker's, or one made for a
+/// search again), its output going to `out` in chunks. Returns whether it
+/// counts as a success for the exit status, and its statistics (added to
+/// the totals here if `record_stats`).
 fn search_one<'a>(
     config: &'a Config,
-    searcher: (&'a Matcher, &mut Searcher),
+    matcher: &'a Matcher,
+    searcher: &mut Searcher,
     haystack: &'a Haystack,
     out: ChunkWriter<'a>,
-    quit: &'a AtomicBool,
+    cancelled: &'a AtomicBool,
     record_stats: bool,
 ) -> (bool, FileStats) {
-    let (print, matcher, invert) = (&config.print, searcher.0, config.search.invert);
+    let (print, invert) = (&config.print, config.search.invert);
     let path = haystack.display();
-    test_delay(path);
+    test_hooks::delay(path);
+    let searcher = (matcher, searcher);
     match print.mode {
         OutputMode::Standard => {
             let sink = StandardSink::new(out, path, print, matcher, invert);
@@ -505,7 +604,7 @@ fn search_one<'a>(
             search_into(config, searcher, haystack, sink, record_stats)
         }
         _ => {
-            let sink = SummarySink::new(out, path, print, matcher, invert, quit);
+            let sink = SummarySink::new(out, path, print, matcher, invert, cancelled);
             search_into(config, searcher, haystack, sink, record_stats)
         }
     }
@@ -534,7 +633,7 @@ fn search_into<S: Sink + Outcome>(
     let success = sink.success();
     drop(sink);
     let path = haystack.display();
-    test_delay(path);
+    test_hooks::delay(path);
     let failed = result.is_err();
     if let Err(error) = result {
         messages::file_error(format_args!("{}: {error}", String::from_utf8_lossy(path)));
@@ -569,7 +668,7 @@ fn search_source(
         Source::Stdin => {
             let stdin = io::stdin();
             let mut lock = stdin.lock();
-            searcher.search_reader(matcher, &mut lock, binary, sink)
+            searcher.search_live(matcher, &mut lock, 0, binary, sink)
         }
         // The path as shown (no `./` for the implicit cwd): --pre gets it
         // as its argument, as in ripgrep.
@@ -582,26 +681,5 @@ fn search_source(
             binary,
             sink,
         ),
-    }
-}
-
-/// Test hook: with `TRAWL_TEST_WORKER_DELAY_US=N`, each file waits a
-/// random 0..N µs before it is opened and again after it is searched, so
-/// tests can shake the pool's ordering and race it. Present in release
-/// builds too (one cached environment lookup), so the tests that use it
-/// pass under `cargo test --release`.
-fn test_delay(path: &[u8]) {
-    use std::hash::BuildHasher;
-    use std::sync::OnceLock;
-    static MAX_MICROS: OnceLock<u64> = OnceLock::new();
-    let max = *MAX_MICROS.get_or_init(|| {
-        std::env::var("TRAWL_TEST_WORKER_DELAY_US")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
-    });
-    if max > 0 {
-        let random = std::collections::hash_map::RandomState::new().hash_one(path);
-        std::thread::sleep(Duration::from_micros(random % max));
     }
 }

@@ -95,4 +95,18 @@ pub trait Sink {
     /// called when reading it failed, as in ripgrep: no count, path or
     /// summary then stands for a file read only in part.
     fn finish(&mut self, summary: &SearchSummary);
+    /// The input is about to keep the search waiting: hand on what is
+    /// buffered so far (see `Searcher::search_live`).
+    fn flush(&mut self) {}
+    /// Whether this sink only counts matching lines: `matched` looks at
+    /// nothing but the fact of a (single-line) match and, like
+    /// `binary_matched`, always returns true. The searcher may then report
+    /// them in bulk to `matched_count`, without handing over each line
+    /// (`-c` and `-v -c` over many short lines), when no context is asked.
+    fn counts_only(&self) -> bool {
+        false
+    }
+    /// `lines` matching lines, as that many `matched` calls would report
+    /// them. Only called when `counts_only` is true.
+    fn matched_count(&mut self, _lines: u64) {}
 }

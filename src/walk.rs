@@ -396,6 +396,16 @@ fn visit(
         ));
         return Visit::Next;
     }
+    if rules
+        .own_output
+        .is(entry.path(), walkdir::DirEntryExt::ino(&entry))
+    {
+        messages::debug(format_args!(
+            "skipping {}: trawl's output",
+            entry.path().display()
+        ));
+        return Visit::Next;
+    }
     if let Some(max) = opts.max_filesize {
         if entry.metadata().is_ok_and(|meta| meta.len() > max) {
             messages::debug(format_args!(

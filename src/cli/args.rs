@@ -524,6 +524,23 @@ pub struct Args {
     #[arg(long)]
     pub files: bool,
 
+    /// Build or refresh the index of each PATH (default: .).
+    ///
+    /// Index each directory tree (default: the current directory) in
+    /// $XDG_CACHE_HOME/trawl (else ~/.cache/trawl), or refresh its index,
+    /// reading again only the files whose metadata changed. Later searches
+    /// in the tree use it automatically; their output is always the same
+    /// as without it (see --no-index).
+    #[arg(long)]
+    pub build_index: bool,
+
+    /// Don't use an index.
+    ///
+    /// Search every file even where an index built by --build-index says
+    /// it cannot match. The output never differs; only the time does.
+    #[arg(long)]
+    pub no_index: bool,
+
     /// Search binary files.
     ///
     /// Search binary files found in a walk; stop at their first match.

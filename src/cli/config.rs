@@ -46,6 +46,10 @@ pub struct Config {
     /// Progress line on stderr: Some(true) at once, Some(false) after a
     /// second, None never.
     pub progress: Option<bool>,
+    /// --build-index: index the paths instead of searching them.
+    pub build_index: bool,
+    /// The index this search uses (set after the Config is built).
+    pub index: Option<crate::index::Use>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -300,7 +304,9 @@ impl Config {
         let progress = match args.progress {
             _ if json || args.quiet || args.files => None,
             ProgressChoice::Never => None,
-            ProgressChoice::Auto if !io::stderr().is_terminal() => None,
+            // Where stdout is not the terminal, a program reading it (fzf,
+            // less) may be drawing there.
+            ProgressChoice::Auto if !stdout_tty || !io::stderr().is_terminal() => None,
             ProgressChoice::Auto => Some(false),
             ProgressChoice::Always => Some(true),
         };
@@ -367,6 +373,8 @@ impl Config {
             stats_totals: Stats::default(),
             progress,
             started: Instant::now(),
+            build_index: args.build_index,
+            index: None,
         })
     }
 }
@@ -461,7 +469,7 @@ fn patterns_and_paths(args: &Args) -> Result<(Vec<String>, Vec<SearchPath>), Str
         patterns.extend(read_pattern_file(file)?);
     }
     let mut positional = args.positional.iter();
-    if args.regexp.is_empty() && args.file.is_empty() && !args.files {
+    if args.regexp.is_empty() && args.file.is_empty() && !args.files && !args.build_index {
         let Some(pattern) = positional.next() else {
             return Err("trawl requires at least one pattern to execute a search".into());
         };
@@ -580,7 +588,8 @@ pub const WALK_OPEN_DIRS: usize = 8;
 /// ignore file being read, and slack for the runtime.
 const RESERVED_HANDLES: usize = 8;
 
-/// Each worker holds at most one open file. If `ulimit -n` cannot cover
+/// Each worker searches one open file at a time (its spill files take
+/// only what the limit leaves, see `run::spill`). If `ulimit -n` cannot cover
 /// the requested workers plus the walker's directories, run fewer workers
 /// (and say so once) instead of failing with "Too many open files".
 /// Workers beyond this only cost memory (a stack and a search window

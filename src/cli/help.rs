@@ -93,7 +93,8 @@ fn heading(id: &str) -> Option<&'static str> {
         | "sort_files" => OUTPUT,
         "count" | "count_matches" | "files_with_matches" | "files_without_match" | "json" => MODES,
         "debug" | "no_ignore_messages" | "no_messages" | "stats" | "trace" => LOGGING,
-        "files" | "generate" | "no_config" | "pcre2_version" | "type_list" | "version" => OTHER,
+        "files" | "build_index" | "no_index" | "generate" | "no_config" | "pcre2_version"
+        | "type_list" | "version" => OTHER,
         _ => return None,
     })
 }

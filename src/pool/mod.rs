@@ -30,7 +30,13 @@
 //! for head room, which the printer, always draining the head slot, frees.
 //! So the head job always finishes; its slot is then drained and removed,
 //! the next job becomes head, and every other wait (the feeder for queue
-//! or slot room, a worker for budget) is released by that progress.
+//! or slot room, or for budget for its own output; a worker for budget,
+//! or for its job to become the head, `wait_for_head`) is released by
+//! that progress. None of those waiters holds the head job: the feeder
+//! holds no job, and a worker waiting for budget or for the head holds a
+//! later one. A chunk larger than the whole budget waits until its job
+//! is the head, where any single chunk fits. Cancellation and panics end
+//! every wait (all check the flag under the lock, and `cancel` wakes all).
 //!
 //! Nobody polls. Each party blocks on its own condition variable and is
 //! woken only when what it waits for may have happened, and batched where
@@ -42,13 +48,36 @@
 //! it can flush what it buffered: a reader of a pipe sees every result as
 //! soon as everything before it is done.
 //!
-//! Cancellation (`cancel`, or the printer's consumer returning false) wakes
-//! everyone: `submit` and `send` return false, workers drop the jobs left,
-//! the printer returns, and every thread ends.
+//! The feeder's own output (`submit_output`, the walker's messages) takes
+//! a slot like a job and waits for room like a worker, so the budget holds
+//! for it too; a message larger than the budget waits until it is the
+//! head, as a worker's chunk would.
+//!
+//! Cancellation is one flag, owned by the pool (`cancel_flag`): every
+//! reason to stop sets it (`cancel`; the printer's consumer returning
+//! false; a job that sets the flag itself, such as `-q`'s first match,
+//! after which its worker cancels the pool when the job returns; a panic)
+//! and every long-running job reads it (trawl's searchers do). `cancel`
+//! wakes everyone: `submit` and `send` return false, workers drop the
+//! jobs left, the printer returns, and every thread ends.
+//!
+//! A panic anywhere (a job, the printer's consumer, the feeder) cancels
+//! the pool as it unwinds, so no thread waits forever for the one that
+//! died; `Pool::run` then joins every thread and resumes the first panic
+//! on the calling thread.
+//!
+//! The flag is a std atomic even under loom: every decision of the
+//! protocol reads it under the pool's lock, and `cancel` takes the lock
+//! after setting it, so a thread that saw it clear is already waiting
+//! when the notification comes; loom orders those through the lock. Jobs
+//! only need to see it eventually.
 
 mod sync;
 
+use std::any::Any;
 use std::collections::VecDeque;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use sync::{Condvar, Mutex, MutexGuard};
 
@@ -109,7 +138,6 @@ struct State<J, T> {
     /// Bytes in all slots, the head's included.
     bytes: usize,
     feeding: bool,
-    cancelled: bool,
     printer_waiting: bool,
     feeder_waiting: bool,
     idle_workers: usize,
@@ -137,6 +165,27 @@ pub struct Pool<J, T> {
     worker_cv: Condvar,
     printer_cv: Condvar,
     room_cv: Condvar,
+    cancelled: AtomicBool,
+}
+
+/// Why `Pool::run` ran nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotStarted {
+    /// The system refused every worker thread.
+    Workers,
+    /// The feeder's thread could not be started.
+    Feeder,
+}
+
+/// Cancels the pool if dropped while its thread unwinds from a panic.
+struct CancelOnPanic<'a, J, T: Weigh>(&'a Pool<J, T>);
+
+impl<J, T: Weigh> Drop for CancelOnPanic<'_, J, T> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.cancel();
+        }
+    }
 }
 
 impl<J, T: Weigh> Pool<J, T> {
@@ -155,7 +204,6 @@ impl<J, T: Weigh> Pool<J, T> {
                 next: 0,
                 bytes: 0,
                 feeding: true,
-                cancelled: false,
                 printer_waiting: false,
                 feeder_waiting: false,
                 idle_workers: 0,
@@ -165,7 +213,26 @@ impl<J, T: Weigh> Pool<J, T> {
             worker_cv: Condvar::new(),
             printer_cv: Condvar::new(),
             room_cv: Condvar::new(),
+            cancelled: AtomicBool::new(false),
         }
+    }
+
+    /// The pool's cancellation flag, for jobs to read while they run (a
+    /// searcher stops when it is set). A job may also set it itself: its
+    /// worker then cancels the pool when the job returns. Anyone else
+    /// calls `cancel`, which also wakes every waiting thread.
+    pub fn cancel_flag(&self) -> &AtomicBool {
+        &self.cancelled
+    }
+
+    /// Bytes of output waiting behind the head job (at most
+    /// `Limits::budget`; the model check asserts it).
+    pub fn waiting_bytes(&self) -> usize {
+        self.lock().waiting_bytes()
+    }
+
+    fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::SeqCst)
     }
 
     fn lock(&self) -> MutexGuard<'_, State<J, T>> {
@@ -187,9 +254,10 @@ impl<J, T: Weigh> Pool<J, T> {
 
     /// Stops everything: pending and future output is dropped.
     pub fn cancel(&self) {
-        let mut state = self.lock();
-        state.cancelled = true;
-        drop(state);
+        self.cancelled.store(true, Ordering::SeqCst);
+        // Through the lock: a thread that read the flag clear under it is
+        // waiting by now, and gets the notification.
+        drop(self.lock());
         self.feeder_cv.notify_all();
         self.worker_cv.notify_all();
         self.printer_cv.notify_all();
@@ -203,7 +271,7 @@ impl<J, T: Weigh> Pool<J, T> {
         mut state: MutexGuard<'g, State<J, T>>,
     ) -> Option<MutexGuard<'g, State<J, T>>> {
         loop {
-            if state.cancelled {
+            if self.is_cancelled() {
                 return None;
             }
             if state.jobs.len() < self.limits.queued_jobs
@@ -234,22 +302,18 @@ impl<J, T: Weigh> Pool<J, T> {
     }
 
     /// Feeder: output that needs no worker (the walker's own messages),
-    /// printed in its place in the order. False once cancelled.
+    /// printed in its place in the order. It takes a slot and waits for
+    /// room like a worker's chunk. False once cancelled.
     pub fn submit_output(&self, chunk: T) -> bool {
         let Some(mut state) = self.reserve(self.lock()) else {
             return false;
         };
+        let seq = state.next;
         state.next += 1;
-        state.bytes += chunk.weight();
-        let mut slot = Slot::new();
-        slot.bytes = chunk.weight();
-        slot.chunks.push_back(chunk);
-        slot.done = true;
-        state.slots.push_back(slot);
-        if state.printer_waiting && state.printer_ready() {
-            self.printer_cv.notify_one();
-        }
-        true
+        state.slots.push_back(Slot::new());
+        drop(state);
+        // Dropped when sent: the slot is done.
+        Reply { pool: self, seq }.send(chunk)
     }
 
     /// Feeder: no more jobs. Workers end once the queue is empty, the
@@ -268,10 +332,11 @@ impl<J, T: Weigh> Pool<J, T> {
     /// the pool is cancelled. Each job's slot is finished when `run`
     /// returns (its `Reply` is dropped), whatever it sent.
     pub fn work(&self, run: &mut dyn FnMut(J, &mut Reply<'_, J, T>)) {
+        let _cancel_on_panic = CancelOnPanic(self);
         loop {
             let mut state = self.lock();
             let (seq, job) = loop {
-                if state.cancelled {
+                if self.is_cancelled() {
                     return;
                 }
                 if let Some(job) = state.jobs.pop_front() {
@@ -288,6 +353,13 @@ impl<J, T: Weigh> Pool<J, T> {
             drop(state);
             let mut reply = Reply { pool: self, seq };
             run(job, &mut reply);
+            drop(reply);
+            if self.is_cancelled() {
+                // The job may have set the flag itself (`cancel_flag`):
+                // wake the others.
+                self.cancel();
+                return;
+            }
         }
     }
 
@@ -333,10 +405,11 @@ impl<J, T: Weigh> Pool<J, T> {
     /// when all jobs are printed, or at once when cancelled; `consume`
     /// returning false cancels the pool.
     pub fn print(&self, consume: &mut dyn FnMut(Delivery<T>) -> bool) {
+        let _cancel_on_panic = CancelOnPanic(self);
         let mut state = self.lock();
         let mut told_idle = false;
         loop {
-            if state.cancelled {
+            if self.is_cancelled() {
                 return;
             }
             let job = state.head;
@@ -394,24 +467,20 @@ pub struct Reply<'p, J, T: Weigh> {
 }
 
 impl<J, T: Weigh> Reply<'_, J, T> {
-    /// Stops the whole pool (`-q` found its match).
-    pub fn cancel_pool(&self) {
-        self.pool.cancel();
-    }
-
     /// Waits until every earlier job has been printed. False if the pool
     /// was cancelled meanwhile.
     pub fn wait_for_head(&mut self) -> bool {
-        let mut state = self.pool.lock();
+        let pool = self.pool;
+        let mut state = pool.lock();
         loop {
-            if state.cancelled {
+            if pool.is_cancelled() {
                 return false;
             }
             if state.head == self.seq {
                 return true;
             }
             state.room_waiters += 1;
-            state = self.pool.wait(&self.pool.room_cv, state);
+            state = pool.wait(&pool.room_cv, state);
             state.room_waiters -= 1;
         }
     }
@@ -443,7 +512,7 @@ impl<J, T: Weigh> Reply<'_, J, T> {
         let pool = self.pool;
         let mut state = pool.lock();
         loop {
-            if state.cancelled {
+            if pool.is_cancelled() {
                 return Ok(false);
             }
             let index = (self.seq - state.head) as usize;
@@ -484,8 +553,14 @@ impl<J, T: Weigh> Reply<'_, J, T> {
 impl<J, T: Weigh> Drop for Reply<'_, J, T> {
     fn drop(&mut self) {
         let pool = self.pool;
+        if std::thread::panicking() {
+            // The job died: its output is not whole, and a worker may be
+            // gone. Stop everything rather than print a part.
+            pool.cancel();
+            return;
+        }
         let mut state = pool.lock();
-        if state.cancelled {
+        if pool.is_cancelled() {
             return;
         }
         let index = (self.seq - state.head) as usize;
@@ -496,62 +571,82 @@ impl<J, T: Weigh> Drop for Reply<'_, J, T> {
     }
 }
 
-/// Runs a pool on scoped threads: `feed` on a thread of its own (it calls
-/// `submit`), `workers` threads each running the job runner that `worker`
-/// makes for it (its own searcher and buffers), and `consume` on the
-/// calling thread. Returns how many workers could be started (fewer than
-/// asked if the system refused threads; at least one, or none if even
-/// that failed, in which case nothing ran).
-pub fn run<J, T, F, W, R, C>(
-    limits: Limits,
-    workers: usize,
-    feed: F,
-    worker: W,
-    mut consume: C,
-) -> usize
-where
-    J: Send,
-    T: Weigh + Send,
-    F: FnOnce(&Pool<J, T>) + Send,
-    W: Fn() -> R + Sync,
-    R: FnMut(J, &mut Reply<'_, J, T>),
-    C: FnMut(Delivery<T>) -> bool,
-{
-    let pool = Pool::new(limits);
-    let pool = &pool;
-    let worker = &worker;
-    std::thread::scope(|scope| {
-        let mut started = 0;
-        for i in 0..workers.max(1) {
-            let spawned = std::thread::Builder::new()
-                .name(format!("trawl-worker-{i}"))
-                .spawn_scoped(scope, move || pool.work(&mut worker()));
-            match spawned {
-                Ok(_) => started += 1,
-                Err(_) => break,
+impl<J: Send, T: Weigh + Send> Pool<J, T> {
+    /// Runs the pool on scoped threads: `feed` on a thread of its own (it
+    /// calls `submit`), `workers` threads each running the job runner that
+    /// `worker` makes for it (its own searcher and buffers), and `consume`
+    /// on the calling thread. Returns how many workers could be started
+    /// (fewer than asked if the system refused threads; at least one).
+    ///
+    /// A panic on any of these threads cancels the pool; once every
+    /// thread has ended, the first panic is resumed here.
+    pub fn run<F, W, R, C>(
+        &self,
+        workers: usize,
+        feed: F,
+        worker: W,
+        mut consume: C,
+    ) -> Result<usize, NotStarted>
+    where
+        F: FnOnce(&Pool<J, T>) + Send,
+        W: Fn() -> R + Sync,
+        R: FnMut(J, &mut Reply<'_, J, T>),
+        C: FnMut(Delivery<T>) -> bool,
+    {
+        let pool = self;
+        let worker = &worker;
+        let first_panic = std::sync::Mutex::new(None);
+        let first_panic = &first_panic;
+        // Runs `f`; a panic cancels the pool and is kept for later.
+        let guarded = move |f: &mut dyn FnMut()| {
+            if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(f)) {
+                pool.cancel();
+                keep_first(first_panic, payload);
             }
-        }
-        if started == 0 {
-            return 0;
-        }
-        let feeder = std::thread::Builder::new()
-            .name("trawl-walker".into())
-            .spawn_scoped(scope, move || {
-                // Feeding ends even if `feed` panics, so nobody waits forever.
-                struct Finish<'a, J, T: Weigh>(&'a Pool<J, T>);
-                impl<J, T: Weigh> Drop for Finish<'_, J, T> {
-                    fn drop(&mut self) {
-                        self.0.finish_feeding();
-                    }
+        };
+        let started = std::thread::scope(|scope| {
+            let mut started = 0;
+            for i in 0..workers.max(1) {
+                let spawned = std::thread::Builder::new()
+                    .name(format!("trawl-worker-{i}"))
+                    .spawn_scoped(scope, move || guarded(&mut || pool.work(&mut worker())));
+                match spawned {
+                    Ok(_) => started += 1,
+                    Err(_) => break,
                 }
-                let _finish = Finish(pool);
-                feed(pool);
-            });
-        if feeder.is_err() {
-            pool.cancel();
-            return 0;
+            }
+            if started == 0 {
+                return Err(NotStarted::Workers);
+            }
+            let mut feed = Some(feed);
+            let feeder = std::thread::Builder::new()
+                .name("trawl-walker".into())
+                .spawn_scoped(scope, move || {
+                    guarded(&mut || {
+                        if let Some(feed) = feed.take() {
+                            feed(pool);
+                        }
+                    });
+                    pool.finish_feeding();
+                });
+            if feeder.is_err() {
+                pool.cancel();
+                return Err(NotStarted::Feeder);
+            }
+            guarded(&mut || pool.print(&mut consume));
+            Ok(started)
+        });
+        let payload = first_panic.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(payload) = payload {
+            panic::resume_unwind(payload);
         }
-        pool.print(&mut consume);
         started
-    })
+    }
+}
+
+fn keep_first(first: &std::sync::Mutex<Option<Box<dyn Any + Send>>>, payload: Box<dyn Any + Send>) {
+    first
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get_or_insert(payload);
 }

@@ -172,6 +172,10 @@ impl Sink for JsonSink<'_> {
         }
         self.out.flush();
     }
+
+    fn flush(&mut self) {
+        self.out.flush();
+    }
 }
 
 /// `{"text": "..."}` for UTF-8, else `{"bytes": "<base64>"}`.

@@ -23,7 +23,7 @@ use crate::stats::FileStats;
 
 /// Output is handed to the printer thread once a file's buffer holds this
 /// much; small files go out in one piece when they finish.
-const CHUNK: usize = 64 * 1024;
+pub const CHUNK: usize = 64 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutputMode {

@@ -882,6 +882,10 @@ impl Sink for StandardSink<'_> {
         self.stats.bytes_printed = self.out.written() - self.escapes;
         self.out.flush();
     }
+
+    fn flush(&mut self) {
+        self.out.flush();
+    }
 }
 
 /// `-M` without a preview: what stands for an omitted line, in ripgrep's

@@ -91,15 +91,22 @@ impl super::Outcome for SummarySink<'_> {
     }
 }
 
+impl SummarySink<'_> {
+    /// Whether a matching line counts its matches, not just itself:
+    /// --count-matches, and the statistics (--stats, `-q --json`). With
+    /// -U, -c counts matches too (a match may span lines).
+    fn per_match(&self, multiline: bool) -> bool {
+        let mode = self.opts.mode;
+        self.opts.count_matches
+            || matches!(mode, OutputMode::CountMatches | OutputMode::StatsOnly)
+            || (mode == OutputMode::Count && multiline)
+    }
+}
+
 impl Sink for SummarySink<'_> {
     fn matched(&mut self, line: &SinkLine) -> bool {
         let mode = self.opts.mode;
-        // Matches are counted where they are reported: --count-matches,
-        // and the statistics (--stats, `-q --json`). With -U, -c counts
-        // matches too (a match may span lines).
-        let per_match = self.opts.count_matches
-            || matches!(mode, OutputMode::CountMatches | OutputMode::StatsOnly)
-            || (mode == OutputMode::Count && line.multiline);
+        let per_match = self.per_match(line.multiline);
         let before = self.stats.matches;
         record_line(&mut self.stats, self.matcher, line, self.invert, per_match);
         // ripgrep's summaries count an inverted line as one match (the
@@ -141,6 +148,22 @@ impl Sink for SummarySink<'_> {
 
     fn binary_matched(&mut self, _line: &SinkLine, _binary_offset: u64) -> bool {
         true
+    }
+
+    /// The modes in which `matched` counts a line and returns true (see
+    /// there): -c, --files-without-match, -l/-q with -v.
+    fn counts_only(&self) -> bool {
+        !self.per_match(false)
+            && match self.opts.mode {
+                OutputMode::Count | OutputMode::FilesWithoutMatch => true,
+                OutputMode::Quiet | OutputMode::FilesWithMatches => self.invert,
+                _ => false,
+            }
+    }
+
+    fn matched_count(&mut self, lines: u64) {
+        self.stats.matched_lines += lines;
+        self.count += lines;
     }
 
     fn finish(&mut self, summary: &SearchSummary) {

@@ -5,6 +5,8 @@
 //! `.ignore`, `.gitignore`, `.git/info/exclude`, global excludes,
 //! `--ignore-file`; then `-t/-T` types; then hidden-ness, which a whitelist
 //! (`!rule`, a glob or a type) overrides. A rejected directory is pruned.
+//! Apart from all these, a walk never yields trawl's own output file
+//! (`OwnOutput`).
 
 pub mod ignore_files;
 
@@ -43,6 +45,7 @@ impl std::fmt::Display for Skip {
 
 pub struct Rules {
     pub hidden: bool,
+    pub own_output: OwnOutput,
     pub ignore: IgnoreOptions,
     overrides: Override,
     types: Types,
@@ -99,6 +102,7 @@ impl Rules {
             .flatten();
         Ok(Rules {
             hidden: spec.hidden,
+            own_output: OwnOutput::stdout(),
             ignore: spec.ignore,
             overrides,
             types,
@@ -137,6 +141,42 @@ impl Rules {
             return Err(Skip::Hidden);
         }
         Ok(())
+    }
+}
+
+/// The regular file that stdout writes to, if it does: `trawl x > out.txt`
+/// (or `>>`) inside the searched tree would otherwise search its own
+/// output as it grows, and never end. Walked files that are this file
+/// (same device and inode) are skipped in every mode, as ripgrep skips
+/// them when it searches; a path named on the command line is searched.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct OwnOutput(Option<(u64, u64)>);
+
+impl OwnOutput {
+    pub fn stdout() -> OwnOutput {
+        use std::os::unix::fs::MetadataExt;
+        let stdout = std::io::stdout();
+        let meta = std::os::fd::AsFd::as_fd(&stdout)
+            .try_clone_to_owned()
+            .ok()
+            .map(std::fs::File::from)
+            .and_then(|file| file.metadata().ok());
+        OwnOutput(
+            meta.filter(|meta| meta.is_file())
+                .map(|meta| (meta.dev(), meta.ino())),
+        )
+    }
+
+    /// Whether the walked file at `path`, whose directory entry gives
+    /// inode `ino`, is the output file: only a file with the same inode
+    /// number is looked at further.
+    pub fn is(&self, path: &Path, ino: u64) -> bool {
+        use std::os::unix::fs::MetadataExt;
+        match self.0 {
+            Some((dev, own_ino)) if own_ino == ino => std::fs::symlink_metadata(path)
+                .is_ok_and(|meta| (meta.dev(), meta.ino()) == (dev, own_ino)),
+            _ => false,
+        }
     }
 }
 

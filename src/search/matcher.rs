@@ -111,6 +111,8 @@ pub struct Matcher {
     /// PCRE2): the searcher runs it over the whole input, and matches are
     /// looked for from a line's start past its end.
     multiline: bool,
+    /// The default engine's whole pattern, for the index's query planner.
+    hir: Option<std::sync::Arc<Hir>>,
 }
 
 // One matcher per worker: boxing the larger variant would buy nothing and
@@ -165,6 +167,7 @@ impl Matcher {
                 crlf: opts.crlf,
                 alone: !opts.multiline,
                 multiline: opts.multiline,
+                hir: None,
             })
         };
         match opts.engine {
@@ -292,7 +295,14 @@ impl Matcher {
             crlf: opts.crlf,
             alone: opts.null_data && !multiline,
             multiline,
+            hir: Some(std::sync::Arc::new(hir)),
         })
+    }
+
+    /// The compiled pattern (default engine only): every match the
+    /// searcher reports is a match of it.
+    pub fn hir(&self) -> Option<&Hir> {
+        self.hir.as_deref()
     }
 
     /// Whether the searcher must hand lines to `is_match_at` one at a time
@@ -480,8 +490,13 @@ impl Matcher {
     ) -> Result<bool, String> {
         match &self.engine {
             Engine::Default(re) => {
+                // `search_half` rather than `is_match`: when the meta
+                // engine's reverse-inner search gives up on a line (several
+                // inner literals), `is_match` falls back to the PikeVM and
+                // `search_half` to the lazy DFA (10% of `\w+\s+the\s+\w+`).
                 let (hay, range, _) = self.view(haystack, start, end);
-                Ok(re.regex.is_match(Input::new(hay).range(range)))
+                let input = Input::new(hay).range(range).earliest(true);
+                Ok(re.regex.search_half(&input).is_some())
             }
             Engine::Pcre2(re) => re.is_match(&haystack[start..self.pcre_end(haystack, start, end)]),
         }

@@ -8,6 +8,7 @@
 //! on stderr, framed as ripgrep frames it.
 
 use std::io::{self, Read};
+use std::os::fd::{AsRawFd, RawFd};
 use std::process::{Child, ChildStdout, Command, Stdio};
 use std::thread::JoinHandle;
 
@@ -39,6 +40,11 @@ impl CommandReader {
             stderr,
             eof: false,
         })
+    }
+
+    /// The child's stdout, while it is open.
+    pub fn fd(&self) -> Option<RawFd> {
+        self.stdout.as_ref().map(AsRawFd::as_raw_fd)
     }
 
     /// Closes stdout and waits for the child. A failure is an error, unless

@@ -14,9 +14,15 @@
 //!   the whole input is read, and `search_multiline` follows ripgrep's
 //!   multiline searcher: matches widened to blocks of lines, touching
 //!   blocks merged, each block one `matched` call.
+//!
+//! Input that may keep the search waiting (stdin, a FIFO, a `--pre`
+//! pipe: `search_live`) is polled before each read: if the read would
+//! block, the sink first hands on what it has found so far (`Sink::flush`),
+//! so `tail -f log | trawl ERROR` shows each line as it comes.
 
 use std::io::{self, Read};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::os::fd::RawFd;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use memchr::{memchr, memrchr};
 
@@ -97,6 +103,10 @@ pub struct Searcher<'c> {
     opts: &'c SearchOptions,
     window: Vec<u8>,
     quit: &'c AtomicBool,
+    /// Bytes read, added as they are read (for the progress line).
+    read: Option<&'c AtomicU64>,
+    /// The descriptor that `search_live` polls before each read.
+    live: Option<RawFd>,
 }
 
 impl<'c> Searcher<'c> {
@@ -106,6 +116,8 @@ impl<'c> Searcher<'c> {
             opts,
             window: Vec::new(),
             quit,
+            read: None,
+            live: None,
         }
     }
 
@@ -118,7 +130,40 @@ impl<'c> Searcher<'c> {
             opts,
             window: vec![0; size],
             quit,
+            read: None,
+            live: None,
         }
+    }
+
+    /// Adds the bytes it reads to `read` as it reads them.
+    pub fn counting_into(self, read: &'c AtomicU64) -> Searcher<'c> {
+        Searcher {
+            read: Some(read),
+            ..self
+        }
+    }
+
+    fn count_read(&self, n: usize) {
+        if let Some(read) = self.read {
+            read.fetch_add(n as u64, Ordering::Relaxed);
+        }
+    }
+
+    /// `search_reader` for input that may keep it waiting (stdin, a FIFO,
+    /// a pipe): whenever reading `fd` would block, what the sink has so
+    /// far is flushed first, so that it reaches the reader at once.
+    pub fn search_live(
+        &mut self,
+        matcher: &Matcher,
+        reader: &mut dyn Read,
+        fd: RawFd,
+        binary: BinaryMode,
+        sink: &mut dyn Sink,
+    ) -> io::Result<()> {
+        self.live = Some(fd);
+        let result = self.search_reader(matcher, reader, binary, sink);
+        self.live = None;
+        result
     }
 
     /// Whether an input starting with `head` is decoded before it is
@@ -140,10 +185,12 @@ impl<'c> Searcher<'c> {
         binary: BinaryMode,
         sink: &mut dyn Sink,
     ) -> io::Result<()> {
+        self.count_read(data.len());
         if matcher.multiline() {
             return self.search_multiline(matcher, data, binary, sink);
         }
         let mut state = State::new(self.opts, binary);
+        state.count_for(sink);
         let mut len = data.len();
         // As ripgrep on a map: only the first 64 KiB are looked at for a
         // NUL byte, then the lines handed to the sink.
@@ -265,6 +312,7 @@ impl<'c> Searcher<'c> {
                     .finish(SearchSummary::default(), sink, Err(err))
                     .map(|()| None);
             }
+            self.count_read(data.len());
             if sniff && starts_with_bom(&data) {
                 return Ok(Some(data));
             }
@@ -273,6 +321,7 @@ impl<'c> Searcher<'c> {
             return result.map(|()| None);
         }
         let mut state = State::new(self.opts, binary);
+        state.count_for(sink);
         if self.window.is_empty() {
             self.window.resize(WINDOW, 0);
         }
@@ -298,11 +347,17 @@ impl<'c> Searcher<'c> {
                 };
                 buf.resize(new_len, 0);
             }
+            if self.live.is_some_and(would_block) {
+                sink.flush();
+            }
             let n = match reader.read(&mut buf[len..]) {
                 Ok(n) => n,
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
                 Err(err) => break Err(err),
             };
+            if let Some(read) = self.read {
+                read.fetch_add(n as u64, Ordering::Relaxed);
+            }
             if sniff && len == 0 && state.base == 0 && starts_with_bom(&buf[..n]) {
                 return Ok(Some(buf[..n].to_vec()));
             }
@@ -574,6 +629,18 @@ fn locate(data: &[u8], term: u8, (start, end): (usize, usize)) -> (usize, usize)
 }
 
 /// Whether `head` starts with a UTF-8, UTF-16LE or UTF-16BE byte order mark.
+/// Whether reading `fd` would block now (nothing to read, no end of
+/// input or error to report).
+fn would_block(fd: RawFd) -> bool {
+    let mut poll = libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: polls one descriptor we were given, without waiting.
+    unsafe { libc::poll(&mut poll, 1, 0) == 0 }
+}
+
 fn starts_with_bom(head: &[u8]) -> bool {
     [&b"\xEF\xBB\xBF"[..], b"\xFF\xFE", b"\xFE\xFF"]
         .iter()
@@ -612,6 +679,12 @@ struct State<'o> {
     /// A PCRE2 search that gave up (match limit, JIT stack): the search
     /// of this input ends, and the error is reported for it, as in rg.
     error: Option<String>,
+    /// The sink only counts matching lines and no context is asked for
+    /// (`Sink::counts_only`): matching lines are counted, not visited,
+    /// and runs of non-matching ones under -v counted with `count_lines`.
+    counting: bool,
+    /// Lines counted but not yet handed to the sink (`matched_count`).
+    pending_count: u64,
 }
 
 impl<'o> State<'o> {
@@ -635,7 +708,18 @@ impl<'o> State<'o> {
             check_lines_for_nul: false,
             multiline: false,
             error: None,
+            counting: false,
+            pending_count: 0,
         }
+    }
+
+    /// Lets matching lines be counted in bulk when `sink` only counts
+    /// them and nothing around them is printed.
+    fn count_for(&mut self, sink: &dyn Sink) {
+        self.counting = sink.counts_only()
+            && self.opts.before == 0
+            && self.opts.after == 0
+            && !self.opts.passthru;
     }
 
     /// The error that ended the search, if one did, as an I/O error so that
@@ -665,6 +749,21 @@ impl<'o> State<'o> {
         end: usize,
         sink: &mut dyn Sink,
     ) -> bool {
+        let go_on = self.process_lines(matcher, buf, start, end, sink);
+        if self.pending_count > 0 {
+            sink.matched_count(std::mem::take(&mut self.pending_count));
+        }
+        go_on
+    }
+
+    fn process_lines(
+        &mut self,
+        matcher: &Matcher,
+        buf: &[u8],
+        start: usize,
+        end: usize,
+        sink: &mut dyn Sink,
+    ) -> bool {
         let mut at = start;
         while at < end && !self.max_reached {
             let next =
@@ -680,12 +779,17 @@ impl<'o> State<'o> {
                 let Some((line_start, line_end)) = next else {
                     break;
                 };
-                if !self.emit_match(matcher, buf, line_start, line_end, sink) {
+                if self.counting {
+                    self.count_run(buf, line_start, line_end, 1);
+                } else if !self.emit_match(matcher, buf, line_start, line_end, sink) {
                     return false;
                 }
                 at = line_end;
             } else {
                 let stop = next.map_or(end, |(line_start, _)| line_start);
+                if self.counting && at < stop {
+                    at = self.count_inverted_run(buf, at, stop);
+                }
                 while at < stop && !self.max_reached {
                     let line_end = line_end_from(buf, at, stop, self.opts.terminator);
                     if !self.emit_match(matcher, buf, at, line_end, sink) {
@@ -787,6 +891,49 @@ impl<'o> State<'o> {
             self.max_reached = true;
         }
         true
+    }
+
+    /// Counts the `lines` matching lines `buf[start..end]` as `emit_match`
+    /// would report them to a sink that only counts (see `counting`).
+    #[inline]
+    fn count_run(&mut self, buf: &[u8], start: usize, end: usize, lines: u64) {
+        self.note_nul(buf, start, end);
+        self.pending_count += lines;
+        self.matched_lines += lines;
+        self.searched_to = self.base + end as u64;
+        self.last_end = Some(self.searched_to);
+        if self
+            .opts
+            .max_count
+            .is_some_and(|max| self.matched_lines >= max)
+        {
+            self.max_reached = true;
+        }
+    }
+
+    /// -v: counts the lines of `buf[start..stop]` (no line in it matches)
+    /// with `count_lines` instead of visiting each, up to -m. Returns
+    /// where counting stopped: `stop`, or the end of the line that
+    /// reached -m.
+    fn count_inverted_run(&mut self, buf: &[u8], start: usize, stop: usize) -> usize {
+        let term = self.opts.terminator;
+        let run = &buf[start..stop];
+        let lines = count_lines(run, term) + u64::from(run.last() != Some(&term));
+        let left = self
+            .opts
+            .max_count
+            .map_or(u64::MAX, |max| max.saturating_sub(self.matched_lines));
+        if lines <= left {
+            self.count_run(buf, start, stop, lines);
+            return stop;
+        }
+        // More lines than -m leaves: the `left`-th terminator ends the
+        // last one counted (`lines > left` means there are that many).
+        let end = memchr::memchr_iter(term, run)
+            .nth(left as usize - 1)
+            .map_or(stop, |i| start + i + 1);
+        self.count_run(buf, start, end, left);
+        end
     }
 
     fn count_match(&mut self, end: usize) {
@@ -1156,8 +1303,127 @@ mod tests {
         ]
     }
 
+    /// Counts matching lines, in bulk (`counts_only`) or one `matched`
+    /// call at a time, and keeps what the search reported at its end.
+    struct Counter {
+        bulk: bool,
+        lines: u64,
+        summary: Option<(u64, Option<u64>, bool)>,
+    }
+
+    impl Sink for Counter {
+        fn matched(&mut self, _line: &SinkLine) -> bool {
+            self.lines += 1;
+            true
+        }
+        fn context(&mut self, _line: &SinkLine) -> bool {
+            true
+        }
+        fn context_break(&mut self) -> bool {
+            true
+        }
+        fn binary_matched(&mut self, _line: &SinkLine, _binary_offset: u64) -> bool {
+            true
+        }
+        fn finish(&mut self, summary: &SearchSummary) {
+            self.summary = Some((
+                summary.bytes_searched,
+                summary.binary_offset,
+                summary.binary_quit,
+            ));
+        }
+        fn counts_only(&self) -> bool {
+            self.bulk
+        }
+        fn matched_count(&mut self, lines: u64) {
+            assert!(self.bulk && lines > 0);
+            self.lines += lines;
+        }
+    }
+
+    /// Past the first 64 KiB of a memory map, a NUL byte is noticed in
+    /// counted lines as in visited ones (it limits the bytes searched).
+    #[test]
+    fn bulk_counting_notices_a_nul_past_the_peek_of_a_map() {
+        let quit = AtomicBool::new(false);
+        let matcher = Matcher::new(&["a".to_string()], &MatcherOptions::default()).unwrap();
+        for invert in [false, true] {
+            // The NUL is in a selected line (matching, or not with -v).
+            let mut text = "a\nb\n".repeat(MMAP_BINARY_PEEK);
+            text.push_str(if invert {
+                "b\0b\nb\na\n"
+            } else {
+                "a\0b\nb\na\n"
+            });
+            let opts = SearchOptions {
+                invert,
+                ..SearchOptions::default()
+            };
+            let mut results = Vec::new();
+            for bulk in [false, true] {
+                let mut searcher = Searcher::new(&opts, &quit);
+                let mut sink = Counter {
+                    bulk,
+                    lines: 0,
+                    summary: None,
+                };
+                searcher
+                    .search_slice(&matcher, text.as_bytes(), BinaryMode::Convert, &mut sink)
+                    .unwrap();
+                results.push((sink.lines, sink.summary));
+            }
+            let nul = 4 * MMAP_BINARY_PEEK as u64 + 1;
+            let lines = MMAP_BINARY_PEEK as u64 + 2;
+            assert_eq!(
+                results[1],
+                (lines, Some((nul, Some(nul), false))),
+                "-v: {invert}"
+            );
+            assert_eq!(results[0], results[1], "-v: {invert}");
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(400))]
+        /// Counting in bulk (`Sink::counts_only`: -c, -v -c) reports the
+        /// same count, bytes searched and binary offset as visiting every
+        /// line, streamed and memory-mapped, in every binary mode.
+        #[test]
+        fn bulk_counting_agrees_with_line_by_line_counting(
+            text in proptest::collection::vec(prop_oneof![Just(b'a'), Just(b'b'), Just(b'\r'), Just(b'\n'), Just(b'\n'), Just(0u8)], 0..200),
+            pattern in pattern(),
+            invert in any::<bool>(),
+            after in 0usize..2,
+            max_count in proptest::option::of(0u64..6),
+            window in 1usize..40,
+            stop_on_nonmatch in any::<bool>(),
+            pcre2 in any::<bool>(),
+            null_data in any::<bool>(),
+            crlf in any::<bool>(),
+            binary in prop_oneof![Just(BinaryMode::Text), Just(BinaryMode::Convert), Just(BinaryMode::Quit)],
+        ) {
+            let terminator = if null_data { 0 } else { b'\n' };
+            let opts = SearchOptions { invert, after, max_count, stop_on_nonmatch, terminator, ..SearchOptions::default() };
+            let matcher_opts = MatcherOptions {
+                engine: if pcre2 { EngineChoice::Pcre2 } else { EngineChoice::Default },
+                null_data,
+                crlf,
+                ..MatcherOptions::default()
+            };
+            let matcher = Matcher::new(&[pattern], &matcher_opts).unwrap();
+            let quit = AtomicBool::new(false);
+            let mut results = Vec::new();
+            for bulk in [false, true] {
+                let mut searcher = Searcher::with_window(&opts, &quit, window);
+                let mut streamed = Counter { bulk, lines: 0, summary: None };
+                searcher.search_reader(&matcher, &mut &text[..], binary, &mut streamed).unwrap();
+                let mut mapped = Counter { bulk, lines: 0, summary: None };
+                searcher.search_slice(&matcher, &text, binary, &mut mapped).unwrap();
+                results.push([(streamed.lines, streamed.summary), (mapped.lines, mapped.summary)]);
+            }
+            prop_assert_eq!(&results[0], &results[1]);
+        }
+
         #[test]
         fn searcher_agrees_with_line_by_line_oracle(
             text in proptest::collection::vec(prop_oneof![Just(b'a'), Just(b'b'), Just(b' '), Just(b'\n')], 0..200),

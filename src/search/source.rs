@@ -13,6 +13,7 @@
 
 use std::fs::File;
 use std::io::{self, Read};
+use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -74,7 +75,10 @@ impl Preprocessor {
                 "preprocessor command could not start: '{command:?}': {error}"
             ))
         })?;
-        let result = searcher.search_reader(matcher, &mut reader, binary, sink);
+        let result = match reader.fd() {
+            Some(fd) => searcher.search_live(matcher, &mut reader, fd, binary, sink),
+            None => searcher.search_reader(matcher, &mut reader, binary, sink),
+        };
         let closed = reader.close();
         result.and(closed).map_err(|error| {
             io::Error::other(format!(
@@ -105,9 +109,15 @@ pub fn search_file(
         }
     }
     let file = File::open(path)?;
-    if (explicit && policy.mmap) || policy.mmap_walked {
+    // Only a path named on the command line can be a FIFO or a device: a
+    // walk yields regular files alone (mapped only with --mmap).
+    if explicit || policy.mmap_walked {
         let meta = file.metadata()?;
-        if meta.is_file() {
+        if !meta.is_file() {
+            let fd = file.as_raw_fd();
+            return searcher.search_live(matcher, &mut &file, fd, binary, sink);
+        }
+        if policy.mmap {
             if let Some(map) = map_file(&file) {
                 if searcher.decodes(&map) {
                     // Decoded as it is read (see Searcher::search_reader_sized).
@@ -128,8 +138,9 @@ pub fn search_file(
 /// # Safety
 /// A map is only sound while no other process truncates or rewrites the
 /// file; if one does, reading the lost pages raises SIGBUS. That risk is
-/// accepted only for files the user named explicitly (never in a walk),
-/// exactly as ripgrep does, and `--no-mmap` turns it off.
+/// accepted only for files the user named explicitly (in a walk, only
+/// with an explicit `--mmap`), exactly as ripgrep does, and `--no-mmap`
+/// turns it off.
 fn map_file(file: &File) -> Option<Mmap> {
     // SAFETY: see the function documentation above.
     unsafe { Mmap::map(file) }.ok()

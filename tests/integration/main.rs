@@ -4,12 +4,15 @@ mod util;
 
 mod binary;
 mod cli_compat;
+mod daily_use;
 mod ecosystem;
 mod engines;
 mod errors;
+mod faults;
 mod filtering;
 mod formats;
 mod handoff;
+mod index;
 mod inputs;
 mod merge_review;
 mod output;

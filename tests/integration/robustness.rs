@@ -1,4 +1,9 @@
 //! Bounded resources, faults mid-search and hostile input.
+//!
+//! Tests named `heavy_*` (300 MB lines, 100,000-file trees, 200-run
+//! stress loops, peak memory) run on the release build only: on a debug
+//! build `cargo test` lists them as ignored. `.ci/run` runs them in a
+//! step of their own: `cargo test --release --test integration heavy_`.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -91,7 +96,8 @@ fn low_open_file_limit_gives_same_output() {
 }
 
 #[test]
-fn memory_does_not_grow_with_the_number_of_files() {
+#[cfg_attr(debug_assertions, ignore = "heavy: on the release build only")]
+fn heavy_memory_does_not_grow_with_the_number_of_files() {
     let make = |files: usize| {
         let f = Fixture::new();
         for i in 0..files {
@@ -124,7 +130,8 @@ fn memory_does_not_grow_with_the_number_of_files() {
 }
 
 #[test]
-fn huge_line_without_newline_is_searched_in_about_its_size() {
+#[cfg_attr(debug_assertions, ignore = "heavy: on the release build only")]
+fn heavy_huge_line_without_newline_is_searched_in_about_its_size() {
     let f = Fixture::new();
     let size = 300usize << 20;
     {
@@ -145,8 +152,31 @@ fn huge_line_without_newline_is_searched_in_about_its_size() {
     );
 }
 
+/// --max-results keeps a file's output only up to the head room; a file
+/// with more is searched again in its turn and streamed: its after-context
+/// (64 MiB here) no longer waits whole in memory, twice (1.4 GB peak on a
+/// 300 MB file before).
 #[test]
-fn printing_a_100mb_line_is_linear() {
+#[cfg_attr(debug_assertions, ignore = "heavy: on the release build only")]
+fn heavy_max_results_output_is_bounded_in_bytes() {
+    let f = Fixture::new();
+    {
+        let mut file = std::fs::File::create(f.path().join("big")).unwrap();
+        file.write_all(b"needle\n").unwrap();
+        let block = "hay line\n".repeat(1 << 16);
+        for _ in 0..(64 << 20) / block.len() {
+            file.write_all(block.as_bytes()).unwrap();
+        }
+    }
+    let args = ["--max-results", "1", "-A", "100000000", "needle"];
+    let (rss, code) = run_measuring(f.cmd(&args));
+    assert_eq!(code, 0);
+    assert!(rss < 48 * 1024, "peak RSS {rss} KiB");
+}
+
+#[test]
+#[cfg_attr(debug_assertions, ignore = "heavy: on the release build only")]
+fn heavy_printing_a_100mb_line_is_linear() {
     let f = Fixture::new();
     let mut line = vec![b'y'; 100 << 20];
     line.extend_from_slice(b" needle\n");
@@ -166,7 +196,8 @@ fn printing_a_100mb_line_is_linear() {
 }
 
 #[test]
-fn quiet_returns_at_once_on_a_large_tree() {
+#[cfg_attr(debug_assertions, ignore = "heavy: on the release build only")]
+fn heavy_quiet_returns_at_once_on_a_large_tree() {
     let f = Fixture::new();
     f.create("a/first.txt", "needle\n");
     for i in 0..20_000 {
@@ -185,32 +216,51 @@ fn quiet_returns_at_once_on_a_large_tree() {
 fn file_deleted_between_walk_and_open_is_reported() {
     let f = Fixture::new();
     for c in 'a'..='z' {
-        f.create(&format!("{c}.txt"), "needle\n");
+        f.create(&format!("d/{c}.txt"), "needle\n");
     }
+    // A FIFO named first holds the only worker until this test opens it
+    // for writing: meanwhile the walker lists d/ and ends.
+    let fifo = f.path().join("fifo");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
     let child = f
-        .cmd(&["-j1", "needle"])
-        // Each file waits 0-60ms before its open and after its search: the
-        // 26th file is opened after about 1.5s, long after the walk listed
-        // it and the deletion below.
-        .env("TRAWL_TEST_WORKER_DELAY_US", "60000")
+        .cmd(&["-j1", "needle", "fifo", "d"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(200));
-    std::fs::remove_file(f.path().join("z.txt")).unwrap();
+    // Returns once the worker has opened the FIFO.
+    let writer = std::fs::File::options().write(true).open(&fifo).unwrap();
+    let walker_running = || {
+        std::fs::read_dir(format!("/proc/{}/task", child.id()))
+            .unwrap()
+            .filter_map(Result::ok)
+            .any(|task| {
+                std::fs::read_to_string(task.path().join("comm")).unwrap_or_default()
+                    == "trawl-walker\n"
+            })
+    };
+    while walker_running() {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::fs::remove_file(f.path().join("d/z.txt")).unwrap();
+    drop(writer);
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(
         stderr,
-        "trawl: z.txt: No such file or directory (os error 2)\n"
+        "trawl: d/z.txt: No such file or directory (os error 2)\n"
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 25);
     assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]
-fn files_truncated_and_rewritten_during_search_never_crash() {
+#[cfg_attr(debug_assertions, ignore = "heavy: on the release build only")]
+fn heavy_files_truncated_and_rewritten_during_search_never_crash() {
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
     let f = Fixture::new();
@@ -300,7 +350,8 @@ fn odd_inputs() {
 }
 
 #[test]
-fn stress_ordering_under_random_delays_and_threads() {
+#[cfg_attr(debug_assertions, ignore = "heavy: on the release build only")]
+fn heavy_stress_ordering_under_random_delays_and_threads() {
     let f = Fixture::new();
     for i in 0..2_000 {
         let body: String = (0..(i % 13))

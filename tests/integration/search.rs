@@ -295,3 +295,70 @@ fn inner_literal_takes_in_neighbouring_repetitions() {
     run.expect("5:abababthe end\n", 0);
     strategy(&run, "abthe");
 }
+
+/// -c, -v -c, -l -v, -q -v and --files-without-match count matching lines
+/// in bulk (`Sink::counts_only`) rather than visiting each; every count is
+/// ripgrep 15.2's, over 99,999 short lines (a fifth empty, the last without
+/// its terminator), with --crlf, --null-data, -m, context flags, -P, -U.
+#[test]
+fn counts_over_dense_lines_are_ripgreps() {
+    let f = Fixture::new();
+    let dense = |eol: &str| {
+        (1..100_000)
+            .map(|i: u32| {
+                if i.is_multiple_of(5) {
+                    String::new()
+                } else {
+                    i.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(eol)
+    };
+    f.create("dense.txt", dense("\n"));
+    f.create("crlf.txt", dense("\r\n"));
+    f.create("nul.txt", dense("\0"));
+    f.create("x.txt", "x\nx\nx\n");
+    let cases: &[(&[&str], &str, i32)] = &[
+        (&["-c", "1", "dense.txt"], "34073\n", 0),
+        (&["-v", "-c", "1", "dense.txt"], "65926\n", 0),
+        (&["-c", "^$", "dense.txt"], "19999\n", 0),
+        (&["-v", "-c", "^$", "dense.txt"], "80000\n", 0),
+        (&["-c", "^", "dense.txt"], "99999\n", 0),
+        (&["-c", "", "dense.txt"], "99999\n", 0),
+        (&["-v", "-c", "x", "dense.txt"], "99999\n", 0),
+        (&["-c", "-P", "-v", r"\d", "dense.txt"], "19999\n", 0),
+        (&["-m", "1000", "-v", "-c", "1", "dense.txt"], "1000\n", 0),
+        (&["-m", "70000", "-v", "-c", "1", "dense.txt"], "65926\n", 0),
+        (&["-m", "99999", "-v", "-c", "x", "dense.txt"], "99999\n", 0),
+        (&["-m", "99998", "-v", "-c", "x", "dense.txt"], "99998\n", 0),
+        (&["-m", "5", "-c", "^$", "dense.txt"], "5\n", 0),
+        (&["-m", "0", "-c", "1", "dense.txt"], "", 1),
+        (&["--crlf", "-c", "^$", "crlf.txt"], "19999\r\n", 0),
+        (&["--crlf", "-v", "-c", "5$", "crlf.txt"], "99999\r\n", 0),
+        (&["-c", "^$", "crlf.txt"], "", 1),
+        (&["--null-data", "-c", "1", "nul.txt"], "34073\0", 0),
+        (&["--null-data", "-v", "-c", "1", "nul.txt"], "65926\0", 0),
+        (&["-c", "-A1", "^$", "dense.txt"], "19999\n", 0),
+        (&["-c", "-B2", "-v", "1", "dense.txt"], "65926\n", 0),
+        (&["-c", "-U", "-v", "1$", "dense.txt"], "89999\n", 0),
+        (&["--count-matches", "-v", "1", "dense.txt"], "65926\n", 0),
+        (
+            &["-c", "-v", "1", "dense.txt", "x.txt"],
+            "dense.txt:65926\nx.txt:3\n",
+            0,
+        ),
+        (&["-l", "-v", "1", "dense.txt"], "dense.txt\n", 0),
+        (&["-q", "-v", "1", "dense.txt"], "", 0),
+        (
+            &["--files-without-match", "1", "dense.txt", "x.txt"],
+            "x.txt\n",
+            0,
+        ),
+    ];
+    for &(args, stdout, code) in cases {
+        let run = f.run_ordered(args);
+        assert_eq!(run.stdout, stdout, "{args:?}: {}", run.stderr);
+        assert_eq!(run.code, code, "{args:?}: {}", run.stderr);
+    }
+}

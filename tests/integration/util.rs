@@ -61,6 +61,8 @@ impl Fixture {
             // The user's own global gitignore must not leak into tests.
             .env("HOME", "/nonexistent/trawl-test-home")
             .env("XDG_CONFIG_HOME", "/nonexistent/trawl-test-xdg")
+            // No index of the user's is used (tests of the index set it).
+            .env_remove("XDG_CACHE_HOME")
             .env_remove("GIT_CONFIG_GLOBAL")
             .env("TERM", "xterm-256color")
             .stdin(Stdio::null());

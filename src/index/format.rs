@@ -1,0 +1,473 @@
+//! The index file: a header with a checksum, then sections, each with its
+//! own CRC-32 in the header; each posting list also has its own CRC-32 in
+//! the dictionary, checked when the list is read (a search reads only the
+//! lists its query names, so a whole-file checksum would cost a read of
+//! the whole index per search).
+//!
+//! ```text
+//! header: magic "TRAWLIX\0", version u32, section count u32,
+//!         per section (offset u64, length u64, crc32 u32, 0 u32), crc32 of all before
+//! META:     build start (ns since the epoch) i64, files u32, trigrams u32, root path bytes
+//! FILES:    per file, sorted by path: path offset u32, path length u32, dev u64,
+//!           ino u64, size u64, mtime ns i64, ctime ns i64, mode u32, flags u32
+//! PATHS:    the paths, relative to the root, '/'-separated bytes
+//! POSTINGS: per trigram, the file numbers holding it, as LEB128 deltas
+//! DICT:     per trigram, ascending: trigram u32, files u32, offset u64, length u32, crc32 u32
+//! ```
+//! All integers little-endian. A file's number is its rank in path order,
+//! so the same tree gives the same bytes for any thread count.
+
+use std::fs::File;
+use std::io::{self, Write};
+use std::os::unix::fs::FileExt;
+use std::path::Path;
+
+pub const MAGIC: &[u8; 8] = b"TRAWLIX\0";
+pub const VERSION: u32 = 1;
+const SECTIONS: usize = 5;
+const META: usize = 0;
+const FILES: usize = 1;
+const PATHS: usize = 2;
+const POSTINGS: usize = 3;
+const DICT: usize = 4;
+pub const HEADER_LEN: usize = 8 + 4 + 4 + SECTIONS * 24 + 4;
+pub const FILE_REC: usize = 56;
+pub const DICT_REC: usize = 24;
+
+/// The file starts with a byte order mark: a search with `--encoding
+/// auto` decodes it, so its trigrams are not those of what is searched.
+pub const FLAG_BOM: u32 = 1;
+/// It changed while it was read: never vouched for.
+pub const FLAG_UNSTABLE: u32 = 2;
+
+/// What identifies a file's contents without reading them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Meta {
+    pub dev: u64,
+    pub ino: u64,
+    pub size: u64,
+    pub mtime: i64,
+    pub ctime: i64,
+    pub mode: u32,
+}
+
+impl Meta {
+    pub fn of(meta: &std::fs::Metadata) -> Meta {
+        use std::os::unix::fs::MetadataExt;
+        Meta {
+            dev: meta.dev(),
+            ino: meta.ino(),
+            size: meta.size(),
+            mtime: meta.mtime() * 1_000_000_000 + meta.mtime_nsec(),
+            ctime: meta.ctime() * 1_000_000_000 + meta.ctime_nsec(),
+            mode: meta.mode(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Entry {
+    pub meta: Meta,
+    pub flags: u32,
+}
+
+fn u32_at(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes(b[at..at + 4].try_into().unwrap())
+}
+
+fn u64_at(b: &[u8], at: usize) -> u64 {
+    u64::from_le_bytes(b[at..at + 8].try_into().unwrap())
+}
+
+/// An index read and checked: everything but the posting lists is in
+/// memory; those are read on demand.
+pub struct Index {
+    file: File,
+    pub root: Vec<u8>,
+    pub build_start: i64,
+    files: Vec<u8>,
+    paths: Vec<u8>,
+    dict: Vec<u8>,
+    postings: (u64, u64),
+}
+
+fn corrupt(what: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, what.to_string())
+}
+
+impl Index {
+    /// Opens and checks an index. Errors say what is wrong (corrupt,
+    /// truncated, another version, another root).
+    pub fn open(path: &Path, expect_root: &[u8]) -> io::Result<Index> {
+        let file = File::open(path)?;
+        let len = file.metadata()?.len();
+        let mut header = [0u8; HEADER_LEN];
+        file.read_exact_at(&mut header, 0)
+            .map_err(|_| corrupt("truncated (no header)"))?;
+        if &header[..8] != MAGIC {
+            return Err(corrupt("not a trawl index"));
+        }
+        let version = u32_at(&header, 8);
+        if version != VERSION {
+            return Err(corrupt(&format!(
+                "version {version}, this trawl reads version {VERSION}"
+            )));
+        }
+        if crc32fast::hash(&header[..HEADER_LEN - 4]) != u32_at(&header, HEADER_LEN - 4) {
+            return Err(corrupt("header checksum mismatch"));
+        }
+        if u32_at(&header, 12) as usize != SECTIONS {
+            return Err(corrupt("unexpected section count"));
+        }
+        let section = |n: usize| {
+            let at = 16 + n * 24;
+            (
+                u64_at(&header, at),
+                u64_at(&header, at + 8),
+                u32_at(&header, at + 16),
+            )
+        };
+        for n in 0..SECTIONS {
+            let (off, slen, _) = section(n);
+            if off.checked_add(slen).is_none_or(|end| end > len) {
+                return Err(corrupt("truncated"));
+            }
+        }
+        let read = |n: usize| -> io::Result<Vec<u8>> {
+            let (off, slen, crc) = section(n);
+            let mut buf = vec![0u8; slen as usize];
+            file.read_exact_at(&mut buf, off)
+                .map_err(|_| corrupt("truncated"))?;
+            if crc32fast::hash(&buf) != crc {
+                return Err(corrupt("section checksum mismatch"));
+            }
+            Ok(buf)
+        };
+        let meta = read(META)?;
+        if meta.len() < 16 {
+            return Err(corrupt("truncated metadata"));
+        }
+        let build_start = u64_at(&meta, 0) as i64;
+        let n_files = u32_at(&meta, 8) as usize;
+        let n_trigrams = u32_at(&meta, 12) as usize;
+        let root = meta[16..].to_vec();
+        if root != expect_root {
+            return Err(corrupt(&format!(
+                "built for another root ({})",
+                String::from_utf8_lossy(&root)
+            )));
+        }
+        let files = read(FILES)?;
+        let paths = read(PATHS)?;
+        let dict = read(DICT)?;
+        if files.len() != n_files * FILE_REC || dict.len() != n_trigrams * DICT_REC {
+            return Err(corrupt("section sizes disagree"));
+        }
+        let (p_off, p_len, _) = section(POSTINGS);
+        let index = Index {
+            file,
+            root,
+            build_start,
+            files,
+            paths,
+            dict,
+            postings: (p_off, p_len),
+        };
+        // Paths in bounds and strictly ascending: lookups rely on it.
+        let mut last: Option<&[u8]> = None;
+        for id in 0..n_files {
+            let rec = &index.files[id * FILE_REC..];
+            let (po, pl) = (u32_at(rec, 0) as usize, u32_at(rec, 4) as usize);
+            let Some(path) = index.paths.get(po..po + pl) else {
+                return Err(corrupt("path out of bounds"));
+            };
+            if last.is_some_and(|l| l >= path) {
+                return Err(corrupt("paths out of order"));
+            }
+            last = Some(path);
+        }
+        Ok(index)
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len() / FILE_REC
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn path(&self, id: usize) -> &[u8] {
+        let rec = &self.files[id * FILE_REC..];
+        let (po, pl) = (u32_at(rec, 0) as usize, u32_at(rec, 4) as usize);
+        &self.paths[po..po + pl]
+    }
+
+    pub fn entry(&self, id: usize) -> Entry {
+        let r = &self.files[id * FILE_REC..(id + 1) * FILE_REC];
+        Entry {
+            meta: Meta {
+                dev: u64_at(r, 8),
+                ino: u64_at(r, 16),
+                size: u64_at(r, 24),
+                mtime: u64_at(r, 32) as i64,
+                ctime: u64_at(r, 40) as i64,
+                mode: u32_at(r, 48),
+            },
+            flags: u32_at(r, 52),
+        }
+    }
+
+    /// The file number of `path` (relative to the root).
+    pub fn lookup(&self, path: &[u8]) -> Option<usize> {
+        let (mut lo, mut hi) = (0, self.len());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            match self.path(mid).cmp(path) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(mid),
+            }
+        }
+        None
+    }
+
+    pub fn trigram_count(&self) -> usize {
+        self.dict.len() / DICT_REC
+    }
+
+    /// The dictionary's `n`th trigram.
+    pub fn trigram_at(&self, n: usize) -> u32 {
+        u32_at(&self.dict, n * DICT_REC)
+    }
+
+    fn find(&self, trigram: u32) -> Option<usize> {
+        let (mut lo, mut hi) = (0, self.trigram_count());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            match self.trigram_at(mid).cmp(&trigram) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(mid),
+            }
+        }
+        None
+    }
+
+    /// The files holding `trigram`, ascending (empty if none does).
+    pub fn postings(&self, trigram: u32) -> io::Result<Vec<u32>> {
+        match self.find(trigram) {
+            Some(n) => self.postings_at(n),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// The whole posting section (for a refresh, which reads every list).
+    pub fn postings_section(&self) -> io::Result<Vec<u8>> {
+        let mut buf = vec![0u8; self.postings.1 as usize];
+        self.file
+            .read_exact_at(&mut buf, self.postings.0)
+            .map_err(|_| corrupt("truncated"))?;
+        Ok(buf)
+    }
+
+    /// The posting list of the dictionary's `n`th trigram, checked; from
+    /// `section` (`postings_section`) if given, else read from the file.
+    pub fn postings_at(&self, n: usize) -> io::Result<Vec<u32>> {
+        self.postings_in(n, None)
+    }
+
+    /// The `n`th list's bytes in `section` and its count, checked.
+    pub fn raw_postings<'a>(&self, n: usize, section: &'a [u8]) -> io::Result<(&'a [u8], u32)> {
+        let rec = &self.dict[n * DICT_REC..(n + 1) * DICT_REC];
+        let (count, off, len, crc) = (
+            u32_at(rec, 4),
+            u64_at(rec, 8) as usize,
+            u32_at(rec, 16) as usize,
+            u32_at(rec, 20),
+        );
+        let Some(buf) = section.get(off..off.saturating_add(len)) else {
+            return Err(corrupt("posting list out of bounds"));
+        };
+        if crc32fast::hash(buf) != crc {
+            return Err(corrupt("posting list checksum mismatch"));
+        }
+        Ok((buf, count))
+    }
+
+    pub fn postings_in(&self, n: usize, section: Option<&[u8]>) -> io::Result<Vec<u32>> {
+        let rec = &self.dict[n * DICT_REC..(n + 1) * DICT_REC];
+        let (count, off, len, crc) = (
+            u32_at(rec, 4) as usize,
+            u64_at(rec, 8),
+            u32_at(rec, 16) as u64,
+            u32_at(rec, 20),
+        );
+        if off.checked_add(len).is_none_or(|end| end > self.postings.1) {
+            return Err(corrupt("posting list out of bounds"));
+        }
+        let mut owned = Vec::new();
+        let buf = match section {
+            Some(section) => &section[off as usize..(off + len) as usize],
+            None => {
+                owned.resize(len as usize, 0);
+                self.file
+                    .read_exact_at(&mut owned, self.postings.0 + off)
+                    .map_err(|_| corrupt("truncated"))?;
+                &owned[..]
+            }
+        };
+        if crc32fast::hash(buf) != crc {
+            return Err(corrupt("posting list checksum mismatch"));
+        }
+        let ids = decode(buf, self.len()).ok_or_else(|| corrupt("bad posting list"))?;
+        if ids.len() != count {
+            return Err(corrupt("bad posting list"));
+        }
+        Ok(ids)
+    }
+}
+
+/// LEB128 deltas back into ascending file numbers below `n`.
+fn decode(buf: &[u8], n: usize) -> Option<Vec<u32>> {
+    let mut out = Vec::new();
+    let (mut value, mut shift, mut prev) = (0u64, 0u32, None::<u64>);
+    for &b in buf {
+        if shift > 35 {
+            return None;
+        }
+        value |= u64::from(b & 0x7f) << shift;
+        shift += 7;
+        if b & 0x80 == 0 {
+            let id = match prev {
+                None => value,
+                Some(p) if value > 0 => p + value,
+                Some(_) => return None,
+            };
+            if id >= n as u64 {
+                return None;
+            }
+            out.push(id as u32);
+            prev = Some(id);
+            value = 0;
+            shift = 0;
+        }
+    }
+    (shift == 0).then_some(out)
+}
+
+pub fn encode_delta(out: &mut Vec<u8>, delta: u32) {
+    let mut v = delta;
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// Writes an index: `begin`, then `add_postings` in ascending trigram
+/// order, then `finish`.
+pub struct Writer {
+    out: io::BufWriter<File>,
+    pos: u64,
+    sections: [(u64, u64, u32); SECTIONS],
+    dict: Vec<u8>,
+    postings_start: u64,
+    postings_crc: crc32fast::Hasher,
+}
+
+impl Writer {
+    pub fn begin(
+        out: File,
+        root: &[u8],
+        build_start: i64,
+        files: &[(Vec<u8>, Entry)],
+    ) -> io::Result<Writer> {
+        let mut out = io::BufWriter::with_capacity(1 << 20, out);
+        out.write_all(&[0u8; HEADER_LEN])?;
+        let mut w = Writer {
+            out,
+            pos: HEADER_LEN as u64,
+            sections: [(0, 0, 0); SECTIONS],
+            dict: Vec::new(),
+            postings_start: 0,
+            postings_crc: crc32fast::Hasher::new(),
+        };
+        let mut meta = Vec::new();
+        meta.extend_from_slice(&build_start.to_le_bytes());
+        meta.extend_from_slice(&(files.len() as u32).to_le_bytes());
+        meta.extend_from_slice(&0u32.to_le_bytes()); // trigrams: patched in finish
+        meta.extend_from_slice(root);
+        w.section(META, &meta)?;
+        let mut recs = Vec::with_capacity(files.len() * FILE_REC);
+        let mut paths = Vec::new();
+        for (path, e) in files {
+            recs.extend_from_slice(&(paths.len() as u32).to_le_bytes());
+            recs.extend_from_slice(&(path.len() as u32).to_le_bytes());
+            paths.extend_from_slice(path);
+            let m = &e.meta;
+            for v in [m.dev, m.ino, m.size, m.mtime as u64, m.ctime as u64] {
+                recs.extend_from_slice(&v.to_le_bytes());
+            }
+            recs.extend_from_slice(&m.mode.to_le_bytes());
+            recs.extend_from_slice(&e.flags.to_le_bytes());
+        }
+        w.section(FILES, &recs)?;
+        w.section(PATHS, &paths)?;
+        w.postings_start = w.pos;
+        Ok(w)
+    }
+
+    fn section(&mut self, n: usize, bytes: &[u8]) -> io::Result<()> {
+        self.out.write_all(bytes)?;
+        self.sections[n] = (self.pos, bytes.len() as u64, crc32fast::hash(bytes));
+        self.pos += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// One trigram's list, already LEB128-delta encoded, of `count` files.
+    pub fn add_postings(&mut self, trigram: u32, count: u32, encoded: &[u8]) -> io::Result<()> {
+        self.out.write_all(encoded)?;
+        self.postings_crc.update(encoded);
+        self.dict.extend_from_slice(&trigram.to_le_bytes());
+        self.dict.extend_from_slice(&count.to_le_bytes());
+        self.dict
+            .extend_from_slice(&(self.pos - self.postings_start).to_le_bytes());
+        self.dict
+            .extend_from_slice(&(encoded.len() as u32).to_le_bytes());
+        self.dict
+            .extend_from_slice(&crc32fast::hash(encoded).to_le_bytes());
+        self.pos += encoded.len() as u64;
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> io::Result<File> {
+        let crc = std::mem::take(&mut self.postings_crc).finalize();
+        self.sections[POSTINGS] = (self.postings_start, self.pos - self.postings_start, crc);
+        let dict = std::mem::take(&mut self.dict);
+        self.section(DICT, &dict)?;
+        // The trigram count in META, and META's checksum with it.
+        let (meta_off, meta_len, _) = self.sections[META];
+        let mut meta = vec![0u8; meta_len as usize];
+        self.out.flush()?;
+        let file = self.out.get_ref();
+        file.read_exact_at(&mut meta, meta_off)?;
+        meta[12..16].copy_from_slice(&((dict.len() / DICT_REC) as u32).to_le_bytes());
+        file.write_all_at(&meta, meta_off)?;
+        self.sections[META].2 = crc32fast::hash(&meta);
+        let mut header = Vec::with_capacity(HEADER_LEN);
+        header.extend_from_slice(MAGIC);
+        header.extend_from_slice(&VERSION.to_le_bytes());
+        header.extend_from_slice(&(SECTIONS as u32).to_le_bytes());
+        for (off, len, crc) in self.sections {
+            header.extend_from_slice(&off.to_le_bytes());
+            header.extend_from_slice(&len.to_le_bytes());
+            header.extend_from_slice(&crc.to_le_bytes());
+            header.extend_from_slice(&0u32.to_le_bytes());
+        }
+        let crc = crc32fast::hash(&header);
+        header.extend_from_slice(&crc.to_le_bytes());
+        file.write_all_at(&header, 0)?;
+        self.out.into_inner().map_err(|e| e.into_error())
+    }
+}

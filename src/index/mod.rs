@@ -1,0 +1,377 @@
+//! Stage 1½, beside `walk` and `search`: an exact, never-stale trigram
+//! index of a directory tree (`--build-index`), used by every later search
+//! under that tree unless `--no-index`.
+//!
+//! **Why the output cannot change.** The index never decides what is
+//! walked: the walk runs exactly as without it, and the index is asked
+//! only about a file the walk emitted, and can only answer "no need to
+//! read it". It answers so only when all of these hold:
+//! 1. the search's output for a file without a match is empty whatever
+//!    the file holds (not `-v`, `--passthru`, `--files-without-match`,
+//!    `--include-zero`, `--stats`, `--json`: those count or print every
+//!    file), and the bytes searched are the file's raw bytes (no `-z`,
+//!    `--pre`, `--encoding LABEL`, and the file had no byte order mark);
+//! 2. the file's `stat` now equals its entry (device, inode, size, mode,
+//!    mtime and ctime in ns): a write changes ctime, which no one can set
+//!    back, and a replacement changes the inode;
+//! 3. the entry is not "racy" (git's rule): its mtime and ctime are older
+//!    than the build's start by more than `RACY_NS`, more than any file
+//!    system's timestamp granularity, so a write after the build read the
+//!    file would have changed them;
+//! 4. the planner's query (`plan`), a necessary condition for a match of
+//!    the compiled regex (the default engine's HIR, every pattern, with
+//!    case folding, -w, -x, -F and line-terminator handling applied) is
+//!    false for the file's trigram set.
+//!
+//! An index that is corrupt, of another version or root, or not owned by
+//! the user (or writable by others) is reported once and ignored.
+
+pub mod build;
+pub mod format;
+pub mod plan;
+
+use std::collections::HashMap;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use crate::cli::config::Config;
+use crate::messages;
+use crate::printer::OutputMode;
+use crate::search::TextEncoding;
+use crate::walk::SearchPath;
+use format::{Index, Meta, FLAG_BOM, FLAG_UNSTABLE};
+use plan::Query;
+
+/// Timestamp granularity assumed for the racy-clean rule: FAT's two
+/// seconds, the coarsest of the file systems in use.
+pub const RACY_NS: i64 = 2_000_000_000;
+
+/// `$XDG_CACHE_HOME/trawl`, else `~/.cache/trawl`.
+pub fn cache_dir() -> Option<PathBuf> {
+    let base = match std::env::var_os("XDG_CACHE_HOME") {
+        Some(dir) if Path::new(&dir).is_absolute() => PathBuf::from(dir),
+        _ => PathBuf::from(std::env::var_os("HOME")?).join(".cache"),
+    };
+    Some(base.join("trawl"))
+}
+
+/// One index per canonical root: its name is a hash of the root path
+/// (which the index also holds, and which is checked on use).
+pub fn index_file(dir: &Path, root: &Path) -> PathBuf {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in root.as_os_str().as_bytes() {
+        hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    dir.join(format!("{hash:016x}.idx"))
+}
+
+/// Refuses what another user could have written: an index could hide a
+/// match from an audit.
+pub fn check_owner(path: &Path, meta: &std::fs::Metadata) -> Result<(), String> {
+    // SAFETY: geteuid has no preconditions.
+    let me = unsafe { libc::geteuid() };
+    if meta.uid() != me {
+        return Err(format!("{}: not owned by you", path.display()));
+    }
+    if meta.mode() & 0o022 != 0 {
+        return Err(format!(
+            "{}: writable by group or others (mode {:o})",
+            path.display(),
+            meta.mode() & 0o7777
+        ));
+    }
+    Ok(())
+}
+
+/// Why a search cannot use an index at all (`None`: it can).
+fn unusable(config: &Config) -> Option<&'static str> {
+    let (s, p, r) = (&config.search, &config.print, &config.read_policy);
+    if config.files {
+        Some("--files reads no file")
+    } else if s.invert {
+        Some("-v prints files without a match")
+    } else if s.passthru {
+        Some("--passthru prints every line")
+    } else if matches!(
+        p.mode,
+        OutputMode::FilesWithoutMatch | OutputMode::QuietWithoutMatch
+    ) {
+        Some("--files-without-match prints files without a match")
+    } else if p.include_zero {
+        Some("--include-zero prints files without a match")
+    } else if config.stats.is_some() {
+        Some("--stats and --json count every file searched")
+    } else if r.search_zip {
+        Some("-z searches decompressed bytes")
+    } else if r.preprocessor.is_some() {
+        Some("--pre searches what a program prints")
+    } else if matches!(s.encoding, TextEncoding::Fixed(_)) {
+        Some("--encoding searches decoded bytes")
+    } else {
+        None
+    }
+}
+
+/// An index loaded for a search, with the files its query leaves.
+struct Loaded {
+    index: Index,
+    /// Bit per file: it may match (its trigrams satisfy the query).
+    candidates: Vec<u64>,
+}
+
+/// A path of the command line and where its files are in an index.
+struct Root {
+    /// The path as walked: every walked path under it starts with it.
+    walked: Vec<u8>,
+    /// Its path relative to the index's root ("" for the root itself).
+    key: Vec<u8>,
+    loaded: Arc<Loaded>,
+}
+
+#[derive(Default)]
+struct Counts {
+    may_match: AtomicU64,
+    skipped: AtomicU64,
+    not_indexed: AtomicU64,
+    changed: AtomicU64,
+    racy: AtomicU64,
+    raw: AtomicU64,
+}
+
+/// The indexes a search uses, and what they vouched for.
+pub struct Use {
+    roots: Vec<Root>,
+    bom_matters: bool,
+    counts: Counts,
+}
+
+impl Use {
+    /// The indexes for the search's paths, or None (with the reason under
+    /// --debug) when none applies.
+    pub fn setup(config: &Config, no_index: bool) -> Option<Use> {
+        let debug = |why: &str| messages::debug(format_args!("index: not used: {why}"));
+        if no_index {
+            debug("--no-index");
+            return None;
+        }
+        let dir = cache_dir()?;
+        let mut found: Vec<(Vec<u8>, Vec<u8>, PathBuf, PathBuf)> = Vec::new();
+        for path in &config.paths {
+            let given = match path {
+                SearchPath::Given(p) => p.as_path(),
+                SearchPath::ImplicitCwd => Path::new("./"),
+                SearchPath::Stdin => continue,
+            };
+            let Ok(canonical) = given.canonicalize() else {
+                continue;
+            };
+            for root in canonical.ancestors() {
+                let file = index_file(&dir, root);
+                if std::fs::symlink_metadata(&file).is_ok() {
+                    let rel = canonical.strip_prefix(root).unwrap_or(Path::new(""));
+                    let walked = given.as_os_str().as_bytes().to_vec();
+                    found.push((
+                        walked,
+                        rel.as_os_str().as_bytes().to_vec(),
+                        file,
+                        root.into(),
+                    ));
+                    break;
+                }
+            }
+        }
+        if found.is_empty() {
+            return None;
+        }
+        if let Some(why) = unusable(config) {
+            debug(why);
+            return None;
+        }
+        let Some(hir) = config.matcher.hir() else {
+            debug("the pattern is for PCRE2");
+            return None;
+        };
+        let query = plan::plan(hir);
+        messages::debug(format_args!("index: trigram query {query}"));
+        if query == Query::All {
+            debug("the pattern has no trigram every match must hold");
+            return None;
+        }
+        let mut loaded: HashMap<PathBuf, Option<Arc<Loaded>>> = HashMap::new();
+        let mut roots = Vec::new();
+        for (walked, key, file, root) in found {
+            let entry = loaded.entry(file.clone()).or_insert_with(|| {
+                match load(&dir, &file, &root, &query) {
+                    Ok(l) => Some(Arc::new(l)),
+                    Err(why) => {
+                        messages::warning(format_args!(
+                            "ignoring the index of {} ({}): {why}",
+                            root.display(),
+                            file.display()
+                        ));
+                        None
+                    }
+                }
+            });
+            if let Some(l) = entry {
+                roots.push(Root {
+                    walked,
+                    key,
+                    loaded: Arc::clone(l),
+                });
+            }
+        }
+        if roots.is_empty() {
+            return None;
+        }
+        Some(Use {
+            roots,
+            bom_matters: matches!(config.search.encoding, TextEncoding::Auto),
+            counts: Counts::default(),
+        })
+    }
+
+    /// Whether the search may leave `path` unread: it cannot match.
+    pub fn skips(&self, path: &Path) -> bool {
+        let bytes = path.as_os_str().as_bytes();
+        let found = self.roots.iter().find_map(|root| {
+            let rest = bytes.strip_prefix(root.walked.as_slice())?;
+            let rest = if rest.is_empty() || root.walked.ends_with(b"/") {
+                rest
+            } else {
+                rest.strip_prefix(b"/")?
+            };
+            let rest = trim_slashes(rest);
+            let mut key = root.key.clone();
+            if !key.is_empty() && !rest.is_empty() {
+                key.push(b'/');
+            }
+            key.extend_from_slice(rest);
+            Some((root, key))
+        });
+        let count = |c: &AtomicU64| {
+            c.fetch_add(1, Ordering::Relaxed);
+            false
+        };
+        let Some((root, key)) = found else {
+            return count(&self.counts.not_indexed);
+        };
+        let (index, candidates) = (&root.loaded.index, &root.loaded.candidates);
+        let Some(id) = index.lookup(&key) else {
+            return count(&self.counts.not_indexed);
+        };
+        let entry = index.entry(id);
+        if entry.flags & FLAG_UNSTABLE != 0 || (entry.flags & FLAG_BOM != 0 && self.bom_matters) {
+            return count(&self.counts.raw);
+        }
+        if entry.meta.mtime.max(entry.meta.ctime) >= index.build_start - RACY_NS {
+            return count(&self.counts.racy);
+        }
+        if candidates[id / 64] & (1 << (id % 64)) != 0 {
+            // Searched whatever its metadata says: no stat needed.
+            return count(&self.counts.may_match);
+        }
+        match std::fs::metadata(path) {
+            Ok(meta) if Meta::of(&meta) == entry.meta => {}
+            _ => return count(&self.counts.changed),
+        }
+        self.counts.skipped.fetch_add(1, Ordering::Relaxed);
+        true
+    }
+
+    /// The --debug report: what the index vouched for, and why the rest
+    /// was searched.
+    pub fn report(&self) {
+        let c = &self.counts;
+        let n = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        messages::debug(format_args!(
+            "index: {} files skipped (unchanged, and no trigram match); searched: {} \
+             whose trigrams may match, {} not in the index, {} changed, {} modified too \
+             close to the build (racy), {} with a byte order mark or changed while indexed",
+            n(&c.skipped),
+            n(&c.may_match),
+            n(&c.not_indexed),
+            n(&c.changed),
+            n(&c.racy),
+            n(&c.raw)
+        ));
+    }
+}
+
+fn trim_slashes(mut s: &[u8]) -> &[u8] {
+    while let Some(rest) = s.strip_prefix(b"/") {
+        s = rest;
+    }
+    s
+}
+
+/// Opens, checks and queries one index.
+fn load(dir: &Path, file: &Path, root: &Path, query: &Query) -> Result<Loaded, String> {
+    let dir_meta = std::fs::metadata(dir).map_err(|e| e.to_string())?;
+    check_owner(dir, &dir_meta)?;
+    let meta = std::fs::metadata(file).map_err(|e| e.to_string())?;
+    check_owner(file, &meta)?;
+    let index = Index::open(file, root.as_os_str().as_bytes()).map_err(|e| format!("{e}"))?;
+    let candidates = evaluate(&index, query).map_err(|e| format!("{e}"))?;
+    Ok(Loaded { index, candidates })
+}
+
+/// The query's files, as a bit set.
+fn evaluate(index: &Index, query: &Query) -> std::io::Result<Vec<u64>> {
+    let words = index.len().div_ceil(64);
+    let mut cache: HashMap<u32, Vec<u64>> = HashMap::new();
+    fn eval(
+        index: &Index,
+        q: &Query,
+        words: usize,
+        cache: &mut HashMap<u32, Vec<u64>>,
+    ) -> std::io::Result<Vec<u64>> {
+        Ok(match q {
+            Query::All => {
+                let mut all = vec![u64::MAX; words];
+                let extra = words * 64 - index.len();
+                if extra > 0 {
+                    if let Some(last) = all.last_mut() {
+                        *last >>= extra;
+                    }
+                }
+                all
+            }
+            Query::None => vec![0; words],
+            Query::Tri(t) => {
+                if let Some(bits) = cache.get(t) {
+                    return Ok(bits.clone());
+                }
+                let mut bits = vec![0u64; words];
+                for id in index.postings(*t)? {
+                    bits[id as usize / 64] |= 1 << (id % 64);
+                }
+                cache.insert(*t, bits.clone());
+                bits
+            }
+            Query::And(qs) => {
+                let mut acc = eval(index, &qs[0], words, cache)?;
+                for q in &qs[1..] {
+                    if acc.iter().all(|&w| w == 0) {
+                        break;
+                    }
+                    let other = eval(index, q, words, cache)?;
+                    acc.iter_mut().zip(other).for_each(|(a, b)| *a &= b);
+                }
+                acc
+            }
+            Query::Or(qs) => {
+                let mut acc = vec![0u64; words];
+                for q in qs {
+                    let other = eval(index, q, words, cache)?;
+                    acc.iter_mut().zip(other).for_each(|(a, b)| *a |= b);
+                }
+                acc
+            }
+        })
+    }
+    eval(index, query, words, &mut cache)
+}

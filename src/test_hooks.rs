@@ -1,0 +1,90 @@
+//! Hooks for the integration tests, read from the environment once and
+//! compiled only with the `test-hooks` feature, which `cargo test` turns
+//! on for the binary it tests (the crate's dev-dependency on itself); a
+//! build for use (`cargo build`, `cargo install`) has none of them.
+//!
+//! - `TRAWL_TEST_WORKER_DELAY_US=N`: each file waits a random 0..N µs
+//!   before it is opened and again after it is searched, so tests can
+//!   shake the pool's ordering and race it.
+//! - `TRAWL_TEST_PANIC=STAGE[:NAME]`: `worker` panics searching a file
+//!   whose path ends with NAME (every file without one), `walker` when it
+//!   submits such a file, `printer` at its first chunk of output.
+//! - `TRAWL_TEST_SPILL=MAX_BYTES,SEGMENT_BYTES`: smaller spill caps
+//!   (`run::spill`), so that tests reach them.
+
+/// Where a test may make trawl panic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Walker,
+    Worker,
+    Printer,
+}
+
+#[cfg(feature = "test-hooks")]
+mod hooks {
+    use std::sync::OnceLock;
+    use std::time::Duration;
+
+    use super::Stage;
+
+    fn var(name: &str) -> Option<String> {
+        std::env::var(name).ok().filter(|v| !v.is_empty())
+    }
+
+    pub fn delay(path: &[u8]) {
+        use std::hash::BuildHasher;
+        static MAX_MICROS: OnceLock<u64> = OnceLock::new();
+        let max = *MAX_MICROS.get_or_init(|| {
+            var("TRAWL_TEST_WORKER_DELAY_US")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0)
+        });
+        if max > 0 {
+            let random = std::collections::hash_map::RandomState::new().hash_one(path);
+            std::thread::sleep(Duration::from_micros(random % max));
+        }
+    }
+
+    pub fn panic_point(stage: Stage, path: &[u8]) {
+        static PANIC: OnceLock<Option<(Stage, String)>> = OnceLock::new();
+        let point = PANIC.get_or_init(|| {
+            let value = var("TRAWL_TEST_PANIC")?;
+            let (stage, name) = value.split_once(':').unwrap_or((&value, ""));
+            let stage = match stage {
+                "walker" => Stage::Walker,
+                "worker" => Stage::Worker,
+                "printer" => Stage::Printer,
+                _ => return None,
+            };
+            Some((stage, name.to_string()))
+        });
+        if let Some((at, name)) = point {
+            if *at == stage && path.ends_with(name.as_bytes()) {
+                panic!("test panic ({stage:?})");
+            }
+        }
+    }
+
+    pub fn spill_limits() -> Option<(u64, u64)> {
+        let value = var("TRAWL_TEST_SPILL")?;
+        let (max, segment) = value.split_once(',')?;
+        Some((max.parse().ok()?, segment.parse().ok()?))
+    }
+}
+
+#[cfg(feature = "test-hooks")]
+pub use hooks::{delay, panic_point, spill_limits};
+
+#[cfg(not(feature = "test-hooks"))]
+#[inline(always)]
+pub fn delay(_path: &[u8]) {}
+
+#[cfg(not(feature = "test-hooks"))]
+#[inline(always)]
+pub fn panic_point(_stage: Stage, _path: &[u8]) {}
+
+#[cfg(not(feature = "test-hooks"))]
+#[inline(always)]
+pub fn spill_limits() -> Option<(u64, u64)> {
+    None
+}

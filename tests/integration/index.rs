@@ -1,0 +1,732 @@
+//! The index (--build-index): with it, every command line prints the same
+//! bytes and exits with the same code as with --no-index, whatever
+//! changed in the tree since the build; a bad index is reported once and
+//! ignored.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, SystemTime};
+
+use crate::util::{scrub_elapsed, Fixture, Run};
+
+/// A fixture with the searched tree in `tree/` and XDG_CACHE_HOME in
+/// `cache/`.
+struct Tree {
+    f: Fixture,
+}
+
+impl Tree {
+    fn new() -> Tree {
+        let f = Fixture::new();
+        f.mkdir("tree");
+        Tree { f }
+    }
+
+    fn root(&self) -> PathBuf {
+        self.f.path().join("tree")
+    }
+
+    fn cache(&self) -> PathBuf {
+        self.f.path().join("cache")
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = self.f.cmd(args);
+        cmd.current_dir(self.root())
+            .env("XDG_CACHE_HOME", self.cache());
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        Run::from(self.cmd(args).output().unwrap())
+    }
+
+    fn build(&self) -> Run {
+        let run = self.run(&["--build-index"]);
+        assert_eq!(run.code, 0, "--build-index failed: {}", run.stderr);
+        run
+    }
+
+    fn write(&self, rel: &str, content: impl AsRef<[u8]>) {
+        let path = self.root().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+
+    /// The one index file in the cache.
+    fn index_file(&self) -> PathBuf {
+        let dir = self.cache().join("trawl");
+        let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "idx"))
+            .collect();
+        assert_eq!(found.len(), 1, "{found:?}");
+        found.pop().unwrap()
+    }
+
+    /// Output and exit code with the index are those without it.
+    #[track_caller]
+    fn same(&self, args: &[&str]) -> Run {
+        let with = self.run(args);
+        let without = self.run(&[&["--no-index"], args].concat());
+        // Timings are the only run-dependent output (--json, --stats).
+        let scrub = |s: &str| {
+            scrub_elapsed(s)
+                .lines()
+                .filter(|l| {
+                    !l.ends_with(" seconds spent searching") && !l.ends_with(" seconds total")
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert_eq!(
+            scrub(&with.stdout),
+            scrub(&without.stdout),
+            "stdout differs for {args:?}\n--- stderr with the index ---\n{}",
+            with.stderr
+        );
+        assert_eq!(with.code, without.code, "exit code differs for {args:?}");
+        // --debug's own lines say what the index did.
+        let messages = |s: &str| -> Vec<String> {
+            s.lines()
+                .filter(|l| !l.contains("DEBUG: "))
+                .map(str::to_string)
+                .collect()
+        };
+        assert_eq!(
+            messages(&with.stderr),
+            messages(&without.stderr),
+            "stderr differs for {args:?}"
+        );
+        with
+    }
+
+    /// Waits until every file in the tree is older than the racy window
+    /// (2 s), so that the index may vouch for them.
+    fn settle(&self) {
+        let newest = newest_time(&self.root());
+        while SystemTime::now() < newest + Duration::from_millis(2100) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+fn newest_time(dir: &Path) -> SystemTime {
+    use std::os::unix::fs::MetadataExt;
+    let mut newest = SystemTime::UNIX_EPOCH;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        let meta = std::fs::symlink_metadata(entry.path()).unwrap();
+        let ctime =
+            SystemTime::UNIX_EPOCH + Duration::new(meta.ctime() as u64, meta.ctime_nsec() as u32);
+        newest = newest.max(ctime).max(meta.modified().unwrap());
+        if meta.is_dir() {
+            newest = newest.max(newest_time(&entry.path()));
+        }
+    }
+    newest
+}
+
+/// xorshift64*: a seeded, dependency-free random source.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+const WORDS: &[&str] = &[
+    "foo",
+    "Foo",
+    "FOO",
+    "bar",
+    "baz",
+    "qux",
+    "PM_RESUME",
+    "pm_resume",
+    "x_RESUME",
+    "ERR_SYS",
+    "PME_TURN_OFF",
+    "LINK_REQ_RST",
+    "Straße",
+    "ſtar",
+    "\u{212A}elvin",
+    "kelvin",
+    "a.b",
+    "axb",
+    "static",
+    "fn",
+    "unsafe",
+    "é",
+];
+
+fn random_text(rng: &mut Rng) -> String {
+    let mut text = String::new();
+    for _ in 0..rng.below(8) {
+        let n = 1 + rng.below(5);
+        let words: Vec<&str> = (0..n).map(|_| *rng.pick(WORDS)).collect();
+        let sep = if rng.below(4) == 0 { "_" } else { " " };
+        text.push_str(&words.join(sep));
+        text.push_str(if rng.below(6) == 0 { "\r\n" } else { "\n" });
+    }
+    text
+}
+
+/// A random tree with the special cases a search treats differently.
+fn random_tree(t: &Tree, rng: &mut Rng) -> Vec<String> {
+    t.f.git_init("tree");
+    let mut files = Vec::new();
+    for d in 0..4 {
+        for n in 0..6 {
+            let rel = match rng.below(3) {
+                0 => format!("d{d}/f{n}.txt"),
+                1 => format!("d{d}/sub/f{n}.rs"),
+                _ => format!("d{d}/f{n}.log"),
+            };
+            t.write(&rel, random_text(rng));
+            files.push(rel);
+        }
+    }
+    t.write("top.txt", "foo PM_RESUME\nbar\n");
+    t.write(".hidden", "foo hidden\n");
+    t.write(".gitignore", "*.log\nignored/\n");
+    t.write("ignored/x.txt", "foo PM_RESUME ignored\n");
+    t.write("bin.dat", b"foo PM_RESUME\0binary\nfoo again\n");
+    t.write("bom.txt", b"\xEF\xBB\xBFfoo PM_RESUME bom\n");
+    t.write("utf16.txt", {
+        let mut bytes = vec![0xFF, 0xFE];
+        for unit in "PM_RESUME foo\n".encode_utf16() {
+            bytes.extend_from_slice(&unit.to_le_bytes());
+        }
+        bytes
+    });
+    t.write("latin1.txt", b"foo Stra\xDFe caf\xE9\n");
+    t.write("empty.txt", "");
+    t.write("big.txt", "foo ".repeat(500));
+    std::os::unix::fs::symlink("top.txt", t.root().join("link.txt")).unwrap();
+    files
+}
+
+/// Command lines for the differential test: patterns of every kind the
+/// planner handles, and the modes where a file without a match prints.
+fn command_lines() -> Vec<Vec<&'static str>> {
+    let lines: &[&[&str]] = &[
+        &["PM_RESUME"],
+        &["-n", "foo"],
+        &["-i", "pm_resume"],
+        &["-S", "pm_resume"],
+        &["-S", "Foo"],
+        &["-F", "a.b"],
+        &["a.b"],
+        &["-w", "foo"],
+        &["-x", "foo"],
+        &["-e", "ERR_SYS", "-e", "LINK_REQ_RST"],
+        &[r"\w+_RESUME"],
+        &["ERR_SYS|PME_TURN_OFF|LINK_REQ_RST"],
+        &["-i", "kelvin"],
+        &["-i", "STAR"],
+        &["-i", "straße"],
+        &["é"],
+        &["--no-unicode", "-i", "foo"],
+        &["-U", r"foo\nbar"],
+        &["-U", r"foo\r\n"],
+        &["--crlf", "foo$"],
+        &["--null-data", "foo"],
+        &["-c", "foo"],
+        &["--count-matches", "PM_RESUME"],
+        &["-l", "PM_RESUME"],
+        &["-o", "-b", "PM_RESUME"],
+        &["-C1", "-n", "bar baz"],
+        &["--json", "PM_RESUME"],
+        &["--stats", "PM_RESUME"],
+        &["-v", "foo"],
+        &["--files-without-match", "PM_RESUME"],
+        &["-c", "--include-zero", "PM_RESUME"],
+        &["-q", "PM_RESUME"],
+        &["-q", "nomatchanywhere"],
+        &["nomatchanywhere"],
+        &["-m1", "foo"],
+        &["--max-results", "3", "foo"],
+        &["--binary", "PM_RESUME"],
+        &["-a", "binary"],
+        &["-uu", "PM_RESUME"],
+        &["-L", "PM_RESUME"],
+        &["-E", "none", "PM_RESUME"],
+        &["-E", "latin1", "Straße"],
+        &["-P", "PM_RES(?=UME)"],
+        &["--engine", "auto", "foo(?!x)"],
+        &["--sort", "path", "foo"],
+        &["--sortr", "modified", "PM_RESUME"],
+        &["-g", "*.txt", "foo"],
+        &["-t", "rust", "-l", "unsafe"],
+        &["--max-filesize", "100", "foo"],
+        &["--passthru", "PM_RESUME"],
+        &["-f", "/dev/null"],
+        &["-e", "", "PM_RESUME"],
+        &["--files"],
+        &["-r", "X", "PM_RESUME"],
+        &["PM_RESUME", "d0", "d1/", "./d2/../d3"],
+        &["foo", "top.txt", "link.txt", "bom.txt"],
+        &["-j1", "PM_RESUME"],
+        &["-z", "PM_RESUME"],
+    ];
+    lines.iter().map(|l| l.to_vec()).collect()
+}
+
+fn differential(t: &Tree) {
+    for args in command_lines() {
+        t.same(&args);
+    }
+}
+
+/// Counts from the --debug report: (files skipped, files searched as
+/// their trigrams may match).
+fn skipped_may_match(run: &Run) -> (u64, u64) {
+    let line = run
+        .stderr
+        .lines()
+        .find(|l| l.contains("files skipped (unchanged"))
+        .unwrap_or_else(|| panic!("no index report in: {}", run.stderr));
+    let numbers: Vec<u64> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    (numbers[0], numbers[1])
+}
+
+fn mutate(t: &Tree, rng: &mut Rng, files: &[String]) {
+    let root = t.root();
+    let mut pick = || files[rng.below(files.len())].clone();
+    // Same-size edit in place, its mtime set back: only ctime tells.
+    let path = root.join(pick());
+    if let Ok(old) = std::fs::read(&path) {
+        let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+        let mut new = old.clone();
+        let text = b"PM_RESUME";
+        if new.len() >= text.len() {
+            new[..text.len()].copy_from_slice(text);
+        }
+        std::fs::write(&path, &new).unwrap();
+        let file = std::fs::File::options().write(true).open(&path).unwrap();
+        file.set_modified(modified).unwrap();
+    }
+    // Append, truncate.
+    let path = root.join(pick());
+    if path.exists() {
+        let mut old = std::fs::read(&path).unwrap();
+        old.extend_from_slice(b"appended foo PM_RESUME\n");
+        std::fs::write(&path, old).unwrap();
+    }
+    let path = root.join(pick());
+    if let Ok(old) = std::fs::read(&path) {
+        std::fs::write(&path, &old[..old.len() / 2]).unwrap();
+    }
+    // Replaced by a rename.
+    let path = root.join(pick());
+    if path.exists() {
+        let tmp = root.join("tmp.new");
+        std::fs::write(&tmp, "renamed over: PM_RESUME foo\n").unwrap();
+        std::fs::rename(&tmp, &path).unwrap();
+    }
+    // New files and directories; deleted and renamed ones.
+    t.write("new.txt", "new PM_RESUME foo\n");
+    t.write("newdir/deep/n.rs", "unsafe fn PM_RESUME\n");
+    let path = root.join(pick());
+    let _ = std::fs::remove_file(path);
+    let path = root.join(pick());
+    if path.exists() {
+        std::fs::rename(&path, root.join("moved.txt")).unwrap();
+    }
+    let _ = std::fs::rename(root.join("d2"), root.join("d2moved"));
+    let _ = std::fs::remove_dir_all(root.join("d3"));
+    // Links and permissions.
+    std::os::unix::fs::symlink("new.txt", root.join("link2.txt")).unwrap();
+    let _ = std::fs::remove_file(root.join("link.txt"));
+    std::os::unix::fs::symlink("bom.txt", root.join("link.txt")).unwrap();
+    let path = root.join(pick());
+    if path.exists() {
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o400)).unwrap();
+    }
+    // Ignore rules: *.log files come back, d1 goes.
+    t.write(".gitignore", "ignored/\nd1/\n");
+    // The binary file gets a match after its NUL.
+    t.write("bin.dat", b"bar\0binary PM_RESUME\n");
+}
+
+#[test]
+fn index_output_is_that_of_no_index_after_random_mutations() {
+    for seed in [1u64, 7, 42] {
+        let t = Tree::new();
+        let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        let files = random_tree(&t, &mut rng);
+        t.settle();
+        let built = t.build();
+        assert!(built.stdout.starts_with("indexed "), "{}", built.stdout);
+        // The index is used, and skips files, in the unchanged tree.
+        let run = t.same(&["--debug", "-n", "PM_RESUME"]);
+        let (skipped, may_match) = skipped_may_match(&run);
+        assert!(skipped > 10 && may_match > 0, "{}", run.stderr);
+        differential(&t);
+        mutate(&t, &mut rng, &files);
+        differential(&t);
+        // Refreshed: only what changed is read again, and still exact.
+        let refreshed = t.build();
+        assert!(
+            refreshed.stdout.contains(" unchanged)"),
+            "{}",
+            refreshed.stdout
+        );
+        differential(&t);
+    }
+}
+
+#[test]
+fn a_same_size_edit_right_after_the_build_is_found() {
+    let t = Tree::new();
+    t.write("a.txt", "hello world\n");
+    t.write("b.txt", "other text\n");
+    t.build();
+    // Same size, same second as the build, mtime set back.
+    let path = t.root().join("a.txt");
+    let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+    std::fs::write(&path, "hello PM_RX\n").unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(modified)
+        .unwrap();
+    let run = t.same(&["--debug", "PM_RX"]);
+    assert_eq!(run.stdout, "a.txt:hello PM_RX\n");
+    assert!(
+        run.stderr
+            .contains("2 modified too close to the build (racy)"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_same_size_edit_with_its_mtime_set_back_is_found_by_its_ctime() {
+    let t = Tree::new();
+    t.write("a.txt", "hello world\n");
+    t.write("b.txt", "other text\n");
+    t.settle();
+    t.build();
+    let run = t.same(&["--debug", "PM_RX"]);
+    assert_eq!(skipped_may_match(&run), (2, 0));
+    let path = t.root().join("a.txt");
+    let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+    std::fs::write(&path, "hello PM_RX\n").unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(modified)
+        .unwrap();
+    let run = t.same(&["--debug", "PM_RX"]);
+    assert_eq!(run.stdout, "a.txt:hello PM_RX\n");
+    assert!(run.stderr.contains("1 changed"), "{}", run.stderr);
+}
+
+/// The index sections' (offset, length), from the header.
+fn sections(bytes: &[u8]) -> Vec<(usize, usize)> {
+    (0..5)
+        .map(|n| {
+            let at = 16 + n * 24;
+            let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap());
+            (word(at) as usize, word(at + 8) as usize)
+        })
+        .collect()
+}
+
+#[test]
+fn a_bad_index_is_reported_once_and_ignored() {
+    let t = Tree::new();
+    let mut rng = Rng(99);
+    random_tree(&t, &mut rng);
+    t.settle();
+    t.build();
+    let file = t.index_file();
+    let good = std::fs::read(&file).unwrap();
+    let secs = sections(&good);
+    let mut bad: Vec<(String, Vec<u8>, &str)> = vec![
+        ("empty".into(), Vec::new(), "truncated"),
+        ("truncated header".into(), good[..40].to_vec(), "truncated"),
+        (
+            "truncated".into(),
+            good[..good.len() / 2].to_vec(),
+            "truncated",
+        ),
+        (
+            "not an index".into(),
+            b"hello world".repeat(20),
+            "not a trawl index",
+        ),
+    ];
+    let mut version = good.clone();
+    version[8] = 99;
+    bad.push(("foreign version".into(), version, "version 99"));
+    for (n, what) in ["META", "FILES", "PATHS", "", "DICT"].iter().enumerate() {
+        if what.is_empty() {
+            continue;
+        }
+        let (off, len) = secs[n];
+        let mut flipped = good.clone();
+        flipped[off + len / 2] ^= 0x20;
+        bad.push((
+            format!("flipped byte in {what}"),
+            flipped,
+            "checksum mismatch",
+        ));
+    }
+    let mut header = good.clone();
+    header[20] ^= 1;
+    bad.push((
+        "flipped byte in the header".into(),
+        header,
+        "header checksum mismatch",
+    ));
+    for (what, bytes, reason) in bad {
+        std::fs::write(&file, &bytes).unwrap();
+        for args in [
+            &["-n", "PM_RESUME"][..],
+            &["-c", "foo"],
+            &["nomatchanywhere"],
+        ] {
+            let with = t.run(args);
+            let without = t.run(&[&["--no-index"], args].concat());
+            assert_eq!(with.stdout, without.stdout, "{what}: {args:?}");
+            assert_eq!(with.code, without.code, "{what}: {args:?}");
+            let reports: Vec<&str> = with
+                .stderr
+                .lines()
+                .filter(|l| l.contains("ignoring the index"))
+                .collect();
+            assert_eq!(reports.len(), 1, "{what}: {}", with.stderr);
+            assert!(reports[0].contains(reason), "{what}: {}", reports[0]);
+        }
+    }
+    // Flipped bytes in the posting lists: a list the query reads is
+    // checked; whatever is hit, the output is the same.
+    let (off, len) = secs[3];
+    for k in 0..16 {
+        let mut flipped = good.clone();
+        flipped[off + k * len / 16] ^= 0x01;
+        std::fs::write(&file, &flipped).unwrap();
+        for args in [&["-n", "PM_RESUME"][..], &["-c", "foo"]] {
+            let with = t.run(args);
+            let without = t.run(&[&["--no-index"], args].concat());
+            assert_eq!((&with.stdout, with.code), (&without.stdout, without.code));
+            assert!(with.stderr.lines().count() <= 1, "{}", with.stderr);
+        }
+    }
+    // A new build replaces a bad index.
+    std::fs::write(&file, b"garbage").unwrap();
+    let run = t.build();
+    assert!(
+        run.stderr.contains("rebuilding the index"),
+        "{}",
+        run.stderr
+    );
+    let run = t.run(&["--debug", "PM_RESUME"]);
+    assert!(!run.stderr.contains("ignoring the index"), "{}", run.stderr);
+}
+
+#[test]
+fn an_index_of_another_root_is_ignored() {
+    let t = Tree::new();
+    t.write("a.txt", "foo\n");
+    let other = t.f.mkdir("other");
+    std::fs::write(other.join("b.txt"), "foo PM_RESUME\n").unwrap();
+    t.settle();
+    t.build();
+    let tree_index = t.index_file();
+    let run = Run::from(t.cmd(&["--build-index", "../other"]).output().unwrap());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let other_index = std::fs::read_dir(t.cache().join("trawl"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "idx") && *p != tree_index)
+        .unwrap();
+    std::fs::copy(&other_index, &tree_index).unwrap();
+    let run = t.run(&["foo"]);
+    assert_eq!(run.stdout, "a.txt:foo\n");
+    assert_eq!(run.code, 0);
+    assert_eq!(
+        run.stderr.matches("ignoring the index").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("built for another root"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn the_index_and_its_directory_are_private_and_checked() {
+    let t = Tree::new();
+    t.write("a.txt", "foo PM_RESUME\n");
+    t.write("b.txt", "bar\n");
+    t.settle();
+    t.build();
+    let dir = t.cache().join("trawl");
+    let file = t.index_file();
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&dir), 0o700);
+    assert_eq!(mode(&file), 0o600);
+    let expect = "a.txt:foo PM_RESUME\n";
+    // Writable by others: ignored, with a warning.
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let run = t.run(&["PM_RESUME"]);
+    assert_eq!((run.stdout.as_str(), run.code), (expect, 0));
+    assert!(
+        run.stderr.contains("writable by group or others"),
+        "{}",
+        run.stderr
+    );
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let run = t.run(&["PM_RESUME"]);
+    assert_eq!((run.stdout.as_str(), run.code), (expect, 0));
+    assert!(
+        run.stderr.contains("writable by group or others"),
+        "{}",
+        run.stderr
+    );
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        // Root can give it away: then it is not the user's.
+        std::os::unix::fs::chown(&file, Some(1), None).unwrap();
+        let run = t.run(&["PM_RESUME"]);
+        assert_eq!((run.stdout.as_str(), run.code), (expect, 0));
+        assert!(run.stderr.contains("not owned by you"), "{}", run.stderr);
+    }
+}
+
+#[test]
+fn build_index_on_an_unwritable_cache_fails_with_exit_2() {
+    let t = Tree::new();
+    t.write("a.txt", "foo\n");
+    let blocker = t.f.path().join("blocker");
+    std::fs::write(&blocker, "a file, not a directory").unwrap();
+    let run = Run::from(
+        t.cmd(&["--build-index"])
+            .env("XDG_CACHE_HOME", &blocker)
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .starts_with("trawl: cannot create the index directory ")
+            && run.stderr.contains("blocker/trawl"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stdout, "");
+}
+
+#[test]
+fn build_index_of_a_missing_tree_is_an_error() {
+    let t = Tree::new();
+    let run = t.run(&["--build-index", "gone"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.starts_with("trawl: gone: "), "{}", run.stderr);
+}
+
+#[test]
+fn the_same_tree_gives_the_same_index_for_any_thread_count() {
+    let t = Tree::new();
+    let mut rng = Rng(5);
+    random_tree(&t, &mut rng);
+    t.settle();
+    let content = |t: &Tree| {
+        let bytes = std::fs::read(t.index_file()).unwrap();
+        // All but META, which holds the build's time.
+        sections(&bytes)[1..]
+            .iter()
+            .map(|&(off, len)| bytes[off..off + len].to_vec())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(t.run(&["--build-index", "-j1"]).code, 0);
+    let one = content(&t);
+    std::fs::remove_file(t.index_file()).unwrap();
+    assert_eq!(t.run(&["--build-index", "-j4"]).code, 0);
+    assert_eq!(one, content(&t));
+    // A refresh that reads nothing again gives the same index too.
+    let run = t.run(&["--build-index", "-j3"]);
+    assert!(run.stdout.contains("(0 read,"), "{}", run.stdout);
+    assert_eq!(one, content(&t));
+}
+
+#[test]
+fn a_search_inside_an_indexed_tree_uses_its_index() {
+    let t = Tree::new();
+    t.write("sub/a.txt", "foo PM_RESUME\n");
+    t.write("sub/b.txt", "bar\n");
+    t.write("c.txt", "bar\n");
+    t.settle();
+    t.build();
+    let run = Run::from(
+        t.cmd(&["--debug", "PM_RESUME"])
+            .current_dir(t.root().join("sub"))
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(run.stdout, "a.txt:foo PM_RESUME\n");
+    assert_eq!(skipped_may_match(&run), (1, 1));
+    let run = t.run(&["--debug", "PM_RESUME", "sub/b.txt", "c.txt"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(skipped_may_match(&run), (2, 0));
+}
+
+#[test]
+fn a_refresh_after_edits_in_place_is_exact() {
+    let t = Tree::new();
+    let mut rng = Rng(11);
+    let files = random_tree(&t, &mut rng);
+    t.settle();
+    t.build();
+    // Same paths, new contents: the refresh keeps every file number and
+    // copies the lists that name no edited file.
+    for rel in files.iter().take(6) {
+        let text = format!(
+            "{}PM_RESUME kelvin {}\n",
+            random_text(&mut rng),
+            rng.below(100)
+        );
+        let tmp = t.root().join("edit.tmp");
+        std::fs::write(&tmp, text).unwrap();
+        std::fs::rename(&tmp, t.root().join(rel)).unwrap();
+    }
+    t.settle();
+    let run = t.build();
+    // (*.log files are ignored, so not indexed.)
+    assert!(
+        !run.stdout.contains("(0 read,") && !run.stdout.contains(" 0 unchanged"),
+        "{}",
+        run.stdout
+    );
+    let run = t.same(&["--debug", "PM_RESUME"]);
+    assert!(skipped_may_match(&run).0 > 0, "{}", run.stderr);
+    differential(&t);
+}
