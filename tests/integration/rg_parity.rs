@@ -227,3 +227,13 @@ fn explicit_mmap_maps_walked_files_and_detects_binary_data_as_rg() {
     // A NUL in the first 64 KiB skips the file.
     f.run(&["--mmap", "needle", "dir3"]).expect("", 1);
 }
+
+/// A deliberate difference (README): rg 15.2 turns `)(` into `(?:)()`.
+#[test]
+fn unbalanced_pattern_is_a_parse_error_not_an_empty_match() {
+    let f = Fixture::new();
+    f.create("a.txt", "x\n");
+    let run = f.run(&["-e", ")(", "a.txt"]);
+    run.expect("", 2);
+    assert!(run.stderr.contains("regex parse error"), "{}", run.stderr);
+}
