@@ -317,7 +317,12 @@ pub struct Args {
 
     /// Search with memory maps when possible.
     ///
-    /// Use memory maps for large files named on the command line (default).
+    /// Memory-map every file searched, those found in a walk too, as
+    /// ripgrep does with --mmap. By default only files named on the command
+    /// line are mapped, when at most 10 paths are given and all are files.
+    /// On a map, binary detection looks only at the first 64 KiB and at the
+    /// lines printed. A file truncated by another program while it is
+    /// mapped can kill trawl (SIGBUS).
     #[arg(long, overrides_with = "no_mmap")]
     pub mmap: bool,
 

@@ -352,11 +352,13 @@ impl Config {
             // ripgrep's choice, which decides what binary detection sees
             // (see search::source).
             mmap: !args.no_mmap
-                && paths.len() <= MMAP_MAX_PATHS
-                && paths.iter().all(|p| match p {
-                    SearchPath::Given(path) => path.is_file(),
-                    _ => false,
-                }),
+                && (args.mmap
+                    || paths.len() <= MMAP_MAX_PATHS
+                        && paths.iter().all(|p| match p {
+                            SearchPath::Given(path) => path.is_file(),
+                            _ => false,
+                        })),
+            mmap_walked: args.mmap,
             search_zip: args.search_zip,
             preprocessor: preprocessor(&args)?,
         };

@@ -192,17 +192,22 @@ impl<'c> Searcher<'c> {
         let mut state = State::new(self.opts, binary);
         state.count_for(sink);
         let mut len = data.len();
+        // As ripgrep on a map: only the first 64 KiB are looked at for a
+        // NUL byte, then the lines handed to the sink.
+        let peek = &data[..data.len().min(MMAP_BINARY_PEEK)];
         match binary {
-            BinaryMode::Quit => {
-                if let Some(i) = memchr(0, data) {
+            // A file found in a walk (mapped with --mmap): a NUL at the start
+            // skips it whole; one in a line to print ends the search there.
+            BinaryMode::Quit => match memchr(0, peek) {
+                Some(i) => {
                     state.binary_offset = Some(i as u64);
                     state.binary_quit = true;
-                    len = memrchr(self.opts.terminator, &data[..i]).map_or(0, |nl| nl + 1);
+                    len = 0;
                 }
-            }
+                None => state.check_lines_for_nul = true,
+            },
             BinaryMode::Convert => {
                 state.check_lines_for_nul = true;
-                let peek = &data[..data.len().min(MMAP_BINARY_PEEK)];
                 state.binary_offset = memchr(0, peek).map(|i| i as u64);
             }
             BinaryMode::Text => {}
@@ -579,6 +584,8 @@ impl Searcher<'_> {
 fn searched_on_map(state: &State, searched: u64) -> u64 {
     match (state.binary, state.binary_offset) {
         (BinaryMode::Convert, Some(offset)) => searched.min(offset),
+        // A walked file stopped at a NUL in a line to print: up to the NUL.
+        (BinaryMode::Quit, Some(offset)) if state.check_lines_for_nul => offset,
         _ => searched,
     }
 }
@@ -841,12 +848,17 @@ impl<'o> State<'o> {
         sink: &mut dyn Sink,
     ) -> bool {
         // On a memory map a NUL byte is looked for in matching lines only;
-        // as in ripgrep, the context before such a line is still printed.
+        // as in ripgrep, the context before such a line is still printed
+        // (in a walk, the search then ends at the line: see `emit`).
         let nul_here = match (self.check_lines_for_nul, self.binary_offset) {
             (true, None) => memchr(0, &buf[start..end]).map(|i| self.base + (start + i) as u64),
             _ => None,
         };
-        if !self.context_before(matcher, buf, start, true, sink) {
+
+        // A walked file's search ends at this line (in `emit`): as in
+        // ripgrep, no context break is printed for it, only before-context.
+        let quits_here = self.binary == BinaryMode::Quit && nul_here.is_some();
+        if !self.context_before(matcher, buf, start, !quits_here, sink) {
             return false;
         }
         if self.binary_offset.is_none() {
@@ -1019,9 +1031,9 @@ impl<'o> State<'o> {
         is_match: bool,
         sink: &mut dyn Sink,
     ) -> bool {
-        if self.multiline && self.binary == BinaryMode::Quit {
-            // -U in a walk: a context line holding a NUL ends the search,
-            // as a block holding one does (`emit_block`).
+        if (self.multiline || self.check_lines_for_nul) && self.binary == BinaryMode::Quit {
+            // -U or a map in a walk: a context line holding a NUL ends the
+            // search, as a block holding one does (`emit_block`).
             if let Some(i) = memchr(0, &buf[start..end]) {
                 self.binary_offset = Some(self.base + (start + i) as u64);
                 self.binary_quit = true;

@@ -1,14 +1,15 @@
 //! Opening inputs and choosing how to read them.
 //!
-//! Files found in a walk are always read with read() into the worker's
-//! reusable window: a file truncated by another process mid-search then
-//! just ends early, whereas a memory map would raise SIGBUS. Memory maps
-//! are used only for files named on the command line, when at most 10
-//! paths are given and all are files: ripgrep's policy, which trawl follows
-//! because it changes results. On a map, binary detection looks only at
-//! the first 64 KiB and at matching lines (NUL bytes elsewhere go unseen
-//! and are not turned into line ends), so `trawl PAT file` prints what
-//! `rg PAT file` prints; `--no-mmap` gives ripgrep's `--no-mmap` results.
+//! Files found in a walk are read with read() into the worker's reusable
+//! window: a file truncated by another process mid-search then just ends
+//! early, whereas a memory map would raise SIGBUS. Memory maps are used
+//! for files named on the command line, when at most 10 paths are given
+//! and all are files, and for every file with an explicit `--mmap`:
+//! ripgrep's policy, which trawl follows because it changes results. On a
+//! map, binary detection looks only at the first 64 KiB and at the lines
+//! printed (NUL bytes elsewhere go unseen and are not turned into line
+//! ends), so `trawl PAT file` prints what `rg PAT file` prints;
+//! `--no-mmap` gives ripgrep's `--no-mmap` results.
 
 use std::fs::File;
 use std::io::{self, Read};
@@ -31,8 +32,12 @@ pub const MMAP_MAX_PATHS: usize = 10;
 #[derive(Default)]
 pub struct ReadPolicy {
     /// Map explicit files: at most `MMAP_MAX_PATHS` paths were given, all
-    /// files, and not `--no-mmap`.
+    /// files (or `--mmap`), and not `--no-mmap`.
     pub mmap: bool,
+    /// An explicit `--mmap`: files found in a walk are mapped too, as in
+    /// ripgrep (the user accepts the SIGBUS risk of a file truncated
+    /// meanwhile).
+    pub mmap_walked: bool,
     /// -z: decompress files whose names say they are compressed.
     pub search_zip: bool,
     /// --pre: search what this program writes for each file instead.
@@ -105,8 +110,8 @@ pub fn search_file(
     }
     let file = File::open(path)?;
     // Only a path named on the command line can be a FIFO or a device: a
-    // walk yields regular files alone.
-    if explicit {
+    // walk yields regular files alone (mapped only with --mmap).
+    if explicit || policy.mmap_walked {
         let meta = file.metadata()?;
         if !meta.is_file() {
             let fd = file.as_raw_fd();
@@ -133,8 +138,9 @@ pub fn search_file(
 /// # Safety
 /// A map is only sound while no other process truncates or rewrites the
 /// file; if one does, reading the lost pages raises SIGBUS. That risk is
-/// accepted only for files the user named explicitly (never in a walk),
-/// exactly as ripgrep does, and `--no-mmap` turns it off.
+/// accepted only for files the user named explicitly (in a walk, only
+/// with an explicit `--mmap`), exactly as ripgrep does, and `--no-mmap`
+/// turns it off.
 fn map_file(file: &File) -> Option<Mmap> {
     // SAFETY: see the function documentation above.
     unsafe { Mmap::map(file) }.ok()

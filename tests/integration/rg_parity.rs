@@ -182,3 +182,58 @@ fn worktree_with_a_gitdir_relative_to_the_current_directory() {
         .output();
     Run::from(inside.unwrap()).expect("ignored\nnot-ignored\n", 0);
 }
+
+/// ripgrep's suite (binary.rs, after_match1_explicit_mmap-like): with an
+/// explicit --mmap, a walked file is mapped, so only its first 64 KiB and
+/// the lines printed are looked at for a NUL byte.
+#[test]
+fn explicit_mmap_maps_walked_files_and_detects_binary_data_as_rg() {
+    let f = Fixture::new();
+    let mut hay: Vec<u8> = b"needle first\n".to_vec();
+    for i in 0..3000 {
+        hay.extend_from_slice(format!("line {i} filler text here\n").as_bytes());
+    }
+    hay[77041] = 0;
+    hay.extend_from_slice(b"needle last\n");
+    f.create("dir/big.txt", &hay);
+    let mut in_match = b"needle a\n".to_vec();
+    in_match.extend(b"x\n".repeat(40000));
+    in_match.extend_from_slice(b"ctx\nneedle \0 b\nneedle c\n");
+    f.create("dir2/in-match.txt", &in_match);
+    f.create("dir3/early.txt", "needle a\n\0b\nneedle c\n");
+    // Read: the NUL ends the search of a walked file.
+    f.run(&["needle", "dir"]).expect(
+        "dir/big.txt:needle first\n\
+         dir/big.txt: WARNING: stopped searching binary file after match (found \"\\0\" byte around offset 77041)\n",
+        0,
+    );
+    // Mapped: the NUL is never looked at.
+    f.run(&["--mmap", "needle", "dir"])
+        .expect("dir/big.txt:needle first\ndir/big.txt:needle last\n", 0);
+    f.run(&["--mmap", "--no-mmap", "-c", "needle", "dir"])
+        .expect("", 1);
+    // A NUL in a line to print ends the search there (the before-context
+    // is still printed, no break for the line itself).
+    f.run(&["--mmap", "-B1", "needle", "dir2"]).expect(
+        "dir2/in-match.txt:needle a\n--\ndir2/in-match.txt-ctx\n\
+         dir2/in-match.txt: WARNING: stopped searching binary file after match (found \"\\0\" byte around offset 80020)\n",
+        0,
+    );
+    f.run(&["--mmap", "-A1", "needle", "dir2"]).expect(
+        "dir2/in-match.txt:needle a\ndir2/in-match.txt-x\n\
+         dir2/in-match.txt: WARNING: stopped searching binary file after match (found \"\\0\" byte around offset 80020)\n",
+        0,
+    );
+    // A NUL in the first 64 KiB skips the file.
+    f.run(&["--mmap", "needle", "dir3"]).expect("", 1);
+}
+
+/// A deliberate difference (README): rg 15.2 turns `)(` into `(?:)()`.
+#[test]
+fn unbalanced_pattern_is_a_parse_error_not_an_empty_match() {
+    let f = Fixture::new();
+    f.create("a.txt", "x\n");
+    let run = f.run(&["-e", ")(", "a.txt"]);
+    run.expect("", 2);
+    assert!(run.stderr.contains("regex parse error"), "{}", run.stderr);
+}
