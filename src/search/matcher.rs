@@ -545,7 +545,7 @@ impl Matcher {
                     }
                     dst.extend_from_slice(&haystack[at..shift + m.start()]);
                     let from = dst.len();
-                    caps.interpolate_bytes_into(hay, replacement, dst);
+                    interpolate_caps(&caps, hay, replacement, dst);
                     spans.push(from..dst.len());
                     at = shift + m.end();
                 }
@@ -597,7 +597,7 @@ impl Matcher {
                         .anchored(regex_automata::Anchored::Yes),
                     &mut caps,
                 );
-                caps.interpolate_bytes_into(hay, replacement, &mut dst);
+                interpolate_caps(&caps, hay, replacement, &mut dst);
             }
             Engine::Pcre2(re) => {
                 let subject = &haystack[line.start..self.pcre_end(haystack, line.start, line.end)];
@@ -610,8 +610,26 @@ impl Matcher {
     }
 }
 
-/// Expands `$1`, `${name}`, `$$` in `replacement` for one PCRE2 match, with
-/// the same rules as the default engine (regex-automata's interpolation).
+/// Expands `replacement` for one match of the default engine.
+fn interpolate_caps(
+    caps: &regex_automata::util::captures::Captures,
+    hay: &[u8],
+    replacement: &[u8],
+    dst: &mut Vec<u8>,
+) {
+    interpolate(
+        replacement,
+        |index, dst| {
+            if let Some(span) = caps.get_group(index) {
+                dst.extend_from_slice(&hay[span.range()]);
+            }
+        },
+        |name| caps.group_info().to_index(caps.pattern()?, name),
+        dst,
+    );
+}
+
+/// Expands `replacement` for one PCRE2 match.
 fn interpolate_pcre2(
     re: &Pcre2Regex,
     subject: &[u8],
@@ -619,7 +637,7 @@ fn interpolate_pcre2(
     replacement: &[u8],
     dst: &mut Vec<u8>,
 ) {
-    regex_automata::util::interpolate::bytes(
+    interpolate(
         replacement,
         |index, dst| {
             if let Some((s, e)) = locs.get(index) {
@@ -629,6 +647,68 @@ fn interpolate_pcre2(
         |name| re.group_index(name),
         dst,
     );
+}
+
+/// Expands `$N`, `$name`, `${N}`, `${name}` and `$$` as ripgrep does
+/// (grep-matcher's rules, not regex-automata's, which takes anything in
+/// braces as a name): a reference is made of `[0-9A-Za-z_]` only, so
+/// `${a b}`, `${}` or a lone `$` stay as written. A reference to no group
+/// expands to nothing.
+fn interpolate(
+    mut replacement: &[u8],
+    mut append: impl FnMut(usize, &mut Vec<u8>),
+    mut name_to_index: impl FnMut(&str) -> Option<usize>,
+    dst: &mut Vec<u8>,
+) {
+    while let Some(at) = memchr::memchr(b'$', replacement) {
+        dst.extend_from_slice(&replacement[..at]);
+        replacement = &replacement[at..];
+        if replacement.get(1) == Some(&b'$') {
+            dst.push(b'$');
+            replacement = &replacement[2..];
+            continue;
+        }
+        let Some((name, end)) = find_cap_ref(replacement) else {
+            dst.push(b'$');
+            replacement = &replacement[1..];
+            continue;
+        };
+        replacement = &replacement[end..];
+        // As grep-matcher: a number too big for u32 is looked up as a name.
+        match name.parse::<u32>() {
+            Ok(index) => append(index as usize, dst),
+            Err(_) => {
+                if let Some(index) = name_to_index(name) {
+                    append(index, dst);
+                }
+            }
+        }
+    }
+    dst.extend_from_slice(replacement);
+}
+
+/// The reference at the start of `replacement` (which starts with `$`):
+/// its name or number and the length of the text it takes.
+fn find_cap_ref(replacement: &[u8]) -> Option<(&str, usize)> {
+    let brace = replacement.get(1) == Some(&b'{');
+    let start = if brace { 2 } else { 1 };
+    let len = replacement[start.min(replacement.len())..]
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+        .count();
+    if len == 0 {
+        return None;
+    }
+    let mut end = start + len;
+    // ASCII only, so always UTF-8.
+    let name = std::str::from_utf8(&replacement[start..end]).ok()?;
+    if brace {
+        if replacement.get(end) != Some(&b'}') {
+            return None;
+        }
+        end += 1;
+    }
+    Some((name, end))
 }
 
 /// Whether a match of `hir` can hold (or, for ripgrep, "match") a line

@@ -237,3 +237,40 @@ fn unbalanced_pattern_is_a_parse_error_not_an_empty_match() {
     run.expect("", 2);
     assert!(run.stderr.contains("regex parse error"), "{}", run.stderr);
 }
+
+/// `-r` expands only references made of `[0-9A-Za-z_]` (grep-matcher's
+/// rules); anything else after `$` stays as written, as in rg 15.2.
+#[test]
+fn replacement_keeps_invalid_group_references_as_text() {
+    let f = Fixture::new();
+    f.create("f.txt", "foo bar\n");
+    let cases = [
+        ("${a b}", "${a b} bar\n"),
+        ("${a-b}", "${a-b} bar\n"),
+        ("${-}", "${-} bar\n"),
+        ("${}", "${} bar\n"),
+        ("${a.b}", "${a.b} bar\n"),
+        ("${0 }", "${0 } bar\n"),
+        ("${ 0}", "${ 0} bar\n"),
+        ("${1", "${1 bar\n"),
+        ("${é}", "${é} bar\n"),
+        ("$é", "$é bar\n"),
+        ("$-", "$- bar\n"),
+        ("x$", "x$ bar\n"),
+        ("$", "$ bar\n"),
+        ("$$", "$ bar\n"),
+        ("$$1", "$1 bar\n"),
+        ("${1}x", "fox bar\n"),
+        ("$1a", " bar\n"),
+        ("$name", " bar\n"),
+        ("${w}${2}$$", "foo$ bar\n"),
+        ("$0.5", "foo.5 bar\n"),
+    ];
+    for engine in [&[][..], &["-P"], &["-U"]] {
+        for (replacement, out) in cases {
+            let args = [engine, &["-r", replacement, "(?P<w>fo)(o)", "f.txt"]].concat();
+            let run = f.run(&args);
+            assert_eq!((run.stdout.as_str(), run.code), (out, 0), "{args:?}");
+        }
+    }
+}
