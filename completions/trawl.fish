@@ -1,25 +1,25 @@
-complete -c trawl -s e -l regexp -d 'A pattern to search for' -r
-complete -c trawl -s f -l file -d 'Search for patterns from the given file' -r -F
-complete -c trawl -s E -l encoding -d 'Specify the text encoding of files to search' -r
-complete -c trawl -l engine -d 'Specify which regex engine to use' -r -f -a "default\t''
+complete -c trawl -s e -l regexp -d 'A pattern to search for.' -r
+complete -c trawl -s f -l file -d 'Search for patterns from the given file.' -r -F
+complete -c trawl -s E -l encoding -d 'Specify the text encoding of files to search.' -r
+complete -c trawl -l engine -d 'Specify which regex engine to use.' -r -f -a "default\t''
 pcre2\t''
 auto\t''"
-complete -c trawl -s m -l max-count -d 'Limit the number of matching lines' -r
-complete -c trawl -l max-results -d 'Limit the number of matching lines in total' -r
-complete -c trawl -s j -l threads -d 'Set the approximate number of threads to use' -r
-complete -c trawl -l color -d 'When to use color' -r -f -a "never\t''
+complete -c trawl -s m -l max-count -d 'Limit the number of matching lines.' -r
+complete -c trawl -l max-results -d 'Limit the number of matching lines in total.' -r
+complete -c trawl -s j -l threads -d 'Set the approximate number of threads to use.' -r
+complete -c trawl -l color -d 'When to use color.' -r -f -a "never\t''
 auto\t''
 always\t''
 ansi\t''"
-complete -c trawl -s A -l after-context -d 'Show NUM lines after each match' -r
-complete -c trawl -s B -l before-context -d 'Show NUM lines before each match' -r
-complete -c trawl -s C -l context -d 'Show NUM lines before and after each match' -r
-complete -c trawl -l pre -d 'Search output of COMMAND for each PATH' -r
-complete -c trawl -l pre-glob -d 'Include or exclude files from a preprocessor' -r
-complete -c trawl -l ignore-file -d 'Specify additional ignore files' -r -F
-complete -c trawl -s g -l glob -d 'Include or exclude file paths' -r
-complete -c trawl -l iglob -d 'Include/exclude paths case insensitively' -r
-complete -c trawl -s t -l type -d 'Only search files matching TYPE' -r -f -a "ada\t''
+complete -c trawl -s A -l after-context -d 'Show NUM lines after each match.' -r
+complete -c trawl -s B -l before-context -d 'Show NUM lines before each match.' -r
+complete -c trawl -s C -l context -d 'Show NUM lines before and after each match.' -r
+complete -c trawl -l pre -d 'Search output of COMMAND for each PATH.' -r
+complete -c trawl -l pre-glob -d 'Include or exclude files from a preprocessor.' -r
+complete -c trawl -l ignore-file -d 'Specify additional ignore files.' -r -F
+complete -c trawl -s g -l glob -d 'Include or exclude file paths.' -r
+complete -c trawl -l iglob -d 'Include/exclude paths case insensitively.' -r
+complete -c trawl -s t -l type -d 'Only search files matching TYPE.' -r -f -a "ada\t''
 agda\t''
 aidl\t''
 alire\t''
@@ -250,7 +250,7 @@ z\t''
 zig\t''
 zsh\t''
 zstd\t''"
-complete -c trawl -s T -l type-not -d 'Do not search files matching TYPE' -r -f -a "ada\t''
+complete -c trawl -s T -l type-not -d 'Do not search files matching TYPE.' -r -f -a "ada\t''
 agda\t''
 aidl\t''
 alire\t''
@@ -481,149 +481,149 @@ z\t''
 zig\t''
 zsh\t''
 zstd\t''"
-complete -c trawl -l type-add -d 'Add a new glob for a file type' -r
-complete -c trawl -l type-clear -d 'Clear globs for a file type' -r
-complete -c trawl -s d -l max-depth -d 'Descend at most NUM directories' -r
-complete -c trawl -l max-filesize -d 'Ignore files larger than NUM in size' -r
-complete -c trawl -s r -l replace -d 'Replace matches with the given text' -r
-complete -c trawl -s M -l max-columns -d 'Omit lines longer than this limit' -r
-complete -c trawl -l path-separator -d 'Set the path separator for printing paths' -r
-complete -c trawl -l colors -d 'Configure color settings and styles' -r
-complete -c trawl -l hyperlink-format -d 'Set the format of hyperlinks' -r
-complete -c trawl -l hostname-bin -d 'Run a program to get this system\'s hostname' -r
-complete -c trawl -l sort -d 'Sort results in ascending order' -r -f -a "none\t''
+complete -c trawl -l type-add -d 'Add a new glob for a file type.' -r
+complete -c trawl -l type-clear -d 'Clear globs for a file type.' -r
+complete -c trawl -s d -l max-depth -d 'Descend at most NUM directories.' -r
+complete -c trawl -l max-filesize -d 'Ignore files larger than NUM in size.' -r
+complete -c trawl -s r -l replace -d 'Replace matches with the given text.' -r
+complete -c trawl -s M -l max-columns -d 'Omit lines longer than this limit.' -r
+complete -c trawl -l path-separator -d 'Set the path separator for printing paths.' -r
+complete -c trawl -l colors -d 'Configure color settings and styles.' -r
+complete -c trawl -l hyperlink-format -d 'Set the format of hyperlinks.' -r
+complete -c trawl -l hostname-bin -d 'Run a program to get this system\'s hostname.' -r
+complete -c trawl -l sort -d 'Sort results in ascending order.' -r -f -a "none\t''
 path\t''
 modified\t''
 accessed\t''
 created\t''"
-complete -c trawl -l sortr -d 'Sort results in descending order' -r -f -a "none\t''
+complete -c trawl -l sortr -d 'Sort results in descending order.' -r -f -a "none\t''
 path\t''
 modified\t''
 accessed\t''
 created\t''"
-complete -c trawl -l context-separator -d 'Set the separator for contextual chunks' -r
-complete -c trawl -l field-context-separator -d 'Set the field context separator' -r
-complete -c trawl -l field-match-separator -d 'Set the field match separator' -r
-complete -c trawl -l generate -d 'Generate man pages and completion scripts' -r -f -a "man\t''
+complete -c trawl -l context-separator -d 'Set the separator for contextual chunks.' -r
+complete -c trawl -l field-context-separator -d 'Set the field context separator.' -r
+complete -c trawl -l field-match-separator -d 'Set the field match separator.' -r
+complete -c trawl -l generate -d 'Generate man pages and completion scripts.' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''
 complete-powershell\t''
 complete-elvish\t''"
-complete -c trawl -l progress -d 'Show a progress line on stderr' -r -f -a "auto\t''
+complete -c trawl -l progress -d 'Show a progress line on stderr.' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c trawl -l regex-size-limit -d 'The size limit of the compiled regex' -r
-complete -c trawl -l dfa-size-limit -d 'The upper size limit of the regex DFA' -r
-complete -c trawl -s F -l fixed-strings -d 'Treat all patterns as literals'
+complete -c trawl -l regex-size-limit -d 'The size limit of the compiled regex.' -r
+complete -c trawl -l dfa-size-limit -d 'The upper size limit of the regex DFA.' -r
+complete -c trawl -s F -l fixed-strings -d 'Treat all patterns as literals.'
 complete -c trawl -l no-fixed-strings
-complete -c trawl -s i -l ignore-case -d 'Case insensitive search'
-complete -c trawl -s s -l case-sensitive -d 'Search case sensitively (default)'
-complete -c trawl -s S -l smart-case -d 'Smart case search'
-complete -c trawl -s w -l word-regexp -d 'Show matches surrounded by word boundaries'
-complete -c trawl -s x -l line-regexp -d 'Show matches surrounded by line boundaries'
-complete -c trawl -s v -l invert-match -d 'Invert matching'
+complete -c trawl -s i -l ignore-case -d 'Case insensitive search.'
+complete -c trawl -s s -l case-sensitive -d 'Search case sensitively (default).'
+complete -c trawl -s S -l smart-case -d 'Smart case search.'
+complete -c trawl -s w -l word-regexp -d 'Show matches surrounded by word boundaries.'
+complete -c trawl -s x -l line-regexp -d 'Show matches surrounded by line boundaries.'
+complete -c trawl -s v -l invert-match -d 'Invert matching.'
 complete -c trawl -l no-invert-match
-complete -c trawl -l crlf -d 'Use CRLF line terminators (nice for Windows)'
-complete -c trawl -s U -l multiline -d 'Enable searching across multiple lines'
+complete -c trawl -l crlf -d 'Use CRLF line terminators (nice for Windows).'
+complete -c trawl -s U -l multiline -d 'Enable searching across multiple lines.'
 complete -c trawl -l no-multiline
-complete -c trawl -l multiline-dotall -d 'Make \'.\' match line terminators'
+complete -c trawl -l multiline-dotall -d 'Make \'.\' match line terminators.'
 complete -c trawl -l no-multiline-dotall
-complete -c trawl -l null-data -d 'Search for NUL terminated lines'
+complete -c trawl -l null-data -d 'Search for NUL terminated lines.'
 complete -c trawl -l no-null-data
 complete -c trawl -l no-encoding
-complete -c trawl -l no-unicode -d 'Disable Unicode mode'
+complete -c trawl -l no-unicode -d 'Disable Unicode mode.'
 complete -c trawl -l unicode
-complete -c trawl -s P -l pcre2 -d 'Enable PCRE2 matching'
+complete -c trawl -s P -l pcre2 -d 'Enable PCRE2 matching.'
 complete -c trawl -l no-pcre2 -d 'Use the default regex engine (same as --engine default)'
 complete -c trawl -l auto-hybrid-regex -d 'Deprecated: same as --engine auto'
 complete -c trawl -l no-auto-hybrid-regex -d 'Deprecated: same as --engine default'
-complete -c trawl -l pcre2-version -d 'Print the version of PCRE2 that trawl uses'
+complete -c trawl -l pcre2-version -d 'Print the version of PCRE2 that trawl uses.'
 complete -c trawl -l no-crlf
-complete -c trawl -s n -l line-number -d 'Show line numbers'
-complete -c trawl -s N -l no-line-number -d 'Suppress line numbers'
-complete -c trawl -s H -l with-filename -d 'Print the file path with each matching line'
-complete -c trawl -s I -l no-filename -d 'Never print the path with each matching line'
-complete -c trawl -s c -l count -d 'Show count of matching lines for each file'
-complete -c trawl -l count-matches -d 'Show count of every match for each file'
-complete -c trawl -s l -l files-with-matches -d 'Print the paths with at least one match'
-complete -c trawl -l files-without-match -d 'Print the paths that contain zero matches'
-complete -c trawl -s o -l only-matching -d 'Print only matched parts of a line'
-complete -c trawl -s q -l quiet -d 'Do not print anything to stdout'
-complete -c trawl -l heading -d 'Print matches grouped by each file'
-complete -c trawl -l no-heading -d 'Print the file path on each matching line'
-complete -c trawl -s 0 -l null -d 'Print a NUL byte after file paths'
-complete -c trawl -l column -d 'Show column numbers'
+complete -c trawl -s n -l line-number -d 'Show line numbers.'
+complete -c trawl -s N -l no-line-number -d 'Suppress line numbers.'
+complete -c trawl -s H -l with-filename -d 'Print the file path with each matching line.'
+complete -c trawl -s I -l no-filename -d 'Never print the path with each matching line.'
+complete -c trawl -s c -l count -d 'Show count of matching lines for each file.'
+complete -c trawl -l count-matches -d 'Show count of every match for each file.'
+complete -c trawl -s l -l files-with-matches -d 'Print the paths with at least one match.'
+complete -c trawl -l files-without-match -d 'Print the paths that contain zero matches.'
+complete -c trawl -s o -l only-matching -d 'Print only matched parts of a line.'
+complete -c trawl -s q -l quiet -d 'Do not print anything to stdout.'
+complete -c trawl -l heading -d 'Print matches grouped by each file.'
+complete -c trawl -l no-heading -d 'Print the file path on each matching line.'
+complete -c trawl -s 0 -l null -d 'Print a NUL byte after file paths.'
+complete -c trawl -l column -d 'Show column numbers.'
 complete -c trawl -l no-column
-complete -c trawl -s b -l byte-offset -d 'Print the byte offset for each matching line'
+complete -c trawl -s b -l byte-offset -d 'Print the byte offset for each matching line.'
 complete -c trawl -l no-byte-offset
-complete -c trawl -s . -l hidden -d 'Search hidden files and directories'
+complete -c trawl -s . -l hidden -d 'Search hidden files and directories.'
 complete -c trawl -l no-hidden
-complete -c trawl -s a -l text -d 'Search binary files as if they were text'
+complete -c trawl -s a -l text -d 'Search binary files as if they were text.'
 complete -c trawl -l no-text
-complete -c trawl -l mmap -d 'Search with memory maps when possible'
-complete -c trawl -l no-mmap -d 'Never use memory maps'
-complete -c trawl -s z -l search-zip -d 'Search in compressed files'
+complete -c trawl -l mmap -d 'Search with memory maps when possible.'
+complete -c trawl -l no-mmap -d 'Never use memory maps.'
+complete -c trawl -s z -l search-zip -d 'Search in compressed files.'
 complete -c trawl -l no-search-zip
 complete -c trawl -l no-pre
-complete -c trawl -l no-ignore -d 'Don\'t use ignore files'
+complete -c trawl -l no-ignore -d 'Don\'t use ignore files.'
 complete -c trawl -l ignore
-complete -c trawl -l no-ignore-vcs -d 'Don\'t use ignore files from source control'
+complete -c trawl -l no-ignore-vcs -d 'Don\'t use ignore files from source control.'
 complete -c trawl -l ignore-vcs
-complete -c trawl -l no-ignore-dot -d 'Don\'t use .ignore or .rgignore files'
+complete -c trawl -l no-ignore-dot -d 'Don\'t use .ignore or .rgignore files.'
 complete -c trawl -l ignore-dot
-complete -c trawl -l no-ignore-parent -d 'Don\'t use ignore files in parent directories'
+complete -c trawl -l no-ignore-parent -d 'Don\'t use ignore files in parent directories.'
 complete -c trawl -l ignore-parent
-complete -c trawl -l no-ignore-global -d 'Don\'t use global ignore files'
+complete -c trawl -l no-ignore-global -d 'Don\'t use global ignore files.'
 complete -c trawl -l ignore-global
-complete -c trawl -l no-ignore-exclude -d 'Don\'t use local exclusion files'
+complete -c trawl -l no-ignore-exclude -d 'Don\'t use local exclusion files.'
 complete -c trawl -l ignore-exclude
-complete -c trawl -l no-ignore-files -d 'Don\'t use --ignore-file arguments'
+complete -c trawl -l no-ignore-files -d 'Don\'t use --ignore-file arguments.'
 complete -c trawl -l ignore-files
-complete -c trawl -l no-require-git -d 'Use .gitignore outside of git repositories'
+complete -c trawl -l no-require-git -d 'Use .gitignore outside of git repositories.'
 complete -c trawl -l require-git
-complete -c trawl -l no-ignore-messages -d 'Suppress gitignore parse error messages'
-complete -c trawl -l ignore-file-case-insensitive -d 'Process ignore files case insensitively'
+complete -c trawl -l no-ignore-messages -d 'Suppress gitignore parse error messages.'
+complete -c trawl -l ignore-file-case-insensitive -d 'Process ignore files case insensitively.'
 complete -c trawl -l no-ignore-file-case-insensitive
 complete -c trawl -l ignore-messages
-complete -c trawl -s u -l unrestricted -d 'Reduce the level of "smart" filtering'
-complete -c trawl -l glob-case-insensitive -d 'Process all glob patterns case insensitively'
+complete -c trawl -s u -l unrestricted -d 'Reduce the level of "smart" filtering.'
+complete -c trawl -l glob-case-insensitive -d 'Process all glob patterns case insensitively.'
 complete -c trawl -l no-glob-case-insensitive
-complete -c trawl -l type-list -d 'Show all supported file types'
-complete -c trawl -s L -l follow -d 'Follow symbolic links'
+complete -c trawl -l type-list -d 'Show all supported file types.'
+complete -c trawl -s L -l follow -d 'Follow symbolic links.'
 complete -c trawl -l no-follow
-complete -c trawl -l one-file-system -d 'Skip directories on other file systems'
+complete -c trawl -l one-file-system -d 'Skip directories on other file systems.'
 complete -c trawl -l no-one-file-system
-complete -c trawl -l files -d 'Print each file that would be searched'
-complete -c trawl -l build-index -d 'Build or refresh the index of each PATH (default: .)'
-complete -c trawl -l no-index -d 'Don\'t use an index'
-complete -c trawl -l binary -d 'Search binary files'
+complete -c trawl -l files -d 'Print each file that would be searched.'
+complete -c trawl -l build-index -d 'Build or refresh the index of each PATH (default: .).'
+complete -c trawl -l no-index -d 'Don\'t use an index.'
+complete -c trawl -l binary -d 'Search binary files.'
 complete -c trawl -l no-binary
-complete -c trawl -l json -d 'Show search results in a JSON Lines format'
+complete -c trawl -l json -d 'Show search results in a JSON Lines format.'
 complete -c trawl -l no-json -d '`--no-json` only undoes a `--json` (as in ripgrep: after `-c` it changes nothing)'
-complete -c trawl -l vimgrep -d 'Print results in a vim compatible format'
-complete -c trawl -l max-columns-preview -d 'Show preview for lines exceeding the limit'
+complete -c trawl -l vimgrep -d 'Print results in a vim compatible format.'
+complete -c trawl -l max-columns-preview -d 'Show preview for lines exceeding the limit.'
 complete -c trawl -l no-max-columns-preview
-complete -c trawl -l trim -d 'Trim prefix whitespace from matches'
+complete -c trawl -l trim -d 'Trim prefix whitespace from matches.'
 complete -c trawl -l no-trim
-complete -c trawl -l include-zero -d 'Include zero matches in summary output'
+complete -c trawl -l include-zero -d 'Include zero matches in summary output.'
 complete -c trawl -l no-include-zero
-complete -c trawl -l stats -d 'Print statistics about the search'
+complete -c trawl -l stats -d 'Print statistics about the search.'
 complete -c trawl -l no-stats
 complete -c trawl -l sort-files -d 'ripgrep\'s deprecated spelling of `--sort path`, accepted so that old scripts keep working (trawl\'s output is always in path order)'
 complete -c trawl -l no-sort-files
-complete -c trawl -l stop-on-nonmatch -d 'Stop searching after a non-match'
-complete -c trawl -l passthru -d 'Print both matching and non-matching lines'
-complete -c trawl -l no-context-separator -d 'Print nothing between non-adjacent context groups'
-complete -c trawl -s p -l pretty -d 'Alias for colors, headings and line numbers'
-complete -c trawl -l line-buffered -d 'Force line buffering'
-complete -c trawl -l block-buffered -d 'Force block buffering'
+complete -c trawl -l stop-on-nonmatch -d 'Stop searching after a non-match.'
+complete -c trawl -l passthru -d 'Print both matching and non-matching lines.'
+complete -c trawl -l no-context-separator -d 'Print nothing between non-adjacent context groups.'
+complete -c trawl -s p -l pretty -d 'Alias for colors, headings and line numbers.'
+complete -c trawl -l line-buffered -d 'Force line buffering.'
+complete -c trawl -l block-buffered -d 'Force block buffering.'
 complete -c trawl -l no-line-buffered -d '`--no-line-buffered` and `--no-block-buffered` both go back to the default (line buffered on a terminal only), whichever flag came before, as in ripgrep'
 complete -c trawl -l no-block-buffered
-complete -c trawl -l no-config -d 'Never read configuration files'
-complete -c trawl -l debug -d 'Show debug messages'
-complete -c trawl -l trace -d 'Show trace messages'
-complete -c trawl -l no-messages -d 'Suppress some error messages'
+complete -c trawl -l no-config -d 'Never read configuration files.'
+complete -c trawl -l debug -d 'Show debug messages.'
+complete -c trawl -l trace -d 'Show trace messages.'
+complete -c trawl -l no-messages -d 'Suppress some error messages.'
 complete -c trawl -l messages
-complete -c trawl -s h -l help -d 'Show help output (-h short, --help long)'
-complete -c trawl -s V -l version -d 'Print trawl\'s version'
+complete -c trawl -s h -l help -d 'Show help output (-h short, --help long).'
+complete -c trawl -s V -l version -d 'Print trawl\'s version.'

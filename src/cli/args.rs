@@ -18,6 +18,27 @@ pub enum ColorChoice {
     Ansi,
 }
 
+/// The forms of the command line, as ripgrep lists them; also the man
+/// page's SYNOPSIS (`generate`).
+pub const USAGE_FORMS: [&str; 8] = [
+    "trawl [OPTIONS] PATTERN [PATH ...]",
+    "trawl [OPTIONS] -e PATTERN ... [PATH ...]",
+    "trawl [OPTIONS] -f PATTERNFILE ... [PATH ...]",
+    "trawl [OPTIONS] --files [PATH ...]",
+    "trawl [OPTIONS] --type-list",
+    "command | trawl [OPTIONS] PATTERN",
+    "trawl [OPTIONS] --help",
+    "trawl [OPTIONS] --version",
+];
+const USAGE: &str = "trawl [OPTIONS] PATTERN [PATH ...]
+       trawl [OPTIONS] -e PATTERN ... [PATH ...]
+       trawl [OPTIONS] -f PATTERNFILE ... [PATH ...]
+       trawl [OPTIONS] --files [PATH ...]
+       trawl [OPTIONS] --type-list
+       command | trawl [OPTIONS] PATTERN
+       trawl [OPTIONS] --help
+       trawl [OPTIONS] --version";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "trawl",
@@ -27,7 +48,7 @@ pub enum ColorChoice {
         "\n\nfeatures: +ordered-output +mmap +json +completions +pcre2 +search-zip"
     ),
     about = "Recursively search files for a regex, in parallel, with deterministic ordered output.",
-    override_usage = "trawl [OPTIONS] PATTERN [PATH ...]\n       trawl [OPTIONS] -e PATTERN ... [PATH ...]\n       trawl [OPTIONS] -f PATTERNFILE ... [PATH ...]",
+    override_usage = USAGE,
     args_override_self = true
 )]
 pub struct Args {
@@ -39,7 +60,11 @@ pub struct Args {
 
     /// A pattern to search for.
     ///
-    /// A pattern to search for (repeatable; a line matching any is a match).
+    /// Can be given several times, together with -f/--file: a line
+    /// matching at least one of the patterns is a match.
+    /// Also the way to search for a pattern starting with a dash:
+    /// `trawl -e -foo` (as does `trawl -- -foo`). When -e or -f is given,
+    /// every positional argument is a path.
     #[arg(short = 'e', long = "regexp", value_name = "PATTERN", action = ArgAction::Append, allow_hyphen_values = true)]
     pub regexp: Vec<String>,
 
@@ -58,18 +83,45 @@ pub struct Args {
     pub no_fixed_strings: bool,
 
     /// Case insensitive search.
+    ///
+    /// Search all patterns case insensitively, with Unicode's simple case
+    /// folding. A pattern can still ask for case sensitivity with an inline
+    /// flag: (?-i)abc matches only abc even with this flag.
+    ///
+    /// This overrides -s/--case-sensitive and -S/--smart-case.
     #[arg(short = 'i', long, overrides_with_all = ["case_sensitive", "smart_case"])]
     pub ignore_case: bool,
 
     /// Search case sensitively (default).
+    ///
+    /// Search all patterns case sensitively; this is the default. A pattern
+    /// can still ask for case insensitivity with an inline flag: (?i)abc
+    /// matches ABC even with this flag.
+    ///
+    /// This overrides -i/--ignore-case and -S/--smart-case.
     #[arg(short = 's', long, overrides_with_all = ["ignore_case", "smart_case"])]
     pub case_sensitive: bool,
 
     /// Smart case search.
+    ///
+    /// Search case insensitively if the pattern is all lowercase, and case
+    /// sensitively otherwise. A pattern is all lowercase when it has at
+    /// least one literal character (a\w has one, \w alone has none) and
+    /// none of its literals is uppercase in Unicode (foo\pL is all
+    /// lowercase, Foo\pL is not).
+    ///
+    /// This overrides -s/--case-sensitive and -i/--ignore-case.
     #[arg(short = 'S', long, overrides_with_all = ["ignore_case", "case_sensitive"])]
     pub smart_case: bool,
 
     /// Show matches surrounded by word boundaries.
+    ///
+    /// Only show matches with a word boundary on each side: the character
+    /// before the match (if any) and the one after it (if any) are not word
+    /// characters. Unlike surrounding the pattern with \b, the match itself
+    /// need not start or end with a word character.
+    ///
+    /// This overrides -x/--line-regexp.
     #[arg(short = 'w', long, overrides_with = "line_regexp")]
     pub word_regexp: bool,
 
@@ -292,14 +344,33 @@ pub struct Args {
     pub no_byte_offset: bool,
 
     /// Show NUM lines after each match.
+    ///
+    /// Show NUM lines after each match, with `-` instead of `:` after the
+    /// line number; separated groups get a `--` line between them
+    /// (--context-separator).
+    ///
+    /// This overrides --passthru and partially overrides -C/--context.
     #[arg(short = 'A', long, value_name = "NUM")]
     pub after_context: Option<usize>,
 
     /// Show NUM lines before each match.
+    ///
+    /// Show NUM lines before each match, with `-` instead of `:` after the
+    /// line number; separated groups get a `--` line between them
+    /// (--context-separator).
+    ///
+    /// This overrides --passthru and partially overrides -C/--context.
     #[arg(short = 'B', long, value_name = "NUM")]
     pub before_context: Option<usize>,
 
     /// Show NUM lines before and after each match.
+    ///
+    /// Show NUM lines before and after each match: the same as -B NUM -A
+    /// NUM.
+    ///
+    /// This overrides --passthru. -A/--after-context and -B/--before-context
+    /// both take precedence over it, in whatever order they are given:
+    /// -A2 -C1 is -A2 -B1.
     #[arg(short = 'C', long, value_name = "NUM")]
     pub context: Option<usize>,
 
@@ -603,6 +674,11 @@ pub struct Args {
     pub no_include_zero: bool,
 
     /// Print statistics about the search.
+    ///
+    /// After the search, print to stdout how many matches and matched lines
+    /// there were, how many files contained matches and how many were
+    /// searched, the bytes printed and searched, and the time taken. With
+    /// --json the statistics are part of the JSON output.
     #[arg(long, overrides_with = "no_stats")]
     pub stats: bool,
     #[arg(long, hide = true)]
@@ -707,7 +783,9 @@ pub struct Args {
 
     /// Force line buffering.
     ///
-    /// Flush output after every file.
+    /// Flush output after every line, even when stdout is not a terminal
+    /// (on a terminal that is the default). Useful in pipelines:
+    /// `tail -f app.log | trawl --line-buffered foo | grep bar`.
     #[arg(long, overrides_with_all = ["block_buffered", "no_line_buffered", "no_block_buffered"])]
     pub line_buffered: bool,
 

@@ -6,7 +6,7 @@
 
 use clap_complete::Shell;
 
-use super::args::GenerateKind;
+use super::args::{GenerateKind, USAGE_FORMS};
 
 pub fn generate(kind: GenerateKind) -> Vec<u8> {
     let mut cmd = super::help::command();
@@ -29,13 +29,59 @@ fn man_page(cmd: clap::Command) -> Vec<u8> {
     // Writing into a Vec cannot fail.
     let _ = man.render_title(&mut out);
     let _ = man.render_name_section(&mut out);
-    let _ = man.render_synopsis_section(&mut out);
+    // clap_mangen's SYNOPSIS lists every flag; ripgrep's lists the forms.
+    out.extend_from_slice(synopsis().as_bytes());
     let _ = man.render_description_section(&mut out);
+    out.extend_from_slice(POSITIONAL.as_bytes());
     let _ = man.render_options_section(&mut out);
     out.extend_from_slice(EXTRA_SECTIONS.as_bytes());
     let _ = man.render_version_section(&mut out);
     out
 }
+
+/// The usage forms in roff, one per line, flags bold and operands italic.
+fn synopsis() -> String {
+    let mut roff = String::from(".SH SYNOPSIS\n");
+    for (i, form) in USAGE_FORMS.iter().enumerate() {
+        if i > 0 {
+            roff.push_str(".br\n");
+        }
+        let words: Vec<String> = form
+            .split(' ')
+            .map(|word| {
+                let escaped = word.replace('-', "\\-");
+                if word.starts_with('-') || word == "trawl" {
+                    format!("\\fB{escaped}\\fR")
+                } else if let Some(core) = Some(word.trim_matches(['[', ']']))
+                    .filter(|c| !c.is_empty() && c.chars().all(|c| c.is_ascii_uppercase()))
+                {
+                    word.replace(core, &format!("\\fI{core}\\fR"))
+                } else {
+                    escaped
+                }
+            })
+            .collect();
+        roff.push_str(&words.join(" "));
+        roff.push('\n');
+    }
+    roff
+}
+
+const POSITIONAL: &str = r#".SH "POSITIONAL ARGUMENTS"
+.TP
+\fIPATTERN\fR
+A regular expression used for searching. To search for a pattern starting
+with a dash, use \fB\-e\fR/\fB\-\-regexp\fR (\fBtrawl \-e \-foo\fR) or put
+\fB\-\-\fR before it (\fBtrawl \-\- \-foo\fR). When \fB\-e\fR/\fB\-\-regexp\fR
+or \fB\-f\fR/\fB\-\-file\fR is given, every positional argument is a
+\fIPATH\fR.
+.TP
+\fIPATH\fR...
+A file or directory to search. Directories are searched recursively. Paths
+named on the command line are searched even when a glob or an ignore file
+would skip them. Without a \fIPATH\fR, trawl searches the current
+directory, or stdin when it is a pipe or a file.
+"#;
 
 /// roff: `\-` is a hyphen that stays one (option names), `\(aq` a quote.
 const EXTRA_SECTIONS: &str = r#".SH "AUTOMATIC FILTERING"

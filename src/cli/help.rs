@@ -99,6 +99,36 @@ fn heading(id: &str) -> Option<&'static str> {
     })
 }
 
+const POSITIONAL_SHORT: &str = "Positional arguments:
+  PATTERN  A regular expression used for searching.
+  PATH...  A file or directory to search.";
+
+const POSITIONAL_LONG: &str = "Positional arguments:
+  PATTERN
+          A regular expression used for searching. To search for a pattern
+          starting with a dash, use -e/--regexp (trawl -e -foo) or put -- before
+          it (trawl -- -foo).
+
+          When -e/--regexp or -f/--file is given, every positional argument is a
+          PATH.
+
+  PATH...
+          A file or directory to search. Directories are searched recursively.
+          Paths named on the command line are searched even when a glob or an
+          ignore file would skip them. Without a PATH, trawl searches the
+          current directory, or stdin when it is a pipe or a file.";
+
+/// Short help is one sentence ending with a period, as ripgrep's; clap's
+/// derive drops the period of a one-line doc comment.
+fn with_period(text: &str) -> String {
+    let text = text.trim_end();
+    if text.ends_with('.') {
+        text.to_string()
+    } else {
+        format!("{text}.")
+    }
+}
+
 /// The command with its help arranged: headings, ripgrep's order within
 /// each (by name, a `--no-x` flag after its `--x`), `-h` short and
 /// `--help` long, and each flag's long help saying which flag undoes it.
@@ -111,7 +141,7 @@ pub fn command() -> Command {
                 .short('h')
                 .long("help")
                 .action(ArgAction::Help)
-                .help("Show help output (-h short, --help long)")
+                .help("Show help output (-h short, --help long).")
                 .long_help(
                     "Show help output. -h shows one line per flag, --help the full \
                      description of each.",
@@ -122,12 +152,17 @@ pub fn command() -> Command {
                 .short('V')
                 .long("version")
                 .action(ArgAction::Version)
-                .help("Print trawl's version"),
+                .help("Print trawl's version."),
         )
+        // clap would show the one positional list as `[PATTERN [PATH]]...`;
+        // it is described by hand, as ripgrep describes it, instead.
+        .mut_arg("positional", |a| a.hide(true))
+        .before_help(POSITIONAL_SHORT)
+        .before_long_help(POSITIONAL_LONG)
         .help_template(
             "{name} {version}\n\n{about-with-newline}\n\
              Use -h for short descriptions and --help for more details.\n\n\
-             {usage-heading} {usage}\n\n{all-args}{after-help}",
+             {usage-heading} {usage}\n\n{before-help}{all-args}{after-help}",
         );
     let longs: Vec<(String, bool)> = cmd
         .get_arguments()
@@ -201,6 +236,9 @@ pub fn command() -> Command {
             notes.push(format!("Default: {}.", defaults.join(", ")));
         }
         let mut arg = arg.help_heading(heading).display_order(rank(&long));
+        if let Some(help) = arg.get_help().map(|h| with_period(&h.to_string())) {
+            arg = arg.help(help);
+        }
         if !notes.is_empty() {
             arg = arg.hide_possible_values(true).hide_default_value(true);
             let text = arg

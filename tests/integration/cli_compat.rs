@@ -534,7 +534,7 @@ fn short_help_is_one_line_per_flag_grouped_as_ripgrep() {
     assert_eq!(
         headings,
         [
-            "Arguments:",
+            "Positional arguments:",
             "Input options:",
             "Search options:",
             "Filter options:",
@@ -545,7 +545,11 @@ fn short_help_is_one_line_per_flag_grouped_as_ripgrep() {
         ]
     );
     // One line per flag: no help text wrapped onto a line of its own.
-    let flags = short.stdout.split("\nArguments:").nth(1).unwrap();
+    let flags = short
+        .stdout
+        .split("\nPositional arguments:")
+        .nth(1)
+        .unwrap();
     for line in flags.lines() {
         assert!(
             !line.starts_with("      ") || line.trim_start().starts_with('-'),
@@ -714,4 +718,123 @@ fn crlf_ends_the_lines_trawl_makes_up_with_crlf() {
     // Lines keep their own terminator; a last line without one gets "\r\n".
     run(&["foo", "lf.txt"]).expect("foo\n", 0);
     run(&["foo", "end.txt"]).expect("foo\r\nfoo\r\n", 0);
+}
+
+/// ripgrep's forms of the command line, shown by -h, --help and the man page.
+const USAGE: &str = "Usage: trawl [OPTIONS] PATTERN [PATH ...]
+       trawl [OPTIONS] -e PATTERN ... [PATH ...]
+       trawl [OPTIONS] -f PATTERNFILE ... [PATH ...]
+       trawl [OPTIONS] --files [PATH ...]
+       trawl [OPTIONS] --type-list
+       command | trawl [OPTIONS] PATTERN
+       trawl [OPTIONS] --help
+       trawl [OPTIONS] --version
+
+Positional arguments:
+  PATTERN";
+
+#[test]
+fn help_shows_ripgreps_usage_forms_and_positional_arguments() {
+    let f = Fixture::new();
+    for flag in ["-h", "--help"] {
+        let help = f.run(&[flag]).stdout;
+        assert!(help.contains(USAGE), "{flag}:\n{help}");
+        assert!(!help.contains("[PATTERN [PATH]]"), "{flag}");
+    }
+    let short = f.run(&["-h"]).stdout;
+    assert!(short.contains(
+        "\n  PATTERN  A regular expression used for searching.\n  PATH...  A file or directory to search.\n\n"
+    ));
+}
+
+#[test]
+fn man_page_synopsis_lists_the_forms_not_every_flag() {
+    let man = Fixture::new().run(&["--generate", "man"]).stdout;
+    let synopsis = man.split(".SH SYNOPSIS\n").nth(1).unwrap();
+    let synopsis = &synopsis[..synopsis.find("\n.SH").unwrap()];
+    let lines: Vec<&str> = synopsis.lines().filter(|l| !l.starts_with('.')).collect();
+    assert_eq!(lines.len(), 8, "{synopsis}");
+    assert_eq!(
+        lines[0],
+        "\\fBtrawl\\fR [\\fIOPTIONS\\fR] \\fIPATTERN\\fR [\\fIPATH\\fR ...]"
+    );
+    assert!(!synopsis.contains("max\\-count"));
+    assert!(man.contains(".SH \"POSITIONAL ARGUMENTS\""));
+}
+
+#[test]
+fn every_short_help_line_is_a_sentence_ending_with_a_period() {
+    let short = Fixture::new().run(&["-h"]).stdout;
+    let flags = short.split("\nPositional arguments:").nth(1).unwrap();
+    let described: Vec<&str> = flags
+        .lines()
+        .filter(|l| l.starts_with("  ") && !l.trim().is_empty())
+        .collect();
+    assert!(described.len() > 100);
+    let bad: Vec<&&str> = described.iter().filter(|l| !l.ends_with('.')).collect();
+    assert!(bad.is_empty(), "no final period: {bad:#?}");
+}
+
+#[test]
+fn long_help_does_not_repeat_its_first_sentence() {
+    let long = Fixture::new().run(&["--help"]).stdout;
+    assert_eq!(long.matches("A pattern to search for.").count(), 1);
+    // Each flag's summary is followed by new text, not by itself again.
+    let mut paragraphs = long.split("\n\n").map(str::trim);
+    let mut previous = paragraphs.next().unwrap_or_default();
+    for paragraph in paragraphs {
+        let summary = previous.lines().last().unwrap_or_default().trim();
+        let first = summary.trim_end_matches('.');
+        if summary.ends_with('.') && first.len() > 10 {
+            assert!(
+                !paragraph.starts_with(first),
+                "repeated: {summary:?} then {paragraph:?}"
+            );
+        }
+        previous = paragraph;
+    }
+}
+
+#[test]
+fn long_help_describes_the_common_search_flags() {
+    let long = Fixture::new().run(&["--help"]).stdout;
+    for (flag, text) in [
+        ("-s, --case-sensitive", "(?i)abc"),
+        ("-i, --ignore-case", "(?-i)abc"),
+        ("-S, --smart-case", "all lowercase"),
+        ("-w, --word-regexp", "word boundary"),
+        (
+            "-A, --after-context <NUM>",
+            "partially overrides -C/--context",
+        ),
+        (
+            "-B, --before-context <NUM>",
+            "partially overrides -C/--context",
+        ),
+        ("-C, --context <NUM>", "-A2 -C1 is -A2 -B1"),
+        ("--stats", "files contained matches"),
+    ] {
+        let at = long
+            .find(&format!("  {flag}\n"))
+            .unwrap_or_else(|| panic!("{flag}"));
+        let entry = &long[at..];
+        let entry = &entry[..entry[2..].find("\n  -").map_or(entry.len(), |e| e + 2)];
+        assert!(entry.contains(text), "{flag}: {entry}");
+    }
+}
+
+#[test]
+fn line_buffered_is_described_as_flushing_every_line() {
+    let f = Fixture::new();
+    let long = f.run(&["--help"]).stdout;
+    let man = f.run(&["--generate", "man"]).stdout;
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    assert!(long.contains("Flush output after every line"));
+    assert!(man.contains("Flush output after every line"));
+    assert!(readme.contains("`--line-buffered`\n  flushes every line"));
+    for text in [&long, &man, &readme] {
+        assert!(!text.contains("after every file"));
+    }
 }
