@@ -11,6 +11,9 @@
 //!   submits such a file, `printer` at its first chunk of output.
 //! - `TRAWL_TEST_SPILL=MAX_BYTES,SEGMENT_BYTES`: smaller spill caps
 //!   (`run::spill`), so that tests reach them.
+//! - `TRAWL_TEST_RACY_MS=N`: the index's racy window (`index::racy_window_ns`)
+//!   is N ms instead of the one derived from the writeback sysctls (~36 s),
+//!   so that tests need not wait that long.
 
 /// Where a test may make trawl panic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,10 +73,14 @@ mod hooks {
         let (max, segment) = value.split_once(',')?;
         Some((max.parse().ok()?, segment.parse().ok()?))
     }
+
+    pub fn racy_ms() -> Option<i64> {
+        var("TRAWL_TEST_RACY_MS")?.parse().ok()
+    }
 }
 
 #[cfg(feature = "test-hooks")]
-pub use hooks::{delay, panic_point, spill_limits};
+pub use hooks::{delay, panic_point, racy_ms, spill_limits};
 
 #[cfg(not(feature = "test-hooks"))]
 #[inline(always)]
@@ -86,5 +93,11 @@ pub fn panic_point(_stage: Stage, _path: &[u8]) {}
 #[cfg(not(feature = "test-hooks"))]
 #[inline(always)]
 pub fn spill_limits() -> Option<(u64, u64)> {
+    None
+}
+
+#[cfg(not(feature = "test-hooks"))]
+#[inline(always)]
+pub fn racy_ms() -> Option<i64> {
     None
 }

@@ -9,7 +9,7 @@
 //! gives the same bytes for any -j) through a window of `WINDOW` files,
 //! which bounds memory to the posting lists plus that window.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::{self, IsTerminal, Read};
 use std::os::unix::ffi::OsStrExt;
@@ -20,7 +20,7 @@ use std::sync::{Condvar, Mutex};
 use std::time::Instant;
 
 use super::format::{encode_delta, Entry, Index, Meta, Writer, FLAG_BOM, FLAG_UNSTABLE};
-use super::{cache_dir, check_owner, index_file, RACY_NS};
+use super::{cache_dir, check_owner, fs_magic, index_file, racy_window_ns, trusted_fs};
 use crate::cli::config::Config;
 use crate::messages::{self, err};
 use crate::walk::{self, SearchPath, Source};
@@ -102,6 +102,7 @@ fn build_root(config: &Config, dir: &Path, given: &Path) -> Result<(), String> {
         }
     };
     let build_start = now_ns();
+    let racy_ns = racy_window_ns();
     let mut files: Vec<(Vec<u8>, PathBuf)> = Vec::new();
     let given_bytes = given.as_os_str().as_bytes();
     walk::walk(
@@ -122,9 +123,16 @@ fn build_root(config: &Config, dir: &Path, given: &Path) -> Result<(), String> {
     );
     files.sort();
     files.dedup_by(|a, b| a.0 == b.0);
-    let result = collect(config, &files, old.as_ref());
+    let result = collect(config, &files, old.as_ref(), racy_ns);
     let result = match result {
-        Ok(built) => write(dir, &target, root_bytes, build_start, built, old.as_ref()),
+        Ok(built) => write(
+            dir,
+            &target,
+            root_bytes,
+            (build_start, racy_ns),
+            built,
+            old.as_ref(),
+        ),
         Err(e) => Err(e),
     };
     let (entries, read, trigrams, bytes) = match result {
@@ -134,9 +142,16 @@ fn build_root(config: &Config, dir: &Path, given: &Path) -> Result<(), String> {
                 "rebuilding the index of {} from scratch: {e}",
                 root.display()
             ));
-            let built = collect(config, &files, None).map_err(|e| e.message(&target))?;
-            write(dir, &target, root_bytes, build_start, built, None)
-                .map_err(|e| e.message(&target))?
+            let built = collect(config, &files, None, racy_ns).map_err(|e| e.message(&target))?;
+            write(
+                dir,
+                &target,
+                root_bytes,
+                (build_start, racy_ns),
+                built,
+                None,
+            )
+            .map_err(|e| e.message(&target))?
         }
         Err(e) => return Err(e.message(&target)),
     };
@@ -226,6 +241,7 @@ fn collect(
     config: &Config,
     files: &[(Vec<u8>, PathBuf)],
     old: Option<&Index>,
+    racy_ns: i64,
 ) -> Result<Built, BuildError> {
     let mut built = Built {
         entries: Vec::with_capacity(files.len()),
@@ -238,10 +254,11 @@ fn collect(
     let done = (Mutex::new(0usize), Condvar::new());
     let (tx, rx) = crossbeam_channel::bounded::<(usize, Done)>(WINDOW);
     let threads = config.threads.max(1);
+    let trust = Mutex::new(HashMap::new());
     std::thread::scope(|scope| {
         for _ in 0..threads {
             let tx = tx.clone();
-            let (next, done) = (&next, &done);
+            let (next, done, trust) = (&next, &done, &trust);
             scope.spawn(move || {
                 let mut seen = vec![0u64; 1 << 18];
                 let mut buf = vec![0u8; 256 * 1024];
@@ -257,7 +274,12 @@ fn collect(
                         }
                     }
                     let (key, path) = &files[i];
-                    let result = process(key, path, old, &mut seen, &mut buf);
+                    let ctx = Context {
+                        old,
+                        racy_ns,
+                        trust,
+                    };
+                    let result = process(key, path, &ctx, &mut seen, &mut buf);
                     if tx.send((i, result)).is_err() {
                         return;
                     }
@@ -321,16 +343,40 @@ fn add(built: &mut Built, key: &[u8], result: Done) {
     }
 }
 
-fn process(key: &[u8], path: &Path, old: Option<&Index>, seen: &mut [u64], buf: &mut [u8]) -> Done {
+/// What every worker shares.
+struct Context<'a> {
+    old: Option<&'a Index>,
+    racy_ns: i64,
+    /// Device → whether its file system is trusted (`trusted_fs`).
+    trust: &'a Mutex<HashMap<u64, bool>>,
+}
+
+fn process(key: &[u8], path: &Path, ctx: &Context, seen: &mut [u64], buf: &mut [u8]) -> Done {
     let Ok(meta) = std::fs::metadata(path) else {
         return Done::Skip;
     };
     if !meta.is_file() {
         return Done::Skip;
     }
-    if let Some((old, id)) = old.and_then(|o| Some((o, o.lookup(key)?))) {
+    let trusted = {
+        use std::os::unix::fs::MetadataExt;
+        let mut trust = ctx.trust.lock().unwrap_or_else(|e| e.into_inner());
+        *trust
+            .entry(meta.dev())
+            .or_insert_with(|| fs_magic(path).is_some_and(trusted_fs))
+    };
+    if !trusted {
+        // Never vouched for: its trigrams would not be used.
+        let entry = Entry {
+            meta: Meta::of(&meta),
+            flags: FLAG_UNSTABLE,
+        };
+        return Done::Read(entry, Vec::new());
+    }
+    if let Some((old, id)) = ctx.old.and_then(|o| Some((o, o.lookup(key)?))) {
         let entry = old.entry(id);
-        let racy = entry.meta.mtime.max(entry.meta.ctime) >= old.build_start - RACY_NS;
+        let window = old.racy_ns.max(ctx.racy_ns);
+        let racy = entry.meta.mtime.max(entry.meta.ctime) >= old.build_start.saturating_sub(window);
         if entry.flags & FLAG_UNSTABLE == 0 && !racy && entry.meta == Meta::of(&meta) {
             return Done::Reuse(id as u32, entry);
         }
@@ -410,7 +456,7 @@ fn write(
     dir: &Path,
     target: &Path,
     root: &[u8],
-    build_start: i64,
+    (build_start, racy_ns): (i64, i64),
     built: Built,
     old: Option<&Index>,
 ) -> Result<(usize, usize, usize, u64), BuildError> {
@@ -441,7 +487,7 @@ fn write(
         .set_permissions(std::fs::Permissions::from_mode(0o600))
         .map_err(w)?;
     let file = tmp.as_file().try_clone().map_err(w)?;
-    let mut writer = Writer::begin(file, root, build_start, &built.entries).map_err(w)?;
+    let mut writer = Writer::begin(file, root, build_start, racy_ns, &built.entries).map_err(w)?;
     let Built {
         entries,
         remap,

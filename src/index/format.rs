@@ -7,7 +7,8 @@
 //! ```text
 //! header: magic "TRAWLIX\0", version u32, section count u32,
 //!         per section (offset u64, length u64, crc32 u32, 0 u32), crc32 of all before
-//! META:     build start (ns since the epoch) i64, files u32, trigrams u32, root path bytes
+//! META:     build start (ns since the epoch) i64, racy window (ns) i64,
+//!           files u32, trigrams u32, root path bytes
 //! FILES:    per file, sorted by path: path offset u32, path length u32, dev u64,
 //!           ino u64, size u64, mtime ns i64, ctime ns i64, mode u32, flags u32
 //! PATHS:    the paths, relative to the root, '/'-separated bytes
@@ -23,7 +24,7 @@ use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 pub const MAGIC: &[u8; 8] = b"TRAWLIX\0";
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 const SECTIONS: usize = 5;
 const META: usize = 0;
 const FILES: usize = 1;
@@ -85,6 +86,8 @@ pub struct Index {
     file: File,
     pub root: Vec<u8>,
     pub build_start: i64,
+    /// The racy window the build used (`super::racy_window_ns`).
+    pub racy_ns: i64,
     files: Vec<u8>,
     paths: Vec<u8>,
     dict: Vec<u8>,
@@ -99,7 +102,11 @@ impl Index {
     /// Opens and checks an index. Errors say what is wrong (corrupt,
     /// truncated, another version, another root).
     pub fn open(path: &Path, expect_root: &[u8]) -> io::Result<Index> {
-        let file = File::open(path)?;
+        Index::from_file(File::open(path)?, expect_root)
+    }
+
+    /// `open` of a file already opened (and checked by its descriptor).
+    pub fn from_file(file: File, expect_root: &[u8]) -> io::Result<Index> {
         let len = file.metadata()?.len();
         let mut header = [0u8; HEADER_LEN];
         file.read_exact_at(&mut header, 0)
@@ -144,13 +151,14 @@ impl Index {
             Ok(buf)
         };
         let meta = read(META)?;
-        if meta.len() < 16 {
+        if meta.len() < 24 {
             return Err(corrupt("truncated metadata"));
         }
         let build_start = u64_at(&meta, 0) as i64;
-        let n_files = u32_at(&meta, 8) as usize;
-        let n_trigrams = u32_at(&meta, 12) as usize;
-        let root = meta[16..].to_vec();
+        let racy_ns = u64_at(&meta, 8) as i64;
+        let n_files = u32_at(&meta, 16) as usize;
+        let n_trigrams = u32_at(&meta, 20) as usize;
+        let root = meta[24..].to_vec();
         if root != expect_root {
             return Err(corrupt(&format!(
                 "built for another root ({})",
@@ -168,6 +176,7 @@ impl Index {
             file,
             root,
             build_start,
+            racy_ns,
             files,
             paths,
             dict,
@@ -381,6 +390,7 @@ impl Writer {
         out: File,
         root: &[u8],
         build_start: i64,
+        racy_ns: i64,
         files: &[(Vec<u8>, Entry)],
     ) -> io::Result<Writer> {
         let mut out = io::BufWriter::with_capacity(1 << 20, out);
@@ -395,6 +405,7 @@ impl Writer {
         };
         let mut meta = Vec::new();
         meta.extend_from_slice(&build_start.to_le_bytes());
+        meta.extend_from_slice(&racy_ns.to_le_bytes());
         meta.extend_from_slice(&(files.len() as u32).to_le_bytes());
         meta.extend_from_slice(&0u32.to_le_bytes()); // trigrams: patched in finish
         meta.extend_from_slice(root);
@@ -452,7 +463,7 @@ impl Writer {
         self.out.flush()?;
         let file = self.out.get_ref();
         file.read_exact_at(&mut meta, meta_off)?;
-        meta[12..16].copy_from_slice(&((dict.len() / DICT_REC) as u32).to_le_bytes());
+        meta[20..24].copy_from_slice(&((dict.len() / DICT_REC) as u32).to_le_bytes());
         file.write_all_at(&meta, meta_off)?;
         self.sections[META].2 = crc32fast::hash(&meta);
         let mut header = Vec::with_capacity(HEADER_LEN);

@@ -15,16 +15,32 @@
 //!    mtime and ctime in ns): a write changes ctime, which no one can set
 //!    back, and a replacement changes the inode;
 //! 3. the entry is not "racy" (git's rule): its mtime and ctime are older
-//!    than the build's start by more than `RACY_NS`, more than any file
-//!    system's timestamp granularity, so a write after the build read the
-//!    file would have changed them;
-//! 4. the planner's query (`plan`), a necessary condition for a match of
+//!    than the build's start by more than the racy window
+//!    (`racy_window_ns`, stored in the index): the larger of 2 s (FAT's
+//!    timestamp granularity, the coarsest in use) and the kernel's
+//!    writeback delay (`vm.dirty_expire_centisecs` +
+//!    `vm.dirty_writeback_centisecs`, 35 s by default) plus 1 s. A write
+//!    through `mmap` to a page already dirty changes neither mtime nor
+//!    ctime until writeback cleans the page, so only a file whose last
+//!    timestamp change is older than that delay has no such write pending;
+//! 4. the file was on a local disk file system when indexed (ext2/3/4,
+//!    xfs, btrfs, f2fs, zfs, bcachefs, jfs, reiserfs: `trusted_fs`):
+//!    others are never vouched for (FLAG_UNSTABLE): tmpfs and ramfs never
+//!    update timestamps for such mmap writes, and network or FUSE file
+//!    systems may change a file without changing what this host's `stat`
+//!    says;
+//! 5. the file is readable now (`faccessat(R_OK, AT_EACCESS)`): a file
+//!    can become unreadable with no change to its metadata (the user
+//!    left its group), and the search must then report the error;
+//! 6. the planner's query (`plan`), a necessary condition for a match of
 //!    the compiled regex (the default engine's HIR, every pattern, with
 //!    case folding, -w, -x, -F and line-terminator handling applied) is
 //!    false for the file's trigram set.
 //!
 //! An index that is corrupt, of another version or root, or not owned by
-//! the user (or writable by others) is reported once and ignored.
+//! the user (or writable by others) is reported once and ignored; its
+//! owner is checked on the descriptor then read, so it cannot be swapped
+//! between the check and the read.
 
 pub mod build;
 pub mod format;
@@ -47,7 +63,70 @@ use plan::Query;
 
 /// Timestamp granularity assumed for the racy-clean rule: FAT's two
 /// seconds, the coarsest of the file systems in use.
-pub const RACY_NS: i64 = 2_000_000_000;
+pub const MIN_RACY_NS: i64 = 2_000_000_000;
+
+/// The racy window: the larger of `MIN_RACY_NS` and the writeback delay
+/// (dirty expiry + flusher period, from /proc/sys/vm) plus a second; an
+/// unreadable sysctl counts as the kernel's defaults (30 s + 5 s).
+pub fn racy_window_ns() -> i64 {
+    if let Some(ms) = crate::test_hooks::racy_ms() {
+        return ms.saturating_mul(1_000_000);
+    }
+    let centisecs = |name: &str, default: i64| {
+        std::fs::read_to_string(format!("/proc/sys/vm/{name}"))
+            .ok()
+            .and_then(|s| s.trim().parse::<i64>().ok())
+            .filter(|&v| v >= 0)
+            .unwrap_or(default)
+    };
+    let delay = centisecs("dirty_expire_centisecs", 3000)
+        .saturating_add(centisecs("dirty_writeback_centisecs", 500));
+    writeback_window_ns(delay)
+}
+
+fn writeback_window_ns(delay_centisecs: i64) -> i64 {
+    delay_centisecs
+        .saturating_mul(10_000_000)
+        .saturating_add(1_000_000_000)
+        .max(MIN_RACY_NS)
+}
+
+/// Whether a file system's `statfs` magic is a local disk file system,
+/// whose timestamps the racy rule can rely on.
+pub fn trusted_fs(magic: u32) -> bool {
+    matches!(
+        magic,
+        0xEF53 // ext2, ext3, ext4
+            | 0x5846_5342 // xfs
+            | 0x9123_683E // btrfs
+            | 0xF2F5_2010 // f2fs
+            | 0x2FC1_2FC1 // zfs
+            | 0xCA45_1A4E // bcachefs
+            | 0x3153_464A // jfs
+            | 0x5265_4973 // reiserfs
+    )
+}
+
+/// The `statfs` magic of the file system holding `path`.
+pub fn fs_magic(path: &Path) -> Option<u32> {
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
+    let mut st = std::mem::MaybeUninit::<libc::statfs>::uninit();
+    // SAFETY: a NUL-terminated path and a buffer of the right type.
+    if unsafe { libc::statfs(c.as_ptr(), st.as_mut_ptr()) } != 0 {
+        return None;
+    }
+    // SAFETY: statfs succeeded, so it filled the buffer.
+    Some(unsafe { st.assume_init() }.f_type as u32)
+}
+
+/// Whether this process may read `path` now (with its effective ids).
+fn readable(path: &Path) -> bool {
+    let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: a NUL-terminated path; faccessat only reads it.
+    unsafe { libc::faccessat(libc::AT_FDCWD, c.as_ptr(), libc::R_OK, libc::AT_EACCESS) == 0 }
+}
 
 /// `$XDG_CACHE_HOME/trawl`, else `~/.cache/trawl`.
 pub fn cache_dir() -> Option<PathBuf> {
@@ -139,11 +218,14 @@ struct Counts {
     changed: AtomicU64,
     racy: AtomicU64,
     raw: AtomicU64,
+    unreadable: AtomicU64,
 }
 
 /// The indexes a search uses, and what they vouched for.
 pub struct Use {
     roots: Vec<Root>,
+    /// The racy window now; an index's own, if larger, applies too.
+    racy_ns: i64,
     bom_matters: bool,
     counts: Counts,
 }
@@ -229,6 +311,7 @@ impl Use {
         }
         Some(Use {
             roots,
+            racy_ns: racy_window_ns(),
             bom_matters: matches!(config.search.encoding, TextEncoding::Auto),
             counts: Counts::default(),
         })
@@ -267,7 +350,8 @@ impl Use {
         if entry.flags & FLAG_UNSTABLE != 0 || (entry.flags & FLAG_BOM != 0 && self.bom_matters) {
             return count(&self.counts.raw);
         }
-        if entry.meta.mtime.max(entry.meta.ctime) >= index.build_start - RACY_NS {
+        let window = index.racy_ns.max(self.racy_ns);
+        if entry.meta.mtime.max(entry.meta.ctime) >= index.build_start.saturating_sub(window) {
             return count(&self.counts.racy);
         }
         if candidates[id / 64] & (1 << (id % 64)) != 0 {
@@ -277,6 +361,9 @@ impl Use {
         match std::fs::metadata(path) {
             Ok(meta) if Meta::of(&meta) == entry.meta => {}
             _ => return count(&self.counts.changed),
+        }
+        if !readable(path) {
+            return count(&self.counts.unreadable);
         }
         self.counts.skipped.fetch_add(1, Ordering::Relaxed);
         true
@@ -290,13 +377,15 @@ impl Use {
         messages::debug(format_args!(
             "index: {} files skipped (unchanged, and no trigram match); searched: {} \
              whose trigrams may match, {} not in the index, {} changed, {} modified too \
-             close to the build (racy), {} with a byte order mark or changed while indexed",
+             close to the build (racy), {} with a byte order mark, changed while indexed or \
+             on a file system not trusted, {} unreadable now",
             n(&c.skipped),
             n(&c.may_match),
             n(&c.not_indexed),
             n(&c.changed),
             n(&c.racy),
-            n(&c.raw)
+            n(&c.raw),
+            n(&c.unreadable)
         ));
     }
 }
@@ -312,9 +401,12 @@ fn trim_slashes(mut s: &[u8]) -> &[u8] {
 fn load(dir: &Path, file: &Path, root: &Path, query: &Query) -> Result<Loaded, String> {
     let dir_meta = std::fs::metadata(dir).map_err(|e| e.to_string())?;
     check_owner(dir, &dir_meta)?;
-    let meta = std::fs::metadata(file).map_err(|e| e.to_string())?;
+    // One open: the owner checked is that of the file read.
+    let opened = std::fs::File::open(file).map_err(|e| e.to_string())?;
+    let meta = opened.metadata().map_err(|e| e.to_string())?;
     check_owner(file, &meta)?;
-    let index = Index::open(file, root.as_os_str().as_bytes()).map_err(|e| format!("{e}"))?;
+    let index =
+        Index::from_file(opened, root.as_os_str().as_bytes()).map_err(|e| format!("{e}"))?;
     let candidates = evaluate(&index, query).map_err(|e| format!("{e}"))?;
     Ok(Loaded { index, candidates })
 }
@@ -374,4 +466,38 @@ fn evaluate(index: &Index, query: &Query) -> std::io::Result<Vec<u64>> {
         })
     }
     eval(index, query, words, &mut cache)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_racy_window_covers_writeback() {
+        // The kernel's defaults: 30 s expiry + 5 s flusher period + 1 s.
+        assert_eq!(writeback_window_ns(3500), 36_000_000_000);
+        // Never below the timestamp granularity.
+        assert_eq!(writeback_window_ns(0), MIN_RACY_NS);
+        assert_eq!(writeback_window_ns(i64::MAX), i64::MAX);
+    }
+
+    #[test]
+    fn only_local_disk_file_systems_are_trusted() {
+        assert!(trusted_fs(0xEF53));
+        assert!(trusted_fs(0x5846_5342));
+        for untrusted in [
+            0x0102_1994, // tmpfs
+            0x8584_58f6, // ramfs
+            0x6969,      // nfs
+            0x517B,      // smb
+            0xFF53_4D42, // cifs
+            0xFE53_4D42, // smb2
+            0x6573_5546, // fuse
+            0x0102_1997, // 9p
+            0x00C3_6400, // ceph
+            0x794C_7630, // overlayfs
+        ] {
+            assert!(!trusted_fs(untrusted), "{untrusted:#x}");
+        }
+    }
 }

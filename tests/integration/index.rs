@@ -14,13 +14,22 @@ use crate::util::{scrub_elapsed, Fixture, Run};
 /// `cache/`.
 struct Tree {
     f: Fixture,
+    /// TRAWL_TEST_RACY_MS: None for the window trawl derives itself.
+    racy_ms: Option<&'static str>,
 }
 
 impl Tree {
+    /// The racy window is set to 2 s, that of `settle`.
     fn new() -> Tree {
-        let f = Fixture::new();
+        Tree::with(Fixture::new())
+    }
+
+    fn with(f: Fixture) -> Tree {
         f.mkdir("tree");
-        Tree { f }
+        Tree {
+            f,
+            racy_ms: Some("2000"),
+        }
     }
 
     fn root(&self) -> PathBuf {
@@ -35,6 +44,10 @@ impl Tree {
         let mut cmd = self.f.cmd(args);
         cmd.current_dir(self.root())
             .env("XDG_CACHE_HOME", self.cache());
+        match self.racy_ms {
+            Some(ms) => cmd.env("TRAWL_TEST_RACY_MS", ms),
+            None => cmd.env_remove("TRAWL_TEST_RACY_MS"),
+        };
         cmd
     }
 
@@ -729,4 +742,159 @@ fn a_refresh_after_edits_in_place_is_exact() {
     let run = t.same(&["--debug", "PM_RESUME"]);
     assert!(skipped_may_match(&run).0 > 0, "{}", run.stderr);
     differential(&t);
+}
+
+/// Reads the file's first page through a shared mapping, writing `bytes`
+/// at `at`: the first write to a clean page updates mtime and ctime, a
+/// write to a page already dirty does not (until writeback).
+fn mmap_write(path: &Path, at: usize, bytes: &[u8]) -> MappedFile {
+    use std::os::unix::io::AsRawFd;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+        .unwrap();
+    let len = file.metadata().unwrap().len() as usize;
+    // SAFETY: a shared mapping of an open file of `len` bytes.
+    let ptr = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            len,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_SHARED,
+            file.as_raw_fd(),
+            0,
+        )
+    };
+    assert_ne!(ptr, libc::MAP_FAILED);
+    let map = MappedFile { ptr, len };
+    map.write(at, bytes);
+    map
+}
+
+struct MappedFile {
+    ptr: *mut libc::c_void,
+    len: usize,
+}
+
+impl MappedFile {
+    fn write(&self, at: usize, bytes: &[u8]) {
+        assert!(at + bytes.len() <= self.len);
+        // SAFETY: in bounds of the live mapping.
+        unsafe {
+            std::ptr::copy_nonoverlapping(
+                bytes.as_ptr(),
+                (self.ptr as *mut u8).add(at),
+                bytes.len(),
+            )
+        };
+    }
+}
+
+impl Drop for MappedFile {
+    fn drop(&mut self) {
+        // SAFETY: the mapping made in mmap_write.
+        unsafe { libc::munmap(self.ptr, self.len) };
+    }
+}
+
+#[test]
+fn a_write_through_mmap_to_a_dirty_page_is_found() {
+    // The real window (writeback delay + 1 s, ~36 s), not the tests' 2 s.
+    let mut t = Tree::new();
+    t.racy_ms = None;
+    t.write("a.txt", "hello world, nothing to see here\n");
+    let path = t.root().join("a.txt");
+    // Dirties the page: mtime and ctime change now, and not again below.
+    let map = mmap_write(&path, 0, b"H");
+    t.settle();
+    t.build();
+    map.write(6, b"PM_RX");
+    let run = t.same(&["--debug", "PM_RX"]);
+    assert_eq!(run.stdout, "a.txt:Hello PM_RX, nothing to see here\n");
+    drop(map);
+}
+
+#[test]
+fn files_on_an_untrusted_file_system_are_always_searched() {
+    // tmpfs never updates timestamps for a write through mmap.
+    let shm = Path::new("/dev/shm");
+    let tmpfs = std::ffi::CString::new("/dev/shm").unwrap();
+    let mut st = std::mem::MaybeUninit::<libc::statfs>::uninit();
+    // SAFETY: a NUL-terminated path and a buffer of the right type.
+    if unsafe { libc::statfs(tmpfs.as_ptr(), st.as_mut_ptr()) } != 0
+        // SAFETY: statfs succeeded.
+        || unsafe { st.assume_init() }.f_type as u32 != 0x0102_1994
+    {
+        eprintln!("skipped: /dev/shm is not a tmpfs");
+        return;
+    }
+    let t = Tree::with(Fixture::new_in(shm));
+    t.write("a.txt", "hello world\n");
+    t.write("b.txt", "nothing\n");
+    t.settle();
+    t.build();
+    let run = t.same(&["--debug", "PM_RX"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("index: 0 files skipped")
+            && run.stderr.contains(
+                "2 with a byte order mark, changed while indexed or on a file system not trusted"
+            ),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_file_unreadable_after_leaving_its_group_is_reported() {
+    use std::os::unix::fs::chown;
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 || !Path::new("/usr/bin/setpriv").exists() {
+        eprintln!("skipped: needs root and setpriv to change group membership");
+        return;
+    }
+    let t = Tree::new();
+    t.write("a.txt", "hello PM_RX\n");
+    t.write("secret.txt", "nothing to see\n");
+    // The tree is the user's; secret.txt is readable through group 4242 only.
+    for path in [t.f.path().to_path_buf(), t.root(), t.root().join("a.txt")] {
+        chown(&path, Some(1000), Some(1000)).unwrap();
+    }
+    let secret = t.root().join("secret.txt");
+    chown(&secret, Some(0), Some(4242)).unwrap();
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let as_user = |groups: &str, args: &[&str]| {
+        let inner = t.cmd(args);
+        let mut cmd = Command::new("/usr/bin/setpriv");
+        cmd.args(["--reuid=1000", "--regid=1000", groups])
+            .arg(inner.get_program())
+            .args(inner.get_args())
+            .current_dir(inner.get_current_dir().unwrap())
+            .stdin(std::process::Stdio::null());
+        for (k, v) in inner.get_envs() {
+            match v {
+                Some(v) => cmd.env(k, v),
+                None => cmd.env_remove(k),
+            };
+        }
+        Run::from(cmd.output().unwrap())
+    };
+    t.settle();
+    let built = as_user("--groups=4242", &["--build-index"]);
+    assert_eq!(built.code, 0, "{}", built.stderr);
+    // Left the group: secret.txt's metadata is unchanged, but unreadable.
+    let with = as_user("--clear-groups", &["PM_RX"]);
+    let without = as_user("--clear-groups", &["--no-index", "PM_RX"]);
+    assert_eq!(with.stdout, "a.txt:hello PM_RX\n");
+    assert!(
+        with.stderr.contains("secret.txt: Permission denied"),
+        "{}",
+        with.stderr
+    );
+    assert_eq!(
+        (with.stdout, with.stderr, with.code),
+        (without.stdout, without.stderr, without.code)
+    );
+    assert_eq!(with.code, 2);
 }

@@ -19,6 +19,16 @@ impl Fixture {
         }
     }
 
+    /// A fixture under `base` (for a given file system).
+    pub fn new_in(base: &Path) -> Fixture {
+        Fixture {
+            dir: tempfile::Builder::new()
+                .prefix("trawl-test")
+                .tempdir_in(base)
+                .unwrap(),
+        }
+    }
+
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
