@@ -531,9 +531,15 @@ impl Lister<'_> {
     /// a directory's device is compared with the root's; then trawl's
     /// own check for links to the directories above the root, before any
     /// rule (as ripgrep checks: a -g that excludes the link does not hide
-    /// the loop).
+    /// the loop). That last check is skipped at --max-depth, where the
+    /// link is never listed (rg: `-L --max-depth 1` beside a link to `/`
+    /// is no error), while walkdir's stays (rg reports `self -> .` there).
     fn check(&self, entry: Found, dir: &mut Dir) -> Option<Checked> {
         use std::os::unix::fs::MetadataExt;
+        let at_limit = self
+            .opts
+            .max_depth
+            .is_some_and(|max| dir.job.depth + 1 >= max);
         let Found {
             path,
             mut file_type,
@@ -582,7 +588,7 @@ impl Lister<'_> {
                 }
             }
         }
-        if let (Some(meta), true) = (&target, file_type.is_dir()) {
+        if let (Some(meta), true, false) = (&target, file_type.is_dir(), at_limit) {
             let id = (meta.dev(), meta.ino());
             let above = &dir.job.root.above_root;
             if let Some((_, _, up)) = above.iter().find(|(dev, ino, _)| (*dev, *ino) == id) {

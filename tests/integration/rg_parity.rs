@@ -274,3 +274,42 @@ fn replacement_keeps_invalid_group_references_as_text() {
         }
     }
 }
+
+/// With -L, a link to `/` (or to a directory above the root) at
+/// --max-depth is never listed, so it is no loop: rg 15.2 prints its
+/// results and exits 0. A link to a walked ancestor is still reported at
+/// the limit, as rg does.
+#[test]
+fn follow_with_max_depth_ignores_links_above_the_root_at_the_limit() {
+    use std::os::unix::fs::symlink;
+    let f = Fixture::new();
+    f.create("a.txt", "needle\n");
+    f.create("sub/b.txt", "needle\n");
+    symlink("/", f.path().join("root")).unwrap();
+    let up = f.run_ordered(&["-L", "--max-depth", "0", "needle"]);
+    assert_eq!((up.stdout.as_str(), up.code), ("", 2));
+    let one = f.run_ordered(&["-L", "--max-depth", "1", "needle"]);
+    one.expect("a.txt:needle\n", 0);
+    assert_eq!(one.stderr, "");
+
+    // The links at depth 2 only.
+    let f = Fixture::new();
+    f.create("a.txt", "needle\n");
+    f.create("sub/b.txt", "needle\n");
+    symlink("/", f.path().join("sub/root")).unwrap();
+    symlink("../..", f.path().join("sub/up")).unwrap();
+    let one = f.run_ordered(&["-L", "--max-depth", "1", "needle"]);
+    one.expect("a.txt:needle\n", 0);
+    let two = f.run_ordered(&["-L", "--max-depth", "2", "--sort", "path", "needle"]);
+    two.expect("a.txt:needle\nsub/b.txt:needle\n", 0);
+    assert_eq!(two.stderr, "");
+
+    // A link to the root itself is a loop even at the limit.
+    symlink(".", f.path().join("self")).unwrap();
+    let one = f.run_ordered(&["-L", "--max-depth", "1", "needle"]);
+    one.expect("a.txt:needle\n", 2);
+    assert_eq!(
+        one.stderr,
+        "trawl: File system loop found: ./self points to an ancestor ./\n"
+    );
+}
