@@ -14,6 +14,10 @@
 //! - `TRAWL_TEST_RACY_MS=N`: the index's racy window (`index::racy_window_ns`)
 //!   is N ms instead of the one derived from the writeback sysctls (~36 s),
 //!   so that tests need not wait that long.
+//! - `TRAWL_TEST_VANISH=NAME`: a directory named NAME is removed just
+//!   before it is listed, as if removed while the walk was under way,
+//!   after its parent was listed, so that race happens the same way at
+//!   every thread count.
 
 /// Where a test may make trawl panic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,10 +81,20 @@ mod hooks {
     pub fn racy_ms() -> Option<i64> {
         var("TRAWL_TEST_RACY_MS")?.parse().ok()
     }
+
+    pub fn vanish(dir: &std::path::Path) {
+        static NAME: OnceLock<Option<std::ffi::OsString>> = OnceLock::new();
+        let name = NAME.get_or_init(|| std::env::var_os("TRAWL_TEST_VANISH"));
+        if let Some(name) = name {
+            if dir.file_name() == Some(name.as_os_str()) {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+        }
+    }
 }
 
 #[cfg(feature = "test-hooks")]
-pub use hooks::{delay, panic_point, racy_ms, spill_limits};
+pub use hooks::{delay, panic_point, racy_ms, spill_limits, vanish};
 
 #[cfg(not(feature = "test-hooks"))]
 #[inline(always)]
@@ -101,3 +115,7 @@ pub fn spill_limits() -> Option<(u64, u64)> {
 pub fn racy_ms() -> Option<i64> {
     None
 }
+
+#[cfg(not(feature = "test-hooks"))]
+#[inline(always)]
+pub fn vanish(_dir: &std::path::Path) {}

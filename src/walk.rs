@@ -469,7 +469,7 @@ impl Lister<'_> {
             true => ancestor(&job),
             false => None,
         };
-        test_vanish(&job.path);
+        crate::test_hooks::vanish(&job.path);
         let Some(entries) = read_sorted(&job.path, &mut out) else {
             return (out, jobs);
         };
@@ -752,21 +752,6 @@ fn file_name(path: &Path) -> &std::ffi::OsStr {
 
 /// The greatest name of a file that ignore rules come from (bytewise).
 const LAST_IGNORE_NAME: &[u8] = b".trawlignore";
-
-/// Test hook: with `TRAWL_TEST_VANISH=NAME`, a directory named NAME is
-/// removed just before it is listed, as if removed while the walk was
-/// under way, after its parent was listed. Tests use it to make that race
-/// happen the same way at every thread count.
-fn test_vanish(dir: &Path) {
-    use std::sync::OnceLock;
-    static NAME: OnceLock<Option<std::ffi::OsString>> = OnceLock::new();
-    let name = NAME.get_or_init(|| std::env::var_os("TRAWL_TEST_VANISH"));
-    if let Some(name) = name {
-        if file_name(dir) == name.as_os_str() {
-            let _ = std::fs::remove_dir_all(dir);
-        }
-    }
-}
 
 /// The directories above a walk's root, with their device and inode:
 /// with -L a link to one of them is a loop (the target holds the root),
