@@ -19,7 +19,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
 use std::time::Instant;
 
-use super::format::{encode_delta, Entry, Index, Meta, Writer, FLAG_BOM, FLAG_UNSTABLE};
+use super::format::{
+    encode_delta, file_numbers, Entry, Index, Meta, Writer, FLAG_BOM, FLAG_UNSTABLE,
+};
 use super::{cache_dir, check_owner, fs_magic, index_file, racy_window_ns, trusted_fs};
 use crate::cli::config::Config;
 use crate::messages::{self, err};
@@ -611,38 +613,13 @@ fn merge(a: &[u32], b: &[u32]) -> Vec<u32> {
     out
 }
 
-/// Whether the LEB128-delta list names a file `remap` drops.
+/// Whether the posting list names a file `remap` drops (or is malformed).
 fn names_any(bytes: &[u8], remap: &[u32]) -> bool {
-    let (mut value, mut shift, mut prev) = (0u32, 0u32, None::<u32>);
-    for &b in bytes {
-        value |= u32::from(b & 0x7f) << shift;
-        shift += 7;
-        if b & 0x80 == 0 {
-            let id = prev.map_or(value, |p| p + value);
-            if remap.get(id as usize).is_none_or(|&r| r == u32::MAX) {
-                return true;
-            }
-            prev = Some(id);
-            value = 0;
-            shift = 0;
-        }
-    }
-    false
+    file_numbers(bytes)
+        .any(|id| id.is_none_or(|id| remap.get(id as usize).is_none_or(|&r| r == u32::MAX)))
 }
 
+/// A list this build encoded itself, so always well formed.
 fn decode_all(bytes: &[u8]) -> Vec<u32> {
-    let mut out = Vec::new();
-    let (mut value, mut shift, mut prev) = (0u32, 0u32, None::<u32>);
-    for &b in bytes {
-        value |= u32::from(b & 0x7f) << shift;
-        shift += 7;
-        if b & 0x80 == 0 {
-            let id = prev.map_or(value, |p| p + value);
-            out.push(id);
-            prev = Some(id);
-            value = 0;
-            shift = 0;
-        }
-    }
-    out
+    file_numbers(bytes).flatten().map(|id| id as u32).collect()
 }

@@ -339,30 +339,40 @@ impl Index {
 
 /// LEB128 deltas back into ascending file numbers below `n`.
 fn decode(buf: &[u8], n: usize) -> Option<Vec<u32>> {
-    let mut out = Vec::new();
-    let (mut value, mut shift, mut prev) = (0u64, 0u32, None::<u64>);
-    for &b in buf {
-        if shift > 35 {
+    file_numbers(buf)
+        .map(|id| id.filter(|&id| id < n as u64).map(|id| id as u32))
+        .collect()
+}
+
+/// The file numbers a posting list (LEB128 deltas) holds, in order; an
+/// item is None where the list is malformed (a number too long, not
+/// ascending, or cut short), and the list ends there. The one decoder
+/// for reading, refreshing and merging lists.
+pub fn file_numbers(buf: &[u8]) -> impl Iterator<Item = Option<u64>> + '_ {
+    let (mut pos, mut prev) = (0, None::<u64>);
+    std::iter::from_fn(move || {
+        if pos == buf.len() {
             return None;
         }
-        value |= u64::from(b & 0x7f) << shift;
-        shift += 7;
-        if b & 0x80 == 0 {
-            let id = match prev {
-                None => value,
-                Some(p) if value > 0 => p + value,
-                Some(_) => return None,
-            };
-            if id >= n as u64 {
-                return None;
+        let (mut value, mut shift) = (0u64, 0u32);
+        while pos < buf.len() && shift <= 35 {
+            let b = buf[pos];
+            pos += 1;
+            value |= u64::from(b & 0x7f) << shift;
+            shift += 7;
+            if b & 0x80 == 0 {
+                let id = match prev {
+                    None => value,
+                    Some(p) if value > 0 => p + value,
+                    Some(_) => break,
+                };
+                prev = Some(id);
+                return Some(Some(id));
             }
-            out.push(id as u32);
-            prev = Some(id);
-            value = 0;
-            shift = 0;
         }
-    }
-    (shift == 0).then_some(out)
+        pos = buf.len();
+        Some(None)
+    })
 }
 
 pub fn encode_delta(out: &mut Vec<u8>, delta: u32) {
