@@ -41,41 +41,12 @@ use messages::err;
 /// `-q` still gives 0, as in ripgrep).
 pub fn run() -> i32 {
     messages::report_panics();
-    // The command line alone first: its errors, --help and --version come
-    // before the config file is read, and its --no-messages and --debug
-    // apply to reading it (as in ripgrep).
     let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    let mut args = match parse(&argv) {
+    let args = match command_line(&argv) {
         Ok(args) => args,
         Err(code) => return code,
     };
     messages::configure(args.no_messages, args.debug || args.trace, args.trace);
-    if args.no_config {
-        messages::debug(format_args!(
-            "not reading config files because --no-config is present"
-        ));
-    } else {
-        let config = match cli::config_file::config_args(args.no_messages) {
-            Ok(config) => config,
-            Err(message) => {
-                err!("{message}");
-                return 2;
-            }
-        };
-        if config.is_empty() {
-            messages::debug(format_args!(
-                "no extra arguments found from configuration file"
-            ));
-        } else {
-            let mut all = argv[..1].to_vec();
-            all.extend(config);
-            all.extend(argv.iter().skip(1).cloned());
-            args = match parse(&all) {
-                Ok(args) => args,
-                Err(code) => return code,
-            };
-        }
-    }
     if args.pcre2_version {
         let line = format!("{}\n", search::pcre::version_line());
         return write_stdout(line.as_bytes());
@@ -92,7 +63,6 @@ pub fn run() -> i32 {
             }
         };
     }
-    messages::configure(args.no_messages, args.debug || args.trace, args.trace);
     let no_index = args.no_index;
     let mut config = match Config::from_args(args) {
         Ok(config) => config,
@@ -155,6 +125,37 @@ fn quiet_files(config: &Config) -> run::RunResult {
         matched: searched > 0,
         searched,
     }
+}
+
+/// The command line with the config file's arguments before it. The
+/// command line alone is parsed first: its errors, --help and --version
+/// come before the config file is read, and its --no-messages and --debug
+/// apply to reading it (as in ripgrep).
+fn command_line(argv: &[std::ffi::OsString]) -> Result<Args, i32> {
+    let args = parse(argv)?;
+    let debug = args.debug || args.trace;
+    if args.no_config {
+        messages::debug_if(
+            debug,
+            format_args!("not reading config files because --no-config is present"),
+        );
+        return Ok(args);
+    }
+    let config = cli::config_file::config_args(&args).map_err(|message| {
+        err!("{message}");
+        2
+    })?;
+    if config.is_empty() {
+        messages::debug_if(
+            debug,
+            format_args!("no extra arguments found from configuration file"),
+        );
+        return Ok(args);
+    }
+    let mut all = argv[..1].to_vec();
+    all.extend(config);
+    all.extend(argv.iter().skip(1).cloned());
+    parse(&all)
 }
 
 /// Parses `argv`, or prints the error (or --help, --version) and says with

@@ -144,7 +144,8 @@ static NO_FILE_MESSAGES: AtomicBool = AtomicBool::new(false);
 static DEBUG: AtomicBool = AtomicBool::new(false);
 static TRACE: AtomicBool = AtomicBool::new(false);
 
-/// Set once from the command line, before any thread starts.
+/// Set once from the command line and the config file's arguments, before
+/// any thread starts. Until then, `debug_if` says whether to print.
 pub fn configure(no_file_messages: bool, debug: bool, trace: bool) {
     NO_FILE_MESSAGES.store(no_file_messages, Ordering::Relaxed);
     DEBUG.store(debug, Ordering::Relaxed);
@@ -170,7 +171,13 @@ pub fn trace_enabled() -> bool {
 
 /// `--debug` output: why something happened.
 pub fn debug(message: fmt::Arguments) {
-    if debug_enabled() {
+    debug_if(debug_enabled(), message);
+}
+
+/// `--debug` output while the command line is read, before `configure`:
+/// the caller says whether the flags read so far ask for it.
+pub fn debug_if(enabled: bool, message: fmt::Arguments) {
+    if enabled {
         emit(format_args!("DEBUG: {message}"));
     }
 }

@@ -16,33 +16,40 @@ use crate::messages;
 pub const ENV_VARS: [&str; 2] = ["TRAWL_CONFIG_PATH", "RIPGREP_CONFIG_PATH"];
 
 /// The arguments of the config file, to go before the command line's.
-/// A file that cannot be read is reported (unless `no_messages`) and
-/// treated as empty, as ripgrep does; a bad argument in it is an error
-/// naming the file and, where one is to blame, the line.
-pub fn config_args(no_messages: bool) -> Result<Vec<OsString>, String> {
+/// A file that cannot be read is reported (unless the command line says
+/// `--no-messages`) and treated as empty, as ripgrep does; a bad argument
+/// in it is an error naming the file and, where one is to blame, the line.
+/// The command line's `--debug` (or `--trace`) says what is read.
+pub fn config_args(command_line: &Args) -> Result<Vec<OsString>, String> {
+    let no_messages = command_line.no_messages;
+    let debug = command_line.debug || command_line.trace;
     let Some((var, path)) = ENV_VARS
         .iter()
         .find_map(|var| Some((*var, std::env::var_os(var)?)))
     else {
-        messages::debug(format_args!(
-            "neither TRAWL_CONFIG_PATH nor RIPGREP_CONFIG_PATH environment variable is set, \
+        messages::debug_if(
+            debug,
+            format_args!(
+                "neither TRAWL_CONFIG_PATH nor RIPGREP_CONFIG_PATH environment variable is set, \
              therefore not reading any config file"
-        ));
+            ),
+        );
         return Ok(Vec::new());
     };
     // Set but empty: no config file, as in ripgrep (and an empty
     // TRAWL_CONFIG_PATH also turns off RIPGREP_CONFIG_PATH's file).
     if path.is_empty() {
-        messages::debug(format_args!(
-            "{var} is empty, therefore not reading any config file"
-        ));
+        messages::debug_if(
+            debug,
+            format_args!("{var} is empty, therefore not reading any config file"),
+        );
         return Ok(Vec::new());
     }
     let path = Path::new(&path);
-    messages::debug(format_args!(
-        "reading config file {} named by {var}",
-        path.display()
-    ));
+    messages::debug_if(
+        debug,
+        format_args!("reading config file {} named by {var}", path.display()),
+    );
     // As ripgrep words it: the path when the file cannot be opened, not
     // when it cannot be read (a directory).
     let text = std::fs::File::open(path)
@@ -67,10 +74,13 @@ pub fn config_args(no_messages: bool) -> Result<Vec<OsString>, String> {
     let lines = parse(&text);
     check(path, &lines)?;
     let args: Vec<OsString> = lines.into_iter().map(|(_, arg)| arg).collect();
-    messages::debug(format_args!(
-        "{}: arguments loaded from config file: {args:?}",
-        path.display()
-    ));
+    messages::debug_if(
+        debug,
+        format_args!(
+            "{}: arguments loaded from config file: {args:?}",
+            path.display()
+        ),
+    );
     Ok(args)
 }
 
