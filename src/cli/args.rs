@@ -250,25 +250,25 @@ pub struct Args {
     /// Show count of matching lines for each file.
     ///
     /// Print the number of matching lines per file.
-    #[arg(short = 'c', long, overrides_with_all = ["count_matches", "files_with_matches", "files_without_match", "json"])]
+    #[arg(short = 'c', long, overrides_with_all = ["count_matches", "files_with_matches", "files_without_match", "json", "files", "type_list", "generate"])]
     pub count: bool,
 
     /// Show count of every match for each file.
     ///
     /// Print the number of individual matches per file.
-    #[arg(long, overrides_with_all = ["count", "files_with_matches", "files_without_match", "json"])]
+    #[arg(long, overrides_with_all = ["count", "files_with_matches", "files_without_match", "json", "files", "type_list", "generate"])]
     pub count_matches: bool,
 
     /// Print the paths with at least one match.
     ///
     /// Print only the paths of files with at least one match.
-    #[arg(short = 'l', long, overrides_with_all = ["count", "count_matches", "files_without_match", "json"])]
+    #[arg(short = 'l', long, overrides_with_all = ["count", "count_matches", "files_without_match", "json", "files", "type_list", "generate"])]
     pub files_with_matches: bool,
 
     /// Print the paths that contain zero matches.
     ///
     /// Print only the paths of files without a match.
-    #[arg(long, overrides_with_all = ["count", "count_matches", "files_with_matches", "json"])]
+    #[arg(long, overrides_with_all = ["count", "count_matches", "files_with_matches", "json", "files", "type_list", "generate"])]
     pub files_without_match: bool,
 
     /// Print only matched parts of a line.
@@ -556,7 +556,7 @@ pub struct Args {
     pub type_clear: Vec<String>,
 
     /// Show all supported file types.
-    #[arg(long)]
+    #[arg(long, overrides_with_all = ["count", "count_matches", "files_with_matches", "files_without_match", "json", "files", "generate"])]
     pub type_list: bool,
 
     /// -t, -T, --type-add and --type-clear in command-line order, which
@@ -592,7 +592,7 @@ pub struct Args {
     pub no_one_file_system: bool,
 
     /// Print each file that would be searched.
-    #[arg(long)]
+    #[arg(long, overrides_with_all = ["count", "count_matches", "files_with_matches", "files_without_match", "json", "type_list", "generate"])]
     pub files: bool,
 
     /// Build or refresh the index of each PATH (default: .).
@@ -623,7 +623,7 @@ pub struct Args {
     /// Show search results in a JSON Lines format.
     ///
     /// Print results as JSON Lines (ripgrep's --json schema).
-    #[arg(long, overrides_with_all = ["count", "count_matches", "files_with_matches", "files_without_match"])]
+    #[arg(long, overrides_with_all = ["count", "count_matches", "files_with_matches", "files_without_match", "files", "type_list", "generate", "no_json"])]
     pub json: bool,
     /// `--no-json` only undoes a `--json` (as in ripgrep: after `-c` it
     /// changes nothing).
@@ -805,7 +805,7 @@ pub struct Args {
     /// Generate man pages and completion scripts.
     ///
     /// Print a man page or a shell completion script, then exit.
-    #[arg(long, value_name = "KIND")]
+    #[arg(long, value_name = "KIND", overrides_with_all = ["count", "count_matches", "files_with_matches", "files_without_match", "json", "files", "type_list"])]
     pub generate: Option<GenerateKind>,
 
     /// Never read configuration files.
@@ -858,10 +858,11 @@ pub struct Args {
 impl Args {
     /// Parses a full argument list (argv[0] first). Beyond clap's "last
     /// one wins" between a flag and its negation, this applies ripgrep's
-    /// order rules for flags that set several others: `-u` (= `--no-ignore`,
-    /// then `--hidden`, then `--binary`) and `--no-ignore`/`--ignore` (all
-    /// five `--no-ignore-*` switches) are overridden by any later flag they
-    /// set, and override any earlier one.
+    /// order rules for flags that set several others (`apply_order`): `-u`
+    /// (= `--no-ignore`, then `--hidden`, then `--binary`),
+    /// `--no-ignore`/`--ignore` (all five `--no-ignore-*` switches), `-p`
+    /// and `--passthru` are overridden by any later flag setting one of
+    /// their settings, and override any earlier one.
     pub fn parse_from<I, T>(argv: I) -> Result<Args, clap::Error>
     where
         I: IntoIterator<Item = T>,
@@ -896,137 +897,221 @@ impl Args {
         Ok(args)
     }
 
+    /// Replays, in command-line order, the flags clap's pairwise
+    /// `overrides_with` cannot order (see `Ordered`): each sets the
+    /// settings it sets in ripgrep, so the last flag to set one wins.
     fn apply_order(&mut self, matches: &clap::ArgMatches) {
         self.type_changes = self.ordered_type_changes(matches);
-        // Index on the command line of each occurrence of an argument.
-        let at = |id: &str| -> Vec<usize> {
-            match matches.value_source(id) {
-                Some(clap::parser::ValueSource::CommandLine) => matches
-                    .indices_of(id)
-                    .map(Iterator::collect)
-                    .unwrap_or_default(),
-                _ => Vec::new(),
-            }
-        };
-        // `-uu` is one index for two occurrences.
-        let mut u = at("unrestricted");
-        while u.len() < usize::from(self.unrestricted) {
-            let last = u.last().copied().unwrap_or_default();
-            u.push(last);
-        }
-        // The value set last among (index, value) events, if any.
-        let last = |events: Vec<(usize, bool)>| events.into_iter().max().map(|(_, v)| v);
-        let set = |on: &str, off: &str, extra: Option<usize>| {
-            let mut events: Vec<(usize, bool)> = at(on).into_iter().map(|i| (i, true)).collect();
-            events.extend(at(off).into_iter().map(|i| (i, false)));
-            events.extend(extra.map(|i| (i, true)));
-            events
-        };
-        let all = set("no_ignore", "ignore", u.first().copied());
-        let field = |on: &str, off: &str| {
-            let mut events = set(on, off, None);
-            events.extend(all.iter().copied());
-            last(events).unwrap_or(false)
-        };
-        self.no_ignore_dot = field("no_ignore_dot", "ignore_dot");
-        self.no_ignore_exclude = field("no_ignore_exclude", "ignore_exclude");
-        self.no_ignore_global = field("no_ignore_global", "ignore_global");
-        self.no_ignore_parent = field("no_ignore_parent", "ignore_parent");
-        self.no_ignore_vcs = field("no_ignore_vcs", "ignore_vcs");
-        self.no_ignore = false;
-        self.hidden = last(set("hidden", "no_hidden", u.get(1).copied())).unwrap_or(false);
-        // -a, --binary (and -uuu), --no-text and --no-binary set one mode
-        // in ripgrep, the last given winning: `-a --binary` is --binary.
-        let mut binary_mode: Vec<(usize, Option<bool>)> = Vec::new();
-        binary_mode.extend(at("text").into_iter().map(|i| (i, Some(true))));
-        binary_mode.extend(
-            set("binary", "no_binary", u.get(2).copied())
-                .into_iter()
-                .map(|(i, on)| (i, on.then_some(false))),
+        // What clap kept for the flags with a value: the last one given.
+        let (color, after, before, context) = (
+            self.color,
+            self.after_context,
+            self.before_context,
+            self.context,
         );
-        binary_mode.extend(at("no_text").into_iter().map(|i| (i, None)));
-        if let Some((_, mode)) = binary_mode.into_iter().max_by_key(|(i, _)| *i) {
-            self.text = mode == Some(true);
-            self.binary = mode == Some(false);
-        }
-        // ripgrep has one mode, set by the last of these flags: a search
-        // mode (-c, --count-matches, -l, --files-without-match, --json),
-        // --files, --type-list or --generate.
-        let modes = [
-            "count",
-            "count_matches",
-            "files_with_matches",
-            "files_without_match",
-            "json",
-            "files",
-            "type_list",
-            "generate",
-        ];
-        // `--no-json` goes back to the standard search only from --json.
-        let mut events: Vec<(usize, &str)> = modes
-            .iter()
-            .chain(&["no_json"])
-            .flat_map(|id| at(id).into_iter().map(move |i| (i, *id)))
-            .collect();
-        events.sort();
-        let last_mode = events.into_iter().fold(None, |mode, (_, id)| match id {
-            "no_json" if mode == Some("json") => Some("standard"),
-            "no_json" => mode,
-            _ => Some(id),
-        });
-        self.no_json = false;
-        if let Some(mode) = last_mode {
-            self.json &= mode == "json";
-            if mode != "files" {
-                self.files = false;
-            }
-            if mode != "type_list" {
-                self.type_list = false;
-            }
-            if mode != "generate" {
-                self.generate = None;
-            }
-            if matches!(mode, "files" | "type_list" | "generate" | "standard") {
-                self.count = false;
-                self.count_matches = false;
-                self.files_with_matches = false;
-                self.files_without_match = false;
-                self.json = false;
-            }
-        }
-        // -p sets three settings, each of which a later flag may set again
-        // (`-p --no-heading`, `-p --color=never`, `-p -N`), as in ripgrep.
-        if let Some(pretty) = at("pretty").into_iter().max() {
-            let later = |ids: &[&str]| ids.iter().flat_map(|id| at(id)).any(|i| i > pretty);
-            if !later(&["color"]) {
-                self.color = ColorChoice::Always;
-            }
-            if !later(&["heading", "no_heading"]) {
-                (self.heading, self.no_heading) = (true, false);
-            }
-            if !later(&["line_number", "no_line_number"]) {
-                (self.line_number, self.no_line_number) = (true, false);
-            }
-        }
-        self.pretty = false;
-        // --passthru is a context mode in ripgrep: a later -A/-B/-C ends
-        // it, and only the -A/-B/-C given after it count; a later
-        // --passthru ends any context.
-        if let Some(passthru) = at("passthru").into_iter().max() {
-            let after = |id: &str| at(id).into_iter().any(|i| i > passthru);
-            if after("after_context") || after("before_context") || after("context") {
-                self.passthru = false;
-                for (id, lines) in [
-                    ("after_context", &mut self.after_context),
-                    ("before_context", &mut self.before_context),
-                    ("context", &mut self.context),
-                ] {
-                    if !after(id) {
-                        *lines = None;
+        let mut unrestricted = 0;
+        for flag in Ordered::on_command_line(matches, self.unrestricted) {
+            match flag {
+                Ordered::Unrestricted => {
+                    unrestricted += 1;
+                    match unrestricted {
+                        1 => self.set_no_ignore(true),
+                        2 => self.hidden = true,
+                        _ => self.set_binary_mode(false, true),
                     }
                 }
+                Ordered::NoIgnore => self.set_no_ignore(true),
+                Ordered::Ignore => self.set_no_ignore(false),
+                Ordered::NoIgnoreDot => self.no_ignore_dot = true,
+                Ordered::IgnoreDot => self.no_ignore_dot = false,
+                Ordered::NoIgnoreExclude => self.no_ignore_exclude = true,
+                Ordered::IgnoreExclude => self.no_ignore_exclude = false,
+                Ordered::NoIgnoreGlobal => self.no_ignore_global = true,
+                Ordered::IgnoreGlobal => self.no_ignore_global = false,
+                Ordered::NoIgnoreParent => self.no_ignore_parent = true,
+                Ordered::IgnoreParent => self.no_ignore_parent = false,
+                Ordered::NoIgnoreVcs => self.no_ignore_vcs = true,
+                Ordered::IgnoreVcs => self.no_ignore_vcs = false,
+                Ordered::Hidden => self.hidden = true,
+                Ordered::NoHidden => self.hidden = false,
+                // -a, --binary, --no-text and --no-binary set one mode in
+                // ripgrep: `-a --binary` is --binary.
+                Ordered::Text => self.set_binary_mode(true, false),
+                Ordered::Binary => self.set_binary_mode(false, true),
+                Ordered::NoText | Ordered::NoBinary => self.set_binary_mode(false, false),
+                // -p sets three settings, each of which a later flag may set
+                // again (`-p --no-heading`, `-p --color=never`, `-p -N`).
+                Ordered::Pretty => {
+                    self.color = ColorChoice::Always;
+                    (self.heading, self.no_heading) = (true, false);
+                    (self.line_number, self.no_line_number) = (true, false);
+                }
+                Ordered::Color => self.color = color,
+                Ordered::Heading => (self.heading, self.no_heading) = (true, false),
+                Ordered::NoHeading => (self.heading, self.no_heading) = (false, true),
+                Ordered::LineNumber => (self.line_number, self.no_line_number) = (true, false),
+                Ordered::NoLineNumber => {
+                    (self.line_number, self.no_line_number) = (false, true);
+                }
+                // --passthru is a context mode in ripgrep: a later -A/-B/-C
+                // ends it, and a later --passthru ends any context.
+                Ordered::Passthru => {
+                    self.passthru = true;
+                    (self.after_context, self.before_context, self.context) = (None, None, None);
+                }
+                Ordered::AfterContext => (self.passthru, self.after_context) = (false, after),
+                Ordered::BeforeContext => (self.passthru, self.before_context) = (false, before),
+                Ordered::Context => (self.passthru, self.context) = (false, context),
             }
         }
+        // Replayed into the settings they set.
+        self.no_ignore = false;
+        self.pretty = false;
+    }
+
+    /// `--no-ignore` and `--ignore`: all five `--no-ignore-*` switches.
+    fn set_no_ignore(&mut self, on: bool) {
+        self.no_ignore_dot = on;
+        self.no_ignore_exclude = on;
+        self.no_ignore_global = on;
+        self.no_ignore_parent = on;
+        self.no_ignore_vcs = on;
+    }
+
+    fn set_binary_mode(&mut self, text: bool, binary: bool) {
+        (self.text, self.binary) = (text, binary);
+    }
+}
+
+/// The flags whose order `Args::apply_order` replays: those that set
+/// several settings (`-u`, `--no-ignore`, `-p`, `--passthru`) and those
+/// setting one of the same settings. Other "last one wins" rules, the
+/// output mode among them (-c, --count-matches, -l, --files-without-match,
+/// --json, --files, --type-list, --generate), are clap's `overrides_with`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ordered {
+    Unrestricted,
+    NoIgnore,
+    Ignore,
+    NoIgnoreDot,
+    IgnoreDot,
+    NoIgnoreExclude,
+    IgnoreExclude,
+    NoIgnoreGlobal,
+    IgnoreGlobal,
+    NoIgnoreParent,
+    IgnoreParent,
+    NoIgnoreVcs,
+    IgnoreVcs,
+    Hidden,
+    NoHidden,
+    Text,
+    NoText,
+    Binary,
+    NoBinary,
+    Pretty,
+    Color,
+    Heading,
+    NoHeading,
+    LineNumber,
+    NoLineNumber,
+    Passthru,
+    AfterContext,
+    BeforeContext,
+    Context,
+}
+
+impl Ordered {
+    const ALL: [Ordered; 29] = [
+        Ordered::Unrestricted,
+        Ordered::NoIgnore,
+        Ordered::Ignore,
+        Ordered::NoIgnoreDot,
+        Ordered::IgnoreDot,
+        Ordered::NoIgnoreExclude,
+        Ordered::IgnoreExclude,
+        Ordered::NoIgnoreGlobal,
+        Ordered::IgnoreGlobal,
+        Ordered::NoIgnoreParent,
+        Ordered::IgnoreParent,
+        Ordered::NoIgnoreVcs,
+        Ordered::IgnoreVcs,
+        Ordered::Hidden,
+        Ordered::NoHidden,
+        Ordered::Text,
+        Ordered::NoText,
+        Ordered::Binary,
+        Ordered::NoBinary,
+        Ordered::Pretty,
+        Ordered::Color,
+        Ordered::Heading,
+        Ordered::NoHeading,
+        Ordered::LineNumber,
+        Ordered::NoLineNumber,
+        Ordered::Passthru,
+        Ordered::AfterContext,
+        Ordered::BeforeContext,
+        Ordered::Context,
+    ];
+
+    /// The clap id of the flag: its field in `Args` (checked by a test).
+    fn id(self) -> &'static str {
+        match self {
+            Ordered::Unrestricted => "unrestricted",
+            Ordered::NoIgnore => "no_ignore",
+            Ordered::Ignore => "ignore",
+            Ordered::NoIgnoreDot => "no_ignore_dot",
+            Ordered::IgnoreDot => "ignore_dot",
+            Ordered::NoIgnoreExclude => "no_ignore_exclude",
+            Ordered::IgnoreExclude => "ignore_exclude",
+            Ordered::NoIgnoreGlobal => "no_ignore_global",
+            Ordered::IgnoreGlobal => "ignore_global",
+            Ordered::NoIgnoreParent => "no_ignore_parent",
+            Ordered::IgnoreParent => "ignore_parent",
+            Ordered::NoIgnoreVcs => "no_ignore_vcs",
+            Ordered::IgnoreVcs => "ignore_vcs",
+            Ordered::Hidden => "hidden",
+            Ordered::NoHidden => "no_hidden",
+            Ordered::Text => "text",
+            Ordered::NoText => "no_text",
+            Ordered::Binary => "binary",
+            Ordered::NoBinary => "no_binary",
+            Ordered::Pretty => "pretty",
+            Ordered::Color => "color",
+            Ordered::Heading => "heading",
+            Ordered::NoHeading => "no_heading",
+            Ordered::LineNumber => "line_number",
+            Ordered::NoLineNumber => "no_line_number",
+            Ordered::Passthru => "passthru",
+            Ordered::AfterContext => "after_context",
+            Ordered::BeforeContext => "before_context",
+            Ordered::Context => "context",
+        }
+    }
+
+    /// Each occurrence on the command line (not from a default) that clap
+    /// kept, in order. `-uu` is one index for `unrestricted` occurrences.
+    fn on_command_line(matches: &clap::ArgMatches, unrestricted: u8) -> Vec<Ordered> {
+        let mut events: Vec<(usize, Ordered)> = Vec::new();
+        for flag in Ordered::ALL {
+            if matches.value_source(flag.id()) != Some(clap::parser::ValueSource::CommandLine) {
+                continue;
+            }
+            let at = matches.indices_of(flag.id()).into_iter().flatten();
+            events.extend(at.map(|i| (i, flag)));
+        }
+        let u: Vec<usize> = events
+            .iter()
+            .filter(|(_, flag)| *flag == Ordered::Unrestricted)
+            .map(|(i, _)| *i)
+            .collect();
+        if let Some(&last) = u.last() {
+            let missing = usize::from(unrestricted).saturating_sub(u.len());
+            events.extend(std::iter::repeat_n((last, Ordered::Unrestricted), missing));
+        }
+        // Stable: the occurrences of `-uu` stay together.
+        events.sort_by_key(|(i, _)| *i);
+        events.into_iter().map(|(_, flag)| flag).collect()
     }
 }
 
@@ -1159,6 +1244,74 @@ mod tests {
         assert_eq!(parse(&["-uuu", "x"]).unrestricted, 3);
         assert_eq!(parse(&["-e", "-dash"]).regexp, vec!["-dash".to_string()]);
         assert_eq!(parse(&["-tcustom", "x"]).type_, vec!["custom".to_string()]);
+    }
+
+    /// With `apply_order`, as the program parses.
+    fn parse_in_order(args: &[&str]) -> Args {
+        Args::parse_from(std::iter::once("trawl").chain(args.iter().copied())).unwrap()
+    }
+
+    #[test]
+    fn ordered_flags_are_args() {
+        let cmd = Args::command();
+        let mut ids: Vec<&str> = Ordered::ALL.iter().map(|f| f.id()).collect();
+        for id in &ids {
+            assert!(cmd.get_arguments().any(|a| a.get_id() == *id), "{id}");
+        }
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), Ordered::ALL.len());
+    }
+
+    #[test]
+    fn flags_setting_several_settings_replay_in_order() {
+        let args = parse_in_order(&["-u", "--ignore-dot", "x"]);
+        assert!(!args.no_ignore_dot && args.no_ignore_vcs && args.no_ignore_parent);
+        let args = parse_in_order(&["--ignore-vcs", "--no-ignore", "x"]);
+        assert!(args.no_ignore_vcs && !args.no_ignore);
+        let args = parse_in_order(&["--no-ignore-vcs", "--ignore", "x"]);
+        assert!(!args.no_ignore_vcs);
+        let args = parse_in_order(&["-uu", "--no-hidden", "x"]);
+        assert!(!args.hidden && args.no_ignore_global);
+        assert!(parse_in_order(&["--no-hidden", "-u", "-u", "x"]).hidden);
+        let args = parse_in_order(&["-a", "--binary", "x"]);
+        assert!(args.binary && !args.text);
+        let args = parse_in_order(&["-uuu", "-a", "x"]);
+        assert!(!args.binary && args.text);
+        let args = parse_in_order(&["-a", "-uuu", "x"]);
+        assert!(args.binary && !args.text);
+        let args = parse_in_order(&["--binary", "--no-text", "x"]);
+        assert!(!args.binary && !args.text);
+
+        let args = parse_in_order(&["-p", "--no-heading", "x"]);
+        assert!(args.color == ColorChoice::Always && args.no_heading && !args.heading);
+        assert!(args.line_number && !args.pretty);
+        let args = parse_in_order(&["--color", "never", "-N", "-p", "x"]);
+        assert!(args.color == ColorChoice::Always && args.line_number && !args.no_line_number);
+        let args = parse_in_order(&["-p", "--color", "never", "x"]);
+        assert!(args.color == ColorChoice::Never && args.heading);
+
+        let args = parse_in_order(&["-A2", "--passthru", "-B1", "x"]);
+        assert!(!args.passthru && args.after_context.is_none());
+        assert_eq!(args.before_context, Some(1));
+        let args = parse_in_order(&["-C3", "--passthru", "x"]);
+        assert!(args.passthru && args.context.is_none());
+    }
+
+    #[test]
+    fn output_modes_last_one_wins() {
+        let args = parse_in_order(&["-c", "--json", "--no-json", "x"]);
+        assert!(!args.count && !args.json);
+        let args = parse_in_order(&["--json", "-c", "--no-json", "x"]);
+        assert!(args.count && !args.json);
+        let args = parse_in_order(&["--files", "-l", "x"]);
+        assert!(args.files_with_matches && !args.files);
+        let args = parse_in_order(&["-l", "--files"]);
+        assert!(!args.files_with_matches && args.files);
+        let args = parse_in_order(&["--type-list", "--generate", "man", "--json"]);
+        assert!(args.json && !args.type_list && args.generate.is_none());
+        let args = parse_in_order(&["--json", "--type-list"]);
+        assert!(!args.json && args.type_list);
     }
 
     #[test]
