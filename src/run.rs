@@ -55,11 +55,13 @@ pub const BUDGET: usize = 32 << 20;
 const HEAD_ROOM: usize = 1 << 20;
 /// Path buffers handed back by workers for reuse.
 const SPARE_PATHS: usize = 1024;
+/// Handles needed besides workers and walker: stdin, stdout, stderr, an
+/// ignore file being read, and slack for the runtime.
+pub const RESERVED_HANDLES: usize = 8;
 /// Open files besides the workers' (one each): the walker's directories
-/// (`cli::config::WALK_OPEN_DIRS`) and the handles `cli::config` reserves
-/// for stdin, stdout, stderr, an ignore file and the runtime. What the
-/// open file limit leaves past these is free for spill files.
-const OTHER_HANDLES: u64 = crate::cli::config::WALK_OPEN_DIRS as u64 + 8;
+/// (`walk::WALK_OPEN_DIRS`) and `RESERVED_HANDLES`. What the open file
+/// limit leaves past these is free for spill files.
+const OTHER_HANDLES: u64 = (crate::walk::WALK_OPEN_DIRS + RESERVED_HANDLES) as u64;
 
 /// What a job sends to the printer thread.
 pub enum Piece {
@@ -244,7 +246,7 @@ pub fn search(config: &Config) -> RunResult {
 }
 
 /// Open files free for spilling: what the open file limit leaves past the
-/// workers' files and the others (`cli::config` keeps those within it).
+/// workers' files and the others (`cli::config` fits the workers within it).
 fn spare_handles(threads: usize) -> u64 {
     let mut limit = libc::rlimit {
         rlim_cur: 0,

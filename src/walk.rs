@@ -19,7 +19,6 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use crate::cli::args::SortKey;
 use crate::messages::{self, file_error};
 use crate::rules::{strip_dot_slash, IgnoreStack, Rules, Seen};
 use ahead::{Ahead, Step};
@@ -69,6 +68,28 @@ pub enum SearchPath {
     /// The current directory, searched because no path was given; printed
     /// paths drop the leading `./`, as ripgrep's do.
     ImplicitCwd,
+}
+
+/// What `--sort`/`--sortr` order files by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    Path,
+    Modified,
+    Accessed,
+    Created,
+}
+
+/// Directory handles the walk may keep open: the walker's and one per
+/// listing thread (a listing holds one directory open while it reads it).
+pub const WALK_OPEN_DIRS: usize = 8;
+
+/// Listing threads for a search with `threads` workers: none at -j1;
+/// else one per worker, within `WALK_OPEN_DIRS` with the walker's.
+pub fn listers(threads: usize) -> usize {
+    match threads {
+        1 => 0,
+        _ => threads.min(WALK_OPEN_DIRS - 1),
+    }
 }
 
 #[derive(Debug, Default)]
@@ -125,7 +146,7 @@ pub fn walk(
     let Some((key, descending)) = opts.sort else {
         return walk_by_name(paths, rules, opts, emit);
     };
-    if key == SortKey::None || (key == SortKey::Path && !descending) {
+    if key == SortKey::Path && !descending {
         return walk_by_name(paths, rules, opts, emit);
     }
     let mut all = Vec::new();

@@ -2,19 +2,28 @@
 //! (the regex, rules, thread count, output format), then shared by
 //! reference with every thread. A bad pattern fails here, before any
 //! thread starts.
+//!
+//! Each stage's options are built in the module named after it, from the
+//! parsed `Args` and the facts the flags depend on (`Targets`,
+//! `Terminal`); `from_args` only composes them.
+
+mod matcher;
+mod output;
+mod print;
+mod read;
+mod search;
+mod walk;
 
 use std::io::{self, IsTerminal, Read};
 use std::path::Path;
 use std::time::Instant;
 
-use super::args::{Args, ColorChoice, EngineArg, ProgressChoice, SortKey};
+use super::args::Args;
 use crate::output::OutputOptions;
-use crate::printer::hyperlink::Hyperlinks;
-use crate::printer::{Colors, OutputMode, PrintOptions};
-use crate::rules::{IgnoreOptions, RuleSpec, Rules};
-use crate::search::matcher::{DEFAULT_DFA_SIZE_LIMIT, DEFAULT_SIZE_LIMIT};
-use crate::search::source::{Preprocessor, ReadPolicy, MMAP_MAX_PATHS};
-use crate::search::{CaseMode, EngineChoice, Matcher, MatcherOptions, SearchOptions, TextEncoding};
+use crate::printer::PrintOptions;
+use crate::rules::Rules;
+use crate::search::source::ReadPolicy;
+use crate::search::{Matcher, SearchOptions};
 use crate::stats::Stats;
 use crate::walk::{SearchPath, WalkOptions};
 
@@ -59,314 +68,28 @@ pub enum StatsFormat {
 }
 
 impl Config {
+    /// The stages' options in the order that decides which of several
+    /// errors is reported.
     pub fn from_args(args: Args) -> Result<Config, String> {
-        let (patterns, positional_paths) = patterns_and_paths(&args)?;
-        let case = if args.ignore_case {
-            CaseMode::Insensitive
-        } else if args.smart_case {
-            CaseMode::Smart
-        } else {
-            CaseMode::Sensitive
-        };
-        let matcher_opts = MatcherOptions {
-            fixed_strings: args.fixed_strings,
-            case,
-            word: args.word_regexp,
-            line: args.line_regexp,
-            crlf: args.crlf,
-            null_data: args.null_data,
-            multiline: args.multiline,
-            dotall: args.multiline_dotall,
-            ban_nul: !args.text && !args.null_data,
-            unicode: !args.no_unicode,
-            engine: engine_choice(&args),
-            size_limit: size_arg(args.regex_size_limit.as_deref(), DEFAULT_SIZE_LIMIT)
-                .map_err(flag_error("regex-size-limit"))?,
-            dfa_size_limit: size_arg(args.dfa_size_limit.as_deref(), DEFAULT_DFA_SIZE_LIMIT)
-                .map_err(flag_error("dfa-size-limit"))?,
-        };
-        let matcher = Matcher::new(&patterns, &matcher_opts)?;
+        let (patterns, paths) = patterns_and_paths(&args)?;
+        let matcher = Matcher::new(&patterns, &matcher::matcher_options(&args)?)?;
         crate::messages::debug(format_args!("pattern search: {}", matcher.strategy()));
-        let rules = build_rules(&args)?;
-        let walk = WalkOptions {
-            max_depth: args.max_depth,
-            max_filesize: args
-                .max_filesize
-                .as_deref()
-                .map(parse_size)
-                .transpose()
-                .map_err(flag_error("max-filesize"))?,
-            follow_links: args.follow,
-            one_file_system: args.one_file_system,
-            sort: None,
-            deferred_errors: args.quiet.then(Default::default),
-            listers: 0,
-        };
-
-        let stdout_tty = io::stdout().is_terminal();
-        // As in ripgrep: patterns read from stdin (`-f -`) leave nothing to
-        // search there, and --files never reads stdin.
-        let stdin_consumed = args.file.iter().any(|f| f == Path::new("-"));
-        if stdin_consumed
-            && positional_paths
-                .iter()
-                .any(|p| matches!(p, SearchPath::Stdin))
-        {
-            return Err(
-                "error: attempted to read patterns from stdin while also searching stdin".into(),
-            );
-        }
-        let paths = if !positional_paths.is_empty() {
-            positional_paths
-        } else if !stdin_consumed && !args.files && stdin_is_readable() {
-            crate::messages::debug(format_args!("heuristic chose to search stdin"));
-            vec![SearchPath::Stdin]
-        } else {
-            crate::messages::debug(format_args!("heuristic chose to search ./"));
-            vec![SearchPath::ImplicitCwd]
-        };
-        let only_stdin = paths.iter().all(|p| matches!(p, SearchPath::Stdin));
-        // A directory to walk, rather than only files named (or stdin).
-        let walks = paths.iter().any(|p| match p {
-            SearchPath::Given(path) => path.is_dir(),
-            SearchPath::ImplicitCwd => true,
-            SearchPath::Stdin => false,
-        });
-        // -H and -I (the last given wins) override --vimgrep's filenames,
-        // as in ripgrep.
-        let with_filename = if args.with_filename {
-            true
-        } else if args.no_filename {
-            false
-        } else {
-            args.vimgrep || paths.len() > 1 || walks
-        };
-
-        let human_stats = args.stats && !args.no_stats;
-        let mode = if args.quiet && (args.json || human_stats) {
-            OutputMode::StatsOnly
-        } else if args.quiet && args.files_without_match {
-            OutputMode::QuietWithoutMatch
-        } else if args.quiet {
-            OutputMode::Quiet
-        } else if args.json {
-            OutputMode::Json
-        } else if args.count_matches || (args.count && args.only_matching) {
-            OutputMode::CountMatches
-        } else if args.count {
-            OutputMode::Count
-        } else if args.files_with_matches {
-            OutputMode::FilesWithMatches
-        } else if args.files_without_match {
-            OutputMode::FilesWithoutMatch
-        } else {
-            OutputMode::Standard
-        };
-        let json = mode == OutputMode::Json;
-
-        let column = (args.column || args.vimgrep) && !args.no_column;
-        // -N, when not overridden by a later -n, wins over what implies line
-        // numbers (--column, --vimgrep, --json), as in ripgrep: `--json
-        // -N` gives `"line_number":null`, `--column -N` prints `COL:text`.
-        let line_number = if args.no_line_number {
-            false
-        } else if args.line_number || column || args.vimgrep || json {
-            true
-        } else {
-            stdout_tty && !only_stdin
-        };
-        let heading = if args.vimgrep || json {
-            false
-        } else if args.heading {
-            true
-        } else if args.no_heading {
-            false
-        } else {
-            stdout_tty
-        };
-        // Without filenames (-I), headings still separate the files with a
-        // blank line, as in ripgrep; only the path lines are left out.
-        let colors = match args.color {
-            ColorChoice::Always | ColorChoice::Ansi => !json,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => stdout_tty && terminal_wants_color() && !json,
-        };
-        let mut palette = Colors::default();
-        for spec in &args.colors {
-            palette.apply(spec).map_err(flag_error("colors"))?;
-        }
-        let hyperlinks = Hyperlinks::new(
-            args.hyperlink_format.as_deref().unwrap_or(""),
-            args.hostname_bin.as_deref(),
-            colors,
-        )?;
-        let colors = colors.then_some(palette);
-
-        let after = args.after_context.or(args.context).unwrap_or(0);
-        let before = args.before_context.or(args.context).unwrap_or(0);
-        let (after, before) = if args.passthru {
-            (0, 0)
-        } else {
-            (after, before)
-        };
-        let context_break = if args.no_context_separator {
-            None
-        } else {
-            Some(unescape(args.context_separator.as_deref().unwrap_or("--")))
-        };
-        // --passthru prints every line: no groups, so no `--` between files.
-        let has_context = before > 0 || after > 0;
-        // `--json -q` still ends with the summary message, as in ripgrep.
-        let stats = if args.json {
-            Some(StatsFormat::Json)
-        } else if human_stats {
-            Some(StatsFormat::Human)
-        } else {
-            None
-        };
-
-        let search = SearchOptions {
-            invert: args.invert_match,
-            before,
-            after,
-            passthru: args.passthru,
-            // No file can give more than the global limit.
-            max_count: match (args.max_count, args.max_results) {
-                (Some(m), Some(n)) => Some(m.min(n)),
-                (m, n) => m.or(n),
-            },
-            line_numbers: line_number && matches!(mode, OutputMode::Standard | OutputMode::Json),
-            stop_on_nonmatch: args.stop_on_nonmatch,
-            encoding: text_encoding(args.encoding.as_deref())?,
-            terminator: if args.null_data { 0 } else { b'\n' },
-        };
-        let path_separator = match args.path_separator.as_deref() {
-            None => None,
-            Some(sep) => match unescape(sep).as_slice() {
-                // Empty: the default, as in ripgrep.
-                [] => None,
-                [byte] => Some(*byte),
-                bytes => {
-                    return Err(flag_error("path-separator")(format!(
-                        "A path separator must be exactly one byte, but the given separator \
-                         is {} bytes: {sep}\nIn some shells on Windows '/' is automatically \
-                         expanded. Use '//' instead.",
-                        bytes.len()
-                    )))
-                }
-            },
-        };
-        let print = PrintOptions {
-            mode,
-            with_filename,
-            heading,
-            line_number,
-            column,
-            byte_offset: args.byte_offset,
-            only_matching: args.only_matching,
-            vimgrep: args.vimgrep,
-            null: args.null,
-            colors,
-            match_separator: unescape(args.field_match_separator.as_deref().unwrap_or(":")),
-            context_separator: unescape(args.field_context_separator.as_deref().unwrap_or("-")),
-            context_break: context_break.clone(),
-            replace: args.replace.as_ref().map(|r| r.as_bytes().to_vec()),
-            max_columns: args.max_columns.filter(|&n| n > 0),
-            max_columns_preview: args.max_columns_preview,
-            trim: args.trim,
-            include_zero: args.include_zero,
-            files_without_match: args.files_without_match,
-            path_separator,
-            count_matches: stats.is_some(),
-            escape_control: stdout_tty,
-            crlf: args.crlf,
-            hyperlinks,
-            null_data: args.null_data,
-        };
-        // Lines ripgrep makes up end with "\r\n" under --crlf (as its
-        // single-threaded printer does; its parallel one writes "\n" between
-        // files).
-        let eol = print.eol();
-        let file_separator = match (mode, heading, has_context) {
-            (OutputMode::Standard, true, _) => Some(eol.to_vec()),
-            (OutputMode::Standard, false, true) => context_break.map(|mut sep| {
-                sep.extend_from_slice(eol);
-                sep
-            }),
-            _ => None,
-        };
-        let output = OutputOptions {
-            file_separator,
-            line_buffered: (stdout_tty || args.line_buffered) && !args.block_buffered,
-            block_buffered: args.block_buffered,
-            stdout_is_tty: stdout_tty,
-        };
-        // `always` draws even when stderr is not a terminal.
-        let progress = match args.progress {
-            _ if json || args.quiet || args.files => None,
-            ProgressChoice::Never => None,
-            // Where stdout is not the terminal, a program reading it (fzf,
-            // less) may be drawing there.
-            ProgressChoice::Auto if !stdout_tty || !io::stderr().is_terminal() => None,
-            ProgressChoice::Auto => Some(false),
-            ProgressChoice::Always => Some(true),
-        };
-
-        let threads = match args.threads {
-            Some(n) if n > 0 => n,
-            _ => std::thread::available_parallelism()
-                .map_or(1, |n| n.get())
-                .min(12),
-        };
-        // Files named on the command line are all there is to search: a
-        // worker more than there are files is a thread started for nothing
-        // (0.3 ms of a one-file search).
-        let threads = if walks {
-            threads
-        } else {
-            threads.min(paths.len())
-        };
-        let threads = fit_threads_to_file_limit(threads);
-        crate::messages::debug(format_args!(
-            "searching with {threads} worker {}",
-            plural(threads, "thread", "threads")
-        ));
-        let sort = match (args.sort, args.sortr) {
-            (Some(key), _) if key != SortKey::None => Some((key, false)),
-            (_, Some(key)) if key != SortKey::None => Some((key, true)),
-            _ if args.sort_files => Some((SortKey::Path, false)),
-            _ => None,
-        };
-        // Listing threads: none at -j1; else one per thread, the walker's
-        // directory and theirs (one each) within WALK_OPEN_DIRS.
-        let listers = match threads {
-            1 => 0,
-            _ => threads.min(WALK_OPEN_DIRS - 1),
-        };
-        let walk = WalkOptions {
-            sort,
-            listers,
-            ..walk
-        };
-        let read_policy = ReadPolicy {
-            // ripgrep's choice, which decides what binary detection sees
-            // (see search::source).
-            mmap: !args.no_mmap
-                && (args.mmap
-                    || paths.len() <= MMAP_MAX_PATHS
-                        && paths.iter().all(|p| match p {
-                            SearchPath::Given(path) => path.is_file(),
-                            _ => false,
-                        })),
-            mmap_walked: args.mmap,
-            search_zip: args.search_zip,
-            preprocessor: preprocessor(&args)?,
-        };
+        let rules = walk::rules(&args)?;
+        let mut walk_options = walk::walk_options(&args)?;
+        let paths = search_paths(&args, paths)?;
+        let targets = Targets::of(&paths);
+        let terminal = Terminal::detect();
+        let print = print::print_options(&args, &targets, &terminal)?;
+        let search = search::search_options(&args, &print)?;
+        let output = output::output_options(&args, &print, &search, &terminal);
+        let threads = walk::threads(&args, &targets);
+        walk_options.listers = crate::walk::listers(threads);
+        let read_policy = read::read_policy(&args, &paths)?;
         Ok(Config {
             matcher,
             paths,
             rules,
-            walk,
+            walk: walk_options,
             threads,
             search,
             print,
@@ -380,9 +103,9 @@ impl Config {
             files: args.files,
             matches_possible: (!patterns.is_empty() || args.invert_match)
                 && args.max_count != Some(0),
-            stats,
+            stats: output::stats_format(&args),
             stats_totals: Stats::default(),
-            progress,
+            progress: output::progress(&args, &terminal),
             started: Instant::now(),
             build_index: args.build_index,
             index: None,
@@ -390,86 +113,71 @@ impl Config {
     }
 }
 
-/// `--pre COMMAND` (an empty COMMAND turns it off, as in ripgrep) and
-/// its `--pre-glob`s, matched like `-g` globs.
-fn preprocessor(args: &Args) -> Result<Option<Preprocessor>, String> {
-    let Some(command) = args.pre.clone().filter(|c| !c.is_empty()) else {
-        return Ok(None);
-    };
-    let command = std::path::PathBuf::from(command);
-    let cwd = std::env::current_dir().map_err(|error| format!("current directory: {error}"))?;
-    let mut globs = ignore::overrides::OverrideBuilder::new(cwd);
-    for glob in &args.pre_glob {
-        globs
-            .add(glob)
-            .map_err(|error| format!("--pre-glob {glob:?}: {error}"))?;
-    }
-    let globs = globs
-        .build()
-        .map_err(|error| format!("--pre-glob: {error}"))?;
-    Ok(Some(Preprocessor { command, globs }))
+/// What the paths to search are, as far as the options depend on it.
+#[derive(Debug, Clone, Copy)]
+struct Targets {
+    /// How many paths (stdin is one).
+    count: usize,
+    /// A directory to walk, rather than only files named (or stdin).
+    walks: bool,
+    only_stdin: bool,
 }
 
-/// `-P`, `--no-pcre2`, `--engine` and `--auto-hybrid-regex` override each
-/// other (last one wins), so at most one of them is still set here.
-fn engine_choice(args: &Args) -> EngineChoice {
-    match args.engine {
-        _ if args.pcre2 => EngineChoice::Pcre2,
-        _ if args.auto_hybrid_regex => EngineChoice::Auto,
-        Some(EngineArg::Pcre2) => EngineChoice::Pcre2,
-        Some(EngineArg::Auto) => EngineChoice::Auto,
-        Some(EngineArg::Default) | None => EngineChoice::Default,
-    }
-}
-
-/// `-E LABEL`: `auto` (the default: decode only input with a byte order
-/// mark), `none` (raw bytes), or any WHATWG encoding label, as in ripgrep.
-fn text_encoding(label: Option<&str>) -> Result<TextEncoding, String> {
-    match label {
-        None | Some("auto") => Ok(TextEncoding::Auto),
-        Some("none") => Ok(TextEncoding::Raw),
-        Some(label) => encoding_rs::Encoding::for_label(label.as_bytes())
-            .map(TextEncoding::Fixed)
-            .ok_or_else(|| format!("unknown encoding: {label}")),
-    }
-}
-
-/// Expands the escapes ripgrep allows in separators: `\t`, `\n`, `\r`,
-/// `\\`, `\0` and `\xHH`.
-fn unescape(text: &str) -> Vec<u8> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] != b'\\' || i + 1 == bytes.len() {
-            out.push(bytes[i]);
-            i += 1;
-            continue;
-        }
-        let escaped = match bytes[i + 1] {
-            b'n' => Some(b'\n'),
-            b't' => Some(b'\t'),
-            b'r' => Some(b'\r'),
-            b'0' => Some(0),
-            b'\\' => Some(b'\\'),
-            b'x' => text
-                .get(i + 2..i + 4)
-                .and_then(|hex| u8::from_str_radix(hex, 16).ok())
-                .inspect(|_| i += 2),
-            _ => None,
-        };
-        match escaped {
-            Some(byte) => {
-                out.push(byte);
-                i += 2;
-            }
-            None => {
-                out.push(b'\\');
-                i += 1;
-            }
+impl Targets {
+    fn of(paths: &[SearchPath]) -> Targets {
+        Targets {
+            count: paths.len(),
+            walks: paths.iter().any(|p| match p {
+                SearchPath::Given(path) => path.is_dir(),
+                SearchPath::ImplicitCwd => true,
+                SearchPath::Stdin => false,
+            }),
+            only_stdin: paths.iter().all(|p| matches!(p, SearchPath::Stdin)),
         }
     }
-    out
+}
+
+/// Where trawl's output goes, as far as the options depend on it.
+#[derive(Debug, Clone, Copy)]
+struct Terminal {
+    stdout: bool,
+    stderr: bool,
+    /// `--color auto` would color on a terminal: not with NO_COLOR, nor
+    /// TERM unset or dumb.
+    wants_color: bool,
+}
+
+impl Terminal {
+    fn detect() -> Terminal {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Terminal {
+            stdout: io::stdout().is_terminal(),
+            stderr: io::stderr().is_terminal(),
+            wants_color: !no_color && std::env::var_os("TERM").is_some_and(|term| term != "dumb"),
+        }
+    }
+}
+
+/// The paths given, or, without any, stdin when it can be read (and
+/// patterns were not read from it) or else the current directory.
+fn search_paths(args: &Args, given: Vec<SearchPath>) -> Result<Vec<SearchPath>, String> {
+    // As in ripgrep: patterns read from stdin (`-f -`) leave nothing to
+    // search there, and --files never reads stdin.
+    let stdin_consumed = args.file.iter().any(|f| f == Path::new("-"));
+    if stdin_consumed && given.iter().any(|p| matches!(p, SearchPath::Stdin)) {
+        return Err(
+            "error: attempted to read patterns from stdin while also searching stdin".into(),
+        );
+    }
+    Ok(if !given.is_empty() {
+        given
+    } else if !stdin_consumed && !args.files && stdin_is_readable() {
+        crate::messages::debug(format_args!("heuristic chose to search stdin"));
+        vec![SearchPath::Stdin]
+    } else {
+        crate::messages::debug(format_args!("heuristic chose to search ./"));
+        vec![SearchPath::ImplicitCwd]
+    })
 }
 
 /// Patterns come from -e and -f; without either, the first positional
@@ -527,45 +235,6 @@ fn stdin_is_readable() -> bool {
     kind.is_file() || kind.is_fifo() || kind.is_socket()
 }
 
-/// `--color auto` on a terminal: not with NO_COLOR, nor TERM unset or dumb.
-fn terminal_wants_color() -> bool {
-    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
-        return false;
-    }
-    match std::env::var_os("TERM") {
-        None => false,
-        Some(term) => term != "dumb",
-    }
-}
-
-fn build_rules(args: &Args) -> Result<Rules, String> {
-    let ignore = IgnoreOptions {
-        vcs: !args.no_ignore_vcs,
-        dot: !args.no_ignore_dot,
-        parents: !args.no_ignore_parent,
-        global: !args.no_ignore_global,
-        exclude: !args.no_ignore_exclude,
-        require_git: !args.no_require_git,
-        // As in ripgrep, --no-messages hides ignore file errors too.
-        messages: !args.no_ignore_messages && !args.no_messages,
-        case_insensitive: args.ignore_file_case_insensitive,
-    };
-    let no_ignore_files: &[std::path::PathBuf] = &[];
-    Rules::new(RuleSpec {
-        hidden: args.hidden,
-        ignore,
-        globs: &args.glob,
-        iglobs: &args.iglob,
-        glob_case_insensitive: args.glob_case_insensitive,
-        type_changes: &args.type_changes,
-        ignore_files: if args.no_ignore_files {
-            no_ignore_files
-        } else {
-            &args.ignore_file
-        },
-    })
-}
-
 /// `NUM[K|M|G]`, as ripgrep's size flags take, with its messages.
 pub fn parse_size(text: &str) -> Result<u64, String> {
     let (digits, multiplier) = match text.as_bytes().last() {
@@ -593,51 +262,6 @@ fn flag_error(flag: &str) -> impl Fn(String) -> String + '_ {
     move |error| format!("error parsing flag --{flag}: {error}")
 }
 
-/// Directory handles the walk may keep open: the walker's and one per
-/// listing thread (a listing holds one directory open while it reads it).
-pub const WALK_OPEN_DIRS: usize = 8;
-/// Handles needed besides workers and walker: stdin, stdout, stderr, an
-/// ignore file being read, and slack for the runtime.
-const RESERVED_HANDLES: usize = 8;
-
-/// Each worker searches one open file at a time (its spill files take
-/// only what the limit leaves, see `run::spill`). If `ulimit -n` cannot cover
-/// the requested workers plus the walker's directories, run fewer workers
-/// (and say so once) instead of failing with "Too many open files".
-/// Workers beyond this only cost memory (a stack and a search window
-/// each) and contention, whatever the machine: `-j 100000` used to abort
-/// when the system refused the threads.
-const MAX_THREADS: usize = 256;
-
-fn fit_threads_to_file_limit(threads: usize) -> usize {
-    if threads > MAX_THREADS {
-        crate::messages::warning(format_args!(
-            "using {MAX_THREADS} threads instead of {threads}, the most trawl runs"
-        ));
-        return fit_threads_to_file_limit(MAX_THREADS);
-    }
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit only writes the struct we pass.
-    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
-        return threads;
-    }
-    let soft = usize::try_from(limit.rlim_cur).unwrap_or(usize::MAX);
-    let budget = soft
-        .saturating_sub(WALK_OPEN_DIRS + RESERVED_HANDLES)
-        .max(1);
-    if threads > budget {
-        crate::messages::warning(format_args!(
-            "using {budget} {} instead of {threads}: the open file limit (ulimit -n) is {soft}",
-            plural(budget, "thread", "threads")
-        ));
-        return budget;
-    }
-    threads
-}
-
 fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
     if n == 1 {
         one
@@ -646,10 +270,98 @@ fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
     }
 }
 
-fn size_arg(text: Option<&str>, default: usize) -> Result<usize, String> {
-    match text {
-        None => Ok(default),
-        Some(text) => usize::try_from(parse_size(text)?)
-            .map_err(|_| format!("invalid size: size too big in '{text}'")),
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Parsed as the program parses its command line.
+    pub fn args(argv: &[&str]) -> Args {
+        Args::parse_from(std::iter::once("trawl").chain(argv.iter().copied())).unwrap()
+    }
+
+    /// A directory to walk; one file named.
+    pub const TREE: Targets = Targets {
+        count: 1,
+        walks: true,
+        only_stdin: false,
+    };
+    pub const FILE: Targets = Targets {
+        count: 1,
+        walks: false,
+        only_stdin: false,
+    };
+    pub const TERMINAL: Terminal = Terminal {
+        stdout: true,
+        stderr: true,
+        wants_color: true,
+    };
+    pub const PIPE: Terminal = Terminal {
+        stdout: false,
+        stderr: false,
+        wants_color: true,
+    };
+
+    #[test]
+    fn the_first_positional_is_the_pattern_without_e_or_f() {
+        let (patterns, paths) = patterns_and_paths(&args(&["x", "a", "-"])).unwrap();
+        assert_eq!(patterns, ["x"]);
+        assert!(
+            matches!(&paths[..], [SearchPath::Given(a), SearchPath::Stdin] if a == Path::new("a"))
+        );
+        let (patterns, paths) = patterns_and_paths(&args(&["-e", "x", "-e", "y", "a"])).unwrap();
+        assert_eq!(
+            (patterns, paths.len()),
+            (vec!["x".to_string(), "y".to_string()], 1)
+        );
+        let (patterns, paths) = patterns_and_paths(&args(&["--files", "a"])).unwrap();
+        assert!(patterns.is_empty() && paths.len() == 1);
+        assert!(patterns_and_paths(&args(&[])).is_err());
+    }
+
+    #[test]
+    fn stdin_cannot_give_both_patterns_and_text() {
+        let given = vec![SearchPath::Stdin];
+        let error = search_paths(&args(&["-f", "-", "-"]), given).unwrap_err();
+        assert!(error.contains("read patterns from stdin while also searching stdin"));
+        let given = vec![SearchPath::Given("a".into())];
+        assert_eq!(search_paths(&args(&["x", "a"]), given).unwrap().len(), 1);
+        // --files never reads stdin.
+        let paths = search_paths(&args(&["--files"]), Vec::new()).unwrap();
+        assert!(matches!(&paths[..], [SearchPath::ImplicitCwd]));
+    }
+
+    /// Unit tests run in the crate's directory.
+    #[test]
+    fn targets_say_whether_there_is_a_walk() {
+        let file = SearchPath::Given("Cargo.toml".into());
+        let targets = Targets::of(std::slice::from_ref(&file));
+        assert!(!targets.walks && !targets.only_stdin && targets.count == 1);
+        let targets = Targets::of(&[file, SearchPath::Given("src".into())]);
+        assert!(targets.walks && targets.count == 2);
+        assert!(Targets::of(&[SearchPath::ImplicitCwd]).walks);
+        let targets = Targets::of(&[SearchPath::Stdin]);
+        assert!(!targets.walks && targets.only_stdin);
+    }
+
+    #[test]
+    fn from_args_composes_the_stages() {
+        let config = Config::from_args(args(&["-j3", "-c", "--sort", "path", "x", "src"])).unwrap();
+        assert_eq!((config.threads, config.walk.listers), (3, 3));
+        assert_eq!(config.walk.sort, Some((crate::walk::SortKey::Path, false)));
+        assert_eq!(config.print.mode, crate::printer::OutputMode::Count);
+        assert!(config.matches_possible && config.stats.is_none());
+        let config = Config::from_args(args(&["-j4", "-m0", "x", "Cargo.toml"])).unwrap();
+        assert_eq!((config.threads, config.walk.listers), (1, 0));
+        assert!(!config.matches_possible && config.read_policy.mmap);
+        assert!(Config::from_args(args(&["a("])).is_err());
+    }
+
+    #[test]
+    fn sizes_take_k_m_g() {
+        assert_eq!(parse_size("10"), Ok(10));
+        assert_eq!(parse_size("2K"), Ok(2048));
+        assert_eq!(parse_size("1G"), Ok(1 << 30));
+        assert!(parse_size("K").is_err() && parse_size("1.5M").is_err());
+        assert!(parse_size("99999999999999999999G").is_err());
     }
 }
