@@ -74,6 +74,51 @@ fn ripgreps_config_file_is_read_when_trawls_is_not_named() {
     );
 }
 
+/// Messages are configured once, from the config file's arguments and the
+/// command line's; only reading the config file goes by the command
+/// line's alone (as in ripgrep, which has not read the file yet).
+#[test]
+fn config_file_debug_and_no_messages_apply_once_it_is_read() {
+    let f = Fixture::new();
+    f.create("a.txt", "needle\n");
+    f.create("debug", "--debug\n");
+    f.create("quiet", "--no-messages\n");
+    let run = |config: &str, args: &[&str]| {
+        Run::from(
+            f.cmd(&[args, &["needle", "missing.txt", "a.txt"]].concat())
+                .env("TRAWL_CONFIG_PATH", config)
+                .output()
+                .unwrap(),
+        )
+    };
+    let debug = run("debug", &[]);
+    debug.expect("a.txt:needle\n", 2);
+    assert!(
+        debug.stderr.contains("trawl: DEBUG: pattern search: "),
+        "{}",
+        debug.stderr
+    );
+    assert!(!debug.stderr.contains("config file"), "{}", debug.stderr);
+    let debug = run("debug", &["--debug"]);
+    assert!(
+        debug
+            .stderr
+            .contains("trawl: DEBUG: reading config file debug named by TRAWL_CONFIG_PATH\n"),
+        "{}",
+        debug.stderr
+    );
+    let quiet = run("quiet", &[]);
+    quiet.expect("a.txt:needle\n", 2);
+    assert_eq!(quiet.stderr, "");
+    let loud = run("debug", &["--no-config"]);
+    loud.expect("a.txt:needle\n", 2);
+    assert!(
+        loud.stderr.starts_with("trawl: missing.txt: "),
+        "{}",
+        loud.stderr
+    );
+}
+
 #[test]
 fn no_messages_silences_no_files_were_searched() {
     let f = Fixture::new();
