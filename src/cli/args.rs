@@ -10,6 +10,8 @@ use std::path::PathBuf;
 
 use clap::{ArgAction, Parser, ValueEnum};
 
+use crate::rules::TypeChange;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
     Never,
@@ -1123,15 +1125,6 @@ fn encoding_label(label: &str) -> Result<String, String> {
         _ if encoding_rs::Encoding::for_label(label.as_bytes()).is_some() => Ok(label.to_string()),
         _ => Err(format!("grep config error: unknown encoding: {label}")),
     }
-}
-
-/// One file-type flag; see `Args::type_changes`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TypeChange {
-    Select(String),
-    Negate(String),
-    Add(String),
-    Clear(String),
 }
 
 impl Args {

@@ -18,10 +18,19 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::overrides::{Override, OverrideBuilder};
 use ignore::types::{Types, TypesBuilder};
 
-use crate::cli::args::TypeChange;
 use ignore::Match;
 
 pub use ignore_files::{IgnoreOptions, IgnoreStack, Seen};
+
+/// One file-type flag (-t, -T, --type-add, --type-clear), applied in
+/// command-line order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypeChange {
+    Select(String),
+    Negate(String),
+    Add(String),
+    Clear(String),
+}
 
 /// Why a path is not searched (reported by `--debug`).
 #[derive(Debug, Clone, PartialEq, Eq)]
