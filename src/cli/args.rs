@@ -990,112 +990,65 @@ impl Args {
 /// setting one of the same settings. Other "last one wins" rules, the
 /// output mode among them (-c, --count-matches, -l, --files-without-match,
 /// --json, --files, --type-list, --generate), are clap's `overrides_with`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Ordered {
-    Unrestricted,
-    NoIgnore,
-    Ignore,
-    NoIgnoreDot,
-    IgnoreDot,
-    NoIgnoreExclude,
-    IgnoreExclude,
-    NoIgnoreGlobal,
-    IgnoreGlobal,
-    NoIgnoreParent,
-    IgnoreParent,
-    NoIgnoreVcs,
-    IgnoreVcs,
-    Hidden,
-    NoHidden,
-    Text,
-    NoText,
-    Binary,
-    NoBinary,
-    Pretty,
-    Color,
-    Heading,
-    NoHeading,
-    LineNumber,
-    NoLineNumber,
-    Passthru,
-    AfterContext,
-    BeforeContext,
-    Context,
+macro_rules! ordered_flags {
+    ($($flag:ident = $id:literal,)*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        enum Ordered {
+            $($flag,)*
+        }
+
+        impl Ordered {
+            const ALL: &[Ordered] = &[$(Ordered::$flag,)*];
+
+            /// The clap id of the flag: its field in `Args` (checked by a
+            /// test).
+            fn id(self) -> &'static str {
+                match self {
+                    $(Ordered::$flag => $id,)*
+                }
+            }
+        }
+    };
+}
+
+ordered_flags! {
+    Unrestricted = "unrestricted",
+    NoIgnore = "no_ignore",
+    Ignore = "ignore",
+    NoIgnoreDot = "no_ignore_dot",
+    IgnoreDot = "ignore_dot",
+    NoIgnoreExclude = "no_ignore_exclude",
+    IgnoreExclude = "ignore_exclude",
+    NoIgnoreGlobal = "no_ignore_global",
+    IgnoreGlobal = "ignore_global",
+    NoIgnoreParent = "no_ignore_parent",
+    IgnoreParent = "ignore_parent",
+    NoIgnoreVcs = "no_ignore_vcs",
+    IgnoreVcs = "ignore_vcs",
+    Hidden = "hidden",
+    NoHidden = "no_hidden",
+    Text = "text",
+    NoText = "no_text",
+    Binary = "binary",
+    NoBinary = "no_binary",
+    Pretty = "pretty",
+    Color = "color",
+    Heading = "heading",
+    NoHeading = "no_heading",
+    LineNumber = "line_number",
+    NoLineNumber = "no_line_number",
+    Passthru = "passthru",
+    AfterContext = "after_context",
+    BeforeContext = "before_context",
+    Context = "context",
 }
 
 impl Ordered {
-    const ALL: [Ordered; 29] = [
-        Ordered::Unrestricted,
-        Ordered::NoIgnore,
-        Ordered::Ignore,
-        Ordered::NoIgnoreDot,
-        Ordered::IgnoreDot,
-        Ordered::NoIgnoreExclude,
-        Ordered::IgnoreExclude,
-        Ordered::NoIgnoreGlobal,
-        Ordered::IgnoreGlobal,
-        Ordered::NoIgnoreParent,
-        Ordered::IgnoreParent,
-        Ordered::NoIgnoreVcs,
-        Ordered::IgnoreVcs,
-        Ordered::Hidden,
-        Ordered::NoHidden,
-        Ordered::Text,
-        Ordered::NoText,
-        Ordered::Binary,
-        Ordered::NoBinary,
-        Ordered::Pretty,
-        Ordered::Color,
-        Ordered::Heading,
-        Ordered::NoHeading,
-        Ordered::LineNumber,
-        Ordered::NoLineNumber,
-        Ordered::Passthru,
-        Ordered::AfterContext,
-        Ordered::BeforeContext,
-        Ordered::Context,
-    ];
-
-    /// The clap id of the flag: its field in `Args` (checked by a test).
-    fn id(self) -> &'static str {
-        match self {
-            Ordered::Unrestricted => "unrestricted",
-            Ordered::NoIgnore => "no_ignore",
-            Ordered::Ignore => "ignore",
-            Ordered::NoIgnoreDot => "no_ignore_dot",
-            Ordered::IgnoreDot => "ignore_dot",
-            Ordered::NoIgnoreExclude => "no_ignore_exclude",
-            Ordered::IgnoreExclude => "ignore_exclude",
-            Ordered::NoIgnoreGlobal => "no_ignore_global",
-            Ordered::IgnoreGlobal => "ignore_global",
-            Ordered::NoIgnoreParent => "no_ignore_parent",
-            Ordered::IgnoreParent => "ignore_parent",
-            Ordered::NoIgnoreVcs => "no_ignore_vcs",
-            Ordered::IgnoreVcs => "ignore_vcs",
-            Ordered::Hidden => "hidden",
-            Ordered::NoHidden => "no_hidden",
-            Ordered::Text => "text",
-            Ordered::NoText => "no_text",
-            Ordered::Binary => "binary",
-            Ordered::NoBinary => "no_binary",
-            Ordered::Pretty => "pretty",
-            Ordered::Color => "color",
-            Ordered::Heading => "heading",
-            Ordered::NoHeading => "no_heading",
-            Ordered::LineNumber => "line_number",
-            Ordered::NoLineNumber => "no_line_number",
-            Ordered::Passthru => "passthru",
-            Ordered::AfterContext => "after_context",
-            Ordered::BeforeContext => "before_context",
-            Ordered::Context => "context",
-        }
-    }
-
     /// Each occurrence on the command line (not from a default) that clap
     /// kept, in order. `-uu` is one index for `unrestricted` occurrences.
     fn on_command_line(matches: &clap::ArgMatches, unrestricted: u8) -> Vec<Ordered> {
         let mut events: Vec<(usize, Ordered)> = Vec::new();
-        for flag in Ordered::ALL {
+        for &flag in Ordered::ALL {
             if matches.value_source(flag.id()) != Some(clap::parser::ValueSource::CommandLine) {
                 continue;
             }
