@@ -551,8 +551,9 @@ impl Lister<'_> {
     /// is an error), a followed directory that is an ancestor is a loop,
     /// a directory's device is compared with the root's; then trawl's
     /// own check for links to the directories above the root, before any
-    /// rule (as ripgrep checks: a -g that excludes the link does not hide
-    /// the loop). That last check is skipped at --max-depth, where the
+    /// rule (as the ignore crate 0.4.35 checks: a -g that excludes the
+    /// link does not hide the loop; rg 15.2.0 follows the link once, see
+    /// the README). That last check is skipped at --max-depth, where the
     /// link is never listed (rg: `-L --max-depth 1` beside a link to `/`
     /// is no error), while walkdir's stays (rg reports `self -> .` there).
     fn check(&self, entry: Found, dir: &mut Dir) -> Option<Checked> {

@@ -231,7 +231,7 @@ pub struct Args {
 
     /// Show line numbers.
     ///
-    /// Show line numbers (1-based). On by default on a terminal.
+    /// Lines are numbered from 1. On by default on a terminal.
     #[arg(short = 'n', long, overrides_with = "no_line_number")]
     pub line_number: bool,
 
@@ -309,7 +309,7 @@ pub struct Args {
 
     /// When to use color.
     ///
-    /// When to use colors: never, auto, always, ansi.
+    /// WHEN is one of never, auto, always, ansi.
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     pub color: ColorChoice,
 
@@ -347,9 +347,8 @@ pub struct Args {
 
     /// Show NUM lines after each match.
     ///
-    /// Show NUM lines after each match, with `-` instead of `:` after the
-    /// line number; separated groups get a `--` line between them
-    /// (--context-separator).
+    /// Context lines get `-` instead of `:` after the line number;
+    /// separated groups get a `--` line between them (--context-separator).
     ///
     /// This overrides --passthru and partially overrides -C/--context.
     #[arg(short = 'A', long, value_name = "NUM")]
@@ -357,9 +356,8 @@ pub struct Args {
 
     /// Show NUM lines before each match.
     ///
-    /// Show NUM lines before each match, with `-` instead of `:` after the
-    /// line number; separated groups get a `--` line between them
-    /// (--context-separator).
+    /// Context lines get `-` instead of `:` after the line number;
+    /// separated groups get a `--` line between them (--context-separator).
     ///
     /// This overrides --passthru and partially overrides -C/--context.
     #[arg(short = 'B', long, value_name = "NUM")]
@@ -367,8 +365,7 @@ pub struct Args {
 
     /// Show NUM lines before and after each match.
     ///
-    /// Show NUM lines before and after each match: the same as -B NUM -A
-    /// NUM.
+    /// The same as -B NUM -A NUM.
     ///
     /// This overrides --passthru. -A/--after-context and -B/--before-context
     /// both take precedence over it, in whatever order they are given:
@@ -569,7 +566,8 @@ pub struct Args {
 
     /// Descend at most NUM directories.
     ///
-    /// Descend at most NUM directories below each path.
+    /// NUM counts from each path given: 0 searches only the files given,
+    /// 1 also the files in a directory given, and so on.
     #[arg(short = 'd', long, alias = "maxdepth", value_name = "NUM")]
     pub max_depth: Option<usize>,
 
@@ -616,7 +614,8 @@ pub struct Args {
 
     /// Search binary files.
     ///
-    /// Search binary files found in a walk; stop at their first match.
+    /// Binary files found in a walk are otherwise skipped; with this flag
+    /// they are searched, each up to its first match.
     #[arg(long, overrides_with = "no_binary")]
     pub binary: bool,
     #[arg(long, hide = true)]

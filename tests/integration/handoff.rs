@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use crate::util::Fixture;
 
-fn make_fifo(path: &Path) {
+pub(crate) fn make_fifo(path: &Path) {
     let status = std::process::Command::new("mkfifo")
         .arg(path)
         .status()
@@ -46,7 +46,7 @@ fn match_then_blocking_fifo() -> (Fixture, PathBuf) {
 }
 
 /// Lets a process blocked on opening the FIFO go on (it reads EOF).
-fn release(fifo: &Path) {
+pub(crate) fn release(fifo: &Path) {
     drop(File::options().write(true).open(fifo).unwrap());
 }
 
@@ -66,7 +66,7 @@ fn all_threads_sleeping(pid: u32) -> bool {
 
 /// Waits (up to a minute) until trawl has settled: every thread asleep,
 /// and `sample` the same twice in a row, 50 ms apart. Returns the sample.
-fn wait_until_settled<T: PartialEq>(pid: u32, sample: impl Fn() -> T) -> T {
+pub(crate) fn wait_until_settled<T: PartialEq>(pid: u32, sample: impl Fn() -> T) -> T {
     let mut last = None;
     for _ in 0..1200 {
         if all_threads_sleeping(pid) {
@@ -202,7 +202,7 @@ fn open_spill_files(pid: u32, dir: &Path) -> usize {
 }
 
 /// Spill files trawl has open in `dir`, and the bytes in them.
-fn spilled(pid: u32, dir: &Path) -> (usize, u64) {
+pub(crate) fn spilled(pid: u32, dir: &Path) -> (usize, u64) {
     let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
         return (0, 0);
     };

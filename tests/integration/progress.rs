@@ -205,3 +205,162 @@ fn results_from_a_slow_stdin_reach_the_terminal_at_once() {
     assert!(!screen.contains("EXITED"), "{screen}");
     tmux.run(&["send-keys", "-t", "t", "C-c"]);
 }
+
+/// What a terminal shows, line by line, for the bytes written to it: `\r`
+/// goes back to the start of the line, `ESC[2K` blanks it, other escape
+/// sequences (colors, cursor) are dropped, other bytes overwrite or
+/// extend the line. Enough for the progress line and trawl's output.
+#[derive(Default)]
+struct Screen {
+    line: Vec<u8>,
+    col: usize,
+    escape: Option<Vec<u8>>,
+    /// Lines holding a result (`needle`).
+    results: usize,
+    /// Lines holding both a result and progress text, the first few.
+    mixed: Vec<String>,
+    mixed_count: usize,
+    /// Whether progress text was ever on the screen.
+    progress_seen: bool,
+}
+
+impl Screen {
+    fn feed(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            if let Some(escape) = &mut self.escape {
+                escape.push(byte);
+                // ESC [ parameters, then a final byte in @..~.
+                if escape.len() >= 2 && (0x40..=0x7e).contains(&byte) {
+                    let escape = self.escape.take().unwrap();
+                    if escape.ends_with(b"K") {
+                        self.note_progress();
+                        self.line.iter_mut().for_each(|b| *b = b' ');
+                    }
+                }
+                continue;
+            }
+            match byte {
+                0x1b => self.escape = Some(Vec::new()),
+                b'\r' => self.col = 0,
+                b'\n' => self.end_line(),
+                _ => {
+                    if self.col < self.line.len() {
+                        self.line[self.col] = byte;
+                    } else {
+                        self.line.push(byte);
+                    }
+                    self.col += 1;
+                }
+            }
+        }
+    }
+
+    fn note_progress(&mut self) {
+        self.progress_seen |= contains(&self.line, b"files searched");
+    }
+
+    fn end_line(&mut self) {
+        self.note_progress();
+        if contains(&self.line, b"needle") {
+            self.results += 1;
+            if contains(&self.line, b"files searched") {
+                self.mixed_count += 1;
+                if self.mixed.len() < 3 {
+                    let shown = &self.line[..self.line.len().min(200)];
+                    self.mixed.push(String::from_utf8_lossy(shown).into_owned());
+                }
+            }
+        }
+        self.line.clear();
+        self.col = 0;
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Spilled output (issue 17, item 3) hides the progress line like any
+/// other output: 40 files of 1 MiB of results wait behind a FIFO, the
+/// part past the 32 MiB budget in spill files; once the FIFO ends, all of
+/// it is printed on a terminal (a pty of `script`, whose bytes are read
+/// here whole, as tmux keeps only the last screens) with `--progress
+/// always`, and no line on the screen holds a result and progress text.
+#[test]
+fn spilled_output_hides_the_progress_line_too() {
+    use crate::handoff::{make_fifo, release, spilled, wait_until_settled};
+    use std::io::Read;
+    use std::process::Stdio;
+
+    if !tool_available("script") {
+        return;
+    }
+    let f = Fixture::new();
+    let fifo = f.path().join("a-slow");
+    make_fifo(&fifo);
+    let lines_per_file = 8192;
+    for i in 0..40 {
+        let line = format!("needle {i:02} {}\n", "x".repeat(110));
+        f.create(&format!("b{i:02}.txt"), line.repeat(lines_per_file));
+    }
+    let spill_dir = tempfile::tempdir().unwrap();
+    let pid_dir = tempfile::tempdir().unwrap();
+    let pid_file = pid_dir.path().join("pid");
+    let inner = format!(
+        "echo $$ > '{}' && exec '{}' -j2 --progress always needle a-slow .",
+        pid_file.display(),
+        env!("CARGO_BIN_EXE_trawl")
+    );
+    let mut child = Command::new("script")
+        .args(["-q", "-e", "-c", &inner, "/dev/null"])
+        .current_dir(f.path())
+        .env("SHELL", "/bin/sh")
+        .env("HOME", "/nonexistent/trawl-test-home")
+        .env("XDG_CONFIG_HOME", "/nonexistent/trawl-test-xdg")
+        .env("TERM", "xterm")
+        .env("TMPDIR", spill_dir.path())
+        .env_remove("TRAWL_CONFIG_PATH")
+        .env_remove("RIPGREP_CONFIG_PATH")
+        .env_remove("XDG_CACHE_HOME")
+        // Held open: script passes its stdin to the terminal.
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read from the start: a full pipe would stop the progress line.
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut screen = Screen::default();
+        let mut buffer = vec![0; 1 << 16];
+        loop {
+            match stdout.read(&mut buffer) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => screen.feed(&buffer[..n]),
+            }
+        }
+        screen
+    });
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let pid: u32 = loop {
+        let text = std::fs::read_to_string(&pid_file).unwrap_or_default();
+        if let Ok(pid) = text.trim().parse() {
+            break pid;
+        }
+        assert!(Instant::now() < deadline, "trawl did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let (files, bytes) = wait_until_settled(pid, || spilled(pid, spill_dir.path()));
+    release(&fifo);
+    let screen = reader.join().unwrap();
+    let status = child.wait().unwrap();
+    assert!(files > 0 && bytes > 0, "nothing spilled");
+    assert_eq!(status.code(), Some(0));
+    assert!(screen.progress_seen, "no progress line drawn");
+    assert_eq!(
+        screen.mixed_count, 0,
+        "results drawn on the progress line: {:?}",
+        screen.mixed
+    );
+    // None erased by a redrawing of the line either.
+    assert_eq!(screen.results, 40 * lines_per_file);
+}
