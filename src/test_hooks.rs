@@ -18,6 +18,9 @@
 //!   before it is listed, as if removed while the walk was under way,
 //!   after its parent was listed, so that race happens the same way at
 //!   every thread count.
+//! - `TRAWL_TEST_LIST_US=N`: listing a directory first sleeps N µs, as
+//!   if its blocks came from a slow disk, so that `benches/walk-scaling`
+//!   can show how the parallel walk scales with threads on any machine.
 
 /// Where a test may make trawl panic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +85,18 @@ mod hooks {
         var("TRAWL_TEST_RACY_MS")?.parse().ok()
     }
 
+    pub fn list_delay() {
+        static MICROS: OnceLock<u64> = OnceLock::new();
+        let micros = *MICROS.get_or_init(|| {
+            var("TRAWL_TEST_LIST_US")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0)
+        });
+        if micros > 0 {
+            std::thread::sleep(Duration::from_micros(micros));
+        }
+    }
+
     pub fn vanish(dir: &std::path::Path) {
         static NAME: OnceLock<Option<std::ffi::OsString>> = OnceLock::new();
         let name = NAME.get_or_init(|| std::env::var_os("TRAWL_TEST_VANISH"));
@@ -94,7 +109,7 @@ mod hooks {
 }
 
 #[cfg(feature = "test-hooks")]
-pub use hooks::{delay, panic_point, racy_ms, spill_limits, vanish};
+pub use hooks::{delay, list_delay, panic_point, racy_ms, spill_limits, vanish};
 
 #[cfg(not(feature = "test-hooks"))]
 #[inline(always)]
@@ -119,3 +134,7 @@ pub fn racy_ms() -> Option<i64> {
 #[cfg(not(feature = "test-hooks"))]
 #[inline(always)]
 pub fn vanish(_dir: &std::path::Path) {}
+
+#[cfg(not(feature = "test-hooks"))]
+#[inline(always)]
+pub fn list_delay() {}

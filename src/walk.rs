@@ -491,6 +491,7 @@ impl Lister<'_> {
             false => None,
         };
         crate::test_hooks::vanish(&job.path);
+        crate::test_hooks::list_delay();
         let Some(entries) = read_sorted(&job.path, &mut out) else {
             return (out, jobs);
         };
