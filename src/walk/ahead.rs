@@ -218,11 +218,19 @@ where
             if state.failed {
                 return None;
             }
-            // A helper is listing it. Rather than sleep until it is done,
-            // the walker lists the next pending directory itself, as a
-            // helper would (within the same limits).
-            if self.room(&state) {
-                if let Some((next, job)) = state.pending.pop_first() {
+            // A helper is listing it. Meanwhile the next pending jobs go
+            // to sleeping helpers, or, if none sleeps, the walker lists
+            // one itself (within the same limits). Listing one itself
+            // while helpers sleep kept the walker from its turn: at -j8,
+            // with each listing delayed 200 µs (benches/walk-scaling),
+            // the walk ran at 2.0x of -j1 instead of 3.8x at -j4.
+            if self.room(&state) && !state.pending.is_empty() {
+                if state.idle_helpers > 0 {
+                    let wake = state.idle_helpers.min(state.pending.len());
+                    for _ in 0..wake {
+                        self.helper_cv.notify_one();
+                    }
+                } else if let Some((next, job)) = state.pending.pop_first() {
                     state.held += 1;
                     drop(state);
                     let (listing, jobs) = run(job);
