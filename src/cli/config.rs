@@ -49,7 +49,7 @@ pub struct Config {
     /// --build-index: index the paths instead of searching them.
     pub build_index: bool,
     /// The index this search uses (set after the Config is built).
-    pub index: Option<crate::index::Use>,
+    pub index: Option<std::sync::Arc<crate::index::Use>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,6 +101,7 @@ impl Config {
             sort: None,
             deferred_errors: args.quiet.then(Default::default),
             listers: 0,
+            listings: None,
         };
 
         let stdout_tty = io::stdout().is_terminal();

@@ -231,6 +231,8 @@ fn random_tree(t: &Tree, rng: &mut Rng) -> Vec<String> {
     t.write("empty.txt", "");
     t.write("big.txt", "foo ".repeat(500));
     std::os::unix::fs::symlink("top.txt", t.root().join("link.txt")).unwrap();
+    // Changed only by an entry added behind an mtime set back.
+    t.write("quiet/q.txt", "nothing\n");
     files
 }
 
@@ -321,6 +323,21 @@ fn skipped_may_match(run: &Run) -> (u64, u64) {
     (numbers[0], numbers[1])
 }
 
+/// Counts from the --debug report of directory listings: (taken from
+/// the index, read as changed, as racy, as not in the index).
+fn listings(run: &Run) -> (u64, u64, u64, u64) {
+    let line = run
+        .stderr
+        .lines()
+        .find(|l| l.contains("directory listings from the index"))
+        .unwrap_or_else(|| panic!("no listing report in: {}", run.stderr));
+    let n: Vec<u64> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    (n[0], n[1], n[2], n[3])
+}
+
 fn mutate(t: &Tree, rng: &mut Rng, files: &[String]) {
     let root = t.root();
     let mut pick = || files[rng.below(files.len())].clone();
@@ -374,10 +391,49 @@ fn mutate(t: &Tree, rng: &mut Rng, files: &[String]) {
     if path.exists() {
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o400)).unwrap();
     }
+    // Directory listings: a rename within a directory, a file replaced by
+    // a directory of its name and a directory by a file, a new empty
+    // directory, and an entry added to a directory whose mtime is then
+    // set back (only its ctime tells).
+    let path = root.join(pick());
+    if path.exists() {
+        std::fs::rename(&path, path.with_extension("renamed")).unwrap();
+    }
+    let path = root.join(pick());
+    if path.is_file() {
+        std::fs::remove_file(&path).unwrap();
+        std::fs::create_dir(&path).unwrap();
+        std::fs::write(path.join("inside.txt"), "PM_RESUME foo inside\n").unwrap();
+    }
+    if root.join("d0/sub").is_dir() {
+        std::fs::remove_dir_all(root.join("d0/sub")).unwrap();
+        std::fs::write(root.join("d0/sub"), "was a directory: foo PM_RESUME\n").unwrap();
+    }
+    std::fs::create_dir(root.join("emptydir")).unwrap();
+    sneak(
+        &root.join("quiet"),
+        "sneaked.txt",
+        "foo PM_RESUME sneaked\n",
+    );
     // Ignore rules: *.log files come back, d1 goes.
     t.write(".gitignore", "ignored/\nd1/\n");
     // The binary file gets a match after its NUL.
     t.write("bin.dat", b"bar\0binary PM_RESUME\n");
+}
+
+/// Adds a file to `dir` and sets the directory's mtime back: only its
+/// ctime says it changed.
+fn sneak(dir: &Path, name: &str, content: &str) {
+    let modified = std::fs::metadata(dir).unwrap().modified().unwrap();
+    std::fs::write(dir.join(name), content).unwrap();
+    std::fs::File::open(dir)
+        .unwrap()
+        .set_modified(modified)
+        .unwrap();
+    assert_eq!(
+        std::fs::metadata(dir).unwrap().modified().unwrap(),
+        modified
+    );
 }
 
 #[test]
@@ -393,6 +449,9 @@ fn index_output_is_that_of_no_index_after_random_mutations() {
         let run = t.same(&["--debug", "-n", "PM_RESUME"]);
         let (skipped, may_match) = skipped_may_match(&run);
         assert!(skipped > 10 && may_match > 0, "{}", run.stderr);
+        let (listed, changed, racy, unknown) = listings(&run);
+        assert!(listed > 5, "{}", run.stderr);
+        assert_eq!((changed, racy, unknown), (0, 0, 0), "{}", run.stderr);
         differential(&t);
         mutate(&t, &mut rng, &files);
         differential(&t);
@@ -456,9 +515,10 @@ fn a_same_size_edit_with_its_mtime_set_back_is_found_by_its_ctime() {
     assert!(run.stderr.contains("1 changed"), "{}", run.stderr);
 }
 
-/// The index sections' (offset, length), from the header.
+/// The index sections' (offset, length), from the header, in the order
+/// META FILES PATHS POSTINGS DICT DIRS ENTRIES NAMES.
 fn sections(bytes: &[u8]) -> Vec<(usize, usize)> {
-    (0..5)
+    (0..8)
         .map(|n| {
             let at = 16 + n * 24;
             let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap());
@@ -494,7 +554,10 @@ fn a_bad_index_is_reported_once_and_ignored() {
     let mut version = good.clone();
     version[8] = 99;
     bad.push(("foreign version".into(), version, "version 99"));
-    for (n, what) in ["META", "FILES", "PATHS", "", "DICT"].iter().enumerate() {
+    let names = [
+        "META", "FILES", "PATHS", "", "DICT", "DIRS", "ENTRIES", "NAMES",
+    ];
+    for (n, what) in names.iter().enumerate() {
         if what.is_empty() {
             continue;
         }
@@ -520,6 +583,7 @@ fn a_bad_index_is_reported_once_and_ignored() {
             &["-n", "PM_RESUME"][..],
             &["-c", "foo"],
             &["nomatchanywhere"],
+            &["--files"],
         ] {
             let with = t.run(args);
             let without = t.run(&[&["--no-index"], args].concat());
@@ -712,6 +776,158 @@ fn a_search_inside_an_indexed_tree_uses_its_index() {
     assert_eq!(skipped_may_match(&run), (2, 0));
 }
 
+/// Directories for `every_change_to_a_directory_is_seen`, one per
+/// mutation, settled and indexed: 13 directories with the root.
+fn listing_tree() -> Tree {
+    let t = Tree::new();
+    for d in [
+        "add",
+        "remove",
+        "rename",
+        "across",
+        "to",
+        "rmdir/sub",
+        "mvdir/sub",
+        "replace",
+        "link",
+        "quiet",
+    ] {
+        t.write(&format!("{d}/a.txt"), "foo PM_RESUME\n");
+        t.write(&format!("{d}/b.txt"), "bar\n");
+    }
+    t.settle();
+    t.build();
+    t
+}
+
+/// Command lines whose output depends on every listing.
+const LISTING_LINES: &[&[&str]] = &[
+    &["--files"],
+    &["-n", "PM_RESUME"],
+    &["-l", "foo"],
+    &["-L", "--files"],
+    &["-c", "bar"],
+    &["-v", "-c", "zzz"],
+];
+
+#[test]
+fn unchanged_directories_are_listed_from_the_index() {
+    let t = listing_tree();
+    for args in LISTING_LINES {
+        t.same(args);
+    }
+    let run = t.same(&["--debug", "--files"]);
+    assert_eq!(listings(&run), (13, 0, 0, 0), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("every file searched (directory listings still used): --files"),
+        "{}",
+        run.stderr
+    );
+    // A path inside the tree, and one named twice.
+    let run = t.same(&["--debug", "-n", "PM_RESUME", "add", "./mvdir/"]);
+    assert_eq!(listings(&run), (3, 0, 0, 0), "{}", run.stderr);
+    // A refresh of the unchanged tree reads no directory either.
+    let run = t.build();
+    assert!(
+        run.stdout.contains(" 13 directories (13 unchanged),")
+            && run.stdout.contains("index unchanged"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn every_change_to_a_directory_is_seen() {
+    let t = listing_tree();
+    let root = t.root();
+    let write = |rel: &str| std::fs::write(root.join(rel), "foo PM_RESUME new\n").unwrap();
+    type Mutation<'a> = (&'a str, Box<dyn Fn() + 'a>);
+    let mutations: Vec<Mutation> = vec![
+        ("a file added", Box::new(|| write("add/new.txt"))),
+        (
+            "a file removed",
+            Box::new(|| std::fs::remove_file(root.join("remove/a.txt")).unwrap()),
+        ),
+        (
+            "a file renamed within its directory",
+            Box::new(|| {
+                std::fs::rename(root.join("rename/a.txt"), root.join("rename/c.txt")).unwrap()
+            }),
+        ),
+        (
+            "a file moved to another directory",
+            Box::new(|| std::fs::rename(root.join("across/a.txt"), root.join("to/c.txt")).unwrap()),
+        ),
+        (
+            "a directory added",
+            Box::new(|| {
+                std::fs::create_dir(root.join("newdir")).unwrap();
+                write("newdir/x.txt");
+            }),
+        ),
+        (
+            "a directory removed",
+            Box::new(|| std::fs::remove_dir_all(root.join("rmdir/sub")).unwrap()),
+        ),
+        (
+            "a directory renamed",
+            Box::new(|| std::fs::rename(root.join("mvdir/sub"), root.join("mvdir/sub2")).unwrap()),
+        ),
+        (
+            "a file replaced by a directory of its name",
+            Box::new(|| {
+                std::fs::remove_file(root.join("replace/a.txt")).unwrap();
+                std::fs::create_dir(root.join("replace/a.txt")).unwrap();
+                write("replace/a.txt/in.txt");
+            }),
+        ),
+        (
+            "a symlink added",
+            Box::new(|| std::os::unix::fs::symlink("../add", root.join("link/l")).unwrap()),
+        ),
+        (
+            "a file added behind an mtime set back",
+            Box::new(|| sneak(&root.join("quiet"), "sneaked.txt", "foo PM_RESUME\n")),
+        ),
+    ];
+    let mut changed = 0;
+    for (what, mutation) in mutations {
+        mutation();
+        eprintln!("after: {what}");
+        for args in LISTING_LINES {
+            t.same(args);
+        }
+        // The changed directory was read, not taken from the index.
+        let run = t.same(&["--debug", "--files"]);
+        let now = listings(&run).1;
+        assert!(now > changed, "{what}: {}", run.stderr);
+        changed = now;
+    }
+}
+
+#[test]
+fn a_directory_changed_within_the_racy_window_is_read() {
+    let t = listing_tree();
+    // Changed just before the refresh: its stat cannot vouch for its
+    // listing (a second change within the timestamp granularity could
+    // leave the stat as it is).
+    t.write("add/new.txt", "foo PM_RESUME new\n");
+    t.build();
+    let run = t.same(&["--debug", "--files"]);
+    assert_eq!(listings(&run), (12, 0, 1, 0), "{}", run.stderr);
+    t.write("add/new2.txt", "foo PM_RESUME new\n");
+    for args in LISTING_LINES {
+        t.same(args);
+    }
+    // The window is the index's: with a longer one now, every listing
+    // is racy (the tests' 2 s is shorter than any real one).
+    let mut t = t;
+    t.racy_ms = Some("3600000");
+    let run = t.same(&["--debug", "--files"]);
+    assert_eq!(listings(&run), (0, 0, 13, 0), "{}", run.stderr);
+}
+
 #[test]
 fn a_refresh_after_edits_in_place_is_exact() {
     let t = Tree::new();
@@ -864,6 +1080,11 @@ fn a_file_unreadable_after_leaving_its_group_is_reported() {
     let secret = t.root().join("secret.txt");
     chown(&secret, Some(0), Some(4242)).unwrap();
     std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o640)).unwrap();
+    // So is secretdir's listing (its file is anyone's).
+    t.write("secretdir/s.txt", "PM_RX in a secret directory\n");
+    let secretdir = t.root().join("secretdir");
+    chown(&secretdir, Some(0), Some(4242)).unwrap();
+    std::fs::set_permissions(&secretdir, std::fs::Permissions::from_mode(0o750)).unwrap();
     let as_user = |groups: &str, args: &[&str]| {
         let inner = t.cmd(args);
         let mut cmd = Command::new("/usr/bin/setpriv");
@@ -888,9 +1109,20 @@ fn a_file_unreadable_after_leaving_its_group_is_reported() {
     let without = as_user("--clear-groups", &["--no-index", "PM_RX"]);
     assert_eq!(with.stdout, "a.txt:hello PM_RX\n");
     assert!(
-        with.stderr.contains("secret.txt: Permission denied"),
+        with.stderr.contains("secret.txt: Permission denied")
+            && with.stderr.contains("secretdir: Permission denied"),
         "{}",
         with.stderr
+    );
+    let debug = as_user("--clear-groups", &["--debug", "PM_RX"]);
+    let line = debug
+        .stderr
+        .lines()
+        .find(|l| l.contains("directory listings"));
+    assert!(
+        line.is_some_and(|l| l.ends_with(" 1 unreadable now")),
+        "{}",
+        debug.stderr
     );
     assert_eq!(
         (with.stdout, with.stderr, with.code),
