@@ -506,40 +506,40 @@ impl Listings for Use {
         dir: &Path,
         read: &mut dyn FnMut() -> (Option<Vec<Found>>, bool),
     ) -> Option<Vec<Found>> {
-        let c = &self.counts;
-        let why = match self.locate(dir) {
-            None => &c.dirs_unknown,
-            Some((root, key)) => {
-                let (index, kinds) = (&root.loaded.index, &root.loaded.kinds);
-                match (index.dir_lookup(&key), kinds) {
-                    (Some(id), Some(kinds)) => {
-                        let stored = index.dir_meta(id);
-                        if racy(index, &stored, self.racy_ns) {
-                            &c.dirs_racy
-                        } else {
-                            match std::fs::metadata(dir) {
-                                Ok(meta) if Meta::of(&meta) == stored => {
-                                    if !readable(dir) {
-                                        &c.dirs_unreadable
-                                    } else if let Some(found) =
-                                        stored_listing(index, id, dir, meta.file_type(), kinds)
-                                    {
-                                        c.dirs_listed.fetch_add(1, Ordering::Relaxed);
-                                        return Some(found);
-                                    } else {
-                                        &c.dirs_changed
-                                    }
-                                }
-                                _ => &c.dirs_changed,
-                            }
-                        }
-                    }
-                    _ => &c.dirs_unknown,
-                }
+        match self.stored(dir) {
+            Ok(found) => {
+                self.counts.dirs_listed.fetch_add(1, Ordering::Relaxed);
+                Some(found)
             }
+            Err(why) => {
+                why.fetch_add(1, Ordering::Relaxed);
+                read().0
+            }
+        }
+    }
+}
+
+impl Use {
+    /// `dir`'s listing from the index, or the count of why it must be read.
+    fn stored(&self, dir: &Path) -> Result<Vec<Found>, &AtomicU64> {
+        let c = &self.counts;
+        let (root, key) = self.locate(dir).ok_or(&c.dirs_unknown)?;
+        let (index, kinds) = (&root.loaded.index, &root.loaded.kinds);
+        let (Some(id), Some(kinds)) = (index.dir_lookup(&key), kinds) else {
+            return Err(&c.dirs_unknown);
         };
-        why.fetch_add(1, Ordering::Relaxed);
-        read().0
+        let stored = index.dir_meta(id);
+        if racy(index, &stored, self.racy_ns) {
+            return Err(&c.dirs_racy);
+        }
+        let meta = std::fs::metadata(dir).map_err(|_| &c.dirs_changed)?;
+        if Meta::of(&meta) != stored {
+            return Err(&c.dirs_changed);
+        }
+        if !readable(dir) {
+            return Err(&c.dirs_unreadable);
+        }
+        stored_listing(index, id, dir, meta.file_type(), kinds).ok_or(&c.dirs_changed)
     }
 }
 
