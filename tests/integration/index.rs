@@ -67,6 +67,16 @@ impl Tree {
         std::fs::write(path, content).unwrap();
     }
 
+    /// Writes `files` (path, contents), waits until they are older than
+    /// the racy window, and indexes the tree.
+    fn index(&self, files: &[(&str, &str)]) {
+        for (rel, content) in files {
+            self.write(rel, content);
+        }
+        self.settle();
+        self.build();
+    }
+
     /// The one index file in the cache.
     fn index_file(&self) -> PathBuf {
         let dir = self.cache().join("trawl");
@@ -124,6 +134,16 @@ impl Tree {
             std::thread::sleep(Duration::from_millis(50));
         }
     }
+}
+
+/// Runs `change`, then sets `path`'s mtime back to what it was: only its
+/// ctime says it changed.
+fn keeping_mtime(path: &Path, change: impl FnOnce()) {
+    let modified = std::fs::metadata(path).unwrap().modified().unwrap();
+    change();
+    let file = std::fs::File::open(path).unwrap();
+    file.set_modified(modified).unwrap();
+    assert_eq!(file.metadata().unwrap().modified().unwrap(), modified);
 }
 
 fn newest_time(dir: &Path) -> SystemTime {
@@ -343,16 +363,12 @@ fn mutate(t: &Tree, rng: &mut Rng, files: &[String]) {
     let mut pick = || files[rng.below(files.len())].clone();
     // Same-size edit in place, its mtime set back: only ctime tells.
     let path = root.join(pick());
-    if let Ok(old) = std::fs::read(&path) {
-        let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
-        let mut new = old.clone();
+    if let Ok(mut new) = std::fs::read(&path) {
         let text = b"PM_RESUME";
         if new.len() >= text.len() {
             new[..text.len()].copy_from_slice(text);
         }
-        std::fs::write(&path, &new).unwrap();
-        let file = std::fs::File::options().write(true).open(&path).unwrap();
-        file.set_modified(modified).unwrap();
+        keeping_mtime(&path, || std::fs::write(&path, &new).unwrap());
     }
     // Append, truncate.
     let path = root.join(pick());
@@ -424,16 +440,7 @@ fn mutate(t: &Tree, rng: &mut Rng, files: &[String]) {
 /// Adds a file to `dir` and sets the directory's mtime back: only its
 /// ctime says it changed.
 fn sneak(dir: &Path, name: &str, content: &str) {
-    let modified = std::fs::metadata(dir).unwrap().modified().unwrap();
-    std::fs::write(dir.join(name), content).unwrap();
-    std::fs::File::open(dir)
-        .unwrap()
-        .set_modified(modified)
-        .unwrap();
-    assert_eq!(
-        std::fs::metadata(dir).unwrap().modified().unwrap(),
-        modified
-    );
+    keeping_mtime(dir, || std::fs::write(dir.join(name), content).unwrap());
 }
 
 #[test]
@@ -474,14 +481,7 @@ fn a_same_size_edit_right_after_the_build_is_found() {
     t.build();
     // Same size, same second as the build, mtime set back.
     let path = t.root().join("a.txt");
-    let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
-    std::fs::write(&path, "hello PM_RX\n").unwrap();
-    std::fs::File::options()
-        .write(true)
-        .open(&path)
-        .unwrap()
-        .set_modified(modified)
-        .unwrap();
+    keeping_mtime(&path, || std::fs::write(&path, "hello PM_RX\n").unwrap());
     let run = t.same(&["--debug", "PM_RX"]);
     assert_eq!(run.stdout, "a.txt:hello PM_RX\n");
     assert!(
@@ -495,21 +495,11 @@ fn a_same_size_edit_right_after_the_build_is_found() {
 #[test]
 fn a_same_size_edit_with_its_mtime_set_back_is_found_by_its_ctime() {
     let t = Tree::new();
-    t.write("a.txt", "hello world\n");
-    t.write("b.txt", "other text\n");
-    t.settle();
-    t.build();
+    t.index(&[("a.txt", "hello world\n"), ("b.txt", "other text\n")]);
     let run = t.same(&["--debug", "PM_RX"]);
     assert_eq!(skipped_may_match(&run), (2, 0));
     let path = t.root().join("a.txt");
-    let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
-    std::fs::write(&path, "hello PM_RX\n").unwrap();
-    std::fs::File::options()
-        .write(true)
-        .open(&path)
-        .unwrap()
-        .set_modified(modified)
-        .unwrap();
+    keeping_mtime(&path, || std::fs::write(&path, "hello PM_RX\n").unwrap());
     let run = t.same(&["--debug", "PM_RX"]);
     assert_eq!(run.stdout, "a.txt:hello PM_RX\n");
     assert!(run.stderr.contains("1 changed"), "{}", run.stderr);
@@ -660,10 +650,7 @@ fn an_index_of_another_root_is_ignored() {
 #[test]
 fn the_index_and_its_directory_are_private_and_checked() {
     let t = Tree::new();
-    t.write("a.txt", "foo PM_RESUME\n");
-    t.write("b.txt", "bar\n");
-    t.settle();
-    t.build();
+    t.index(&[("a.txt", "foo PM_RESUME\n"), ("b.txt", "bar\n")]);
     let dir = t.cache().join("trawl");
     let file = t.index_file();
     let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
@@ -758,11 +745,11 @@ fn the_same_tree_gives_the_same_index_for_any_thread_count() {
 #[test]
 fn a_search_inside_an_indexed_tree_uses_its_index() {
     let t = Tree::new();
-    t.write("sub/a.txt", "foo PM_RESUME\n");
-    t.write("sub/b.txt", "bar\n");
-    t.write("c.txt", "bar\n");
-    t.settle();
-    t.build();
+    t.index(&[
+        ("sub/a.txt", "foo PM_RESUME\n"),
+        ("sub/b.txt", "bar\n"),
+        ("c.txt", "bar\n"),
+    ]);
     let run = Run::from(
         t.cmd(&["--debug", "PM_RESUME"])
             .current_dir(t.root().join("sub"))
@@ -780,7 +767,7 @@ fn a_search_inside_an_indexed_tree_uses_its_index() {
 /// mutation, settled and indexed: 13 directories with the root.
 fn listing_tree() -> Tree {
     let t = Tree::new();
-    for d in [
+    let dirs = [
         "add",
         "remove",
         "rename",
@@ -791,12 +778,16 @@ fn listing_tree() -> Tree {
         "replace",
         "link",
         "quiet",
-    ] {
-        t.write(&format!("{d}/a.txt"), "foo PM_RESUME\n");
-        t.write(&format!("{d}/b.txt"), "bar\n");
-    }
-    t.settle();
-    t.build();
+    ];
+    let paths: Vec<[String; 2]> = dirs
+        .iter()
+        .map(|d| [format!("{d}/a.txt"), format!("{d}/b.txt")])
+        .collect();
+    let files: Vec<(&str, &str)> = paths
+        .iter()
+        .flat_map(|[a, b]| [(a.as_str(), "foo PM_RESUME\n"), (b.as_str(), "bar\n")])
+        .collect();
+    t.index(&files);
     t
 }
 
@@ -1046,10 +1037,7 @@ fn files_on_an_untrusted_file_system_are_always_searched() {
         return;
     }
     let t = Tree::with(Fixture::new_in(shm));
-    t.write("a.txt", "hello world\n");
-    t.write("b.txt", "nothing\n");
-    t.settle();
-    t.build();
+    t.index(&[("a.txt", "hello world\n"), ("b.txt", "nothing\n")]);
     let run = t.same(&["--debug", "PM_RX"]);
     assert_eq!(run.code, 1);
     assert!(
