@@ -167,6 +167,14 @@ impl Index {
 
     /// `open` of a file already opened (and checked by its descriptor).
     pub fn from_file(file: File, expect_root: &[u8]) -> io::Result<Index> {
+        Index::from_file_with(file, expect_root, true)
+    }
+
+    /// `from_file`; without `with_files`, only the directory listings are
+    /// read and checked (FILES, PATHS and DICT, 90% of what a search
+    /// reads of the linux corpus's index, are left out: the index then
+    /// has no file), for a search that can skip no file.
+    pub fn from_file_with(file: File, expect_root: &[u8], with_files: bool) -> io::Result<Index> {
         let len = file.metadata()?.len();
         let mut header = [0u8; HEADER_LEN];
         file.read_exact_at(&mut header, 0)
@@ -225,14 +233,14 @@ impl Index {
                 String::from_utf8_lossy(&root)
             )));
         }
-        let files = read(FILES)?;
-        let paths = read(PATHS)?;
-        let dict = read(DICT)?;
+        let (files, paths, dict) = match with_files {
+            true => (read(FILES)?, read(PATHS)?, read(DICT)?),
+            false => Default::default(),
+        };
         let dirs = read(DIRS)?;
         let entries = read(ENTRIES)?;
         let names = read(NAMES)?;
-        if files.len() != n_files * FILE_REC
-            || dict.len() != n_trigrams * DICT_REC
+        if with_files && (files.len() != n_files * FILE_REC || dict.len() != n_trigrams * DICT_REC)
             || dirs.len() % DIR_REC != 0
             || entries.len() % ENTRY_REC != 0
         {
@@ -254,7 +262,7 @@ impl Index {
         };
         // Paths in bounds and strictly ascending: lookups rely on it.
         let mut last: Option<&[u8]> = None;
-        for id in 0..n_files {
+        for id in 0..index.len() {
             let rec = &index.files[id * FILE_REC..];
             let (po, pl) = (u32_at(rec, 0) as usize, u32_at(rec, 4) as usize);
             let Some(path) = index.paths.get(po..po + pl) else {

@@ -573,8 +573,8 @@ fn load(dir: &Path, file: &Path, root: &Path, query: Option<&Query>) -> Result<L
     let opened = std::fs::File::open(file).map_err(|e| e.to_string())?;
     let meta = opened.metadata().map_err(|e| e.to_string())?;
     check_owner(file, &meta)?;
-    let index =
-        Index::from_file(opened, root.as_os_str().as_bytes()).map_err(|e| format!("{e}"))?;
+    let index = Index::from_file_with(opened, root.as_os_str().as_bytes(), query.is_some())
+        .map_err(|e| format!("{e}"))?;
     let candidates = query
         .map(|query| evaluate(&index, query))
         .transpose()
