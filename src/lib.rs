@@ -72,13 +72,17 @@ pub fn run() -> i32 {
         }
     };
     if config.build_index {
-        return index::build::run(&config);
+        return index::build::run(&mut config);
     }
     if !config.files && !config.matches_possible {
         // Not even the --json summary or --stats, as in ripgrep.
         return 1;
     }
-    config.index = index::Use::setup(&config, no_index);
+    config.index = index::Use::setup(&config, no_index).map(std::sync::Arc::new);
+    if let Some(index) = &config.index {
+        // The walk takes unchanged directories' listings from it.
+        config.walk.listings = Some(index.clone());
+    }
     let result = if config.files && config.quiet {
         quiet_files(&config)
     } else if config.files {

@@ -111,6 +111,22 @@ pub struct WalkOptions {
     /// Threads listing directories besides the walker (none: the walker
     /// lists every directory itself, one thread in all).
     pub listers: usize,
+    /// Where directory listings may come from instead of a readdir (the
+    /// index), or where a build records them.
+    pub listings: Option<Arc<dyn Listings>>,
+}
+
+/// Answers a directory's readdir (`read_sorted`) from elsewhere, an
+/// index that vouches for it, with exactly what the read would return.
+pub trait Listings: Send + Sync + std::fmt::Debug {
+    /// `dir`'s entries as `read` returns them (sorted by name; None if the
+    /// directory cannot be opened), either from the store or by calling
+    /// `read`, whose `bool` says the read met no error.
+    fn list(
+        &self,
+        dir: &Path,
+        read: &mut dyn FnMut() -> (Option<Vec<Found>>, bool),
+    ) -> Option<Vec<Found>>;
 }
 
 impl WalkOptions {
@@ -448,11 +464,11 @@ impl IntoIterator for Listing {
 }
 
 /// A directory entry as read.
-struct Found {
-    path: PathBuf,
-    file_type: std::fs::FileType,
+pub struct Found {
+    pub path: PathBuf,
+    pub file_type: std::fs::FileType,
     /// The entry's inode number.
-    ino: u64,
+    pub ino: u64,
 }
 
 /// An entry past walkdir's checks: links followed (with -L), loops and
@@ -492,7 +508,7 @@ impl Lister<'_> {
         };
         crate::test_hooks::vanish(&job.path);
         crate::test_hooks::list_delay();
-        let Some(entries) = read_sorted(&job.path, &mut out) else {
+        let Some(entries) = self.read(&job.path, &mut out) else {
             return (out, jobs);
         };
         // The directory's ignore files are known from its listing. As the
@@ -546,6 +562,18 @@ impl Lister<'_> {
             }
         }
         (out, jobs)
+    }
+
+    /// `read_sorted`, or what `opts.listings` answers in its place.
+    fn read(&self, dir: &Path, out: &mut Listing) -> Option<Vec<Found>> {
+        let Some(listings) = &self.opts.listings else {
+            return read_sorted(dir, out);
+        };
+        listings.list(dir, &mut || {
+            let errors = out.steps.len();
+            let found = read_sorted(dir, out);
+            (found, out.steps.len() == errors)
+        })
     }
 
     /// walkdir's checks, in its order: a link is followed (a broken one

@@ -599,16 +599,17 @@ pub struct Args {
     ///
     /// Index each directory tree (default: the current directory) in
     /// $XDG_CACHE_HOME/trawl (else ~/.cache/trawl), or refresh its index,
-    /// reading again only the files whose metadata changed. Later searches
-    /// in the tree use it automatically; their output is always the same
-    /// as without it (see --no-index).
+    /// reading again only the files and directories whose metadata
+    /// changed. Later searches in the tree use it automatically; their
+    /// output is always the same as without it (see --no-index).
     #[arg(long)]
     pub build_index: bool,
 
     /// Don't use an index.
     ///
-    /// Search every file even where an index built by --build-index says
-    /// it cannot match. The output never differs; only the time does.
+    /// Read every directory and search every file even where an index
+    /// built by --build-index says the directory is unchanged or the file
+    /// cannot match. The output never differs; only the time does.
     #[arg(long)]
     pub no_index: bool,
 

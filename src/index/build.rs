@@ -4,6 +4,10 @@
 //! readers never see half an index and an interrupted build leaves the
 //! previous one. A lock file keeps two builders of one root apart.
 //!
+//! The walk's listings are recorded as it reads them (`Recorder`), each
+//! with the directory's `stat` from before the read; a refresh takes an
+//! unchanged directory's listing from the old index, as a search does.
+//!
 //! Workers read files and extract trigram sets; the collector takes
 //! their results in file-number order (path order, so the same tree
 //! gives the same bytes for any -j) through a window of `WINDOW` files,
@@ -16,22 +20,26 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Instant;
 
 use super::format::{
-    encode_delta, file_numbers, Entry, Index, Meta, Writer, FLAG_BOM, FLAG_UNSTABLE,
+    encode_delta, file_numbers, DirListing, Entry, Index, Kind, Meta, Writer, FLAG_BOM,
+    FLAG_UNSTABLE,
 };
-use super::{cache_dir, check_owner, fs_magic, index_file, racy_window_ns, trusted_fs};
+use super::{
+    cache_dir, check_owner, fs_magic, index_file, racy, racy_window_ns, readable, stored_listing,
+    trusted_fs, Kinds,
+};
 use crate::cli::config::Config;
 use crate::messages::{self, err};
-use crate::walk::{self, SearchPath, Source};
+use crate::walk::{self, Found, Listings, SearchPath, Source};
 
 /// Files read ahead of the collector.
 const WINDOW: usize = 64;
 
 /// Builds or refreshes the index of each path; the exit code.
-pub fn run(config: &Config) -> i32 {
+pub fn run(config: &mut Config) -> i32 {
     let dir = match prepare_dir() {
         Ok(dir) => dir,
         Err(message) => {
@@ -39,9 +47,9 @@ pub fn run(config: &Config) -> i32 {
             return 2;
         }
     };
-    for path in &config.paths {
+    for path in config.paths.clone() {
         let given = match path {
-            SearchPath::Given(p) => p.clone(),
+            SearchPath::Given(p) => p,
             SearchPath::ImplicitCwd => PathBuf::from("."),
             SearchPath::Stdin => {
                 err!("--build-index: stdin cannot be indexed");
@@ -78,7 +86,7 @@ fn now_ns() -> i64 {
         .map_or(0, |d| d.as_nanos() as i64)
 }
 
-fn build_root(config: &Config, dir: &Path, given: &Path) -> Result<(), String> {
+fn build_root(config: &mut Config, dir: &Path, given: &Path) -> Result<(), String> {
     let started = Instant::now();
     let root = given
         .canonicalize()
@@ -93,7 +101,7 @@ fn build_root(config: &Config, dir: &Path, given: &Path) -> Result<(), String> {
     let root_bytes = root.as_os_str().as_bytes();
     let lock = lock(&target.with_extension("lock"))?;
     let old = match Index::open(&target, root_bytes) {
-        Ok(index) => Some(index),
+        Ok(index) => Some(Arc::new(index)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => None,
         Err(e) => {
             messages::warning(format_args!(
@@ -107,6 +115,16 @@ fn build_root(config: &Config, dir: &Path, given: &Path) -> Result<(), String> {
     let racy_ns = racy_window_ns();
     let mut files: Vec<(Vec<u8>, PathBuf)> = Vec::new();
     let given_bytes = given.as_os_str().as_bytes();
+    let recorder = Arc::new(Recorder {
+        given: given_bytes.to_vec(),
+        kinds: old.as_deref().and_then(Kinds::of),
+        old: old.clone(),
+        racy_ns,
+        trust: Mutex::new(HashMap::new()),
+        dirs: Mutex::new(Vec::new()),
+        reused: AtomicUsize::new(0),
+    });
+    config.walk.listings = Some(recorder.clone());
     walk::walk(
         &[SearchPath::Given(given.to_path_buf())],
         &config.rules,
@@ -123,9 +141,15 @@ fn build_root(config: &Config, dir: &Path, given: &Path) -> Result<(), String> {
             true
         },
     );
+    config.walk.listings = None;
+    let reused = recorder.reused.load(Ordering::Relaxed);
+    let mut dirs = std::mem::take(&mut *recorder.dirs.lock().unwrap_or_else(|e| e.into_inner()));
+    dirs.sort_by(|a, b| a.path.cmp(&b.path));
+    dirs.dedup_by(|a, b| a.path == b.path);
+    let n_dirs = dirs.len();
     files.sort();
     files.dedup_by(|a, b| a.0 == b.0);
-    let result = collect(config, &files, old.as_ref(), racy_ns);
+    let result = collect(config, &files, old.as_deref(), racy_ns);
     let result = match result {
         Ok(built) => write(
             dir,
@@ -133,7 +157,8 @@ fn build_root(config: &Config, dir: &Path, given: &Path) -> Result<(), String> {
             root_bytes,
             (build_start, racy_ns),
             built,
-            old.as_ref(),
+            (&dirs, reused),
+            old.as_deref(),
         ),
         Err(e) => Err(e),
     };
@@ -151,6 +176,7 @@ fn build_root(config: &Config, dir: &Path, given: &Path) -> Result<(), String> {
                 root_bytes,
                 (build_start, racy_ns),
                 built,
+                (&dirs, 0),
                 None,
             )
             .map_err(|e| e.message(&target))?
@@ -162,7 +188,8 @@ fn build_root(config: &Config, dir: &Path, given: &Path) -> Result<(), String> {
     use std::io::Write;
     let _ = writeln!(
         io::stdout(),
-        "indexed {}: {entries} files ({read} read, {} unchanged), {trigrams} trigrams, {}, {:.2}s",
+        "indexed {}: {entries} files ({read} read, {} unchanged), {n_dirs} directories \
+         ({reused} unchanged), {trigrams} trigrams, {}, {:.2}s",
         root.display(),
         entries - read,
         match bytes {
@@ -210,6 +237,97 @@ fn lock(path: &Path) -> Result<File, String> {
         if e.kind() != io::ErrorKind::Interrupted {
             return Err(format!("cannot lock {}: {e}", path.display()));
         }
+    }
+}
+
+/// Records the listings the build's walk reads (`walk::Listings`): a
+/// directory's entries, with its `stat` from before the read, where the
+/// read met no error, the `stat` after it is the same, the file system
+/// is trusted and every entry is a file, directory or symlink. An
+/// unchanged directory's listing comes from the old index instead.
+struct Recorder {
+    /// The walked root's path, which every walked path starts with.
+    given: Vec<u8>,
+    old: Option<Arc<Index>>,
+    kinds: Option<Kinds>,
+    racy_ns: i64,
+    /// Device → whether its file system is trusted (`trusted_fs`).
+    trust: Mutex<HashMap<u64, bool>>,
+    dirs: Mutex<Vec<DirListing>>,
+    /// Listings taken from the old index.
+    reused: AtomicUsize,
+}
+
+impl std::fmt::Debug for Recorder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("index::build::Recorder")
+    }
+}
+
+impl Listings for Recorder {
+    fn list(
+        &self,
+        dir: &Path,
+        read: &mut dyn FnMut() -> (Option<Vec<Found>>, bool),
+    ) -> Option<Vec<Found>> {
+        use std::os::unix::fs::MetadataExt;
+        let bytes = dir.as_os_str().as_bytes();
+        let (Some(rest), Ok(before)) =
+            (bytes.strip_prefix(&self.given[..]), std::fs::metadata(dir))
+        else {
+            return read().0;
+        };
+        let key = super::trim_slashes(rest).to_vec();
+        let meta = Meta::of(&before);
+        if let (Some(old), Some(kinds)) = (&self.old, &self.kinds) {
+            if let Some(id) = old.dir_lookup(&key) {
+                if old.dir_meta(id) == meta && !racy(old, &meta, self.racy_ns) && readable(dir) {
+                    if let Some(found) = stored_listing(old, id, dir, before.file_type(), kinds) {
+                        self.reused.fetch_add(1, Ordering::Relaxed);
+                        self.push(old.dir_listing(id));
+                        return Some(found);
+                    }
+                }
+            }
+        }
+        let (found, clean) = read();
+        let trusted = || {
+            let mut trust = self.trust.lock().unwrap_or_else(|e| e.into_inner());
+            *trust
+                .entry(before.dev())
+                .or_insert_with(|| fs_magic(dir).is_some_and(trusted_fs))
+        };
+        let unchanged = || std::fs::metadata(dir).is_ok_and(|after| Meta::of(&after) == meta);
+        if let (Some(found), true) = (&found, clean) {
+            let entries: Option<Vec<_>> = found
+                .iter()
+                .map(|f| {
+                    let path = f.path.as_os_str().as_bytes();
+                    let name = &path[memchr::memrchr(b'/', path).map_or(0, |s| s + 1)..];
+                    let kind = Kind::of(f.file_type)?;
+                    (name.len() <= usize::from(u16::MAX)).then(|| (name.to_vec(), kind, f.ino))
+                })
+                .collect();
+            if let Some(entries) = entries {
+                if trusted() && unchanged() {
+                    self.push(DirListing {
+                        path: key,
+                        meta,
+                        entries,
+                    });
+                }
+            }
+        }
+        found
+    }
+}
+
+impl Recorder {
+    fn push(&self, listing: DirListing) {
+        self.dirs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(listing);
     }
 }
 
@@ -460,11 +578,16 @@ fn write(
     root: &[u8],
     (build_start, racy_ns): (i64, i64),
     built: Built,
+    (dirs, dirs_reused): (&[DirListing], usize),
     old: Option<&Index>,
 ) -> Result<(usize, usize, usize, u64), BuildError> {
     let w = |e: io::Error| BuildError::Write(e);
     if let Some(old) = old {
-        let same = built.read == 0
+        // Every listing came from the old index (so was not racy there),
+        // and there are as many: the same directories.
+        let same_dirs = dirs_reused == dirs.len() && dirs.len() == old.dir_count();
+        let same = same_dirs
+            && built.read == 0
             && built.entries.len() == old.len()
             && built
                 .remap
@@ -489,7 +612,8 @@ fn write(
         .set_permissions(std::fs::Permissions::from_mode(0o600))
         .map_err(w)?;
     let file = tmp.as_file().try_clone().map_err(w)?;
-    let mut writer = Writer::begin(file, root, build_start, racy_ns, &built.entries).map_err(w)?;
+    let mut writer =
+        Writer::begin(file, root, build_start, racy_ns, &built.entries, dirs).map_err(w)?;
     let Built {
         entries,
         remap,

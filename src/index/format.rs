@@ -14,9 +14,17 @@
 //! PATHS:    the paths, relative to the root, '/'-separated bytes
 //! POSTINGS: per trigram, the file numbers holding it, as LEB128 deltas
 //! DICT:     per trigram, ascending: trigram u32, files u32, offset u64, length u32, crc32 u32
+//! DIRS:     per directory walked, sorted by path: path offset u32, path length u32
+//!           (in NAMES), dev u64, ino u64, size u64, mtime ns i64, ctime ns i64,
+//!           mode u32, first entry u32, entries u32
+//! ENTRIES:  per directory, its entries as its readdir gave them, sorted by name:
+//!           inode u64, name offset u32 (in NAMES), name length u16, kind u8, 0 u8
+//! NAMES:    directory paths (relative to the root) and entry names
 //! ```
 //! All integers little-endian. A file's number is its rank in path order,
-//! so the same tree gives the same bytes for any thread count.
+//! so the same tree gives the same bytes for any thread count. Sections
+//! are written in the order META FILES PATHS DIRS ENTRIES NAMES POSTINGS
+//! DICT (the header gives their places).
 
 use std::fs::File;
 use std::io::{self, Write};
@@ -24,16 +32,21 @@ use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 pub const MAGIC: &[u8; 8] = b"TRAWLIX\0";
-pub const VERSION: u32 = 2;
-const SECTIONS: usize = 5;
+pub const VERSION: u32 = 3;
+const SECTIONS: usize = 8;
 const META: usize = 0;
 const FILES: usize = 1;
 const PATHS: usize = 2;
 const POSTINGS: usize = 3;
 const DICT: usize = 4;
+const DIRS: usize = 5;
+const ENTRIES: usize = 6;
+const NAMES: usize = 7;
 pub const HEADER_LEN: usize = 8 + 4 + 4 + SECTIONS * 24 + 4;
 pub const FILE_REC: usize = 56;
 pub const DICT_REC: usize = 24;
+pub const DIR_REC: usize = 60;
+pub const ENTRY_REC: usize = 16;
 
 /// The file starts with a byte order mark: a search with `--encoding
 /// auto` decodes it, so its trigrams are not those of what is searched.
@@ -72,6 +85,50 @@ pub struct Entry {
     pub flags: u32,
 }
 
+/// A directory entry's type as its readdir gave it (d_type, or lstat's
+/// where the file system gives none). A directory holding entries of
+/// other types (FIFOs, sockets, devices) is not stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    File = 1,
+    Dir = 2,
+    Symlink = 3,
+}
+
+impl Kind {
+    pub fn of(file_type: std::fs::FileType) -> Option<Kind> {
+        if file_type.is_file() {
+            Some(Kind::File)
+        } else if file_type.is_dir() {
+            Some(Kind::Dir)
+        } else if file_type.is_symlink() {
+            Some(Kind::Symlink)
+        } else {
+            None
+        }
+    }
+
+    fn from_byte(b: u8) -> Option<Kind> {
+        match b {
+            1 => Some(Kind::File),
+            2 => Some(Kind::Dir),
+            3 => Some(Kind::Symlink),
+            _ => None,
+        }
+    }
+}
+
+/// One directory as the build's walk read it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DirListing {
+    /// Relative to the root ("" for the root).
+    pub path: Vec<u8>,
+    /// Its `stat` before it was read.
+    pub meta: Meta,
+    /// (name, kind, inode), sorted by name.
+    pub entries: Vec<(Vec<u8>, Kind, u64)>,
+}
+
 fn u32_at(b: &[u8], at: usize) -> u32 {
     u32::from_le_bytes(b[at..at + 4].try_into().unwrap())
 }
@@ -92,6 +149,9 @@ pub struct Index {
     paths: Vec<u8>,
     dict: Vec<u8>,
     postings: (u64, u64),
+    dirs: Vec<u8>,
+    entries: Vec<u8>,
+    names: Vec<u8>,
 }
 
 fn corrupt(what: &str) -> io::Error {
@@ -107,6 +167,14 @@ impl Index {
 
     /// `open` of a file already opened (and checked by its descriptor).
     pub fn from_file(file: File, expect_root: &[u8]) -> io::Result<Index> {
+        Index::from_file_with(file, expect_root, true)
+    }
+
+    /// `from_file`; without `with_files`, only the directory listings are
+    /// read and checked (FILES, PATHS and DICT, 90% of what a search
+    /// reads of the linux corpus's index, are left out: the index then
+    /// has no file), for a search that can skip no file.
+    pub fn from_file_with(file: File, expect_root: &[u8], with_files: bool) -> io::Result<Index> {
         let len = file.metadata()?.len();
         let mut header = [0u8; HEADER_LEN];
         file.read_exact_at(&mut header, 0)
@@ -165,10 +233,17 @@ impl Index {
                 String::from_utf8_lossy(&root)
             )));
         }
-        let files = read(FILES)?;
-        let paths = read(PATHS)?;
-        let dict = read(DICT)?;
-        if files.len() != n_files * FILE_REC || dict.len() != n_trigrams * DICT_REC {
+        let (files, paths, dict) = match with_files {
+            true => (read(FILES)?, read(PATHS)?, read(DICT)?),
+            false => Default::default(),
+        };
+        let dirs = read(DIRS)?;
+        let entries = read(ENTRIES)?;
+        let names = read(NAMES)?;
+        if with_files && (files.len() != n_files * FILE_REC || dict.len() != n_trigrams * DICT_REC)
+            || dirs.len() % DIR_REC != 0
+            || entries.len() % ENTRY_REC != 0
+        {
             return Err(corrupt("section sizes disagree"));
         }
         let (p_off, p_len, _) = section(POSTINGS);
@@ -181,10 +256,13 @@ impl Index {
             paths,
             dict,
             postings: (p_off, p_len),
+            dirs,
+            entries,
+            names,
         };
         // Paths in bounds and strictly ascending: lookups rely on it.
         let mut last: Option<&[u8]> = None;
-        for id in 0..n_files {
+        for id in 0..index.len() {
             let rec = &index.files[id * FILE_REC..];
             let (po, pl) = (u32_at(rec, 0) as usize, u32_at(rec, 4) as usize);
             let Some(path) = index.paths.get(po..po + pl) else {
@@ -195,11 +273,123 @@ impl Index {
             }
             last = Some(path);
         }
+        index.check_dirs()?;
         Ok(index)
+    }
+
+    /// Directory paths in bounds and strictly ascending, their entries in
+    /// bounds, of known kinds, with names in bounds and ascending.
+    fn check_dirs(&self) -> io::Result<()> {
+        let mut last: Option<&[u8]> = None;
+        let n_entries = self.entries.len() / ENTRY_REC;
+        for id in 0..self.dir_count() {
+            let rec = &self.dirs[id * DIR_REC..];
+            let (po, pl) = (u32_at(rec, 0) as usize, u32_at(rec, 4) as usize);
+            let Some(path) = self.names.get(po..po + pl) else {
+                return Err(corrupt("directory path out of bounds"));
+            };
+            if last.is_some_and(|l| l >= path) {
+                return Err(corrupt("directories out of order"));
+            }
+            last = Some(path);
+            let (first, count) = (u32_at(rec, 52) as usize, u32_at(rec, 56) as usize);
+            if first.checked_add(count).is_none_or(|end| end > n_entries) {
+                return Err(corrupt("directory entries out of bounds"));
+            }
+            let mut prev: Option<&[u8]> = None;
+            for e in first..first + count {
+                let rec = &self.entries[e * ENTRY_REC..(e + 1) * ENTRY_REC];
+                let (no, nl) = (
+                    u32_at(rec, 8) as usize,
+                    usize::from(rec[12]) | usize::from(rec[13]) << 8,
+                );
+                let Some(name) = self.names.get(no..no + nl) else {
+                    return Err(corrupt("entry name out of bounds"));
+                };
+                if name.is_empty() || name.contains(&b'/') || prev.is_some_and(|p| p >= name) {
+                    return Err(corrupt("bad directory entries"));
+                }
+                if Kind::from_byte(rec[14]).is_none() {
+                    return Err(corrupt("bad directory entry kind"));
+                }
+                prev = Some(name);
+            }
+        }
+        Ok(())
+    }
+
+    pub fn dir_count(&self) -> usize {
+        self.dirs.len() / DIR_REC
+    }
+
+    fn dir_path(&self, id: usize) -> &[u8] {
+        let rec = &self.dirs[id * DIR_REC..];
+        let (po, pl) = (u32_at(rec, 0) as usize, u32_at(rec, 4) as usize);
+        &self.names[po..po + pl]
+    }
+
+    /// The number of the directory at `path` (relative to the root).
+    pub fn dir_lookup(&self, path: &[u8]) -> Option<usize> {
+        let (mut lo, mut hi) = (0, self.dir_count());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            match self.dir_path(mid).cmp(path) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(mid),
+            }
+        }
+        None
+    }
+
+    /// The directory's `stat` when it was read.
+    pub fn dir_meta(&self, id: usize) -> Meta {
+        let r = &self.dirs[id * DIR_REC..(id + 1) * DIR_REC];
+        Meta {
+            dev: u64_at(r, 8),
+            ino: u64_at(r, 16),
+            size: u64_at(r, 24),
+            mtime: u64_at(r, 32) as i64,
+            ctime: u64_at(r, 40) as i64,
+            mode: u32_at(r, 48),
+        }
+    }
+
+    /// The directory's entries: (name, kind, inode), sorted by name.
+    pub fn dir_entries(&self, id: usize) -> impl Iterator<Item = (&[u8], Kind, u64)> + '_ {
+        let r = &self.dirs[id * DIR_REC..(id + 1) * DIR_REC];
+        let (first, count) = (u32_at(r, 52) as usize, u32_at(r, 56) as usize);
+        (first..first + count).map(move |e| {
+            let rec = &self.entries[e * ENTRY_REC..(e + 1) * ENTRY_REC];
+            let (no, nl) = (
+                u32_at(rec, 8) as usize,
+                usize::from(rec[12]) | usize::from(rec[13]) << 8,
+            );
+            // Checked when the index was opened (check_dirs).
+            let kind = Kind::from_byte(rec[14]).unwrap_or(Kind::File);
+            (&self.names[no..no + nl], kind, u64_at(rec, 0))
+        })
+    }
+
+    /// A stored directory in full (for a refresh that keeps it).
+    pub fn dir_listing(&self, id: usize) -> DirListing {
+        DirListing {
+            path: self.dir_path(id).to_vec(),
+            meta: self.dir_meta(id),
+            entries: self
+                .dir_entries(id)
+                .map(|(name, kind, ino)| (name.to_vec(), kind, ino))
+                .collect(),
+        }
     }
 
     pub fn len(&self) -> usize {
         self.files.len() / FILE_REC
+    }
+
+    /// The index file's own type (a regular file's).
+    pub fn file_type(&self) -> io::Result<std::fs::FileType> {
+        Ok(self.file.metadata()?.file_type())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -402,6 +592,7 @@ impl Writer {
         build_start: i64,
         racy_ns: i64,
         files: &[(Vec<u8>, Entry)],
+        dirs: &[DirListing],
     ) -> io::Result<Writer> {
         let mut out = io::BufWriter::with_capacity(1 << 20, out);
         out.write_all(&[0u8; HEADER_LEN])?;
@@ -435,6 +626,33 @@ impl Writer {
         }
         w.section(FILES, &recs)?;
         w.section(PATHS, &paths)?;
+        let (mut recs, mut entries, mut names) = (Vec::new(), Vec::new(), Vec::new());
+        let mut n_entries = 0u32;
+        for dir in dirs {
+            recs.extend_from_slice(&(names.len() as u32).to_le_bytes());
+            recs.extend_from_slice(&(dir.path.len() as u32).to_le_bytes());
+            names.extend_from_slice(&dir.path);
+            let m = &dir.meta;
+            for v in [m.dev, m.ino, m.size, m.mtime as u64, m.ctime as u64] {
+                recs.extend_from_slice(&v.to_le_bytes());
+            }
+            recs.extend_from_slice(&m.mode.to_le_bytes());
+            recs.extend_from_slice(&n_entries.to_le_bytes());
+            recs.extend_from_slice(&(dir.entries.len() as u32).to_le_bytes());
+            for (name, kind, ino) in &dir.entries {
+                entries.extend_from_slice(&ino.to_le_bytes());
+                entries.extend_from_slice(&(names.len() as u32).to_le_bytes());
+                // Names are at most NAME_MAX (255) bytes: the build stores
+                // no directory with a longer one.
+                entries.extend_from_slice(&(name.len() as u16).to_le_bytes());
+                entries.extend_from_slice(&[*kind as u8, 0]);
+                names.extend_from_slice(name);
+            }
+            n_entries += dir.entries.len() as u32;
+        }
+        w.section(DIRS, &recs)?;
+        w.section(ENTRIES, &entries)?;
+        w.section(NAMES, &names)?;
         w.postings_start = w.pos;
         Ok(w)
     }

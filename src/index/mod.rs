@@ -37,6 +37,21 @@
 //!    case folding, -w, -x, -F and line-terminator handling applied) is
 //!    false for the file's trigram set.
 //!
+//! **Directory listings.** The walk asks the index for a directory's
+//! listing in place of its readdir (`walk::Listings`), and everything
+//! after (ignore files, rules, links) runs as without the index. The
+//! index answers with the listing the build read only when:
+//! 1. the directory's `stat` now equals the one taken before that read
+//!    (device, inode, size, mode, mtime and ctime in ns): adding,
+//!    removing or renaming an entry changes the directory's mtime and
+//!    ctime, and an entry's type or inode changes only by replacing it;
+//! 2. that `stat` is not racy (the rule for files, point 3 below): an
+//!    entry added within the timestamp granularity of the read could
+//!    leave both times as they were;
+//! 3. the directory was on a trusted file system (point 4: the build
+//!    stores no other) and is readable now (point 5: a readdir would
+//!    fail, and the walk report the error).
+//!
 //! An index that is corrupt, of another version or root, or not owned by
 //! the user (or writable by others) is reported once and ignored; its
 //! owner is checked on the descriptor then read, so it cannot be swapped
@@ -51,14 +66,14 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::cli::config::Config;
 use crate::messages;
 use crate::printer::OutputMode;
 use crate::search::TextEncoding;
-use crate::walk::SearchPath;
-use format::{Index, Meta, FLAG_BOM, FLAG_UNSTABLE};
+use crate::walk::{Found, Listings, SearchPath};
+use format::{Index, Kind, Meta, FLAG_BOM, FLAG_UNSTABLE};
 use plan::Query;
 
 /// Timestamp granularity assumed for the racy-clean rule: FAT's two
@@ -117,6 +132,68 @@ pub fn fs_magic(path: &Path) -> Option<u32> {
     }
     // SAFETY: statfs succeeded, so it filled the buffer.
     Some(unsafe { st.assume_init() }.f_type as u32)
+}
+
+/// Whether `meta` (an entry's or a directory's, as stored) changed too
+/// close to the index's build for its `stat` to vouch for what was read.
+fn racy(index: &Index, meta: &Meta, racy_now_ns: i64) -> bool {
+    let window = index.racy_ns.max(racy_now_ns);
+    meta.mtime.max(meta.ctime) >= index.build_start.saturating_sub(window)
+}
+
+/// File types for the entries of a stored listing: std makes a
+/// `FileType` only from a `stat` or a readdir, so each is that of a thing
+/// of the kind (a directory's is the listed directory's own).
+pub struct Kinds {
+    file: std::fs::FileType,
+    symlink: OnceLock<std::fs::FileType>,
+}
+
+impl Kinds {
+    /// From the index file (a regular file).
+    fn of(index: &Index) -> Option<Kinds> {
+        let file = index.file_type().ok().filter(|t| t.is_file())?;
+        Some(Kinds {
+            file,
+            symlink: OnceLock::new(),
+        })
+    }
+}
+
+/// Directory `id`'s stored entries as `read_sorted` returns them for
+/// `dir`, whose own type (a directory's) is `dir_type`; None where no
+/// symlink's type can be had (the first symlink entry gives it).
+fn stored_listing(
+    index: &Index,
+    id: usize,
+    dir: &Path,
+    dir_type: std::fs::FileType,
+    kinds: &Kinds,
+) -> Option<Vec<Found>> {
+    let mut found = Vec::new();
+    for (name, kind, ino) in index.dir_entries(id) {
+        let path = dir.join(std::ffi::OsStr::from_bytes(name));
+        let file_type = match kind {
+            Kind::File => kinds.file,
+            Kind::Dir => dir_type,
+            Kind::Symlink => match kinds.symlink.get() {
+                Some(t) => *t,
+                None => {
+                    let t = std::fs::symlink_metadata(&path).ok()?.file_type();
+                    if !t.is_symlink() {
+                        return None;
+                    }
+                    *kinds.symlink.get_or_init(|| t)
+                }
+            },
+        };
+        found.push(Found {
+            path,
+            file_type,
+            ino,
+        });
+    }
+    Some(found)
 }
 
 /// Whether this process may read `path` now (with its effective ids).
@@ -197,8 +274,10 @@ fn unusable(config: &Config) -> Option<&'static str> {
 /// An index loaded for a search, with the files its query leaves.
 struct Loaded {
     index: Index,
-    /// Bit per file: it may match (its trigrams satisfy the query).
-    candidates: Vec<u64>,
+    /// Bit per file: it may match (its trigrams satisfy the query). None
+    /// where the search cannot skip files (every file is searched).
+    candidates: Option<Vec<u64>>,
+    kinds: Option<Kinds>,
 }
 
 /// A path of the command line and where its files are in an index.
@@ -219,6 +298,11 @@ struct Counts {
     racy: AtomicU64,
     raw: AtomicU64,
     unreadable: AtomicU64,
+    dirs_listed: AtomicU64,
+    dirs_unknown: AtomicU64,
+    dirs_changed: AtomicU64,
+    dirs_racy: AtomicU64,
+    dirs_unreadable: AtomicU64,
 }
 
 /// The indexes a search uses, and what they vouched for.
@@ -227,7 +311,15 @@ pub struct Use {
     /// The racy window now; an index's own, if larger, applies too.
     racy_ns: i64,
     bom_matters: bool,
+    /// Whether files may be skipped (else only listings are used).
+    skips_files: bool,
     counts: Counts,
+}
+
+impl std::fmt::Debug for Use {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("index::Use")
+    }
 }
 
 impl Use {
@@ -268,25 +360,19 @@ impl Use {
         if found.is_empty() {
             return None;
         }
-        if let Some(why) = unusable(config) {
-            debug(why);
-            return None;
-        }
-        let Some(hir) = config.matcher.hir() else {
-            debug("the pattern is for PCRE2");
-            return None;
-        };
-        let query = plan::plan(hir);
-        messages::debug(format_args!("index: trigram query {query}"));
-        if query == Query::All {
-            debug("the pattern has no trigram every match must hold");
-            return None;
-        }
+        // Directory listings are used whatever the search; files are
+        // skipped only where the query can say one cannot match.
+        let query = file_query(config).map_err(|why| {
+            messages::debug(format_args!(
+                "index: every file searched (directory listings still used): {why}"
+            ))
+        });
+        let query = query.ok();
         let mut loaded: HashMap<PathBuf, Option<Arc<Loaded>>> = HashMap::new();
         let mut roots = Vec::new();
         for (walked, key, file, root) in found {
             let entry = loaded.entry(file.clone()).or_insert_with(|| {
-                match load(&dir, &file, &root, &query) {
+                match load(&dir, &file, &root, query.as_ref()) {
                     Ok(l) => Some(Arc::new(l)),
                     Err(why) => {
                         messages::warning(format_args!(
@@ -313,14 +399,15 @@ impl Use {
             roots,
             racy_ns: racy_window_ns(),
             bom_matters: matches!(config.search.encoding, TextEncoding::Auto),
+            skips_files: query.is_some(),
             counts: Counts::default(),
         })
     }
 
-    /// Whether the search may leave `path` unread: it cannot match.
-    pub fn skips(&self, path: &Path) -> bool {
+    /// The root a walked path is under, and the path's key in its index.
+    fn locate(&self, path: &Path) -> Option<(&Root, Vec<u8>)> {
         let bytes = path.as_os_str().as_bytes();
-        let found = self.roots.iter().find_map(|root| {
+        self.roots.iter().find_map(|root| {
             let rest = bytes.strip_prefix(root.walked.as_slice())?;
             let rest = if rest.is_empty() || root.walked.ends_with(b"/") {
                 rest
@@ -334,15 +421,25 @@ impl Use {
             }
             key.extend_from_slice(rest);
             Some((root, key))
-        });
+        })
+    }
+
+    /// Whether the search may leave `path` unread: it cannot match.
+    pub fn skips(&self, path: &Path) -> bool {
+        if !self.skips_files {
+            return false;
+        }
         let count = |c: &AtomicU64| {
             c.fetch_add(1, Ordering::Relaxed);
             false
         };
-        let Some((root, key)) = found else {
+        let Some((root, key)) = self.locate(path) else {
             return count(&self.counts.not_indexed);
         };
-        let (index, candidates) = (&root.loaded.index, &root.loaded.candidates);
+        let index = &root.loaded.index;
+        let Some(candidates) = &root.loaded.candidates else {
+            return count(&self.counts.not_indexed);
+        };
         let Some(id) = index.lookup(&key) else {
             return count(&self.counts.not_indexed);
         };
@@ -350,8 +447,7 @@ impl Use {
         if entry.flags & FLAG_UNSTABLE != 0 || (entry.flags & FLAG_BOM != 0 && self.bom_matters) {
             return count(&self.counts.raw);
         }
-        let window = index.racy_ns.max(self.racy_ns);
-        if entry.meta.mtime.max(entry.meta.ctime) >= index.build_start.saturating_sub(window) {
+        if racy(index, &entry.meta, self.racy_ns) {
             return count(&self.counts.racy);
         }
         if candidates[id / 64] & (1 << (id % 64)) != 0 {
@@ -375,6 +471,18 @@ impl Use {
         let c = &self.counts;
         let n = |c: &AtomicU64| c.load(Ordering::Relaxed);
         messages::debug(format_args!(
+            "index: {} directory listings from the index; read: {} changed, {} modified \
+             too close to the build (racy), {} not in the index, {} unreadable now",
+            n(&c.dirs_listed),
+            n(&c.dirs_changed),
+            n(&c.dirs_racy),
+            n(&c.dirs_unknown),
+            n(&c.dirs_unreadable)
+        ));
+        if !self.skips_files {
+            return;
+        }
+        messages::debug(format_args!(
             "index: {} files skipped (unchanged, and no trigram match); searched: {} \
              whose trigrams may match, {} not in the index, {} changed, {} modified too \
              close to the build (racy), {} with a byte order mark, changed while indexed or \
@@ -390,6 +498,66 @@ impl Use {
     }
 }
 
+impl Listings for Use {
+    /// The stored listing of `dir` where the index vouches for it (see
+    /// the module header), else `read`'s.
+    fn list(
+        &self,
+        dir: &Path,
+        read: &mut dyn FnMut() -> (Option<Vec<Found>>, bool),
+    ) -> Option<Vec<Found>> {
+        match self.stored(dir) {
+            Ok(found) => {
+                self.counts.dirs_listed.fetch_add(1, Ordering::Relaxed);
+                Some(found)
+            }
+            Err(why) => {
+                why.fetch_add(1, Ordering::Relaxed);
+                read().0
+            }
+        }
+    }
+}
+
+impl Use {
+    /// `dir`'s listing from the index, or the count of why it must be read.
+    fn stored(&self, dir: &Path) -> Result<Vec<Found>, &AtomicU64> {
+        let c = &self.counts;
+        let (root, key) = self.locate(dir).ok_or(&c.dirs_unknown)?;
+        let (index, kinds) = (&root.loaded.index, &root.loaded.kinds);
+        let (Some(id), Some(kinds)) = (index.dir_lookup(&key), kinds) else {
+            return Err(&c.dirs_unknown);
+        };
+        let stored = index.dir_meta(id);
+        if racy(index, &stored, self.racy_ns) {
+            return Err(&c.dirs_racy);
+        }
+        let meta = std::fs::metadata(dir).map_err(|_| &c.dirs_changed)?;
+        if Meta::of(&meta) != stored {
+            return Err(&c.dirs_changed);
+        }
+        if !readable(dir) {
+            return Err(&c.dirs_unreadable);
+        }
+        stored_listing(index, id, dir, meta.file_type(), kinds).ok_or(&c.dirs_changed)
+    }
+}
+
+/// The query that tells which files cannot match, or why the search
+/// must read every file.
+fn file_query(config: &Config) -> Result<Query, &'static str> {
+    if let Some(why) = unusable(config) {
+        return Err(why);
+    }
+    let hir = config.matcher.hir().ok_or("the pattern is for PCRE2")?;
+    let query = plan::plan(hir);
+    messages::debug(format_args!("index: trigram query {query}"));
+    if query == Query::All {
+        return Err("the pattern has no trigram every match must hold");
+    }
+    Ok(query)
+}
+
 fn trim_slashes(mut s: &[u8]) -> &[u8] {
     while let Some(rest) = s.strip_prefix(b"/") {
         s = rest;
@@ -398,17 +566,25 @@ fn trim_slashes(mut s: &[u8]) -> &[u8] {
 }
 
 /// Opens, checks and queries one index.
-fn load(dir: &Path, file: &Path, root: &Path, query: &Query) -> Result<Loaded, String> {
+fn load(dir: &Path, file: &Path, root: &Path, query: Option<&Query>) -> Result<Loaded, String> {
     let dir_meta = std::fs::metadata(dir).map_err(|e| e.to_string())?;
     check_owner(dir, &dir_meta)?;
     // One open: the owner checked is that of the file read.
     let opened = std::fs::File::open(file).map_err(|e| e.to_string())?;
     let meta = opened.metadata().map_err(|e| e.to_string())?;
     check_owner(file, &meta)?;
-    let index =
-        Index::from_file(opened, root.as_os_str().as_bytes()).map_err(|e| format!("{e}"))?;
-    let candidates = evaluate(&index, query).map_err(|e| format!("{e}"))?;
-    Ok(Loaded { index, candidates })
+    let index = Index::from_file_with(opened, root.as_os_str().as_bytes(), query.is_some())
+        .map_err(|e| format!("{e}"))?;
+    let candidates = query
+        .map(|query| evaluate(&index, query))
+        .transpose()
+        .map_err(|e| format!("{e}"))?;
+    let kinds = Kinds::of(&index);
+    Ok(Loaded {
+        index,
+        candidates,
+        kinds,
+    })
 }
 
 /// The query's files, as a bit set.

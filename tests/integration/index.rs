@@ -67,6 +67,16 @@ impl Tree {
         std::fs::write(path, content).unwrap();
     }
 
+    /// Writes `files` (path, contents), waits until they are older than
+    /// the racy window, and indexes the tree.
+    fn index(&self, files: &[(&str, &str)]) {
+        for (rel, content) in files {
+            self.write(rel, content);
+        }
+        self.settle();
+        self.build();
+    }
+
     /// The one index file in the cache.
     fn index_file(&self) -> PathBuf {
         let dir = self.cache().join("trawl");
@@ -124,6 +134,16 @@ impl Tree {
             std::thread::sleep(Duration::from_millis(50));
         }
     }
+}
+
+/// Runs `change`, then sets `path`'s mtime back to what it was: only its
+/// ctime says it changed.
+fn keeping_mtime(path: &Path, change: impl FnOnce()) {
+    let modified = std::fs::metadata(path).unwrap().modified().unwrap();
+    change();
+    let file = std::fs::File::open(path).unwrap();
+    file.set_modified(modified).unwrap();
+    assert_eq!(file.metadata().unwrap().modified().unwrap(), modified);
 }
 
 fn newest_time(dir: &Path) -> SystemTime {
@@ -231,6 +251,8 @@ fn random_tree(t: &Tree, rng: &mut Rng) -> Vec<String> {
     t.write("empty.txt", "");
     t.write("big.txt", "foo ".repeat(500));
     std::os::unix::fs::symlink("top.txt", t.root().join("link.txt")).unwrap();
+    // Changed only by an entry added behind an mtime set back.
+    t.write("quiet/q.txt", "nothing\n");
     files
 }
 
@@ -321,21 +343,32 @@ fn skipped_may_match(run: &Run) -> (u64, u64) {
     (numbers[0], numbers[1])
 }
 
+/// Counts from the --debug report of directory listings: (taken from
+/// the index, read as changed, as racy, as not in the index).
+fn listings(run: &Run) -> (u64, u64, u64, u64) {
+    let line = run
+        .stderr
+        .lines()
+        .find(|l| l.contains("directory listings from the index"))
+        .unwrap_or_else(|| panic!("no listing report in: {}", run.stderr));
+    let n: Vec<u64> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    (n[0], n[1], n[2], n[3])
+}
+
 fn mutate(t: &Tree, rng: &mut Rng, files: &[String]) {
     let root = t.root();
     let mut pick = || files[rng.below(files.len())].clone();
     // Same-size edit in place, its mtime set back: only ctime tells.
     let path = root.join(pick());
-    if let Ok(old) = std::fs::read(&path) {
-        let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
-        let mut new = old.clone();
+    if let Ok(mut new) = std::fs::read(&path) {
         let text = b"PM_RESUME";
         if new.len() >= text.len() {
             new[..text.len()].copy_from_slice(text);
         }
-        std::fs::write(&path, &new).unwrap();
-        let file = std::fs::File::options().write(true).open(&path).unwrap();
-        file.set_modified(modified).unwrap();
+        keeping_mtime(&path, || std::fs::write(&path, &new).unwrap());
     }
     // Append, truncate.
     let path = root.join(pick());
@@ -374,10 +407,40 @@ fn mutate(t: &Tree, rng: &mut Rng, files: &[String]) {
     if path.exists() {
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o400)).unwrap();
     }
+    // Directory listings: a rename within a directory, a file replaced by
+    // a directory of its name and a directory by a file, a new empty
+    // directory, and an entry added to a directory whose mtime is then
+    // set back (only its ctime tells).
+    let path = root.join(pick());
+    if path.exists() {
+        std::fs::rename(&path, path.with_extension("renamed")).unwrap();
+    }
+    let path = root.join(pick());
+    if path.is_file() {
+        std::fs::remove_file(&path).unwrap();
+        std::fs::create_dir(&path).unwrap();
+        std::fs::write(path.join("inside.txt"), "PM_RESUME foo inside\n").unwrap();
+    }
+    if root.join("d0/sub").is_dir() {
+        std::fs::remove_dir_all(root.join("d0/sub")).unwrap();
+        std::fs::write(root.join("d0/sub"), "was a directory: foo PM_RESUME\n").unwrap();
+    }
+    std::fs::create_dir(root.join("emptydir")).unwrap();
+    sneak(
+        &root.join("quiet"),
+        "sneaked.txt",
+        "foo PM_RESUME sneaked\n",
+    );
     // Ignore rules: *.log files come back, d1 goes.
     t.write(".gitignore", "ignored/\nd1/\n");
     // The binary file gets a match after its NUL.
     t.write("bin.dat", b"bar\0binary PM_RESUME\n");
+}
+
+/// Adds a file to `dir` and sets the directory's mtime back: only its
+/// ctime says it changed.
+fn sneak(dir: &Path, name: &str, content: &str) {
+    keeping_mtime(dir, || std::fs::write(dir.join(name), content).unwrap());
 }
 
 #[test]
@@ -393,6 +456,9 @@ fn index_output_is_that_of_no_index_after_random_mutations() {
         let run = t.same(&["--debug", "-n", "PM_RESUME"]);
         let (skipped, may_match) = skipped_may_match(&run);
         assert!(skipped > 10 && may_match > 0, "{}", run.stderr);
+        let (listed, changed, racy, unknown) = listings(&run);
+        assert!(listed > 5, "{}", run.stderr);
+        assert_eq!((changed, racy, unknown), (0, 0, 0), "{}", run.stderr);
         differential(&t);
         mutate(&t, &mut rng, &files);
         differential(&t);
@@ -415,14 +481,7 @@ fn a_same_size_edit_right_after_the_build_is_found() {
     t.build();
     // Same size, same second as the build, mtime set back.
     let path = t.root().join("a.txt");
-    let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
-    std::fs::write(&path, "hello PM_RX\n").unwrap();
-    std::fs::File::options()
-        .write(true)
-        .open(&path)
-        .unwrap()
-        .set_modified(modified)
-        .unwrap();
+    keeping_mtime(&path, || std::fs::write(&path, "hello PM_RX\n").unwrap());
     let run = t.same(&["--debug", "PM_RX"]);
     assert_eq!(run.stdout, "a.txt:hello PM_RX\n");
     assert!(
@@ -436,29 +495,20 @@ fn a_same_size_edit_right_after_the_build_is_found() {
 #[test]
 fn a_same_size_edit_with_its_mtime_set_back_is_found_by_its_ctime() {
     let t = Tree::new();
-    t.write("a.txt", "hello world\n");
-    t.write("b.txt", "other text\n");
-    t.settle();
-    t.build();
+    t.index(&[("a.txt", "hello world\n"), ("b.txt", "other text\n")]);
     let run = t.same(&["--debug", "PM_RX"]);
     assert_eq!(skipped_may_match(&run), (2, 0));
     let path = t.root().join("a.txt");
-    let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
-    std::fs::write(&path, "hello PM_RX\n").unwrap();
-    std::fs::File::options()
-        .write(true)
-        .open(&path)
-        .unwrap()
-        .set_modified(modified)
-        .unwrap();
+    keeping_mtime(&path, || std::fs::write(&path, "hello PM_RX\n").unwrap());
     let run = t.same(&["--debug", "PM_RX"]);
     assert_eq!(run.stdout, "a.txt:hello PM_RX\n");
     assert!(run.stderr.contains("1 changed"), "{}", run.stderr);
 }
 
-/// The index sections' (offset, length), from the header.
+/// The index sections' (offset, length), from the header, in the order
+/// META FILES PATHS POSTINGS DICT DIRS ENTRIES NAMES.
 fn sections(bytes: &[u8]) -> Vec<(usize, usize)> {
-    (0..5)
+    (0..8)
         .map(|n| {
             let at = 16 + n * 24;
             let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap());
@@ -494,7 +544,10 @@ fn a_bad_index_is_reported_once_and_ignored() {
     let mut version = good.clone();
     version[8] = 99;
     bad.push(("foreign version".into(), version, "version 99"));
-    for (n, what) in ["META", "FILES", "PATHS", "", "DICT"].iter().enumerate() {
+    let names = [
+        "META", "FILES", "PATHS", "", "DICT", "DIRS", "ENTRIES", "NAMES",
+    ];
+    for (n, what) in names.iter().enumerate() {
         if what.is_empty() {
             continue;
         }
@@ -520,6 +573,7 @@ fn a_bad_index_is_reported_once_and_ignored() {
             &["-n", "PM_RESUME"][..],
             &["-c", "foo"],
             &["nomatchanywhere"],
+            &["--files"],
         ] {
             let with = t.run(args);
             let without = t.run(&[&["--no-index"], args].concat());
@@ -530,6 +584,12 @@ fn a_bad_index_is_reported_once_and_ignored() {
                 .lines()
                 .filter(|l| l.contains("ignoring the index"))
                 .collect();
+            // A search that skips no file reads only the listings.
+            let unread = ["FILES", "PATHS", "DICT"].iter().any(|s| what.ends_with(s));
+            if unread && args == ["--files"] {
+                assert_eq!(reports.len(), 0, "{what}: {}", with.stderr);
+                continue;
+            }
             assert_eq!(reports.len(), 1, "{what}: {}", with.stderr);
             assert!(reports[0].contains(reason), "{what}: {}", reports[0]);
         }
@@ -596,10 +656,7 @@ fn an_index_of_another_root_is_ignored() {
 #[test]
 fn the_index_and_its_directory_are_private_and_checked() {
     let t = Tree::new();
-    t.write("a.txt", "foo PM_RESUME\n");
-    t.write("b.txt", "bar\n");
-    t.settle();
-    t.build();
+    t.index(&[("a.txt", "foo PM_RESUME\n"), ("b.txt", "bar\n")]);
     let dir = t.cache().join("trawl");
     let file = t.index_file();
     let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
@@ -694,11 +751,11 @@ fn the_same_tree_gives_the_same_index_for_any_thread_count() {
 #[test]
 fn a_search_inside_an_indexed_tree_uses_its_index() {
     let t = Tree::new();
-    t.write("sub/a.txt", "foo PM_RESUME\n");
-    t.write("sub/b.txt", "bar\n");
-    t.write("c.txt", "bar\n");
-    t.settle();
-    t.build();
+    t.index(&[
+        ("sub/a.txt", "foo PM_RESUME\n"),
+        ("sub/b.txt", "bar\n"),
+        ("c.txt", "bar\n"),
+    ]);
     let run = Run::from(
         t.cmd(&["--debug", "PM_RESUME"])
             .current_dir(t.root().join("sub"))
@@ -710,6 +767,162 @@ fn a_search_inside_an_indexed_tree_uses_its_index() {
     let run = t.run(&["--debug", "PM_RESUME", "sub/b.txt", "c.txt"]);
     assert_eq!(run.code, 1);
     assert_eq!(skipped_may_match(&run), (2, 0));
+}
+
+/// Directories for `every_change_to_a_directory_is_seen`, one per
+/// mutation, settled and indexed: 13 directories with the root.
+fn listing_tree() -> Tree {
+    let t = Tree::new();
+    let dirs = [
+        "add",
+        "remove",
+        "rename",
+        "across",
+        "to",
+        "rmdir/sub",
+        "mvdir/sub",
+        "replace",
+        "link",
+        "quiet",
+    ];
+    let paths: Vec<[String; 2]> = dirs
+        .iter()
+        .map(|d| [format!("{d}/a.txt"), format!("{d}/b.txt")])
+        .collect();
+    let files: Vec<(&str, &str)> = paths
+        .iter()
+        .flat_map(|[a, b]| [(a.as_str(), "foo PM_RESUME\n"), (b.as_str(), "bar\n")])
+        .collect();
+    t.index(&files);
+    t
+}
+
+/// Command lines whose output depends on every listing.
+const LISTING_LINES: &[&[&str]] = &[
+    &["--files"],
+    &["-n", "PM_RESUME"],
+    &["-l", "foo"],
+    &["-L", "--files"],
+    &["-c", "bar"],
+    &["-v", "-c", "zzz"],
+];
+
+#[test]
+fn unchanged_directories_are_listed_from_the_index() {
+    let t = listing_tree();
+    for args in LISTING_LINES {
+        t.same(args);
+    }
+    let run = t.same(&["--debug", "--files"]);
+    assert_eq!(listings(&run), (13, 0, 0, 0), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("every file searched (directory listings still used): --files"),
+        "{}",
+        run.stderr
+    );
+    // A path inside the tree, and one named twice.
+    let run = t.same(&["--debug", "-n", "PM_RESUME", "add", "./mvdir/"]);
+    assert_eq!(listings(&run), (3, 0, 0, 0), "{}", run.stderr);
+    // A refresh of the unchanged tree reads no directory either.
+    let run = t.build();
+    assert!(
+        run.stdout.contains(" 13 directories (13 unchanged),")
+            && run.stdout.contains("index unchanged"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn every_change_to_a_directory_is_seen() {
+    let t = listing_tree();
+    let root = t.root();
+    let write = |rel: &str| std::fs::write(root.join(rel), "foo PM_RESUME new\n").unwrap();
+    type Mutation<'a> = (&'a str, Box<dyn Fn() + 'a>);
+    let mutations: Vec<Mutation> = vec![
+        ("a file added", Box::new(|| write("add/new.txt"))),
+        (
+            "a file removed",
+            Box::new(|| std::fs::remove_file(root.join("remove/a.txt")).unwrap()),
+        ),
+        (
+            "a file renamed within its directory",
+            Box::new(|| {
+                std::fs::rename(root.join("rename/a.txt"), root.join("rename/c.txt")).unwrap()
+            }),
+        ),
+        (
+            "a file moved to another directory",
+            Box::new(|| std::fs::rename(root.join("across/a.txt"), root.join("to/c.txt")).unwrap()),
+        ),
+        (
+            "a directory added",
+            Box::new(|| {
+                std::fs::create_dir(root.join("newdir")).unwrap();
+                write("newdir/x.txt");
+            }),
+        ),
+        (
+            "a directory removed",
+            Box::new(|| std::fs::remove_dir_all(root.join("rmdir/sub")).unwrap()),
+        ),
+        (
+            "a directory renamed",
+            Box::new(|| std::fs::rename(root.join("mvdir/sub"), root.join("mvdir/sub2")).unwrap()),
+        ),
+        (
+            "a file replaced by a directory of its name",
+            Box::new(|| {
+                std::fs::remove_file(root.join("replace/a.txt")).unwrap();
+                std::fs::create_dir(root.join("replace/a.txt")).unwrap();
+                write("replace/a.txt/in.txt");
+            }),
+        ),
+        (
+            "a symlink added",
+            Box::new(|| std::os::unix::fs::symlink("../add", root.join("link/l")).unwrap()),
+        ),
+        (
+            "a file added behind an mtime set back",
+            Box::new(|| sneak(&root.join("quiet"), "sneaked.txt", "foo PM_RESUME\n")),
+        ),
+    ];
+    let mut changed = 0;
+    for (what, mutation) in mutations {
+        mutation();
+        eprintln!("after: {what}");
+        for args in LISTING_LINES {
+            t.same(args);
+        }
+        // The changed directory was read, not taken from the index.
+        let run = t.same(&["--debug", "--files"]);
+        let now = listings(&run).1;
+        assert!(now > changed, "{what}: {}", run.stderr);
+        changed = now;
+    }
+}
+
+#[test]
+fn a_directory_changed_within_the_racy_window_is_read() {
+    let t = listing_tree();
+    // Changed just before the refresh: its stat cannot vouch for its
+    // listing (a second change within the timestamp granularity could
+    // leave the stat as it is).
+    t.write("add/new.txt", "foo PM_RESUME new\n");
+    t.build();
+    let run = t.same(&["--debug", "--files"]);
+    assert_eq!(listings(&run), (12, 0, 1, 0), "{}", run.stderr);
+    t.write("add/new2.txt", "foo PM_RESUME new\n");
+    for args in LISTING_LINES {
+        t.same(args);
+    }
+    // The window is the index's: with a longer one now, every listing
+    // is racy (the tests' 2 s is shorter than any real one).
+    let mut t = t;
+    t.racy_ms = Some("3600000");
+    let run = t.same(&["--debug", "--files"]);
+    assert_eq!(listings(&run), (0, 0, 13, 0), "{}", run.stderr);
 }
 
 #[test]
@@ -830,10 +1043,7 @@ fn files_on_an_untrusted_file_system_are_always_searched() {
         return;
     }
     let t = Tree::with(Fixture::new_in(shm));
-    t.write("a.txt", "hello world\n");
-    t.write("b.txt", "nothing\n");
-    t.settle();
-    t.build();
+    t.index(&[("a.txt", "hello world\n"), ("b.txt", "nothing\n")]);
     let run = t.same(&["--debug", "PM_RX"]);
     assert_eq!(run.code, 1);
     assert!(
@@ -864,6 +1074,11 @@ fn a_file_unreadable_after_leaving_its_group_is_reported() {
     let secret = t.root().join("secret.txt");
     chown(&secret, Some(0), Some(4242)).unwrap();
     std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o640)).unwrap();
+    // So is secretdir's listing (its file is anyone's).
+    t.write("secretdir/s.txt", "PM_RX in a secret directory\n");
+    let secretdir = t.root().join("secretdir");
+    chown(&secretdir, Some(0), Some(4242)).unwrap();
+    std::fs::set_permissions(&secretdir, std::fs::Permissions::from_mode(0o750)).unwrap();
     let as_user = |groups: &str, args: &[&str]| {
         let inner = t.cmd(args);
         let mut cmd = Command::new("/usr/bin/setpriv");
@@ -888,9 +1103,20 @@ fn a_file_unreadable_after_leaving_its_group_is_reported() {
     let without = as_user("--clear-groups", &["--no-index", "PM_RX"]);
     assert_eq!(with.stdout, "a.txt:hello PM_RX\n");
     assert!(
-        with.stderr.contains("secret.txt: Permission denied"),
+        with.stderr.contains("secret.txt: Permission denied")
+            && with.stderr.contains("secretdir: Permission denied"),
         "{}",
         with.stderr
+    );
+    let debug = as_user("--clear-groups", &["--debug", "PM_RX"]);
+    let line = debug
+        .stderr
+        .lines()
+        .find(|l| l.contains("directory listings"));
+    assert!(
+        line.is_some_and(|l| l.ends_with(" 1 unreadable now")),
+        "{}",
+        debug.stderr
     );
     assert_eq!(
         (with.stdout, with.stderr, with.code),

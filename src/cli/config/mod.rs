@@ -58,7 +58,7 @@ pub struct Config {
     /// --build-index: index the paths instead of searching them.
     pub build_index: bool,
     /// The index this search uses (set after the Config is built).
-    pub index: Option<crate::index::Use>,
+    pub index: Option<std::sync::Arc<crate::index::Use>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -22,6 +22,7 @@ pub(super) fn walk_options(args: &Args) -> Result<WalkOptions, String> {
         sort: sort(args),
         deferred_errors: args.quiet.then(Default::default),
         listers: 0,
+        listings: None,
     })
 }
 
