@@ -184,9 +184,12 @@ pub fn search(config: &Config) -> RunResult {
                     return false;
                 }
                 *walked += 1;
-                if let (Some(index), Source::Path(path)) = (&config.index, &haystack.source) {
+                if let (Some(index), Source::Path(path), true) =
+                    (&config.index, &haystack.source, haystack.explicit)
+                {
                     // Unchanged since indexed, and cannot match: its
-                    // output would be empty (see src/index/mod.rs).
+                    // output would be empty (see src/index/mod.rs). The
+                    // walked files were asked in their listing jobs.
                     if index.skips(path) {
                         return true;
                     }
@@ -194,6 +197,10 @@ pub fn search(config: &Config) -> RunResult {
                 pool.submit(with_spare_path(haystack, &shared.spare_paths.1))
             },
         );
+        *walked += config
+            .index
+            .as_ref()
+            .map_or(0, |index| index.skipped_in_walk());
         submit_messages(pool);
     };
     let consume = |delivery: Delivery<Piece>| {

@@ -127,6 +127,12 @@ pub trait Listings: Send + Sync + std::fmt::Debug {
         dir: &Path,
         read: &mut dyn FnMut() -> (Option<Vec<Found>>, bool),
     ) -> Option<Vec<Found>>;
+
+    /// Whether a walked file, which the rules let through, need not be
+    /// read at all: the store vouches that it cannot match.
+    fn skips(&self, _path: &Path) -> bool {
+        false
+    }
 }
 
 impl WalkOptions {
@@ -727,6 +733,12 @@ impl Lister<'_> {
                 ));
                 return None;
             }
+        }
+        // Asked here, on the listing threads, rather than by the walker:
+        // the stat and access checks of every file are most of an indexed
+        // search, and here they run on every core.
+        if self.opts.listings.as_ref().is_some_and(|l| l.skips(&path)) {
+            return None;
         }
         Some(Step::Leaf(Walked::File(path)))
     }

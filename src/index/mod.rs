@@ -4,8 +4,9 @@
 //!
 //! **Why the output cannot change.** The index never decides what is
 //! walked: the walk runs exactly as without it, and the index is asked
-//! only about a file the walk emitted, and can only answer "no need to
-//! read it". It answers so only when all of these hold:
+//! only about a file the walk's rules let through (by the listing job,
+//! `walk::Listings::skips`), and can only answer "no need to read it".
+//! It answers so only when all of these hold:
 //! 1. the search's output for a file without a match is empty whatever
 //!    the file holds (not `-v`, `--passthru`, `--files-without-match`,
 //!    `--include-zero`, `--stats`, `--json`: those count or print every
@@ -293,6 +294,8 @@ struct Root {
 struct Counts {
     may_match: AtomicU64,
     skipped: AtomicU64,
+    /// Of `skipped`, those the walk's listing jobs left out.
+    skipped_in_walk: AtomicU64,
     not_indexed: AtomicU64,
     changed: AtomicU64,
     racy: AtomicU64,
@@ -424,6 +427,12 @@ impl Use {
         })
     }
 
+    /// Files the walk left out because the index vouched for them: they
+    /// count as walked (a search that skipped every file searched some).
+    pub fn skipped_in_walk(&self) -> u64 {
+        self.counts.skipped_in_walk.load(Ordering::Relaxed)
+    }
+
     /// Whether the search may leave `path` unread: it cannot match.
     pub fn skips(&self, path: &Path) -> bool {
         if !self.skips_files {
@@ -499,6 +508,14 @@ impl Use {
 }
 
 impl Listings for Use {
+    fn skips(&self, path: &Path) -> bool {
+        let skips = Use::skips(self, path);
+        if skips {
+            self.counts.skipped_in_walk.fetch_add(1, Ordering::Relaxed);
+        }
+        skips
+    }
+
     /// The stored listing of `dir` where the index vouches for it (see
     /// the module header), else `read`'s.
     fn list(
