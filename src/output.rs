@@ -17,10 +17,10 @@ use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
+use std::time::Instant;
 
 use crossbeam_channel::Sender;
 
-use crate::cli::config::{Config, StatsFormat};
 use crate::messages::err;
 use crate::pool::Delivery;
 use crate::printer::json;
@@ -31,7 +31,7 @@ use crate::walk::Haystack;
 /// Searches a file again with at most this many matching lines: its
 /// output and how many it reported.
 pub type Rerun<'c> = dyn Fn(&Haystack, u64) -> (Vec<u8>, FileStats) + 'c;
-use crate::stats::{self, FileStats};
+use crate::stats::{self, FileStats, Stats};
 
 pub struct OutputOptions {
     /// Written between the outputs of two files (a blank line under
@@ -44,6 +44,27 @@ pub struct OutputOptions {
     pub stdout_is_tty: bool,
 }
 
+/// What the printer reads of the run besides its options: the
+/// --max-results limit and the statistics printed at the end.
+#[derive(Clone, Copy)]
+pub struct Settings<'c> {
+    pub output: &'c OutputOptions,
+    /// --max-results: matching lines in total, in walk order.
+    pub max_results: Option<u64>,
+    pub stats: Option<StatsFormat>,
+    /// The totals; the printer adds those of the files it prints with
+    /// --max-results.
+    pub stats_totals: &'c Stats,
+    pub started: Instant,
+}
+
+/// What to print after the results (--stats, the --json summary).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatsFormat {
+    Human,
+    Json,
+}
+
 /// The block buffer. A write error (the reader closed the pipe) shows at
 /// the next write, so under a flood of results a smaller buffer stops a
 /// `| head -1` sooner; 64 KiB (a pipe's size) wrote the big file's 4 M
@@ -52,7 +73,7 @@ const BUFFER: usize = 64 * 1024;
 use crate::run::SPARE_CAPACITY;
 
 pub struct Printer<'c> {
-    config: &'c Config,
+    settings: Settings<'c>,
     quit: &'c AtomicBool,
     out: io::BufWriter<io::StdoutLock<'static>>,
     /// Separators between files, which ripgrep counts as bytes printed
@@ -76,7 +97,7 @@ pub struct Printer<'c> {
 
 impl<'c> Printer<'c> {
     pub fn new(
-        config: &'c Config,
+        settings: Settings<'c>,
         quit: &'c AtomicBool,
         progress: Option<&'c Mutex<Progress<'c>>>,
         rerun: &'c Rerun<'c>,
@@ -85,7 +106,7 @@ impl<'c> Printer<'c> {
         let stdout = io::stdout().lock();
         widen_pipe(&stdout);
         Printer {
-            config,
+            settings,
             quit,
             out: io::BufWriter::with_capacity(BUFFER, stdout),
             separator_bytes: 0,
@@ -149,7 +170,7 @@ impl<'c> Printer<'c> {
                         stats,
                     },
             } => return self.write_counted(job, (output, stats), &haystack),
-            Delivery::Idle if !self.config.output.block_buffered => self.out.flush(),
+            Delivery::Idle if !self.settings.output.block_buffered => self.out.flush(),
             Delivery::Idle => Ok(()),
         };
         match result {
@@ -170,7 +191,7 @@ impl<'c> Printer<'c> {
         searched: (Vec<u8>, FileStats),
         haystack: &Haystack,
     ) -> bool {
-        let max = self.config.max_results.unwrap_or(u64::MAX);
+        let max = self.settings.max_results.unwrap_or(u64::MAX);
         let left = max.saturating_sub(self.results());
         let (output, stats) = match searched {
             (_, stats) if stats.matched_lines > left => {
@@ -186,8 +207,8 @@ impl<'c> Printer<'c> {
         };
         self.results
             .fetch_add(stats.matched_lines, Ordering::AcqRel);
-        if self.config.stats.is_some() {
-            self.config.stats_totals.add(&stats);
+        if self.settings.stats.is_some() {
+            self.settings.stats_totals.add(&stats);
         }
         let result = self.write_out(job, &output);
         if let Err(error) = result {
@@ -207,10 +228,10 @@ impl<'c> Printer<'c> {
         let printed = self
             .results
             .fetch_add(stats.matched_lines, Ordering::AcqRel);
-        if self.config.stats.is_some() {
-            self.config.stats_totals.add(stats);
+        if self.settings.stats.is_some() {
+            self.settings.stats_totals.add(stats);
         }
-        let max = self.config.max_results.unwrap_or(u64::MAX);
+        let max = self.settings.max_results.unwrap_or(u64::MAX);
         if printed + stats.matched_lines >= max {
             self.stopped_in = Some(path.to_vec());
             return false;
@@ -233,7 +254,7 @@ impl<'c> Printer<'c> {
     fn begin(&mut self, job: u64) -> io::Result<()> {
         if self.last_job != Some(job) {
             if self.wrote_any {
-                if let Some(separator) = &self.config.output.file_separator {
+                if let Some(separator) = &self.settings.output.file_separator {
                     self.out.write_all(separator)?;
                     self.separator_bytes += separator.len() as u64;
                 }
@@ -252,8 +273,8 @@ impl<'c> Printer<'c> {
     fn write_spilled(&mut self, job: u64, file: &File, offset: u64, len: u64) -> io::Result<()> {
         self.begin(job)?;
         let out = &mut self.out;
-        let tty = self.progress.is_some() && self.config.output.stdout_is_tty;
-        let flush = tty || self.config.output.line_buffered;
+        let tty = self.progress.is_some() && self.settings.output.stdout_is_tty;
+        let flush = tty || self.settings.output.line_buffered;
         let mut copy = || {
             out.flush()?;
             let done = send_file(file, offset, len, out.get_ref())?;
@@ -288,7 +309,7 @@ impl<'c> Printer<'c> {
             return Ok(());
         }
         self.begin(job)?;
-        let opts = &self.config.output;
+        let opts = &self.settings.output;
         let out = &mut self.out;
         match self.progress {
             // Results share the terminal with the progress line: hide it,
@@ -342,16 +363,16 @@ impl<'c> Printer<'c> {
             let _ = self.out.into_parts();
             return;
         }
-        let config = self.config;
-        let wall = config.started.elapsed();
-        let totals = config.stats_totals.totals();
+        let settings = self.settings;
+        let wall = settings.started.elapsed();
+        let totals = settings.stats_totals.totals();
         let mut tail = String::new();
         if let (Some(path), Some(max), Some(StatsFormat::Json)) =
-            (&self.stopped_in, config.max_results, config.stats)
+            (&self.stopped_in, settings.max_results, settings.stats)
         {
             tail = json::truncated_message(max, path);
         }
-        tail += &match config.stats {
+        tail += &match settings.stats {
             Some(StatsFormat::Human) => stats::human_block(&totals, self.separator_bytes, wall),
             Some(StatsFormat::Json) => json::summary_message(&totals, wall),
             None => String::new(),

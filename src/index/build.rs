@@ -23,15 +23,22 @@ use super::format::{
     encode_delta, file_numbers, Entry, Index, Meta, Writer, FLAG_BOM, FLAG_UNSTABLE,
 };
 use super::{cache_dir, check_owner, fs_magic, index_file, racy_window_ns, trusted_fs};
-use crate::cli::config::Config;
 use crate::messages::{self, err};
 use crate::walk::{self, SearchPath, Source};
 
 /// Files read ahead of the collector.
 const WINDOW: usize = 64;
 
+/// What a build reads of the command line (filled in by `run::Config`).
+pub struct Options<'a> {
+    pub paths: &'a [SearchPath],
+    pub rules: &'a crate::rules::Rules,
+    pub walk: &'a walk::WalkOptions,
+    pub threads: usize,
+}
+
 /// Builds or refreshes the index of each path; the exit code.
-pub fn run(config: &Config) -> i32 {
+pub fn run(config: &Options) -> i32 {
     let dir = match prepare_dir() {
         Ok(dir) => dir,
         Err(message) => {
@@ -39,7 +46,7 @@ pub fn run(config: &Config) -> i32 {
             return 2;
         }
     };
-    for path in &config.paths {
+    for path in config.paths {
         let given = match path {
             SearchPath::Given(p) => p.clone(),
             SearchPath::ImplicitCwd => PathBuf::from("."),
@@ -78,7 +85,7 @@ fn now_ns() -> i64 {
         .map_or(0, |d| d.as_nanos() as i64)
 }
 
-fn build_root(config: &Config, dir: &Path, given: &Path) -> Result<(), String> {
+fn build_root(config: &Options, dir: &Path, given: &Path) -> Result<(), String> {
     let started = Instant::now();
     let root = given
         .canonicalize()
@@ -109,8 +116,8 @@ fn build_root(config: &Config, dir: &Path, given: &Path) -> Result<(), String> {
     let given_bytes = given.as_os_str().as_bytes();
     walk::walk(
         &[SearchPath::Given(given.to_path_buf())],
-        &config.rules,
-        &config.walk,
+        config.rules,
+        config.walk,
         &mut |haystack| {
             if let Source::Path(path) = haystack.source {
                 if let Some(rest) = path.as_os_str().as_bytes().strip_prefix(given_bytes) {
@@ -240,7 +247,7 @@ struct List {
 }
 
 fn collect(
-    config: &Config,
+    config: &Options,
     files: &[(Vec<u8>, PathBuf)],
     old: Option<&Index>,
     racy_ns: i64,
