@@ -25,13 +25,45 @@ use crate::messages::err;
 use crate::pool::Delivery;
 use crate::printer::json;
 use crate::progress::Progress;
-use crate::run::Piece;
 use crate::walk::Haystack;
 
 /// Searches a file again with at most this many matching lines: its
 /// output and how many it reported.
 pub type Rerun<'c> = dyn Fn(&Haystack, u64) -> (Vec<u8>, FileStats) + 'c;
 use crate::stats::{self, FileStats, Stats};
+
+/// What a job sends to the printer thread.
+pub enum Piece<S> {
+    /// Bytes for stdout.
+    Out(Vec<u8>),
+    /// Messages for stderr (already formatted, one per line).
+    Err(Vec<u8>),
+    /// Bytes for stdout that did not fit in the budget, written to a
+    /// spill file (`run::spill`).
+    Spilled(S),
+    /// With --max-results: a file's whole output (at most `run::HEAD_ROOM`
+    /// bytes) and how many matching lines it holds. The printer prints it
+    /// if the limit allows, or has the file searched again with the exact
+    /// number left.
+    Counted {
+        output: Vec<u8>,
+        haystack: Haystack,
+        /// Its statistics, recorded only if it is printed (so that they
+        /// do not depend on timing).
+        stats: FileStats,
+    },
+    /// With --max-results: the end of a file whose output was streamed in
+    /// its turn with the exact number left (too large to hold, or stdin),
+    /// with its statistics.
+    Tally { stats: FileStats, path: Vec<u8> },
+}
+
+/// Output waiting in a file: the printer copies it out in its turn, and
+/// drops it once printed (which frees its space).
+pub trait Stored {
+    /// The file, and the offset and length of the bytes in it.
+    fn stored(&self) -> (&File, u64, u64);
+}
 
 pub struct OutputOptions {
     /// Written between the outputs of two files (a blank line under
@@ -70,7 +102,6 @@ pub enum StatsFormat {
 /// `| head -1` sooner; 64 KiB (a pipe's size) wrote the big file's 4 M
 /// `-n the` lines as fast as 256 KiB did (0.85-0.89 s both).
 const BUFFER: usize = 64 * 1024;
-use crate::run::SPARE_CAPACITY;
 
 pub struct Printer<'c> {
     settings: Settings<'c>,
@@ -91,8 +122,9 @@ pub struct Printer<'c> {
     results: &'c AtomicU64,
     /// Where --max-results stopped the search.
     stopped_in: Option<Vec<u8>>,
-    /// Written chunks go back to the workers for reuse.
-    spare_buffers: Option<Sender<Vec<u8>>>,
+    /// Written chunks go back to the workers for reuse, if no larger
+    /// than the capacity given.
+    spare_buffers: Option<(Sender<Vec<u8>>, usize)>,
 }
 
 impl<'c> Printer<'c> {
@@ -125,9 +157,9 @@ impl<'c> Printer<'c> {
     /// each 1 MB line and freeing it after the write cost 136,000 page
     /// faults and 0.7 s of system time on the slow-first tree's 550 MB
     /// (rg: 1,800 faults, 0.15 s).
-    pub fn recycling(self, spare: Sender<Vec<u8>>) -> Printer<'c> {
+    pub fn recycling(self, spare: Sender<Vec<u8>>, largest: usize) -> Printer<'c> {
         Printer {
-            spare_buffers: Some(spare),
+            spare_buffers: Some((spare, largest)),
             ..self
         }
     }
@@ -139,7 +171,7 @@ impl<'c> Printer<'c> {
 
     /// Takes one delivery from the pool. False stops the search (a write
     /// failed: a closed pipe, a full disk).
-    pub fn deliver(&mut self, delivery: Delivery<Piece>) -> bool {
+    pub fn deliver<S: Stored>(&mut self, delivery: Delivery<Piece<S>>) -> bool {
         let result = match delivery {
             Delivery::Chunk {
                 job,
@@ -156,7 +188,10 @@ impl<'c> Printer<'c> {
             Delivery::Chunk {
                 job,
                 chunk: Piece::Spilled(spilled),
-            } => self.write_spilled(job, spilled.file(), spilled.offset, spilled.len),
+            } => {
+                let (file, offset, len) = spilled.stored();
+                self.write_spilled(job, file, offset, len)
+            }
             Delivery::Chunk {
                 chunk: Piece::Tally { stats, path },
                 ..
@@ -240,10 +275,10 @@ impl<'c> Printer<'c> {
     }
 
     fn recycle(&self, mut buffer: Vec<u8>) {
-        if let Some(spare) = &self.spare_buffers {
+        if let Some((spare, largest)) = &self.spare_buffers {
             // Kept small, as the spares add to the memory bound; a chunk
             // in a buffer of its own size is too small to reuse.
-            if (crate::printer::CHUNK..=SPARE_CAPACITY).contains(&buffer.capacity()) {
+            if (crate::printer::CHUNK..=*largest).contains(&buffer.capacity()) {
                 buffer.clear();
                 let _ = spare.try_send(buffer);
             }

@@ -136,30 +136,14 @@ impl Config {
     }
 }
 
-/// What a job sends to the printer thread.
-pub enum Piece {
-    /// Bytes for stdout.
-    Out(Vec<u8>),
-    /// Messages for stderr (already formatted, one per line).
-    Err(Vec<u8>),
-    /// Bytes for stdout that did not fit in the budget, written to a
-    /// spill file (`spill`).
-    Spilled(Spilled),
-    /// With --max-results: a file's whole output (at most `HEAD_ROOM`
-    /// bytes) and how many matching lines it holds. The printer prints it
-    /// if the limit allows, or has the file searched again with the exact
-    /// number left.
-    Counted {
-        output: Vec<u8>,
-        haystack: Haystack,
-        /// Its statistics, recorded only if it is printed (so that they
-        /// do not depend on timing).
-        stats: FileStats,
-    },
-    /// With --max-results: the end of a file whose output was streamed in
-    /// its turn with the exact number left (too large to hold, or stdin),
-    /// with its statistics.
-    Tally { stats: FileStats, path: Vec<u8> },
+/// What a job sends to the printer thread, spilled output in `spill`'s
+/// files.
+pub type Piece = output::Piece<Spilled>;
+
+impl output::Stored for Spilled {
+    fn stored(&self) -> (&std::fs::File, u64, u64) {
+        (self.file(), self.offset, self.len)
+    }
 }
 
 impl Weigh for Piece {
@@ -241,7 +225,7 @@ pub fn search(config: &Config) -> RunResult {
         &rerun,
         &shared.results_printed,
     )
-    .recycling(shared.spares.tx.clone());
+    .recycling(shared.spares.tx.clone(), SPARE_CAPACITY);
     let mut searched = 0u64;
     let walked = &mut searched;
     let feed = move |pool: &Pool<Haystack, Piece>| {

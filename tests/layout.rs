@@ -58,3 +58,12 @@ fn only_cli_and_lib_import_cli() {
     let found = importers("crate::cli", &["cli/", "lib.rs", "main.rs"]);
     assert!(found.is_empty(), "these import crate::cli: {found:?}");
 }
+
+#[test]
+fn stages_below_run_never_import_run() {
+    let found = importers(
+        "crate::run",
+        &["cli/", "run.rs", "run/", "lib.rs", "main.rs"],
+    );
+    assert!(found.is_empty(), "these import crate::run: {found:?}");
+}
