@@ -10,12 +10,14 @@
 //! ```
 //!
 //! Reading the modules in pipeline order explains the program:
-//! `cli` (flags, config file, Config, man page and completions) → `walk` +
-//! `rules` (what to search) → `run` (wires one search: walker, workers and
-//! printer around the `pool`, the ordered hand-off protocol) → `search`
+//! `cli` (flags, config file, man page and completions; it builds
+//! `run::Config`) → `walk` + `rules` (what to search) → `run` (the Config,
+//! and one search wired: walker, workers and printer around the `pool`,
+//! the ordered hand-off protocol) → `search`
 //! (one input into Sink calls) → `sink` → `printer` (rendering) → `output`
 //! (stdout and in-order stderr, with `progress` and `stats` at the end) →
-//! `messages` (stderr, exit status).
+//! `messages` (stderr, exit status). Each stage's options live with it
+//! and imports point one way, cli → run → the stages (tests/layout.rs).
 
 pub mod cli;
 pub mod index;
@@ -33,8 +35,8 @@ pub mod test_hooks;
 pub mod walk;
 
 use cli::args::Args;
-use cli::config::Config;
 use messages::err;
+use run::Config;
 
 /// Parses the command line, runs the search and returns the exit code:
 /// 0 if something matched, 1 if nothing did, 2 on any error (a match with
@@ -72,13 +74,13 @@ pub fn run() -> i32 {
         }
     };
     if config.build_index {
-        return index::build::run(&mut config);
+        return index::build::run(&mut config.index_build());
     }
     if !config.files && !config.matches_possible {
         // Not even the --json summary or --stats, as in ripgrep.
         return 1;
     }
-    config.index = index::Use::setup(&config, no_index).map(std::sync::Arc::new);
+    config.index = index::Use::setup(&config.index_search(), no_index).map(std::sync::Arc::new);
     if let Some(index) = &config.index {
         // The walk takes unchanged directories' listings from it.
         config.walk.listings = Some(index.clone());

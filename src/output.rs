@@ -17,21 +17,53 @@ use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
+use std::time::Instant;
 
 use crossbeam_channel::Sender;
 
-use crate::cli::config::{Config, StatsFormat};
 use crate::messages::err;
 use crate::pool::Delivery;
 use crate::printer::json;
 use crate::progress::Progress;
-use crate::run::Piece;
 use crate::walk::Haystack;
 
 /// Searches a file again with at most this many matching lines: its
 /// output and how many it reported.
 pub type Rerun<'c> = dyn Fn(&Haystack, u64) -> (Vec<u8>, FileStats) + 'c;
-use crate::stats::{self, FileStats};
+use crate::stats::{self, FileStats, Stats};
+
+/// What a job sends to the printer thread.
+pub enum Piece<S> {
+    /// Bytes for stdout.
+    Out(Vec<u8>),
+    /// Messages for stderr (already formatted, one per line).
+    Err(Vec<u8>),
+    /// Bytes for stdout that did not fit in the budget, written to a
+    /// spill file (`run::spill`).
+    Spilled(S),
+    /// With --max-results: a file's whole output (at most `run::HEAD_ROOM`
+    /// bytes) and how many matching lines it holds. The printer prints it
+    /// if the limit allows, or has the file searched again with the exact
+    /// number left.
+    Counted {
+        output: Vec<u8>,
+        haystack: Haystack,
+        /// Its statistics, recorded only if it is printed (so that they
+        /// do not depend on timing).
+        stats: FileStats,
+    },
+    /// With --max-results: the end of a file whose output was streamed in
+    /// its turn with the exact number left (too large to hold, or stdin),
+    /// with its statistics.
+    Tally { stats: FileStats, path: Vec<u8> },
+}
+
+/// Output waiting in a file: the printer copies it out in its turn, and
+/// drops it once printed (which frees its space).
+pub trait Stored {
+    /// The file, and the offset and length of the bytes in it.
+    fn stored(&self) -> (&File, u64, u64);
+}
 
 pub struct OutputOptions {
     /// Written between the outputs of two files (a blank line under
@@ -44,15 +76,35 @@ pub struct OutputOptions {
     pub stdout_is_tty: bool,
 }
 
+/// What the printer reads of the run besides its options: the
+/// --max-results limit and the statistics printed at the end.
+#[derive(Clone, Copy)]
+pub struct Settings<'c> {
+    pub output: &'c OutputOptions,
+    /// --max-results: matching lines in total, in walk order.
+    pub max_results: Option<u64>,
+    pub stats: Option<StatsFormat>,
+    /// The totals; the printer adds those of the files it prints with
+    /// --max-results.
+    pub stats_totals: &'c Stats,
+    pub started: Instant,
+}
+
+/// What to print after the results (--stats, the --json summary).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatsFormat {
+    Human,
+    Json,
+}
+
 /// The block buffer. A write error (the reader closed the pipe) shows at
 /// the next write, so under a flood of results a smaller buffer stops a
 /// `| head -1` sooner; 64 KiB (a pipe's size) wrote the big file's 4 M
 /// `-n the` lines as fast as 256 KiB did (0.85-0.89 s both).
 const BUFFER: usize = 64 * 1024;
-use crate::run::SPARE_CAPACITY;
 
 pub struct Printer<'c> {
-    config: &'c Config,
+    settings: Settings<'c>,
     quit: &'c AtomicBool,
     out: io::BufWriter<io::StdoutLock<'static>>,
     /// Separators between files, which ripgrep counts as bytes printed
@@ -70,13 +122,14 @@ pub struct Printer<'c> {
     results: &'c AtomicU64,
     /// Where --max-results stopped the search.
     stopped_in: Option<Vec<u8>>,
-    /// Written chunks go back to the workers for reuse.
-    spare_buffers: Option<Sender<Vec<u8>>>,
+    /// Written chunks go back to the workers for reuse, if no larger
+    /// than the capacity given.
+    spare_buffers: Option<(Sender<Vec<u8>>, usize)>,
 }
 
 impl<'c> Printer<'c> {
     pub fn new(
-        config: &'c Config,
+        settings: Settings<'c>,
         quit: &'c AtomicBool,
         progress: Option<&'c Mutex<Progress<'c>>>,
         rerun: &'c Rerun<'c>,
@@ -85,7 +138,7 @@ impl<'c> Printer<'c> {
         let stdout = io::stdout().lock();
         widen_pipe(&stdout);
         Printer {
-            config,
+            settings,
             quit,
             out: io::BufWriter::with_capacity(BUFFER, stdout),
             separator_bytes: 0,
@@ -104,9 +157,9 @@ impl<'c> Printer<'c> {
     /// each 1 MB line and freeing it after the write cost 136,000 page
     /// faults and 0.7 s of system time on the slow-first tree's 550 MB
     /// (rg: 1,800 faults, 0.15 s).
-    pub fn recycling(self, spare: Sender<Vec<u8>>) -> Printer<'c> {
+    pub fn recycling(self, spare: Sender<Vec<u8>>, largest: usize) -> Printer<'c> {
         Printer {
-            spare_buffers: Some(spare),
+            spare_buffers: Some((spare, largest)),
             ..self
         }
     }
@@ -118,7 +171,7 @@ impl<'c> Printer<'c> {
 
     /// Takes one delivery from the pool. False stops the search (a write
     /// failed: a closed pipe, a full disk).
-    pub fn deliver(&mut self, delivery: Delivery<Piece>) -> bool {
+    pub fn deliver<S: Stored>(&mut self, delivery: Delivery<Piece<S>>) -> bool {
         let result = match delivery {
             Delivery::Chunk {
                 job,
@@ -135,7 +188,10 @@ impl<'c> Printer<'c> {
             Delivery::Chunk {
                 job,
                 chunk: Piece::Spilled(spilled),
-            } => self.write_spilled(job, spilled.file(), spilled.offset, spilled.len),
+            } => {
+                let (file, offset, len) = spilled.stored();
+                self.write_spilled(job, file, offset, len)
+            }
             Delivery::Chunk {
                 chunk: Piece::Tally { stats, path },
                 ..
@@ -149,7 +205,7 @@ impl<'c> Printer<'c> {
                         stats,
                     },
             } => return self.write_counted(job, (output, stats), &haystack),
-            Delivery::Idle if !self.config.output.block_buffered => self.out.flush(),
+            Delivery::Idle if !self.settings.output.block_buffered => self.out.flush(),
             Delivery::Idle => Ok(()),
         };
         match result {
@@ -170,7 +226,7 @@ impl<'c> Printer<'c> {
         searched: (Vec<u8>, FileStats),
         haystack: &Haystack,
     ) -> bool {
-        let max = self.config.max_results.unwrap_or(u64::MAX);
+        let max = self.settings.max_results.unwrap_or(u64::MAX);
         let left = max.saturating_sub(self.results());
         let (output, stats) = match searched {
             (_, stats) if stats.matched_lines > left => {
@@ -186,8 +242,8 @@ impl<'c> Printer<'c> {
         };
         self.results
             .fetch_add(stats.matched_lines, Ordering::AcqRel);
-        if self.config.stats.is_some() {
-            self.config.stats_totals.add(&stats);
+        if self.settings.stats.is_some() {
+            self.settings.stats_totals.add(&stats);
         }
         let result = self.write_out(job, &output);
         if let Err(error) = result {
@@ -207,10 +263,10 @@ impl<'c> Printer<'c> {
         let printed = self
             .results
             .fetch_add(stats.matched_lines, Ordering::AcqRel);
-        if self.config.stats.is_some() {
-            self.config.stats_totals.add(stats);
+        if self.settings.stats.is_some() {
+            self.settings.stats_totals.add(stats);
         }
-        let max = self.config.max_results.unwrap_or(u64::MAX);
+        let max = self.settings.max_results.unwrap_or(u64::MAX);
         if printed + stats.matched_lines >= max {
             self.stopped_in = Some(path.to_vec());
             return false;
@@ -219,10 +275,10 @@ impl<'c> Printer<'c> {
     }
 
     fn recycle(&self, mut buffer: Vec<u8>) {
-        if let Some(spare) = &self.spare_buffers {
+        if let Some((spare, largest)) = &self.spare_buffers {
             // Kept small, as the spares add to the memory bound; a chunk
             // in a buffer of its own size is too small to reuse.
-            if (crate::printer::CHUNK..=SPARE_CAPACITY).contains(&buffer.capacity()) {
+            if (crate::printer::CHUNK..=*largest).contains(&buffer.capacity()) {
                 buffer.clear();
                 let _ = spare.try_send(buffer);
             }
@@ -233,7 +289,7 @@ impl<'c> Printer<'c> {
     fn begin(&mut self, job: u64) -> io::Result<()> {
         if self.last_job != Some(job) {
             if self.wrote_any {
-                if let Some(separator) = &self.config.output.file_separator {
+                if let Some(separator) = &self.settings.output.file_separator {
                     self.out.write_all(separator)?;
                     self.separator_bytes += separator.len() as u64;
                 }
@@ -252,8 +308,8 @@ impl<'c> Printer<'c> {
     fn write_spilled(&mut self, job: u64, file: &File, offset: u64, len: u64) -> io::Result<()> {
         self.begin(job)?;
         let out = &mut self.out;
-        let tty = self.progress.is_some() && self.config.output.stdout_is_tty;
-        let flush = tty || self.config.output.line_buffered;
+        let tty = self.progress.is_some() && self.settings.output.stdout_is_tty;
+        let flush = tty || self.settings.output.line_buffered;
         let mut copy = || {
             out.flush()?;
             let done = send_file(file, offset, len, out.get_ref())?;
@@ -288,7 +344,7 @@ impl<'c> Printer<'c> {
             return Ok(());
         }
         self.begin(job)?;
-        let opts = &self.config.output;
+        let opts = &self.settings.output;
         let out = &mut self.out;
         match self.progress {
             // Results share the terminal with the progress line: hide it,
@@ -342,16 +398,16 @@ impl<'c> Printer<'c> {
             let _ = self.out.into_parts();
             return;
         }
-        let config = self.config;
-        let wall = config.started.elapsed();
-        let totals = config.stats_totals.totals();
+        let settings = self.settings;
+        let wall = settings.started.elapsed();
+        let totals = settings.stats_totals.totals();
         let mut tail = String::new();
         if let (Some(path), Some(max), Some(StatsFormat::Json)) =
-            (&self.stopped_in, config.max_results, config.stats)
+            (&self.stopped_in, settings.max_results, settings.stats)
         {
             tail = json::truncated_message(max, path);
         }
-        tail += &match config.stats {
+        tail += &match settings.stats {
             Some(StatsFormat::Human) => stats::human_block(&totals, self.separator_bytes, wall),
             Some(StatsFormat::Json) => json::summary_message(&totals, wall),
             None => String::new(),

@@ -21,22 +21,22 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{bounded, Receiver, Sender};
 
-use crate::cli::config::Config;
 use crate::messages::{self, err, Activity};
-use crate::output::Printer;
+use crate::output::{self, OutputOptions, Printer, StatsFormat};
 use crate::pool::{Delivery, Limits, NotStarted, Pool, Reply, Weigh};
 use crate::printer::json::JsonSink;
 use crate::printer::standard::StandardSink;
 use crate::printer::summary::SummarySink;
-use crate::printer::{ChunkWriter, Outcome, OutputMode};
+use crate::printer::{ChunkWriter, Outcome, OutputMode, PrintOptions};
 use crate::progress::{self, Progress};
+use crate::rules::Rules;
 use crate::search::matcher::Matcher;
-use crate::search::source::search_file;
-use crate::search::{BinaryMode, Searcher};
+use crate::search::source::{search_file, ReadPolicy};
+use crate::search::{BinaryMode, SearchOptions, Searcher};
 use crate::sink::Sink;
-use crate::stats::FileStats;
+use crate::stats::{FileStats, Stats};
 use crate::test_hooks::{self, Stage};
-use crate::walk::{self, Haystack, Source};
+use crate::walk::{self, Haystack, SearchPath, Source, WalkOptions};
 
 use spill::{Caps, Spares, Spill};
 pub use spill::{Spilled, SPARE_CAPACITY};
@@ -63,30 +63,87 @@ pub const RESERVED_HANDLES: usize = 8;
 /// limit leaves past these is free for spill files.
 const OTHER_HANDLES: u64 = (crate::walk::WALK_OPEN_DIRS + RESERVED_HANDLES) as u64;
 
-/// What a job sends to the printer thread.
-pub enum Piece {
-    /// Bytes for stdout.
-    Out(Vec<u8>),
-    /// Messages for stderr (already formatted, one per line).
-    Err(Vec<u8>),
-    /// Bytes for stdout that did not fit in the budget, written to a
-    /// spill file (`spill`).
-    Spilled(Spilled),
-    /// With --max-results: a file's whole output (at most `HEAD_ROOM`
-    /// bytes) and how many matching lines it holds. The printer prints it
-    /// if the limit allows, or has the file searched again with the exact
-    /// number left.
-    Counted {
-        output: Vec<u8>,
-        haystack: Haystack,
-        /// Its statistics, recorded only if it is printed (so that they
-        /// do not depend on timing).
-        stats: FileStats,
-    },
-    /// With --max-results: the end of a file whose output was streamed in
-    /// its turn with the exact number left (too large to hold, or stdin),
-    /// with its statistics.
-    Tally { stats: FileStats, path: Vec<u8> },
+/// Every stage's options for one run, built once on the main thread
+/// (`cli::config`, from the command line) and shared by reference with
+/// every thread.
+pub struct Config {
+    pub matcher: Matcher,
+    pub paths: Vec<SearchPath>,
+    pub rules: Rules,
+    pub walk: WalkOptions,
+    pub threads: usize,
+    pub search: SearchOptions,
+    pub print: PrintOptions,
+    pub output: OutputOptions,
+    pub read_policy: ReadPolicy,
+    pub text: bool,
+    /// --binary: search binary files found in a walk too.
+    pub binary: bool,
+    pub quiet: bool,
+    /// --max-results: matching lines in total, in walk order.
+    pub max_results: Option<u64>,
+    /// --files: list what would be searched.
+    pub files: bool,
+    /// False when no line can match: no pattern at all (`-f /dev/null`)
+    /// without -v, or `-m 0`. ripgrep then searches nothing and exits 1.
+    pub matches_possible: bool,
+    /// What to print after the results (--stats, --json summary).
+    pub stats: Option<StatsFormat>,
+    pub stats_totals: Stats,
+    pub started: Instant,
+    /// Progress line on stderr: Some(true) at once, Some(false) after a
+    /// second, None never.
+    pub progress: Option<bool>,
+    /// --build-index: index the paths instead of searching them.
+    pub build_index: bool,
+    /// The index this search uses (set after the Config is built).
+    pub index: Option<std::sync::Arc<crate::index::Use>>,
+}
+
+impl Config {
+    /// What an index reads of the search it would serve.
+    pub fn index_search(&self) -> crate::index::Search<'_> {
+        crate::index::Search {
+            paths: &self.paths,
+            matcher: &self.matcher,
+            search: &self.search,
+            print: &self.print,
+            read_policy: &self.read_policy,
+            files: self.files,
+            stats: self.stats.is_some(),
+        }
+    }
+
+    /// What --build-index reads.
+    pub fn index_build(&mut self) -> crate::index::build::Options<'_> {
+        crate::index::build::Options {
+            paths: &self.paths,
+            rules: &self.rules,
+            walk: &mut self.walk,
+            threads: self.threads,
+        }
+    }
+
+    /// What the printer thread reads.
+    fn printer_settings(&self) -> output::Settings<'_> {
+        output::Settings {
+            output: &self.output,
+            max_results: self.max_results,
+            stats: self.stats,
+            stats_totals: &self.stats_totals,
+            started: self.started,
+        }
+    }
+}
+
+/// What a job sends to the printer thread, spilled output in `spill`'s
+/// files.
+pub type Piece = output::Piece<Spilled>;
+
+impl output::Stored for Spilled {
+    fn stored(&self) -> (&std::fs::File, u64, u64) {
+        (self.file(), self.offset, self.len)
+    }
 }
 
 impl Weigh for Piece {
@@ -162,13 +219,13 @@ pub fn search(config: &Config) -> RunResult {
     let rerun =
         |haystack: &Haystack, max: u64| search_again(config, haystack, max, shared.cancelled);
     let mut printer = Printer::new(
-        config,
+        config.printer_settings(),
         shared.cancelled,
         progress.as_ref(),
         &rerun,
         &shared.results_printed,
     )
-    .recycling(shared.spares.tx.clone());
+    .recycling(shared.spares.tx.clone(), SPARE_CAPACITY);
     let mut searched = 0u64;
     let walked = &mut searched;
     let feed = move |pool: &Pool<Haystack, Piece>| {

@@ -31,15 +31,22 @@ use super::{
     cache_dir, check_owner, fs_magic, index_file, racy, racy_window_ns, readable, stored_listing,
     trusted_fs, Kinds,
 };
-use crate::cli::config::Config;
 use crate::messages::{self, err};
 use crate::walk::{self, Found, Listings, SearchPath, Source};
 
 /// Files read ahead of the collector.
 const WINDOW: usize = 64;
 
+/// What a build reads of the command line (filled in by `run::Config`).
+pub struct Options<'a> {
+    pub paths: &'a [SearchPath],
+    pub rules: &'a crate::rules::Rules,
+    pub walk: &'a mut walk::WalkOptions,
+    pub threads: usize,
+}
+
 /// Builds or refreshes the index of each path; the exit code.
-pub fn run(config: &mut Config) -> i32 {
+pub fn run(config: &mut Options) -> i32 {
     let dir = match prepare_dir() {
         Ok(dir) => dir,
         Err(message) => {
@@ -47,9 +54,9 @@ pub fn run(config: &mut Config) -> i32 {
             return 2;
         }
     };
-    for path in config.paths.clone() {
+    for path in config.paths {
         let given = match path {
-            SearchPath::Given(p) => p,
+            SearchPath::Given(p) => p.clone(),
             SearchPath::ImplicitCwd => PathBuf::from("."),
             SearchPath::Stdin => {
                 err!("--build-index: stdin cannot be indexed");
@@ -86,7 +93,7 @@ fn now_ns() -> i64 {
         .map_or(0, |d| d.as_nanos() as i64)
 }
 
-fn build_root(config: &mut Config, dir: &Path, given: &Path) -> Result<(), String> {
+fn build_root(config: &mut Options, dir: &Path, given: &Path) -> Result<(), String> {
     let started = Instant::now();
     let root = given
         .canonicalize()
@@ -127,8 +134,8 @@ fn build_root(config: &mut Config, dir: &Path, given: &Path) -> Result<(), Strin
     config.walk.listings = Some(recorder.clone());
     walk::walk(
         &[SearchPath::Given(given.to_path_buf())],
-        &config.rules,
-        &config.walk,
+        config.rules,
+        config.walk,
         &mut |haystack| {
             if let Source::Path(path) = haystack.source {
                 if let Some(rest) = path.as_os_str().as_bytes().strip_prefix(given_bytes) {
@@ -358,7 +365,7 @@ struct List {
 }
 
 fn collect(
-    config: &Config,
+    config: &Options,
     files: &[(Vec<u8>, PathBuf)],
     old: Option<&Index>,
     racy_ns: i64,

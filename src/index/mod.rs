@@ -69,7 +69,6 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use crate::cli::config::Config;
 use crate::messages;
 use crate::printer::OutputMode;
 use crate::search::TextEncoding;
@@ -243,8 +242,22 @@ pub fn check_owner(path: &Path, meta: &std::fs::Metadata) -> Result<(), String> 
     Ok(())
 }
 
+/// What an index needs to know of the search it would serve (filled in
+/// by `run::Config`).
+pub struct Search<'a> {
+    pub paths: &'a [SearchPath],
+    pub matcher: &'a crate::search::Matcher,
+    pub search: &'a crate::search::SearchOptions,
+    pub print: &'a crate::printer::PrintOptions,
+    pub read_policy: &'a crate::search::source::ReadPolicy,
+    /// --files
+    pub files: bool,
+    /// --stats or --json: statistics of every file searched.
+    pub stats: bool,
+}
+
 /// Why a search cannot use an index at all (`None`: it can).
-fn unusable(config: &Config) -> Option<&'static str> {
+fn unusable(config: &Search) -> Option<&'static str> {
     let (s, p, r) = (&config.search, &config.print, &config.read_policy);
     if config.files {
         Some("--files reads no file")
@@ -259,7 +272,7 @@ fn unusable(config: &Config) -> Option<&'static str> {
         Some("--files-without-match prints files without a match")
     } else if p.include_zero {
         Some("--include-zero prints files without a match")
-    } else if config.stats.is_some() {
+    } else if config.stats {
         Some("--stats and --json count every file searched")
     } else if r.search_zip {
         Some("-z searches decompressed bytes")
@@ -328,7 +341,7 @@ impl std::fmt::Debug for Use {
 impl Use {
     /// The indexes for the search's paths, or None (with the reason under
     /// --debug) when none applies.
-    pub fn setup(config: &Config, no_index: bool) -> Option<Use> {
+    pub fn setup(config: &Search, no_index: bool) -> Option<Use> {
         let debug = |why: &str| messages::debug(format_args!("index: not used: {why}"));
         if no_index {
             debug("--no-index");
@@ -336,7 +349,7 @@ impl Use {
         }
         let dir = cache_dir()?;
         let mut found: Vec<(Vec<u8>, Vec<u8>, PathBuf, PathBuf)> = Vec::new();
-        for path in &config.paths {
+        for path in config.paths {
             let given = match path {
                 SearchPath::Given(p) => p.as_path(),
                 SearchPath::ImplicitCwd => Path::new("./"),
@@ -562,7 +575,7 @@ impl Use {
 
 /// The query that tells which files cannot match, or why the search
 /// must read every file.
-fn file_query(config: &Config) -> Result<Query, &'static str> {
+fn file_query(config: &Search) -> Result<Query, &'static str> {
     if let Some(why) = unusable(config) {
         return Err(why);
     }

@@ -1,6 +1,7 @@
-//! Args → Config: everything validated and built once on the main thread
-//! (the regex, rules, thread count, output format), then shared by
-//! reference with every thread. A bad pattern fails here, before any
+//! Args → Config (`run::Config`, defined with the stage that drives the
+//! others): everything validated and built once on the main thread (the
+//! regex, rules, thread count, output format), then shared by reference
+//! with every thread. A bad pattern fails here, before any
 //! thread starts.
 //!
 //! Each stage's options are built in the module named after it, from the
@@ -19,53 +20,10 @@ use std::path::Path;
 use std::time::Instant;
 
 use super::args::Args;
-use crate::output::OutputOptions;
-use crate::printer::PrintOptions;
-use crate::rules::Rules;
-use crate::search::source::ReadPolicy;
-use crate::search::{Matcher, SearchOptions};
+use crate::run::Config;
+use crate::search::Matcher;
 use crate::stats::Stats;
-use crate::walk::{SearchPath, WalkOptions};
-
-pub struct Config {
-    pub matcher: Matcher,
-    pub paths: Vec<SearchPath>,
-    pub rules: Rules,
-    pub walk: WalkOptions,
-    pub threads: usize,
-    pub search: SearchOptions,
-    pub print: PrintOptions,
-    pub output: OutputOptions,
-    pub read_policy: ReadPolicy,
-    pub text: bool,
-    /// --binary: search binary files found in a walk too.
-    pub binary: bool,
-    pub quiet: bool,
-    /// --max-results: matching lines in total, in walk order.
-    pub max_results: Option<u64>,
-    /// --files: list what would be searched.
-    pub files: bool,
-    /// False when no line can match: no pattern at all (`-f /dev/null`)
-    /// without -v, or `-m 0`. ripgrep then searches nothing and exits 1.
-    pub matches_possible: bool,
-    /// What to print after the results (--stats, --json summary).
-    pub stats: Option<StatsFormat>,
-    pub stats_totals: Stats,
-    pub started: Instant,
-    /// Progress line on stderr: Some(true) at once, Some(false) after a
-    /// second, None never.
-    pub progress: Option<bool>,
-    /// --build-index: index the paths instead of searching them.
-    pub build_index: bool,
-    /// The index this search uses (set after the Config is built).
-    pub index: Option<std::sync::Arc<crate::index::Use>>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StatsFormat {
-    Human,
-    Json,
-}
+use crate::walk::SearchPath;
 
 impl Config {
     /// The stages' options in the order that decides which of several

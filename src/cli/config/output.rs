@@ -1,9 +1,9 @@
 //! The output stage's options: buffering and what goes between files,
 //! and what is drawn on stderr (progress) and printed at the end (stats).
 
-use super::{StatsFormat, Terminal};
+use super::Terminal;
 use crate::cli::args::{Args, ProgressChoice};
-use crate::output::OutputOptions;
+use crate::output::{OutputOptions, StatsFormat};
 use crate::printer::{OutputMode, PrintOptions};
 use crate::search::SearchOptions;
 
