@@ -129,9 +129,49 @@ pub trait Listings: Send + Sync + std::fmt::Debug {
     ) -> Option<Vec<Found>>;
 
     /// Whether a walked file, which the rules let through, need not be
-    /// read at all: the store vouches that it cannot match.
-    fn skips(&self, _path: &Path) -> bool {
+    /// read at all: the store vouches that it cannot match. `dir` is the
+    /// directory being listed, for lookups relative to it.
+    fn skips(&self, _dir: &mut DirHandle, _path: &Path) -> bool {
         false
+    }
+}
+
+/// The directory a listing job lists, opened (`O_PATH`, no read access
+/// needed) the first time an entry is looked up through it: a `fstatat`
+/// of a name in it skips resolving the whole path again, which was most
+/// of the cost of a `stat` per file (perf, an indexed search of the linux
+/// tree: path lookup 20% of 27%). A listing thread holds one at a time.
+pub struct DirHandle<'a> {
+    path: &'a Path,
+    fd: Option<Option<std::os::fd::OwnedFd>>,
+}
+
+impl DirHandle<'_> {
+    fn new(path: &Path) -> DirHandle<'_> {
+        DirHandle { path, fd: None }
+    }
+
+    /// The directory's descriptor, None if it cannot be opened (the
+    /// caller then uses the whole path).
+    pub fn fd(&mut self) -> Option<std::os::fd::BorrowedFd<'_>> {
+        use std::os::fd::{AsFd, FromRawFd, OwnedFd};
+        let path = self.path;
+        self.fd
+            .get_or_insert_with(|| {
+                let c = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
+                // SAFETY: a NUL-terminated path; the descriptor returned is
+                // owned here and closed when the handle is dropped.
+                let fd = unsafe {
+                    libc::open(
+                        c.as_ptr(),
+                        libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC,
+                    )
+                };
+                // SAFETY: a descriptor just opened, owned by nobody else.
+                (fd >= 0).then(|| unsafe { OwnedFd::from_raw_fd(fd) })
+            })
+            .as_ref()
+            .map(|fd| fd.as_fd())
     }
 }
 
@@ -540,6 +580,7 @@ impl Lister<'_> {
             ancestors: this,
             out: &mut out,
             jobs: &mut jobs,
+            handle: DirHandle::new(&job.path),
         };
         let mut waiting = Vec::new();
         for (index, entry) in entries.into_iter().enumerate() {
@@ -737,8 +778,10 @@ impl Lister<'_> {
         // Asked here, on the listing threads, rather than by the walker:
         // the stat and access checks of every file are most of an indexed
         // search, and here they run on every core.
-        if self.opts.listings.as_ref().is_some_and(|l| l.skips(&path)) {
-            return None;
+        if let Some(listings) = &self.opts.listings {
+            if listings.skips(&mut dir.handle, &path) {
+                return None;
+            }
         }
         Some(Step::Leaf(Walked::File(path)))
     }
@@ -753,6 +796,8 @@ struct Dir<'a> {
     ancestors: Option<Arc<Ancestor>>,
     out: &'a mut Listing,
     jobs: &'a mut Vec<(Key, DirJob)>,
+    /// The directory, for lookups of its entries by name.
+    handle: DirHandle<'a>,
 }
 
 /// The listed directory as an ancestor of its entries (with -L).

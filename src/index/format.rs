@@ -77,6 +77,18 @@ impl Meta {
             mode: meta.mode(),
         }
     }
+
+    /// The same from a `stat` buffer (`fstatat`).
+    pub fn of_stat(st: &libc::stat) -> Meta {
+        Meta {
+            dev: st.st_dev,
+            ino: st.st_ino,
+            size: st.st_size as u64,
+            mtime: st.st_mtime * 1_000_000_000 + st.st_mtime_nsec,
+            ctime: st.st_ctime * 1_000_000_000 + st.st_ctime_nsec,
+            mode: st.st_mode,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug)]

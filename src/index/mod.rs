@@ -72,7 +72,7 @@ use std::sync::{Arc, OnceLock};
 use crate::messages;
 use crate::printer::OutputMode;
 use crate::search::TextEncoding;
-use crate::walk::{Found, Listings, SearchPath};
+use crate::walk::{DirHandle, Found, Listings, SearchPath};
 use format::{Index, Kind, Meta, FLAG_BOM, FLAG_UNSTABLE};
 use plan::Query;
 
@@ -203,6 +203,33 @@ fn readable(path: &Path) -> bool {
     };
     // SAFETY: a NUL-terminated path; faccessat only reads it.
     unsafe { libc::faccessat(libc::AT_FDCWD, c.as_ptr(), libc::R_OK, libc::AT_EACCESS) == 0 }
+}
+
+/// `name`'s metadata in the directory `dir` (links followed, as
+/// `std::fs::metadata` follows them); None if it cannot be read.
+fn stat_at(dir: std::os::fd::BorrowedFd, name: &std::ffi::OsStr) -> Option<Meta> {
+    use std::os::fd::AsRawFd;
+    let c = std::ffi::CString::new(name.as_bytes()).ok()?;
+    let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
+    // SAFETY: a NUL-terminated name and a buffer of the right type, which
+    // fstatat fills when it returns 0.
+    let st = unsafe {
+        if libc::fstatat(dir.as_raw_fd(), c.as_ptr(), st.as_mut_ptr(), 0) != 0 {
+            return None;
+        }
+        st.assume_init()
+    };
+    Some(Meta::of_stat(&st))
+}
+
+/// `readable` for `name` in the directory `dir`.
+fn readable_at(dir: std::os::fd::BorrowedFd, name: &std::ffi::OsStr) -> bool {
+    use std::os::fd::AsRawFd;
+    let Ok(c) = std::ffi::CString::new(name.as_bytes()) else {
+        return false;
+    };
+    // SAFETY: a NUL-terminated name; faccessat only reads it.
+    unsafe { libc::faccessat(dir.as_raw_fd(), c.as_ptr(), libc::R_OK, libc::AT_EACCESS) == 0 }
 }
 
 /// `$XDG_CACHE_HOME/trawl`, else `~/.cache/trawl`.
@@ -446,8 +473,15 @@ impl Use {
         self.counts.skipped_in_walk.load(Ordering::Relaxed)
     }
 
-    /// Whether the search may leave `path` unread: it cannot match.
+    /// Whether the search may leave `path` (a file named on the command
+    /// line) unread: it cannot match.
     pub fn skips(&self, path: &Path) -> bool {
+        self.file_skips(path, || None)
+    }
+
+    /// Whether the search may leave `path` unread; `at` gives its stat
+    /// and readability through its directory's descriptor, if it can.
+    fn file_skips(&self, path: &Path, at: impl FnOnce() -> Option<(Meta, bool)>) -> bool {
         if !self.skips_files {
             return false;
         }
@@ -476,11 +510,17 @@ impl Use {
             // Searched whatever its metadata says: no stat needed.
             return count(&self.counts.may_match);
         }
-        match std::fs::metadata(path) {
-            Ok(meta) if Meta::of(&meta) == entry.meta => {}
-            _ => return count(&self.counts.changed),
+        let (meta, readable) = match at() {
+            Some(found) => found,
+            None => match std::fs::metadata(path) {
+                Ok(meta) => (Meta::of(&meta), readable(path)),
+                Err(_) => return count(&self.counts.changed),
+            },
+        };
+        if meta != entry.meta {
+            return count(&self.counts.changed);
         }
-        if !readable(path) {
+        if !readable {
             return count(&self.counts.unreadable);
         }
         self.counts.skipped.fetch_add(1, Ordering::Relaxed);
@@ -521,8 +561,13 @@ impl Use {
 }
 
 impl Listings for Use {
-    fn skips(&self, path: &Path) -> bool {
-        let skips = Use::skips(self, path);
+    fn skips(&self, dir: &mut DirHandle, path: &Path) -> bool {
+        let skips = self.file_skips(path, || {
+            let name = path.file_name()?;
+            let fd = dir.fd()?;
+            let meta = stat_at(fd, name)?;
+            Some((meta, readable_at(fd, name)))
+        });
         if skips {
             self.counts.skipped_in_walk.fetch_add(1, Ordering::Relaxed);
         }
