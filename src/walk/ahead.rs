@@ -7,8 +7,10 @@
 //! ```text
 //! walker: in_order ──take(key)──► done listing? use it
 //!    │                             pending?     list it itself
-//!    │                             running?     list the next pending one
-//!    │                                          meanwhile, or wait for it
+//!    │                             running?     meanwhile, the next pending
+//!    │                                          one goes to a sleeping helper
+//!    │                                          (or, none sleeping, the walker
+//!    │                                          lists it); then wait for it
 //!    └─ steps of each listing, depth first: a leaf is visited, a
 //!       `Descend(key)` takes that key's listing next
 //! helper × N: the pending job with the smallest key ──list──► done,
