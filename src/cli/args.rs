@@ -20,19 +20,9 @@ pub enum ColorChoice {
     Ansi,
 }
 
-/// The forms of the command line, as ripgrep lists them; also the man
-/// page's SYNOPSIS (`generate`).
-pub const USAGE_FORMS: [&str; 8] = [
-    "trawl [OPTIONS] PATTERN [PATH ...]",
-    "trawl [OPTIONS] -e PATTERN ... [PATH ...]",
-    "trawl [OPTIONS] -f PATTERNFILE ... [PATH ...]",
-    "trawl [OPTIONS] --files [PATH ...]",
-    "trawl [OPTIONS] --type-list",
-    "command | trawl [OPTIONS] PATTERN",
-    "trawl [OPTIONS] --help",
-    "trawl [OPTIONS] --version",
-];
-const USAGE: &str = "trawl [OPTIONS] PATTERN [PATH ...]
+/// The forms of the command line, as ripgrep lists them (`-h`, `--help`);
+/// also the man page's SYNOPSIS, one form per line (`generate`).
+pub const USAGE: &str = "trawl [OPTIONS] PATTERN [PATH ...]
        trawl [OPTIONS] -e PATTERN ... [PATH ...]
        trawl [OPTIONS] -f PATTERNFILE ... [PATH ...]
        trawl [OPTIONS] --files [PATH ...]

@@ -6,7 +6,7 @@
 
 use clap_complete::Shell;
 
-use super::args::{GenerateKind, USAGE_FORMS};
+use super::args::{GenerateKind, USAGE};
 
 pub fn generate(kind: GenerateKind) -> Vec<u8> {
     let mut cmd = super::help::command();
@@ -42,7 +42,7 @@ fn man_page(cmd: clap::Command) -> Vec<u8> {
 /// The usage forms in roff, one per line, flags bold and operands italic.
 fn synopsis() -> String {
     let mut roff = String::from(".SH SYNOPSIS\n");
-    for (i, form) in USAGE_FORMS.iter().enumerate() {
+    for (i, form) in USAGE.lines().map(str::trim_start).enumerate() {
         if i > 0 {
             roff.push_str(".br\n");
         }

@@ -141,6 +141,21 @@ pub struct DirListing {
     pub entries: Vec<(Vec<u8>, Kind, u64)>,
 }
 
+/// The number of the path equal to `path` among `count` paths sorted
+/// bytewise, `path_at(n)` being the `n`th.
+fn bisect<'a>(count: usize, path_at: impl Fn(usize) -> &'a [u8], path: &[u8]) -> Option<usize> {
+    let (mut lo, mut hi) = (0, count);
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        match path_at(mid).cmp(path) {
+            std::cmp::Ordering::Less => lo = mid + 1,
+            std::cmp::Ordering::Greater => hi = mid,
+            std::cmp::Ordering::Equal => return Some(mid),
+        }
+    }
+    None
+}
+
 fn u32_at(b: &[u8], at: usize) -> u32 {
     u32::from_le_bytes(b[at..at + 4].try_into().unwrap())
 }
@@ -342,16 +357,7 @@ impl Index {
 
     /// The number of the directory at `path` (relative to the root).
     pub fn dir_lookup(&self, path: &[u8]) -> Option<usize> {
-        let (mut lo, mut hi) = (0, self.dir_count());
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            match self.dir_path(mid).cmp(path) {
-                std::cmp::Ordering::Less => lo = mid + 1,
-                std::cmp::Ordering::Greater => hi = mid,
-                std::cmp::Ordering::Equal => return Some(mid),
-            }
-        }
-        None
+        bisect(self.dir_count(), |n| self.dir_path(n), path)
     }
 
     /// The directory's `stat` when it was read.
@@ -431,16 +437,7 @@ impl Index {
 
     /// The file number of `path` (relative to the root).
     pub fn lookup(&self, path: &[u8]) -> Option<usize> {
-        let (mut lo, mut hi) = (0, self.len());
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            match self.path(mid).cmp(path) {
-                std::cmp::Ordering::Less => lo = mid + 1,
-                std::cmp::Ordering::Greater => hi = mid,
-                std::cmp::Ordering::Equal => return Some(mid),
-            }
-        }
-        None
+        bisect(self.len(), |n| self.path(n), path)
     }
 
     pub fn trigram_count(&self) -> usize {

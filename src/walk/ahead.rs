@@ -233,13 +233,7 @@ where
                         self.helper_cv.notify_one();
                     }
                 } else if let Some((next, job)) = state.pending.pop_first() {
-                    state.held += 1;
-                    drop(state);
-                    let (listing, jobs) = run(job);
-                    self.add(jobs);
-                    state = self.lock();
-                    state.held_bytes += listing.weight();
-                    state.done.insert(next, listing);
+                    state = self.run_job(state, next, job, run);
                     continue;
                 }
             }
@@ -247,6 +241,30 @@ where
             state = self.wait(&self.walker_cv, state);
             state.wanted = None;
         }
+    }
+
+    /// Runs a job taken from `pending`, held (within the limits) while it
+    /// runs and until the walker takes its listing; wakes the walker if it
+    /// waits for this one. Unlocks while the job runs.
+    fn run_job<'g>(
+        &'g self,
+        mut state: MutexGuard<'g, State<K, J, L>>,
+        key: K,
+        job: J,
+        run: &mut Run<'_, K, J, L>,
+    ) -> MutexGuard<'g, State<K, J, L>> {
+        state.held += 1;
+        drop(state);
+        let (listing, jobs) = run(job);
+        self.add(jobs);
+        let mut state = self.lock();
+        state.held_bytes += listing.weight();
+        let wanted = state.wanted.as_ref() == Some(&key);
+        state.done.insert(key, listing);
+        if wanted {
+            self.walker_cv.notify_one();
+        }
+        state
     }
 
     /// Helper: runs pending jobs, smallest key first, while there is room,
@@ -284,17 +302,7 @@ where
                 state.idle_helpers -= 1;
                 continue;
             };
-            state.held += 1;
-            drop(state);
-            let (listing, jobs) = run(job);
-            self.add(jobs);
-            state = self.lock();
-            state.held_bytes += listing.weight();
-            let wanted = state.wanted.as_ref() == Some(&key);
-            state.done.insert(key, listing);
-            if wanted {
-                self.walker_cv.notify_one();
-            }
+            state = self.run_job(state, key, job, run);
             // The model check's invariant: helpers never hold more than
             // the limit (bytes may pass it by the last listing only).
             #[cfg(loom)]

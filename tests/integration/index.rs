@@ -331,30 +331,26 @@ fn differential(t: &Tree) {
 /// Counts from the --debug report: (files skipped, files searched as
 /// their trigrams may match).
 fn skipped_may_match(run: &Run) -> (u64, u64) {
+    let n = report_numbers(run, "files skipped (unchanged");
+    (n[0], n[1])
+}
+
+/// The numbers of the --debug line that holds `marker`, in order.
+fn report_numbers(run: &Run, marker: &str) -> Vec<u64> {
     let line = run
         .stderr
         .lines()
-        .find(|l| l.contains("files skipped (unchanged"))
-        .unwrap_or_else(|| panic!("no index report in: {}", run.stderr));
-    let numbers: Vec<u64> = line
-        .split(|c: char| !c.is_ascii_digit())
+        .find(|l| l.contains(marker))
+        .unwrap_or_else(|| panic!("no '{marker}' report in: {}", run.stderr));
+    line.split(|c: char| !c.is_ascii_digit())
         .filter_map(|w| w.parse().ok())
-        .collect();
-    (numbers[0], numbers[1])
+        .collect()
 }
 
 /// Counts from the --debug report of directory listings: (taken from
 /// the index, read as changed, as racy, as not in the index).
 fn listings(run: &Run) -> (u64, u64, u64, u64) {
-    let line = run
-        .stderr
-        .lines()
-        .find(|l| l.contains("directory listings from the index"))
-        .unwrap_or_else(|| panic!("no listing report in: {}", run.stderr));
-    let n: Vec<u64> = line
-        .split(|c: char| !c.is_ascii_digit())
-        .filter_map(|w| w.parse().ok())
-        .collect();
+    let n = report_numbers(run, "directory listings from the index");
     (n[0], n[1], n[2], n[3])
 }
 
