@@ -87,6 +87,28 @@ fn prepare_dir() -> Result<PathBuf, String> {
     Ok(dir)
 }
 
+/// The prefix of the temporary files a build of `target` writes before
+/// renaming one over it.
+fn temp_prefix(target: &Path) -> String {
+    let stem = target.file_stem().unwrap_or_default().to_string_lossy();
+    format!(".tmp-{stem}-")
+}
+
+/// Removes the temporary files of builds of `target` that were killed
+/// before their rename (SIGTERM, SIGKILL, a crash: up to an index's size
+/// each). The lock is held, so no other build of it is writing one.
+fn remove_stale_temps(dir: &Path, target: &Path) {
+    let prefix = temp_prefix(target);
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if entry.file_name().as_bytes().starts_with(prefix.as_bytes()) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 fn now_ns() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -107,6 +129,7 @@ fn build_root(config: &mut Options, dir: &Path, given: &Path) -> Result<(), Stri
     let target = index_file(dir, &root);
     let root_bytes = root.as_os_str().as_bytes();
     let lock = lock(&target.with_extension("lock"))?;
+    remove_stale_temps(dir, &target);
     let old = match Index::open(&target, root_bytes) {
         Ok(index) => Some(Arc::new(index)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => None,
@@ -612,7 +635,7 @@ fn write(
         .transpose()
         .map_err(BuildError::OldCorrupt)?;
     let tmp = tempfile::Builder::new()
-        .prefix(".tmp-")
+        .prefix(&temp_prefix(target))
         .tempfile_in(dir)
         .map_err(w)?;
     tmp.as_file()

@@ -470,6 +470,30 @@ fn index_output_is_that_of_no_index_after_random_mutations() {
 }
 
 #[test]
+fn a_build_removes_what_a_killed_build_of_its_root_left() {
+    let t = Tree::new();
+    t.index(&[("a.txt", "PM_RESUME\n")]);
+    let index = t.index_file();
+    let stem = index.file_stem().unwrap().to_str().unwrap();
+    let dir = index.parent().unwrap();
+    // What a build killed before its rename leaves, and another root's.
+    let stale = dir.join(format!(".tmp-{stem}-killed"));
+    let other = dir.join(".tmp-0123456789abcdef-running");
+    std::fs::write(&stale, "partial").unwrap();
+    std::fs::write(&other, "partial").unwrap();
+    t.write("b.txt", "PM_RESUME too\n");
+    t.build();
+    assert!(!stale.exists(), "the killed build's file is still there");
+    assert!(other.exists(), "another root's build file was removed");
+    let names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".tmp-") && !n.contains("0123456789abcdef"))
+        .collect();
+    assert_eq!(names, Vec::<String>::new());
+}
+
+#[test]
 fn a_same_size_edit_right_after_the_build_is_found() {
     let t = Tree::new();
     t.write("a.txt", "hello world\n");
