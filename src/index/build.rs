@@ -29,7 +29,7 @@ use super::format::{
 };
 use super::{
     cache_dir, check_owner, fs_magic, index_file, racy, racy_window_ns, readable, stored_listing,
-    trusted_fs, Kinds,
+    trusted_fs,
 };
 use crate::messages::{self, err};
 use crate::walk::{self, Found, Listings, SearchPath, Source};
@@ -147,7 +147,6 @@ fn build_root(config: &mut Options, dir: &Path, given: &Path) -> Result<(), Stri
     let given_bytes = given.as_os_str().as_bytes();
     let recorder = Arc::new(Recorder {
         given: given_bytes.to_vec(),
-        kinds: old.as_deref().and_then(Kinds::of),
         old: old.clone(),
         racy_ns,
         trust: Mutex::new(HashMap::new()),
@@ -279,7 +278,6 @@ struct Recorder {
     /// The walked root's path, which every walked path starts with.
     given: Vec<u8>,
     old: Option<Arc<Index>>,
-    kinds: Option<Kinds>,
     racy_ns: i64,
     /// Device → whether its file system is trusted (`trusted_fs`).
     trust: Mutex<HashMap<u64, bool>>,
@@ -309,14 +307,12 @@ impl Listings for Recorder {
         };
         let key = super::trim_slashes(rest).to_vec();
         let meta = Meta::of(&before);
-        if let (Some(old), Some(kinds)) = (&self.old, &self.kinds) {
+        if let Some(old) = &self.old {
             if let Some(id) = old.dir_lookup(&key) {
                 if old.dir_meta(id) == meta && !racy(old, &meta, self.racy_ns) && readable(dir) {
-                    if let Some(found) = stored_listing(old, id, dir, before.file_type(), kinds) {
-                        self.reused.fetch_add(1, Ordering::Relaxed);
-                        self.push(old.dir_listing(id));
-                        return Some(found);
-                    }
+                    self.reused.fetch_add(1, Ordering::Relaxed);
+                    self.push(old.dir_listing(id));
+                    return Some(stored_listing(old, id, dir));
                 }
             }
         }

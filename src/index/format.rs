@@ -31,6 +31,8 @@ use std::io::{self, Write};
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 
+use crate::walk::EntryType;
+
 pub const MAGIC: &[u8; 8] = b"TRAWLIX\0";
 pub const VERSION: u32 = 3;
 const SECTIONS: usize = 8;
@@ -108,15 +110,20 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub fn of(file_type: std::fs::FileType) -> Option<Kind> {
-        if file_type.is_file() {
-            Some(Kind::File)
-        } else if file_type.is_dir() {
-            Some(Kind::Dir)
-        } else if file_type.is_symlink() {
-            Some(Kind::Symlink)
-        } else {
-            None
+    pub fn of(file_type: EntryType) -> Option<Kind> {
+        match file_type {
+            EntryType::File => Some(Kind::File),
+            EntryType::Dir => Some(Kind::Dir),
+            EntryType::Symlink => Some(Kind::Symlink),
+            EntryType::Other => None,
+        }
+    }
+
+    pub fn entry_type(self) -> EntryType {
+        match self {
+            Kind::File => EntryType::File,
+            Kind::Dir => EntryType::Dir,
+            Kind::Symlink => EntryType::Symlink,
         }
     }
 
@@ -403,11 +410,6 @@ impl Index {
 
     pub fn len(&self) -> usize {
         self.files.len() / FILE_REC
-    }
-
-    /// The index file's own type (a regular file's).
-    pub fn file_type(&self) -> io::Result<std::fs::FileType> {
-        Ok(self.file.metadata()?.file_type())
     }
 
     pub fn is_empty(&self) -> bool {

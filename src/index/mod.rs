@@ -67,13 +67,13 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use crate::messages;
 use crate::printer::OutputMode;
 use crate::search::TextEncoding;
 use crate::walk::{DirHandle, Found, Listings, SearchPath};
-use format::{Index, Kind, Meta, FLAG_BOM, FLAG_UNSTABLE};
+use format::{Index, Meta, FLAG_BOM, FLAG_UNSTABLE};
 use plan::Query;
 
 /// Timestamp granularity assumed for the racy-clean rule: FAT's two
@@ -141,59 +141,17 @@ fn racy(index: &Index, meta: &Meta, racy_now_ns: i64) -> bool {
     meta.mtime.max(meta.ctime) >= index.build_start.saturating_sub(window)
 }
 
-/// File types for the entries of a stored listing: std makes a
-/// `FileType` only from a `stat` or a readdir, so each is that of a thing
-/// of the kind (a directory's is the listed directory's own).
-pub struct Kinds {
-    file: std::fs::FileType,
-    symlink: OnceLock<std::fs::FileType>,
-}
-
-impl Kinds {
-    /// From the index file (a regular file).
-    fn of(index: &Index) -> Option<Kinds> {
-        let file = index.file_type().ok().filter(|t| t.is_file())?;
-        Some(Kinds {
-            file,
-            symlink: OnceLock::new(),
-        })
-    }
-}
-
 /// Directory `id`'s stored entries as `read_sorted` returns them for
-/// `dir`, whose own type (a directory's) is `dir_type`; None where no
-/// symlink's type can be had (the first symlink entry gives it).
-fn stored_listing(
-    index: &Index,
-    id: usize,
-    dir: &Path,
-    dir_type: std::fs::FileType,
-    kinds: &Kinds,
-) -> Option<Vec<Found>> {
-    let mut found = Vec::new();
-    for (name, kind, ino) in index.dir_entries(id) {
-        let path = dir.join(std::ffi::OsStr::from_bytes(name));
-        let file_type = match kind {
-            Kind::File => kinds.file,
-            Kind::Dir => dir_type,
-            Kind::Symlink => match kinds.symlink.get() {
-                Some(t) => *t,
-                None => {
-                    let t = std::fs::symlink_metadata(&path).ok()?.file_type();
-                    if !t.is_symlink() {
-                        return None;
-                    }
-                    *kinds.symlink.get_or_init(|| t)
-                }
-            },
-        };
-        found.push(Found {
-            path,
-            file_type,
+/// `dir`.
+fn stored_listing(index: &Index, id: usize, dir: &Path) -> Vec<Found> {
+    index
+        .dir_entries(id)
+        .map(|(name, kind, ino)| Found {
+            path: dir.join(std::ffi::OsStr::from_bytes(name)),
+            file_type: kind.entry_type(),
             ino,
-        });
-    }
-    Some(found)
+        })
+        .collect()
 }
 
 /// Whether this process may read `path` now (with its effective ids).
@@ -318,7 +276,6 @@ struct Loaded {
     /// Bit per file: it may match (its trigrams satisfy the query). None
     /// where the search cannot skip files (every file is searched).
     candidates: Option<Vec<u64>>,
-    kinds: Option<Kinds>,
 }
 
 /// A path of the command line and where its files are in an index.
@@ -599,10 +556,8 @@ impl Use {
     fn stored(&self, dir: &Path) -> Result<Vec<Found>, &AtomicU64> {
         let c = &self.counts;
         let (root, key) = self.locate(dir).ok_or(&c.dirs_unknown)?;
-        let (index, kinds) = (&root.loaded.index, &root.loaded.kinds);
-        let (Some(id), Some(kinds)) = (index.dir_lookup(&key), kinds) else {
-            return Err(&c.dirs_unknown);
-        };
+        let index = &root.loaded.index;
+        let id = index.dir_lookup(&key).ok_or(&c.dirs_unknown)?;
         let stored = index.dir_meta(id);
         if racy(index, &stored, self.racy_ns) {
             return Err(&c.dirs_racy);
@@ -614,7 +569,7 @@ impl Use {
         if !readable(dir) {
             return Err(&c.dirs_unreadable);
         }
-        stored_listing(index, id, dir, meta.file_type(), kinds).ok_or(&c.dirs_changed)
+        Ok(stored_listing(index, id, dir))
     }
 }
 
@@ -654,12 +609,7 @@ fn load(dir: &Path, file: &Path, root: &Path, query: Option<&Query>) -> Result<L
         .map(|query| evaluate(&index, query))
         .transpose()
         .map_err(|e| format!("{e}"))?;
-    let kinds = Kinds::of(&index);
-    Ok(Loaded {
-        index,
-        candidates,
-        kinds,
-    })
+    Ok(Loaded { index, candidates })
 }
 
 /// The query's files, as a bit set.
