@@ -15,7 +15,7 @@
 
 pub mod ahead;
 
-use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -125,8 +125,8 @@ pub trait Listings: Send + Sync + std::fmt::Debug {
     fn list(
         &self,
         dir: &Path,
-        read: &mut dyn FnMut() -> (Option<Vec<Found>>, bool),
-    ) -> Option<Vec<Found>>;
+        read: &mut dyn FnMut() -> (Option<Entries>, bool),
+    ) -> Option<Entries>;
 
     /// Whether a walked file, which the rules let through, need not be
     /// read at all: the store vouches that it cannot match. `dir` is the
@@ -511,12 +511,86 @@ impl IntoIterator for Listing {
     }
 }
 
-/// A directory entry as read.
-pub struct Found {
-    pub path: PathBuf,
-    pub file_type: EntryType,
+/// A directory's entries as read, sorted by name. The names share one
+/// buffer: a listing allocates a few times whatever its size, and an
+/// entry the rules reject costs no allocation at all (a path per entry,
+/// allocated on a listing thread and freed on another, made malloc's
+/// arena locks the walk's main point of contention).
+#[derive(Debug, Default)]
+pub struct Entries {
+    names: Vec<u8>,
+    entries: Vec<Entry>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    start: usize,
+    end: usize,
+    file_type: EntryType,
     /// The entry's inode number.
-    pub ino: u64,
+    ino: u64,
+}
+
+thread_local! {
+    /// The buffers of this thread's last listing, for its next one.
+    static SPARE: std::cell::Cell<Entries> = std::cell::Cell::new(Entries::default());
+}
+
+impl Entries {
+    /// An empty listing, with the buffers of the last one this thread
+    /// recycled: growing fresh buffers for every directory cost more than
+    /// the path per entry the shared buffer saved (linux tree, `--files`,
+    /// quiet, medians of 15: 126 -> 140 ms).
+    pub fn new() -> Entries {
+        let mut spare = SPARE.take();
+        spare.names.clear();
+        spare.entries.clear();
+        spare
+    }
+
+    /// Gives the buffers back to this thread for its next listing, unless
+    /// a huge directory made them big: memory stays that of the listings
+    /// under way.
+    fn recycle(self) {
+        const KEEP: usize = 1 << 20;
+        let size = self.names.capacity() + self.entries.capacity() * size_of::<Entry>();
+        if size <= KEEP {
+            SPARE.set(self);
+        }
+    }
+
+    /// Adds an entry; `sort` orders them.
+    pub fn push(&mut self, name: &[u8], file_type: EntryType, ino: u64) {
+        let start = self.names.len();
+        self.names.extend_from_slice(name);
+        self.entries.push(Entry {
+            start,
+            end: self.names.len(),
+            file_type,
+            ino,
+        });
+    }
+
+    fn sort(&mut self) {
+        let names = &self.names;
+        self.entries
+            .sort_unstable_by(|a, b| names[a.start..a.end].cmp(&names[b.start..b.end]));
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Name, type and inode number of each entry, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&[u8], EntryType, u64)> + '_ {
+        self.entries
+            .iter()
+            .map(|e| (&self.names[e.start..e.end], e.file_type, e.ino))
+    }
 }
 
 /// What a directory entry is: its readdir type (a `stat` where the file
@@ -571,7 +645,6 @@ impl EntryType {
 /// An entry past walkdir's checks: links followed (with -L), loops and
 /// other file systems found.
 struct Checked {
-    path: PathBuf,
     /// The target's type for a followed link.
     file_type: EntryType,
     /// A followed link's target's metadata.
@@ -616,8 +689,8 @@ impl Lister<'_> {
             true => (job.stack.clone(), None),
             false => {
                 let mut seen = Seen::default();
-                for entry in &entries {
-                    seen.note(file_name(&entry.path));
+                for (name, _, _) in entries.iter() {
+                    seen.note(std::ffi::OsStr::from_bytes(name));
                 }
                 let ignore = &self.rules.ignore;
                 let (stack, notes) =
@@ -633,37 +706,45 @@ impl Lister<'_> {
             jobs: &mut jobs,
             handle: DirHandle::new(&job.path),
         };
+        // Each entry's path, built in place: only the entries let through
+        // are copied out.
+        let mut path = job.path.as_os_str().as_bytes().to_vec();
+        if !path.is_empty() && !path.ends_with(b"/") {
+            path.push(b'/');
+        }
+        let base = path.len();
         let mut waiting = Vec::new();
-        for (index, entry) in entries.into_iter().enumerate() {
-            let Some(entry) = self.check(entry, &mut dir) else {
+        for (index, (name, file_type, ino)) in entries.iter().enumerate() {
+            path.truncate(base);
+            path.extend_from_slice(name);
+            let path = Path::new(std::ffi::OsStr::from_bytes(&path));
+            let Some(entry) = self.check(path, file_type, ino, &mut dir) else {
                 continue;
             };
-            if level_notes.is_some() {
-                let name = file_name(&entry.path).as_bytes();
-                if !entry.file_type.is_dir() && name <= LAST_IGNORE_NAME {
-                    waiting.push((index, entry));
-                    continue;
-                }
+            if level_notes.is_some() && !entry.file_type.is_dir() && name <= LAST_IGNORE_NAME {
+                waiting.push((index, path.to_path_buf(), entry));
+                continue;
             }
             if let Some(notes) = level_notes.take() {
                 dir.out.note(notes);
-                for (index, entry) in waiting.drain(..) {
-                    self.visit(index, entry, &mut dir);
+                for (index, path, entry) in waiting.drain(..) {
+                    self.visit(index, &path, entry, &mut dir);
                 }
             }
-            self.visit(index, entry, &mut dir);
+            self.visit(index, path, entry, &mut dir);
         }
         if let Some(notes) = level_notes.take() {
             dir.out.note(notes);
-            for (index, entry) in waiting.drain(..) {
-                self.visit(index, entry, &mut dir);
+            for (index, path, entry) in waiting.drain(..) {
+                self.visit(index, &path, entry, &mut dir);
             }
         }
+        entries.recycle();
         (out, jobs)
     }
 
     /// `read_sorted`, or what `opts.listings` answers in its place.
-    fn read(&self, dir: &Path, out: &mut Listing) -> Option<Vec<Found>> {
+    fn read(&self, dir: &Path, out: &mut Listing) -> Option<Entries> {
         let Some(listings) = &self.opts.listings else {
             return read_sorted(dir, out);
         };
@@ -683,21 +764,22 @@ impl Lister<'_> {
     /// the README). That last check is skipped at --max-depth, where the
     /// link is never listed (rg: `-L --max-depth 1` beside a link to `/`
     /// is no error), while walkdir's stays (rg reports `self -> .` there).
-    fn check(&self, entry: Found, dir: &mut Dir) -> Option<Checked> {
+    fn check(
+        &self,
+        path: &Path,
+        mut file_type: EntryType,
+        mut ino: u64,
+        dir: &mut Dir,
+    ) -> Option<Checked> {
         use std::os::unix::fs::MetadataExt;
         let at_limit = self
             .opts
             .max_depth
             .is_some_and(|max| dir.job.depth + 1 >= max);
-        let Found {
-            path,
-            mut file_type,
-            mut ino,
-        } = entry;
         let link = file_type.is_symlink();
         let mut target = None;
         if self.opts.follow_links && link {
-            let meta = match std::fs::metadata(&path) {
+            let meta = match std::fs::metadata(path) {
                 Ok(meta) => meta,
                 Err(error) => {
                     dir.out.error(format!("{}: {error}", path.display()));
@@ -707,7 +789,7 @@ impl Lister<'_> {
             file_type = EntryType::of(meta.file_type());
             if file_type.is_dir() {
                 // walkdir opens the directory to identify it.
-                let opened = std::fs::File::open(&path).and_then(|file| file.metadata());
+                let opened = std::fs::File::open(path).and_then(|file| file.metadata());
                 let id = match opened {
                     Ok(meta) => (meta.dev(), meta.ino()),
                     Err(error) => {
@@ -718,7 +800,7 @@ impl Lister<'_> {
                 let mut ancestor = dir.ancestors.as_deref();
                 while let Some(up) = ancestor {
                     if (up.dev, up.ino) == id {
-                        dir.out.error(loop_message(&path, &up.path));
+                        dir.out.error(loop_message(path, &up.path));
                         return None;
                     }
                     ancestor = up.parent.as_deref();
@@ -729,7 +811,7 @@ impl Lister<'_> {
         }
         let mut descend = true;
         if self.opts.one_file_system && file_type.is_dir() {
-            match std::fs::metadata(&path) {
+            match std::fs::metadata(path) {
                 Ok(meta) => descend = meta.dev() == dir.job.root.device,
                 Err(error) => {
                     dir.out.error(format!("{}: {error}", path.display()));
@@ -741,12 +823,11 @@ impl Lister<'_> {
             let id = (meta.dev(), meta.ino());
             let above = &dir.job.root.above_root;
             if let Some((_, _, up)) = above.iter().find(|(dev, ino, _)| (*dev, *ino) == id) {
-                dir.out.error(loop_message(&path, up));
+                dir.out.error(loop_message(path, up));
                 return None;
             }
         }
         Some(Checked {
-            path,
             file_type,
             target,
             ino,
@@ -757,25 +838,30 @@ impl Lister<'_> {
     /// Applies the rules to one entry: a file to search, a directory to
     /// list next, or nothing. With --debug, the messages saying why come
     /// before the entry's step, as the walk printed them.
-    fn visit(&self, index: usize, entry: Checked, dir: &mut Dir) {
+    fn visit(&self, index: usize, path: &Path, entry: Checked, dir: &mut Dir) {
         if !messages::debug_enabled() {
-            if let Some(step) = self.decide(index, entry, dir) {
+            if let Some(step) = self.decide(index, path, entry, dir) {
                 dir.out.push(step);
             }
             return;
         }
-        let (step, notes) = messages::collect(|| self.decide(index, entry, dir));
+        let (step, notes) = messages::collect(|| self.decide(index, path, entry, dir));
         dir.out.note(notes);
         if let Some(step) = step {
             dir.out.push(step);
         }
     }
 
-    fn decide(&self, index: usize, entry: Checked, dir: &mut Dir) -> Option<Step<Walked, Key>> {
-        let path = entry.path;
+    fn decide(
+        &self,
+        index: usize,
+        path: &Path,
+        entry: Checked,
+        dir: &mut Dir,
+    ) -> Option<Step<Walked, Key>> {
         let is_dir = entry.file_type.is_dir();
         messages::trace(format_args!("considering {}", path.display()));
-        if let Err(reason) = self.rules.check(dir.stack, &path, file_name(&path), is_dir) {
+        if let Err(reason) = self.rules.check(dir.stack, path, file_name(path), is_dir) {
             messages::debug(format_args!("skipping {}: {reason}", path.display()));
             return None;
         }
@@ -790,7 +876,7 @@ impl Lister<'_> {
             key.push(index as u32);
             let job = DirJob {
                 key: key.clone(),
-                path,
+                path: path.to_path_buf(),
                 depth,
                 stack: dir.stack.clone(),
                 loaded: false,
@@ -809,14 +895,14 @@ impl Lister<'_> {
             ));
             return None;
         }
-        if self.rules.own_output.is(&path, entry.ino) {
+        if self.rules.own_output.is(path, entry.ino) {
             messages::debug(format_args!("skipping {}: trawl's output", path.display()));
             return None;
         }
         if let Some(max) = self.opts.max_filesize {
             let len = match &entry.target {
                 Some(meta) => Some(meta.len()),
-                None => std::fs::symlink_metadata(&path).ok().map(|meta| meta.len()),
+                None => std::fs::symlink_metadata(path).ok().map(|meta| meta.len()),
             };
             if len.is_some_and(|len| len > max) {
                 messages::debug(format_args!(
@@ -830,11 +916,11 @@ impl Lister<'_> {
         // the stat and access checks of every file are most of an indexed
         // search, and here they run on every core.
         if let Some(listings) = &self.opts.listings {
-            if listings.skips(&mut dir.handle, &path) {
+            if listings.skips(&mut dir.handle, path) {
                 return None;
             }
         }
-        Some(Step::Leaf(Walked::File(path)))
+        Some(Step::Leaf(Walked::File(path.to_path_buf())))
     }
 }
 
@@ -874,7 +960,7 @@ fn ancestor(job: &DirJob) -> Option<Arc<Ancestor>> {
 /// the listing threads those allocations contended for malloc's arena
 /// locks (`-g '*.rs' -l fn`, linux tree, -j2: 1,712 context switches and
 /// 239 ms CPU with std; see benches/README.md for the figures after).
-fn read_sorted(dir: &Path, out: &mut Listing) -> Option<Vec<Found>> {
+fn read_sorted(dir: &Path, out: &mut Listing) -> Option<Entries> {
     use rustix::fs::{openat, statat, AtFlags, Mode, OFlags, RawDir, CWD};
     thread_local! {
         static BUFFER: std::cell::RefCell<Vec<u8>> =
@@ -884,11 +970,15 @@ fn read_sorted(dir: &Path, out: &mut Listing) -> Option<Vec<Found>> {
     let fd = match openat(CWD, dir, flags, Mode::empty()) {
         Ok(fd) => fd,
         Err(errno) => {
-            out.error(format!("{}: {}", dir.display(), std::io::Error::from(errno)));
+            out.error(format!(
+                "{}: {}",
+                dir.display(),
+                std::io::Error::from(errno)
+            ));
             return None;
         }
     };
-    let mut found = Vec::new();
+    let mut found = Entries::new();
     BUFFER.with_borrow_mut(|buffer| {
         let mut entries = RawDir::new(&fd, buffer.spare_capacity_mut());
         while let Some(entry) = entries.next() {
@@ -904,54 +994,27 @@ fn read_sorted(dir: &Path, out: &mut Listing) -> Option<Vec<Found>> {
             if name == b"." || name == b".." {
                 continue;
             }
-            let path = join(dir, std::ffi::OsStr::from_bytes(name));
             let file_type = match EntryType::of_dirent(entry.file_type()) {
                 Some(file_type) => file_type,
                 None => match statat(&fd, entry.file_name(), AtFlags::SYMLINK_NOFOLLOW) {
-                    Ok(stat) => EntryType::of_dirent(rustix::fs::FileType::from_raw_mode(
-                        stat.st_mode,
-                    ))
-                    .unwrap_or(EntryType::Other),
+                    Ok(stat) => {
+                        EntryType::of_dirent(rustix::fs::FileType::from_raw_mode(stat.st_mode))
+                            .unwrap_or(EntryType::Other)
+                    }
                     Err(errno) => {
+                        let path = dir.join(std::ffi::OsStr::from_bytes(name));
                         let error = std::io::Error::from(errno);
                         out.error(format!("{}: {error}", path.display()));
                         continue;
                     }
                 },
             };
-            found.push(Found {
-                path,
-                file_type,
-                ino: entry.ino(),
-            });
+            found.push(name, file_type, entry.ino());
         }
     });
     drop(fd);
-    // Entries share the parent's path, so comparing whole paths as bytes
-    // orders them by name without `file_name()`, whose component parsing
-    // took 11% of the walk (profile of `--files` on the linux corpus).
-    found.sort_unstable_by(|a, b| {
-        a.path
-            .as_os_str()
-            .as_bytes()
-            .cmp(b.path.as_os_str().as_bytes())
-    });
+    found.sort();
     Some(found)
-}
-
-/// `dir/name` in one allocation: `Path::join` copies `dir`, then grows it
-/// with a realloc, and on the listing threads those reallocs contended for
-/// malloc's arena locks (2/3 of `-g '*.rs' -l fn`'s context switches).
-fn join(dir: &Path, name: &std::ffi::OsStr) -> PathBuf {
-    let dir = dir.as_os_str().as_bytes();
-    let name = name.as_bytes();
-    let mut path = Vec::with_capacity(dir.len() + 1 + name.len());
-    path.extend_from_slice(dir);
-    if !dir.is_empty() && !dir.ends_with(b"/") {
-        path.push(b'/');
-    }
-    path.extend_from_slice(name);
-    PathBuf::from(std::ffi::OsString::from_vec(path))
 }
 
 /// The last component of a walked path (which never ends in `/`).

@@ -32,7 +32,7 @@ use super::{
     trusted_fs,
 };
 use crate::messages::{self, err};
-use crate::walk::{self, Found, Listings, SearchPath, Source};
+use crate::walk::{self, Entries, Listings, SearchPath, Source};
 
 /// Files read ahead of the collector.
 const WINDOW: usize = 64;
@@ -296,8 +296,8 @@ impl Listings for Recorder {
     fn list(
         &self,
         dir: &Path,
-        read: &mut dyn FnMut() -> (Option<Vec<Found>>, bool),
-    ) -> Option<Vec<Found>> {
+        read: &mut dyn FnMut() -> (Option<Entries>, bool),
+    ) -> Option<Entries> {
         use std::os::unix::fs::MetadataExt;
         let bytes = dir.as_os_str().as_bytes();
         let (Some(rest), Ok(before)) =
@@ -312,7 +312,7 @@ impl Listings for Recorder {
                 if old.dir_meta(id) == meta && !racy(old, &meta, self.racy_ns) && readable(dir) {
                     self.reused.fetch_add(1, Ordering::Relaxed);
                     self.push(old.dir_listing(id));
-                    return Some(stored_listing(old, id, dir));
+                    return Some(stored_listing(old, id));
                 }
             }
         }
@@ -327,11 +327,9 @@ impl Listings for Recorder {
         if let (Some(found), true) = (&found, clean) {
             let entries: Option<Vec<_>> = found
                 .iter()
-                .map(|f| {
-                    let path = f.path.as_os_str().as_bytes();
-                    let name = &path[memchr::memrchr(b'/', path).map_or(0, |s| s + 1)..];
-                    let kind = Kind::of(f.file_type)?;
-                    (name.len() <= usize::from(u16::MAX)).then(|| (name.to_vec(), kind, f.ino))
+                .map(|(name, file_type, ino)| {
+                    let kind = Kind::of(file_type)?;
+                    (name.len() <= usize::from(u16::MAX)).then(|| (name.to_vec(), kind, ino))
                 })
                 .collect();
             if let Some(entries) = entries {

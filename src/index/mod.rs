@@ -72,7 +72,7 @@ use std::sync::Arc;
 use crate::messages;
 use crate::printer::OutputMode;
 use crate::search::TextEncoding;
-use crate::walk::{DirHandle, Found, Listings, SearchPath};
+use crate::walk::{DirHandle, Entries, Listings, SearchPath};
 use format::{Index, Meta, FLAG_BOM, FLAG_UNSTABLE};
 use plan::Query;
 
@@ -141,17 +141,13 @@ fn racy(index: &Index, meta: &Meta, racy_now_ns: i64) -> bool {
     meta.mtime.max(meta.ctime) >= index.build_start.saturating_sub(window)
 }
 
-/// Directory `id`'s stored entries as `read_sorted` returns them for
-/// `dir`.
-fn stored_listing(index: &Index, id: usize, dir: &Path) -> Vec<Found> {
-    index
-        .dir_entries(id)
-        .map(|(name, kind, ino)| Found {
-            path: dir.join(std::ffi::OsStr::from_bytes(name)),
-            file_type: kind.entry_type(),
-            ino,
-        })
-        .collect()
+/// Directory `id`'s stored entries, as `read_sorted` returns them.
+fn stored_listing(index: &Index, id: usize) -> Entries {
+    let mut entries = Entries::new();
+    for (name, kind, ino) in index.dir_entries(id) {
+        entries.push(name, kind.entry_type(), ino);
+    }
+    entries
 }
 
 /// Whether this process may read `path` now (with its effective ids).
@@ -536,8 +532,8 @@ impl Listings for Use {
     fn list(
         &self,
         dir: &Path,
-        read: &mut dyn FnMut() -> (Option<Vec<Found>>, bool),
-    ) -> Option<Vec<Found>> {
+        read: &mut dyn FnMut() -> (Option<Entries>, bool),
+    ) -> Option<Entries> {
         match self.stored(dir) {
             Ok(found) => {
                 self.counts.dirs_listed.fetch_add(1, Ordering::Relaxed);
@@ -553,7 +549,7 @@ impl Listings for Use {
 
 impl Use {
     /// `dir`'s listing from the index, or the count of why it must be read.
-    fn stored(&self, dir: &Path) -> Result<Vec<Found>, &AtomicU64> {
+    fn stored(&self, dir: &Path) -> Result<Entries, &AtomicU64> {
         let c = &self.counts;
         let (root, key) = self.locate(dir).ok_or(&c.dirs_unknown)?;
         let index = &root.loaded.index;
@@ -569,7 +565,7 @@ impl Use {
         if !readable(dir) {
             return Err(&c.dirs_unreadable);
         }
-        Ok(stored_listing(index, id, dir))
+        Ok(stored_listing(index, id))
     }
 }
 
