@@ -870,6 +870,21 @@ impl Renumber<'_> {
         // renumbered, so that the bytes that follow may be copied.
         let mut in_step = false;
         while pos < old.len() {
+            if in_step && mark + 1 == marks.len() && fresh.peek().is_none() {
+                // Past the last mark, with nothing left to merge: the rest
+                // keeps its bytes, and only its numbers are counted (one
+                // byte without the high bit ends each). Its range is not
+                // checked here: a search's decoding checks it.
+                let rest = &old[pos..];
+                if rest.last().is_some_and(|&b| b & 0x80 != 0) {
+                    return None;
+                }
+                let n = rest.iter().filter(|&&b| b & 0x80 == 0).count() as u32;
+                listed += n;
+                new.count += n;
+                pos = old.len();
+                break;
+            }
             if let (true, Some(mut p)) = (in_step, prev) {
                 let limit = u64::from(marks[mark]);
                 // Eight one-byte deltas (no high bit, no zero) at a time.
