@@ -8,10 +8,13 @@
 //! with the directory's `stat` from before the read; a refresh takes an
 //! unchanged directory's listing from the old index, as a search does.
 //!
-//! Workers read files and extract trigram sets; the collector takes
-//! their results in file-number order (path order, so the same tree
-//! gives the same bytes for any -j) through a window of `WINDOW` files,
-//! which bounds memory to the posting lists plus that window.
+//! A refresh first decides from each file's `stat` which files must be
+//! read again. Workers read files and extract trigram sets; the
+//! collector takes their results in file-number order (path order, so
+//! the same tree gives the same bytes for any -j) through a window of
+//! `WINDOW` files, which bounds memory to the posting lists plus that
+//! window. A refresh then splices the old posting lists byte for byte
+//! (`Renumber`): its index is the one a fresh build would write.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
