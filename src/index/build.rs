@@ -8,10 +8,13 @@
 //! with the directory's `stat` from before the read; a refresh takes an
 //! unchanged directory's listing from the old index, as a search does.
 //!
-//! Workers read files and extract trigram sets; the collector takes
-//! their results in file-number order (path order, so the same tree
-//! gives the same bytes for any -j) through a window of `WINDOW` files,
-//! which bounds memory to the posting lists plus that window.
+//! A refresh first decides from each file's `stat` which files must be
+//! read again. Workers read files and extract trigram sets; the
+//! collector takes their results in file-number order (path order, so
+//! the same tree gives the same bytes for any -j) through a window of
+//! `WINDOW` files, which bounds memory to the posting lists plus that
+//! window. A refresh then splices the old posting lists byte for byte
+//! (`Renumber`): its index is the one a fresh build would write.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
@@ -372,6 +375,8 @@ struct Built {
     /// Trigram → 1 + its list's place in `lists`.
     slots: Vec<u32>,
     lists: Vec<List>,
+    /// The trigrams of `lists`, as first met.
+    trigrams: Vec<u32>,
     read: usize,
 }
 
@@ -380,6 +385,9 @@ struct List {
     count: u32,
     bytes: Vec<u8>,
 }
+
+/// Files a refresh's first pass takes at a time.
+const CHUNK: usize = 256;
 
 fn collect(
     config: &Options,
@@ -392,39 +400,72 @@ fn collect(
         remap: vec![u32::MAX; old.map_or(0, |o| o.len())],
         slots: vec![0; 1 << 24],
         lists: Vec::new(),
+        trigrams: Vec::new(),
         read: 0,
+    };
+    let threads = config.threads.max(1);
+    let trust = Mutex::new(HashMap::new());
+    // A refresh first decides from each file's `stat` alone, in chunks
+    // (a message per file cost more than the `stat`), which files are
+    // read again; only those go through the window below.
+    let reused: Option<Vec<Option<Done>>> = old.map(|old| {
+        let next = AtomicUsize::new(0);
+        let chunks = Mutex::new(Vec::new());
+        std::thread::scope(|scope| {
+            for _ in 0..threads {
+                let (next, chunks, trust) = (&next, &chunks, &trust);
+                scope.spawn(move || loop {
+                    let start = next.fetch_add(CHUNK, Ordering::Relaxed);
+                    if start >= files.len() {
+                        return;
+                    }
+                    let mut memo = None;
+                    let verdicts: Vec<_> = files[start..(start + CHUNK).min(files.len())]
+                        .iter()
+                        .map(|(key, path)| {
+                            let ctx = Context { racy_ns, trust };
+                            unchanged(key, path, old, &ctx, &mut memo)
+                        })
+                        .collect();
+                    let mut chunks = chunks.lock().unwrap_or_else(|e| e.into_inner());
+                    chunks.push((start, verdicts));
+                });
+            }
+        });
+        let mut chunks = chunks.into_inner().unwrap_or_else(|e| e.into_inner());
+        chunks.sort_unstable_by_key(|c| c.0);
+        chunks.into_iter().flat_map(|c| c.1).collect()
+    });
+    let to_read: Vec<usize> = match &reused {
+        Some(verdicts) => (0..files.len())
+            .filter(|&i| verdicts[i].is_none())
+            .collect(),
+        None => (0..files.len()).collect(),
     };
     let next = AtomicUsize::new(0);
     let done = (Mutex::new(0usize), Condvar::new());
     let (tx, rx) = crossbeam_channel::bounded::<(usize, Done)>(WINDOW);
-    let threads = config.threads.max(1);
-    let trust = Mutex::new(HashMap::new());
     std::thread::scope(|scope| {
-        for _ in 0..threads {
+        for _ in 0..threads.min(to_read.len()) {
             let tx = tx.clone();
-            let (next, done, trust) = (&next, &done, &trust);
+            let (next, done, trust, to_read) = (&next, &done, &trust, &to_read);
             scope.spawn(move || {
                 let mut seen = vec![0u64; 1 << 18];
                 let mut buf = vec![0u8; 256 * 1024];
                 loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= files.len() {
+                    let j = next.fetch_add(1, Ordering::Relaxed);
+                    if j >= to_read.len() {
                         return;
                     }
                     {
                         let mut d = done.0.lock().unwrap_or_else(|e| e.into_inner());
-                        while i >= *d + WINDOW {
+                        while j >= *d + WINDOW {
                             d = done.1.wait(d).unwrap_or_else(|e| e.into_inner());
                         }
                     }
-                    let (key, path) = &files[i];
-                    let ctx = Context {
-                        old,
-                        racy_ns,
-                        trust,
-                    };
-                    let result = process(key, path, &ctx, &mut seen, &mut buf);
-                    if tx.send((i, result)).is_err() {
+                    let ctx = Context { racy_ns, trust };
+                    let result = process(&files[to_read[j]].1, &ctx, &mut seen, &mut buf);
+                    if tx.send((j, result)).is_err() {
                         return;
                     }
                 }
@@ -434,19 +475,31 @@ fn collect(
         let mut pending = BTreeMap::new();
         let mut expected = 0;
         // A progress line on a terminal, for long builds.
-        let progress = std::io::stderr().is_terminal() && files.len() > 10_000;
+        let progress = std::io::stderr().is_terminal() && to_read.len() > 10_000;
         let mut shown = Instant::now();
-        for (i, result) in rx.iter() {
-            pending.insert(i, result);
-            while let Some(result) = pending.remove(&expected) {
-                add(&mut built, &files[expected].0, result);
-                expected += 1;
-                *done.0.lock().unwrap_or_else(|e| e.into_inner()) = expected;
-                done.1.notify_all();
-                if progress && shown.elapsed().as_millis() >= 200 {
-                    shown = Instant::now();
-                    eprint!("\rtrawl: indexing: {expected} of {} files", files.len());
+        let mut reused = reused.map(Vec::into_iter);
+        for (key, _) in files {
+            if let Some(done) = reused.as_mut().and_then(|r| r.next().flatten()) {
+                add(&mut built, key, done);
+                continue;
+            }
+            let result = loop {
+                if let Some(result) = pending.remove(&expected) {
+                    break result;
                 }
+                // The workers send every file of `to_read`.
+                let Ok((j, result)) = rx.recv() else {
+                    break Done::Skip;
+                };
+                pending.insert(j, result);
+            };
+            add(&mut built, key, result);
+            expected += 1;
+            *done.0.lock().unwrap_or_else(|e| e.into_inner()) = expected;
+            done.1.notify_all();
+            if progress && shown.elapsed().as_millis() >= 200 {
+                shown = Instant::now();
+                eprint!("\rtrawl: indexing: {expected} of {} files", to_read.len());
             }
         }
         if progress {
@@ -475,6 +528,7 @@ fn add(built: &mut Built, key: &[u8], result: Done) {
                         count: 0,
                         bytes: Vec::new(),
                     });
+                    built.trigrams.push(t);
                     *slot = built.lists.len() as u32;
                 }
                 let list = &mut built.lists[*slot as usize - 1];
@@ -489,41 +543,74 @@ fn add(built: &mut Built, key: &[u8], result: Done) {
 
 /// What every worker shares.
 struct Context<'a> {
-    old: Option<&'a Index>,
     racy_ns: i64,
     /// Device → whether its file system is trusted (`trusted_fs`).
     trust: &'a Mutex<HashMap<u64, bool>>,
 }
 
-fn process(key: &[u8], path: &Path, ctx: &Context, seen: &mut [u64], buf: &mut [u8]) -> Done {
+impl Context<'_> {
+    /// Whether the file system of `path` (on device `dev`) is trusted;
+    /// `memo` keeps the last device's answer, so that a thread takes the
+    /// shared map's lock only when the device changes.
+    fn trusted(&self, dev: u64, path: &Path, memo: &mut Option<(u64, bool)>) -> bool {
+        if let Some((d, trusted)) = *memo {
+            if d == dev {
+                return trusted;
+            }
+        }
+        let mut trust = self.trust.lock().unwrap_or_else(|e| e.into_inner());
+        let trusted = *trust
+            .entry(dev)
+            .or_insert_with(|| fs_magic(path).is_some_and(trusted_fs));
+        *memo = Some((dev, trusted));
+        trusted
+    }
+}
+
+/// A refresh's verdict from the file's `stat`: Reuse if its old entry
+/// stands, Skip if it is gone or not a regular file, None if it must
+/// be read (`process`).
+fn unchanged(
+    key: &[u8],
+    path: &Path,
+    old: &Index,
+    ctx: &Context,
+    memo: &mut Option<(u64, bool)>,
+) -> Option<Done> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Some(Done::Skip);
+    };
+    if !meta.is_file() {
+        return Some(Done::Skip);
+    }
+    if !ctx.trusted(meta.dev(), path, memo) {
+        return None;
+    }
+    let id = old.lookup(key)?;
+    let entry = old.entry(id);
+    let window = old.racy_ns.max(ctx.racy_ns);
+    let racy = entry.meta.mtime.max(entry.meta.ctime) >= old.build_start.saturating_sub(window);
+    (entry.flags & FLAG_UNSTABLE == 0 && !racy && entry.meta == Meta::of(&meta))
+        .then_some(Done::Reuse(id as u32, entry))
+}
+
+/// Reads a file that is new or changed (any file, without an old index).
+fn process(path: &Path, ctx: &Context, seen: &mut [u64], buf: &mut [u8]) -> Done {
+    use std::os::unix::fs::MetadataExt;
     let Ok(meta) = std::fs::metadata(path) else {
         return Done::Skip;
     };
     if !meta.is_file() {
         return Done::Skip;
     }
-    let trusted = {
-        use std::os::unix::fs::MetadataExt;
-        let mut trust = ctx.trust.lock().unwrap_or_else(|e| e.into_inner());
-        *trust
-            .entry(meta.dev())
-            .or_insert_with(|| fs_magic(path).is_some_and(trusted_fs))
-    };
-    if !trusted {
+    if !ctx.trusted(meta.dev(), path, &mut None) {
         // Never vouched for: its trigrams would not be used.
         let entry = Entry {
             meta: Meta::of(&meta),
             flags: FLAG_UNSTABLE,
         };
         return Done::Read(entry, Vec::new());
-    }
-    if let Some((old, id)) = ctx.old.and_then(|o| Some((o, o.lookup(key)?))) {
-        let entry = old.entry(id);
-        let window = old.racy_ns.max(ctx.racy_ns);
-        let racy = entry.meta.mtime.max(entry.meta.ctime) >= old.build_start.saturating_sub(window);
-        if entry.flags & FLAG_UNSTABLE == 0 && !racy && entry.meta == Meta::of(&meta) {
-            return Done::Reuse(id as u32, entry);
-        }
     }
     match read_trigrams(path, seen, buf) {
         Ok(done) => done,
@@ -624,10 +711,6 @@ fn write(
             return Ok((old.len(), 0, old.trigram_count(), 0));
         }
     }
-    let old_section = old
-        .map(|o| o.postings_section())
-        .transpose()
-        .map_err(BuildError::OldCorrupt)?;
     let tmp = tempfile::Builder::new()
         .prefix(&temp_prefix(target))
         .tempfile_in(dir)
@@ -643,95 +726,64 @@ fn write(
         remap,
         slots,
         mut lists,
+        trigrams: mut fresh_trigrams,
         read,
+        ..
     } = built;
-    // The old numbers are the new ones (no file added or removed): lists
-    // without a file read again are copied, not decoded and encoded.
-    let identity = old.is_some_and(|o| o.len() == entries.len())
-        && remap
-            .iter()
-            .enumerate()
-            .all(|(i, &id)| id == i as u32 || id == u32::MAX);
-    let mut old_n = 0usize;
+    fresh_trigrams.sort_unstable();
+    let renumber = Renumber::new(&remap, entries.len());
+    let mut old_lists = old.map(Index::lists);
     let old_count = old.map_or(0, |o| o.trigram_count());
+    let (mut old_n, mut new_n) = (0, 0);
     let mut trigrams = 0usize;
-    let mut merged = Vec::new();
-    let mut new_t = 0usize;
+    let mut spliced = Vec::new();
+    let mut fresh_ids = Vec::new();
     loop {
-        while new_t < slots.len() && slots[new_t] == 0 {
-            new_t += 1;
-        }
         let old_t = (old_n < old_count).then(|| old.map_or(0, |o| o.trigram_at(old_n)));
-        let new = (new_t < slots.len()).then_some(new_t as u32);
-        let t = match (old_t, new) {
+        let new_t = fresh_trigrams.get(new_n).copied();
+        let t = match (old_t, new_t) {
             (None, None) => break,
             (Some(a), Some(b)) => a.min(b),
             (Some(a), None) => a,
             (None, Some(b)) => b,
         };
-        let mut kept = Vec::new();
-        if let (true, Some(o), Some(section), true) = (
-            identity,
-            old,
-            old_section.as_deref(),
-            old_t == Some(t) && new != Some(t),
-        ) {
-            // Numbers unchanged: the list is copied as it is, unless it
-            // names a file read again (whose old trigrams are gone).
-            let (bytes, count) = o
-                .raw_postings(old_n, section)
-                .map_err(BuildError::OldCorrupt)?;
-            if !names_any(bytes, &remap) {
-                writer.add_postings(t, count, bytes).map_err(w)?;
-                trigrams += 1;
-                old_n += 1;
-                continue;
-            }
-        }
-        if old_t == Some(t) {
-            let ids = old
-                .map(|o| o.postings_in(old_n, old_section.as_deref()))
-                .transpose()
-                .map_err(BuildError::OldCorrupt)?
-                .unwrap_or_default();
-            kept = ids
-                .into_iter()
-                .map(|id| remap[id as usize])
-                .filter(|&id| id != u32::MAX)
-                .collect();
-            old_n += 1;
-        }
-        let fresh = if new == Some(t) {
-            let list = std::mem::replace(
-                &mut lists[slots[new_t] as usize - 1],
+        let fresh = (new_t == Some(t)).then(|| {
+            new_n += 1;
+            std::mem::replace(
+                &mut lists[slots[t as usize] as usize - 1],
                 List {
                     last: 0,
                     count: 0,
                     bytes: Vec::new(),
                 },
-            );
-            new_t += 1;
-            Some(list)
-        } else {
-            None
-        };
-        let (count, bytes) = match (kept.is_empty(), fresh) {
-            (true, Some(list)) => (list.count, list.bytes),
-            (_, fresh) => {
-                if let Some(list) = fresh {
-                    kept = merge(&kept, &decode_all(&list.bytes));
-                }
-                merged.clear();
-                let mut prev = None;
-                for &id in &kept {
-                    encode_delta(&mut merged, prev.map_or(id, |p| id - p));
-                    prev = Some(id);
-                }
-                (kept.len() as u32, merged.clone())
+            )
+        });
+        let Some(old_lists) = old_lists.as_mut().filter(|_| old_t == Some(t)) else {
+            // Only files read by this build hold it.
+            if let Some(list) = fresh {
+                writer.add_postings(t, list.count, &list.bytes).map_err(w)?;
+                trigrams += 1;
             }
+            continue;
         };
-        if count > 0 {
-            writer.add_postings(t, count, &bytes).map_err(w)?;
+        let (bytes, count, crc) = old_lists.get(old_n).map_err(BuildError::OldCorrupt)?;
+        old_n += 1;
+        fresh_ids.clear();
+        if let Some(list) = &fresh {
+            fresh_ids.extend(file_numbers(&list.bytes).flatten().map(|id| id as u32));
+        }
+        spliced.clear();
+        let (kept, _) = renumber
+            .splice(bytes, &fresh_ids, &mut spliced)
+            .filter(|&(_, listed)| listed == count)
+            .ok_or_else(|| BuildError::OldCorrupt(bad_list()))?;
+        if kept > 0 {
+            // A list no file of which changed keeps its bytes and CRC.
+            let crc = match spliced[..] == *bytes {
+                true => crc,
+                false => crc32fast::hash(&spliced),
+            };
+            writer.add_list(t, kept, &spliced, crc).map_err(w)?;
             trigrams += 1;
         }
     }
@@ -743,31 +795,256 @@ fn write(
     Ok((entries.len(), read, trigrams, bytes))
 }
 
-/// Two ascending lists as one (they have no number in common).
-fn merge(a: &[u32], b: &[u32]) -> Vec<u32> {
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        if a[i] < b[j] {
-            out.push(a[i]);
-            i += 1;
-        } else {
-            out.push(b[j]);
-            j += 1;
+fn bad_list() -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, "bad posting list")
+}
+
+/// How a refresh turns the old posting lists into the new ones without
+/// decoding them: a list is LEB128 deltas of file numbers, and where a
+/// run of its files keeps its numbers' differences (no file between
+/// them dropped, added or read again), the run's bytes are copied.
+struct Renumber<'a> {
+    /// Old file number → new one (u32::MAX: dropped or read again).
+    remap: &'a [u32],
+    /// Ascending old file numbers where that may stop holding: each
+    /// dropped file, each kept file whose number moves by another amount
+    /// than the kept file before it, and each kept file that follows a
+    /// file new to the numbering; then the old file count, above which a
+    /// number is malformed. A list's number at or above the next mark is
+    /// looked at by itself; the numbers below it are copied as bytes.
+    marks: Vec<u32>,
+}
+
+impl Renumber<'_> {
+    fn new(remap: &[u32], new_len: usize) -> Renumber<'_> {
+        let mut kept = vec![false; new_len];
+        for &id in remap.iter().filter(|&&id| id != u32::MAX) {
+            kept[id as usize] = true;
+        }
+        let mut added = (0..new_len as u32)
+            .filter(|&id| !kept[id as usize])
+            .peekable();
+        let mut marks = Vec::new();
+        let mut shift = 0i64;
+        for (old, &new) in remap.iter().enumerate() {
+            if new == u32::MAX {
+                marks.push(old as u32);
+                continue;
+            }
+            let mut mark = i64::from(new) - old as i64 != shift;
+            shift = i64::from(new) - old as i64;
+            while added.next_if(|&id| id < new).is_some() {
+                mark = true;
+            }
+            if mark {
+                marks.push(old as u32);
+            }
+        }
+        marks.push(remap.len() as u32);
+        Renumber { remap, marks }
+    }
+
+    /// The old list `old` renumbered, with `fresh` (new numbers of files
+    /// read by this build, ascending) merged in, appended to `out`: the
+    /// new list's file count and the old one's, or None if `old` is
+    /// malformed (a number too long, zero delta, or out of range).
+    /// Equal, byte for byte, to encoding the new numbers afresh.
+    fn splice(&self, old: &[u8], fresh: &[u32], out: &mut Vec<u8>) -> Option<(u32, u32)> {
+        const HIGH: u64 = 0x8080_8080_8080_8080;
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const LOW_BYTES: u64 = 0x00ff_00ff_00ff_00ff;
+        let (remap, marks) = (self.remap, &self.marks[..]);
+        let (mut pos, mut copy_from, mut listed) = (0usize, 0usize, 0u32);
+        // The last old number met, and the next mark above it.
+        let (mut prev, mut mark) = (None::<u64>, 0usize);
+        let mut new = Out {
+            bytes: out,
+            last: None,
+            count: 0,
+        };
+        let mut fresh = fresh.iter().copied().peekable();
+        // Whether the last number written is the last old one met,
+        // renumbered, so that the bytes that follow may be copied.
+        let mut in_step = false;
+        while pos < old.len() {
+            if in_step && mark + 1 == marks.len() && fresh.peek().is_none() {
+                // Past the last mark, with nothing left to merge: the rest
+                // keeps its bytes, and only its numbers are counted (one
+                // byte without the high bit ends each). Its range is not
+                // checked here: a search's decoding checks it.
+                let rest = &old[pos..];
+                if rest.last().is_some_and(|&b| b & 0x80 != 0) {
+                    return None;
+                }
+                let n = rest.iter().filter(|&&b| b & 0x80 == 0).count() as u32;
+                listed += n;
+                new.count += n;
+                pos = old.len();
+                break;
+            }
+            if let (true, Some(mut p)) = (in_step, prev) {
+                let limit = u64::from(marks[mark]);
+                // Eight one-byte deltas (no high bit, no zero) at a time.
+                while let Some(word) = old.get(pos..pos + 8) {
+                    let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
+                    let zero = word.wrapping_sub(ONES) & !word & HIGH;
+                    if word & HIGH != 0 || zero != 0 {
+                        break;
+                    }
+                    let pairs = (word & LOW_BYTES) + ((word >> 8) & LOW_BYTES);
+                    let sum = pairs.wrapping_mul(0x0001_0001_0001_0001) >> 48;
+                    if p + sum >= limit {
+                        break;
+                    }
+                    p += sum;
+                    pos += 8;
+                    listed += 8;
+                    new.count += 8;
+                }
+                prev = Some(p);
+                if pos == old.len() {
+                    break;
+                }
+            }
+            let (delta, len) = leb128(&old[pos..])?;
+            let id = match prev {
+                None => delta,
+                Some(_) if delta == 0 => return None,
+                Some(p) => p + delta,
+            };
+            listed += 1;
+            if in_step && id < u64::from(marks[mark]) {
+                prev = Some(id);
+                pos += len;
+                new.count += 1;
+                continue;
+            }
+            let renumbered = *remap.get(id as usize)?;
+            if copy_from < pos {
+                new.bytes.extend_from_slice(&old[copy_from..pos]);
+                new.last = prev.map(|p| remap[p as usize]);
+            }
+            while marks[mark] as u64 <= id {
+                mark += 1;
+            }
+            in_step = renumbered != u32::MAX;
+            if in_step {
+                while let Some(f) = fresh.next_if(|&f| f < renumbered) {
+                    new.push(f);
+                }
+                new.push(renumbered);
+            }
+            prev = Some(id);
+            pos += len;
+            copy_from = pos;
+        }
+        if copy_from < pos {
+            new.bytes.extend_from_slice(&old[copy_from..pos]);
+            new.last = prev.map(|p| remap[p as usize]);
+        }
+        for f in fresh {
+            new.push(f);
+        }
+        Some((new.count, listed))
+    }
+}
+
+/// A list being written: its bytes, last number and count.
+struct Out<'a> {
+    bytes: &'a mut Vec<u8>,
+    last: Option<u32>,
+    count: u32,
+}
+
+impl Out<'_> {
+    fn push(&mut self, id: u32) {
+        encode_delta(self.bytes, self.last.map_or(id, |last| id - last));
+        self.last = Some(id);
+        self.count += 1;
+    }
+}
+
+/// One LEB128 number (at most 5 bytes, as `file_numbers` reads them) and
+/// its length; None if cut short or longer.
+fn leb128(bytes: &[u8]) -> Option<(u64, usize)> {
+    let mut value = 0u64;
+    for (k, &b) in bytes.iter().take(6).enumerate() {
+        value |= u64::from(b & 0x7f) << (7 * k);
+        if b & 0x80 == 0 {
+            return Some((value, k + 1));
         }
     }
-    out.extend_from_slice(&a[i..]);
-    out.extend_from_slice(&b[j..]);
-    out
+    None
 }
 
-/// Whether the posting list names a file `remap` drops (or is malformed).
-fn names_any(bytes: &[u8], remap: &[u32]) -> bool {
-    file_numbers(bytes)
-        .any(|id| id.is_none_or(|id| remap.get(id as usize).is_none_or(|&r| r == u32::MAX)))
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
 
-/// A list this build encoded itself, so always well formed.
-fn decode_all(bytes: &[u8]) -> Vec<u32> {
-    file_numbers(bytes).flatten().map(|id| id as u32).collect()
+    fn encode(ids: &[u32]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut last = None;
+        for &id in ids {
+            encode_delta(&mut out, last.map_or(id, |l| id - l));
+            last = Some(id);
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// A spliced list is the new numbers encoded afresh, byte for byte.
+        #[test]
+        fn splice_equals_a_fresh_encoding(
+            // Per old file: kept?, files added before it; per list member.
+            plan in prop::collection::vec((0u8..8, 0u32..3, any::<bool>(), any::<u8>()), 0..400),
+            tail in 0u32..3,
+            gaps in any::<bool>(),
+        ) {
+            // Old files 0..n; each kept one gets the next new number after
+            // `added` new files; dropped ones vanish (maybe re-read as new).
+            let mut remap = Vec::new();
+            let mut next = 0u32;
+            let mut added = Vec::new();
+            for &(kept, before, _, _) in &plan {
+                // Mostly kept, and mostly in place: long runs to copy.
+                let (kept, before) = (kept != 0, if kept == 1 { before } else { 0 });
+                for _ in 0..before {
+                    added.push(next);
+                    next += 1;
+                }
+                if kept {
+                    remap.push(next);
+                    next += 1;
+                } else {
+                    remap.push(u32::MAX);
+                }
+            }
+            for _ in 0..tail {
+                added.push(next);
+                next += 1;
+            }
+            // The list: members of old files (dense, or sparse with gaps).
+            let old: Vec<u32> = plan
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.2 || (!gaps && p.3 % 7 != 0))
+                .map(|(i, _)| i as u32)
+                .collect();
+            let fresh: Vec<u32> = added.iter().copied().filter(|a| a % 2 == 0 || gaps).collect();
+            let mut want: Vec<u32> = old
+                .iter()
+                .map(|&i| remap[i as usize])
+                .filter(|&n| n != u32::MAX)
+                .chain(fresh.iter().copied())
+                .collect();
+            want.sort_unstable();
+            let re = Renumber::new(&remap, next as usize);
+            let mut out = Vec::new();
+            let got = re.splice(&encode(&old), &fresh, &mut out);
+            prop_assert_eq!(got, Some((want.len() as u32, old.len() as u32)));
+            prop_assert_eq!(out, encode(&want));
+        }
+    }
 }

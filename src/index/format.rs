@@ -472,69 +472,86 @@ impl Index {
         }
     }
 
-    /// The whole posting section (for a refresh, which reads every list).
-    pub fn postings_section(&self) -> io::Result<Vec<u8>> {
-        let mut buf = vec![0u8; self.postings.1 as usize];
-        self.file
-            .read_exact_at(&mut buf, self.postings.0)
-            .map_err(|_| corrupt("truncated"))?;
-        Ok(buf)
-    }
-
-    /// The posting list of the dictionary's `n`th trigram, checked; from
-    /// `section` (`postings_section`) if given, else read from the file.
+    /// The posting list of the dictionary's `n`th trigram, checked.
     pub fn postings_at(&self, n: usize) -> io::Result<Vec<u32>> {
-        self.postings_in(n, None)
-    }
-
-    /// The `n`th list's bytes in `section` and its count, checked.
-    pub fn raw_postings<'a>(&self, n: usize, section: &'a [u8]) -> io::Result<(&'a [u8], u32)> {
-        let rec = &self.dict[n * DICT_REC..(n + 1) * DICT_REC];
-        let (count, off, len, crc) = (
-            u32_at(rec, 4),
-            u64_at(rec, 8) as usize,
-            u32_at(rec, 16) as usize,
-            u32_at(rec, 20),
-        );
-        let Some(buf) = section.get(off..off.saturating_add(len)) else {
-            return Err(corrupt("posting list out of bounds"));
-        };
-        if crc32fast::hash(buf) != crc {
-            return Err(corrupt("posting list checksum mismatch"));
-        }
-        Ok((buf, count))
-    }
-
-    pub fn postings_in(&self, n: usize, section: Option<&[u8]>) -> io::Result<Vec<u32>> {
-        let rec = &self.dict[n * DICT_REC..(n + 1) * DICT_REC];
-        let (count, off, len, crc) = (
-            u32_at(rec, 4) as usize,
-            u64_at(rec, 8),
-            u32_at(rec, 16) as u64,
-            u32_at(rec, 20),
-        );
+        let (_, count, off, len, crc) = self.dict_record(n);
         if off.checked_add(len).is_none_or(|end| end > self.postings.1) {
             return Err(corrupt("posting list out of bounds"));
         }
-        let mut owned = Vec::new();
-        let buf = match section {
-            Some(section) => &section[off as usize..(off + len) as usize],
-            None => {
-                owned.resize(len as usize, 0);
-                self.file
-                    .read_exact_at(&mut owned, self.postings.0 + off)
-                    .map_err(|_| corrupt("truncated"))?;
-                &owned[..]
-            }
-        };
-        if crc32fast::hash(buf) != crc {
+        let mut buf = vec![0u8; len as usize];
+        self.file
+            .read_exact_at(&mut buf, self.postings.0 + off)
+            .map_err(|_| corrupt("truncated"))?;
+        if crc32fast::hash(&buf) != crc {
             return Err(corrupt("posting list checksum mismatch"));
         }
-        let ids = decode(buf, self.len()).ok_or_else(|| corrupt("bad posting list"))?;
-        if ids.len() != count {
+        let ids = decode(&buf, self.len()).ok_or_else(|| corrupt("bad posting list"))?;
+        if ids.len() != count as usize {
             return Err(corrupt("bad posting list"));
         }
         Ok(ids)
+    }
+
+    /// The dictionary's `n`th record: trigram, files, offset in the
+    /// posting section, length, CRC-32.
+    fn dict_record(&self, n: usize) -> (u32, u32, u64, u64, u32) {
+        let rec = &self.dict[n * DICT_REC..(n + 1) * DICT_REC];
+        (
+            u32_at(rec, 0),
+            u32_at(rec, 4),
+            u64_at(rec, 8),
+            u64::from(u32_at(rec, 16)),
+            u32_at(rec, 20),
+        )
+    }
+
+    /// Every posting list in dictionary order, read through one buffer
+    /// (for a refresh, which looks at each list once).
+    pub fn lists(&self) -> Lists<'_> {
+        Lists {
+            index: self,
+            buf: Vec::new(),
+            start: 0,
+        }
+    }
+}
+
+/// `Index::lists`: the lists are stored in dictionary order, so reading
+/// the section in chunks reads each byte once.
+pub struct Lists<'a> {
+    index: &'a Index,
+    buf: Vec<u8>,
+    /// Where `buf` starts in the posting section.
+    start: u64,
+}
+
+/// What `Lists` reads at a time.
+const LISTS_CHUNK: u64 = 4 << 20;
+
+impl Lists<'_> {
+    /// The `n`th list's bytes (CRC checked), its file count and CRC-32.
+    pub fn get(&mut self, n: usize) -> io::Result<(&[u8], u32, u32)> {
+        let (_, count, off, len, crc) = self.index.dict_record(n);
+        let (p_off, p_len) = self.index.postings;
+        let end = off
+            .checked_add(len)
+            .filter(|&end| end <= p_len)
+            .ok_or_else(|| corrupt("posting list out of bounds"))?;
+        if off < self.start || end > self.start + self.buf.len() as u64 {
+            let want = len.max(LISTS_CHUNK).min(p_len - off) as usize;
+            self.buf.resize(want, 0);
+            self.index
+                .file
+                .read_exact_at(&mut self.buf, p_off + off)
+                .map_err(|_| corrupt("truncated"))?;
+            self.start = off;
+        }
+        let at = (off - self.start) as usize;
+        let bytes = &self.buf[at..at + len as usize];
+        if crc32fast::hash(bytes) != crc {
+            return Err(corrupt("posting list checksum mismatch"));
+        }
+        Ok((bytes, count, crc))
     }
 }
 
@@ -677,6 +694,17 @@ impl Writer {
 
     /// One trigram's list, already LEB128-delta encoded, of `count` files.
     pub fn add_postings(&mut self, trigram: u32, count: u32, encoded: &[u8]) -> io::Result<()> {
+        self.add_list(trigram, count, encoded, crc32fast::hash(encoded))
+    }
+
+    /// `add_postings` of a list whose CRC-32 is known (`crc`).
+    pub fn add_list(
+        &mut self,
+        trigram: u32,
+        count: u32,
+        encoded: &[u8],
+        crc: u32,
+    ) -> io::Result<()> {
         self.out.write_all(encoded)?;
         self.postings_crc.update(encoded);
         self.dict.extend_from_slice(&trigram.to_le_bytes());
@@ -685,8 +713,7 @@ impl Writer {
             .extend_from_slice(&(self.pos - self.postings_start).to_le_bytes());
         self.dict
             .extend_from_slice(&(encoded.len() as u32).to_le_bytes());
-        self.dict
-            .extend_from_slice(&crc32fast::hash(encoded).to_le_bytes());
+        self.dict.extend_from_slice(&crc.to_le_bytes());
         self.pos += encoded.len() as u64;
         Ok(())
     }

@@ -743,20 +743,22 @@ fn build_index_of_a_missing_tree_is_an_error() {
     assert!(run.stderr.starts_with("trawl: gone: "), "{}", run.stderr);
 }
 
+/// The index's sections but META, which holds the build's time.
+fn index_content(t: &Tree) -> Vec<Vec<u8>> {
+    let bytes = std::fs::read(t.index_file()).unwrap();
+    sections(&bytes)[1..]
+        .iter()
+        .map(|&(off, len)| bytes[off..off + len].to_vec())
+        .collect()
+}
+
 #[test]
 fn the_same_tree_gives_the_same_index_for_any_thread_count() {
     let t = Tree::new();
     let mut rng = Rng(5);
     random_tree(&t, &mut rng);
     t.settle();
-    let content = |t: &Tree| {
-        let bytes = std::fs::read(t.index_file()).unwrap();
-        // All but META, which holds the build's time.
-        sections(&bytes)[1..]
-            .iter()
-            .map(|&(off, len)| bytes[off..off + len].to_vec())
-            .collect::<Vec<_>>()
-    };
+    let content = index_content;
     assert_eq!(t.run(&["--build-index", "-j1"]).code, 0);
     let one = content(&t);
     std::fs::remove_file(t.index_file()).unwrap();
@@ -766,6 +768,44 @@ fn the_same_tree_gives_the_same_index_for_any_thread_count() {
     let run = t.run(&["--build-index", "-j3"]);
     assert!(run.stdout.contains("(0 read,"), "{}", run.stdout);
     assert_eq!(one, content(&t));
+}
+
+#[test]
+fn a_refresh_gives_the_bytes_of_a_fresh_build() {
+    for seed in [3u64, 8, 13] {
+        let t = Tree::new();
+        let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        let files = random_tree(&t, &mut rng);
+        // More files, so that lists hold long runs the refresh copies.
+        for n in 0..300 {
+            t.write(&format!("many/m{n:03}.txt"), random_text(&mut rng));
+        }
+        t.settle();
+        t.build();
+        // Edits, additions and removals: file numbers move.
+        mutate(&t, &mut rng, &files);
+        for n in (0..300).step_by(37) {
+            t.write(&format!("many/m{n:03}.txt"), random_text(&mut rng));
+        }
+        std::fs::remove_file(t.root().join("many/m100.txt")).unwrap();
+        t.write("many/m100a.txt", "added PM_RESUME\n");
+        let refreshed = t.run(&["--build-index", "-j2"]);
+        assert_eq!(refreshed.code, 0, "{}", refreshed.stderr);
+        // Merged with the old index (no rebuild from scratch).
+        assert_eq!(refreshed.stderr, "");
+        assert!(
+            !refreshed.stdout.contains(", 0 unchanged)"),
+            "{}",
+            refreshed.stdout
+        );
+        let spliced = index_content(&t);
+        std::fs::remove_file(t.index_file()).unwrap();
+        t.build();
+        assert!(
+            spliced == index_content(&t),
+            "seed {seed}: the refreshed index differs from a fresh build"
+        );
+    }
 }
 
 #[test]
