@@ -21,6 +21,10 @@
 //! - `TRAWL_TEST_LIST_US=N`: listing a directory first sleeps N µs, as
 //!   if its blocks came from a slow disk, so that `benches/walk-scaling`
 //!   can show how the parallel walk scales with threads on any machine.
+//! - `TRAWL_TEST_CREDS=TEXT`: TEXT is added to the credentials this
+//!   process reads files with (`index::credentials`), so that an index
+//!   built with it set (or searched with it set) has credentials other
+//!   than the search's, which root cannot otherwise arrange in a test.
 
 /// Where a test may make trawl panic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,6 +89,10 @@ mod hooks {
         var("TRAWL_TEST_RACY_MS")?.parse().ok()
     }
 
+    pub fn creds() -> Option<String> {
+        var("TRAWL_TEST_CREDS")
+    }
+
     pub fn list_delay() {
         static MICROS: OnceLock<u64> = OnceLock::new();
         let micros = *MICROS.get_or_init(|| {
@@ -109,7 +117,7 @@ mod hooks {
 }
 
 #[cfg(feature = "test-hooks")]
-pub use hooks::{delay, list_delay, panic_point, racy_ms, spill_limits, vanish};
+pub use hooks::{creds, delay, list_delay, panic_point, racy_ms, spill_limits, vanish};
 
 #[cfg(not(feature = "test-hooks"))]
 #[inline(always)]
@@ -128,6 +136,12 @@ pub fn spill_limits() -> Option<(u64, u64)> {
 #[cfg(not(feature = "test-hooks"))]
 #[inline(always)]
 pub fn racy_ms() -> Option<i64> {
+    None
+}
+
+#[cfg(not(feature = "test-hooks"))]
+#[inline(always)]
+pub fn creds() -> Option<String> {
     None
 }
 

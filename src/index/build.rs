@@ -31,8 +31,8 @@ use super::format::{
     FLAG_UNSTABLE,
 };
 use super::{
-    cache_dir, check_owner, fs_magic, index_file, racy, racy_window_ns, readable, stored_listing,
-    trusted_fs,
+    cache_dir, check_owner, credentials, fs_magic, index_file, racy, racy_window_ns, readable,
+    stored_listing, trusted_fs,
 };
 use crate::messages::{self, err};
 use crate::walk::{self, Entries, Listings, SearchPath, Source};
@@ -181,13 +181,19 @@ fn build_root(config: &mut Options, dir: &Path, given: &Path) -> Result<(), Stri
     let n_dirs = dirs.len();
     files.sort();
     files.dedup_by(|a, b| a.0 == b.0);
-    let result = collect(config, &files, old.as_deref(), racy_ns);
+    // An old entry read with other credentials is kept only if readable
+    // now (faccessat), so the credentials stored stay true of every entry.
+    let creds = credentials();
+    let check_kept = old
+        .as_deref()
+        .is_some_and(|o| o.creds.is_none() || o.creds.as_deref() != creds);
+    let result = collect(config, &files, old.as_deref(), racy_ns, check_kept);
     let result = match result {
         Ok(built) => write(
             dir,
             &target,
             root_bytes,
-            (build_start, racy_ns),
+            (build_start, racy_ns, creds),
             built,
             (&dirs, reused),
             old.as_deref(),
@@ -201,12 +207,13 @@ fn build_root(config: &mut Options, dir: &Path, given: &Path) -> Result<(), Stri
                 "rebuilding the index of {} from scratch: {e}",
                 root.display()
             ));
-            let built = collect(config, &files, None, racy_ns).map_err(|e| e.message(&target))?;
+            let built =
+                collect(config, &files, None, racy_ns, false).map_err(|e| e.message(&target))?;
             write(
                 dir,
                 &target,
                 root_bytes,
-                (build_start, racy_ns),
+                (build_start, racy_ns, creds),
                 built,
                 (&dirs, 0),
                 None,
@@ -394,6 +401,7 @@ fn collect(
     files: &[(Vec<u8>, PathBuf)],
     old: Option<&Index>,
     racy_ns: i64,
+    check_kept: bool,
 ) -> Result<Built, BuildError> {
     let mut built = Built {
         entries: Vec::with_capacity(files.len()),
@@ -423,7 +431,11 @@ fn collect(
                     let verdicts: Vec<_> = files[start..(start + CHUNK).min(files.len())]
                         .iter()
                         .map(|(key, path)| {
-                            let ctx = Context { racy_ns, trust };
+                            let ctx = Context {
+                                racy_ns,
+                                check_kept,
+                                trust,
+                            };
                             unchanged(key, path, old, &ctx, &mut memo)
                         })
                         .collect();
@@ -463,7 +475,11 @@ fn collect(
                             d = done.1.wait(d).unwrap_or_else(|e| e.into_inner());
                         }
                     }
-                    let ctx = Context { racy_ns, trust };
+                    let ctx = Context {
+                        racy_ns,
+                        check_kept,
+                        trust,
+                    };
                     let result = process(&files[to_read[j]].1, &ctx, &mut seen, &mut buf);
                     if tx.send((j, result)).is_err() {
                         return;
@@ -544,6 +560,9 @@ fn add(built: &mut Built, key: &[u8], result: Done) {
 /// What every worker shares.
 struct Context<'a> {
     racy_ns: i64,
+    /// The old index was built with other credentials: an old entry is
+    /// kept only if readable now.
+    check_kept: bool,
     /// Device → whether its file system is trusted (`trusted_fs`).
     trust: &'a Mutex<HashMap<u64, bool>>,
 }
@@ -591,8 +610,11 @@ fn unchanged(
     let entry = old.entry(id);
     let window = old.racy_ns.max(ctx.racy_ns);
     let racy = entry.meta.mtime.max(entry.meta.ctime) >= old.build_start.saturating_sub(window);
-    (entry.flags & FLAG_UNSTABLE == 0 && !racy && entry.meta == Meta::of(&meta))
-        .then_some(Done::Reuse(id as u32, entry))
+    (entry.flags & FLAG_UNSTABLE == 0
+        && !racy
+        && entry.meta == Meta::of(&meta)
+        && (!ctx.check_kept || readable(path)))
+    .then_some(Done::Reuse(id as u32, entry))
 }
 
 /// Reads a file that is new or changed (any file, without an old index).
@@ -687,7 +709,7 @@ fn write(
     dir: &Path,
     target: &Path,
     root: &[u8],
-    (build_start, racy_ns): (i64, i64),
+    (build_start, racy_ns, creds): (i64, i64, Option<&[u8]>),
     built: Built,
     (dirs, dirs_reused): (&[DirListing], usize),
     old: Option<&Index>,
@@ -698,6 +720,7 @@ fn write(
         // and there are as many: the same directories.
         let same_dirs = dirs_reused == dirs.len() && dirs.len() == old.dir_count();
         let same = same_dirs
+            && old.creds.as_deref() == creds
             && built.read == 0
             && built.entries.len() == old.len()
             && built
@@ -719,8 +742,16 @@ fn write(
         .set_permissions(std::fs::Permissions::from_mode(0o600))
         .map_err(w)?;
     let file = tmp.as_file().try_clone().map_err(w)?;
-    let mut writer =
-        Writer::begin(file, root, build_start, racy_ns, &built.entries, dirs).map_err(w)?;
+    let mut writer = Writer::begin(
+        file,
+        root,
+        build_start,
+        racy_ns,
+        creds,
+        &built.entries,
+        dirs,
+    )
+    .map_err(w)?;
     let Built {
         entries,
         remap,

@@ -8,7 +8,9 @@
 //! header: magic "TRAWLIX\0", version u32, section count u32,
 //!         per section (offset u64, length u64, crc32 u32, 0 u32), crc32 of all before
 //! META:     build start (ns since the epoch) i64, racy window (ns) i64,
-//!           files u32, trigrams u32, root path bytes
+//!           files u32, trigrams u32, credentials length u32 (0: unknown),
+//!           the credentials the build read files with (`super::credentials`),
+//!           root path bytes
 //! FILES:    per file, sorted by path: path offset u32, path length u32, dev u64,
 //!           ino u64, size u64, mtime ns i64, ctime ns i64, mode u32, flags u32
 //! PATHS:    the paths, relative to the root, '/'-separated bytes
@@ -34,7 +36,7 @@ use std::path::Path;
 use crate::walk::EntryType;
 
 pub const MAGIC: &[u8; 8] = b"TRAWLIX\0";
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 const SECTIONS: usize = 8;
 const META: usize = 0;
 const FILES: usize = 1;
@@ -179,6 +181,9 @@ pub struct Index {
     pub build_start: i64,
     /// The racy window the build used (`super::racy_window_ns`).
     pub racy_ns: i64,
+    /// The credentials every vouched-for file and listing was read with
+    /// (`super::credentials`); None if the build could not read its own.
+    pub creds: Option<Vec<u8>>,
     files: Vec<u8>,
     paths: Vec<u8>,
     dict: Vec<u8>,
@@ -253,14 +258,19 @@ impl Index {
             Ok(buf)
         };
         let meta = read(META)?;
-        if meta.len() < 24 {
+        if meta.len() < 28 {
             return Err(corrupt("truncated metadata"));
         }
         let build_start = u64_at(&meta, 0) as i64;
         let racy_ns = u64_at(&meta, 8) as i64;
         let n_files = u32_at(&meta, 16) as usize;
         let n_trigrams = u32_at(&meta, 20) as usize;
-        let root = meta[24..].to_vec();
+        let creds_len = u32_at(&meta, 24) as usize;
+        let Some(creds) = meta.get(28..28 + creds_len) else {
+            return Err(corrupt("truncated metadata"));
+        };
+        let creds = (creds_len > 0).then(|| creds.to_vec());
+        let root = meta[28 + creds_len..].to_vec();
         if root != expect_root {
             return Err(corrupt(&format!(
                 "built for another root ({})",
@@ -286,6 +296,7 @@ impl Index {
             root,
             build_start,
             racy_ns,
+            creds,
             files,
             paths,
             dict,
@@ -619,6 +630,7 @@ impl Writer {
         root: &[u8],
         build_start: i64,
         racy_ns: i64,
+        creds: Option<&[u8]>,
         files: &[(Vec<u8>, Entry)],
         dirs: &[DirListing],
     ) -> io::Result<Writer> {
@@ -637,6 +649,9 @@ impl Writer {
         meta.extend_from_slice(&racy_ns.to_le_bytes());
         meta.extend_from_slice(&(files.len() as u32).to_le_bytes());
         meta.extend_from_slice(&0u32.to_le_bytes()); // trigrams: patched in finish
+        let creds = creds.unwrap_or_default();
+        meta.extend_from_slice(&(creds.len() as u32).to_le_bytes());
+        meta.extend_from_slice(creds);
         meta.extend_from_slice(root);
         w.section(META, &meta)?;
         let mut recs = Vec::with_capacity(files.len() * FILE_REC);

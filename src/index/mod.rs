@@ -30,9 +30,25 @@
 //!    update timestamps for such mmap writes, and network or FUSE file
 //!    systems may change a file without changing what this host's `stat`
 //!    says;
-//! 5. the file is readable now (`faccessat(R_OK, AT_EACCESS)`): a file
-//!    can become unreadable with no change to its metadata (the user
-//!    left its group), and the search must then report the error;
+//! 5. the file is readable now, or the search must report the error.
+//!    The index stores the credentials the build read the files with
+//!    (`credentials`: effective and file-system ids, supplementary
+//!    groups, effective capabilities, user namespace and ID maps, the
+//!    security modules' labels of the process); a refresh with other
+//!    credentials keeps an old entry only if `faccessat` finds it
+//!    readable. If this process's credentials are the stored ones, no
+//!    check is made: the file's `stat` is unchanged and older than the
+//!    build (points 2 and 3), so are its mode, owner, ACLs and security
+//!    labels (each change sets ctime), and its directory was searchable
+//!    for that `stat`: the kernel's permission check has the inputs it
+//!    had when the build read the file, and lets it be read. Otherwise
+//!    (the user left a group, sudo, credentials that cannot be read),
+//!    `faccessat(R_OK, AT_EACCESS)` checks each file. Not seen without
+//!    that check: a change of the rules themselves, which changes no
+//!    file's metadata: a security module's policy reloaded (SELinux,
+//!    AppArmor), or the tree remounted with another ID mapping: a search
+//!    may then skip a file it is no longer let read, and a refresh with
+//!    the same credentials keeps its entry on the same argument;
 //! 6. the planner's query (`plan`), a necessary condition for a match of
 //!    the compiled regex (the default engine's HIR, every pattern, with
 //!    case folding, -w, -x, -F and line-terminator handling applied) is
@@ -50,8 +66,9 @@
 //!    entry added within the timestamp granularity of the read could
 //!    leave both times as they were;
 //! 3. the directory was on a trusted file system (point 4: the build
-//!    stores no other) and is readable now (point 5: a readdir would
-//!    fail, and the walk report the error).
+//!    stores no other) and is readable now (point 5, by the same
+//!    argument or `faccessat`: a readdir would fail, and the walk report
+//!    the error).
 //!
 //! An index that is corrupt, of another version or root, or not owned by
 //! the user (or writable by others) is reported once and ignored; its
@@ -67,7 +84,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::messages;
 use crate::printer::OutputMode;
@@ -148,6 +165,86 @@ fn stored_listing(index: &Index, id: usize) -> Entries {
         entries.push(name, kind.entry_type(), ino);
     }
     entries
+}
+
+/// The credentials this process reads files with, as canonical bytes:
+/// the effective and file-system uid and gid, the sorted supplementary
+/// groups, the effective capability set, the user namespace and its ID
+/// maps, and the security modules' labels of the process. Two processes
+/// with the same bytes get the same answer from the kernel's permission
+/// check for a file whose mode, owner, ACLs and labels are the same.
+/// None where any of it cannot be read (no /proc).
+pub fn credentials() -> Option<&'static [u8]> {
+    static CREDS: OnceLock<Option<Vec<u8>>> = OnceLock::new();
+    CREDS.get_or_init(read_credentials).as_deref()
+}
+
+fn read_credentials() -> Option<Vec<u8>> {
+    use std::fmt::Write;
+    // The calling thread's: credentials are per thread in the kernel.
+    let proc = if Path::new("/proc/thread-self/status").exists() {
+        "/proc/thread-self"
+    } else {
+        "/proc/self"
+    };
+    let status = std::fs::read_to_string(format!("{proc}/status")).ok()?;
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
+            .map(|v| v.split_whitespace().collect::<Vec<_>>())
+    };
+    let mut out = String::new();
+    for ids in ["Uid", "Gid"] {
+        // real, effective, saved, file system: access checks use the last.
+        let v = field(ids).filter(|v| v.len() == 4)?;
+        writeln!(out, "{ids} {} {}", v[1], v[3]).ok()?;
+    }
+    let mut groups = field("Groups")?
+        .iter()
+        .map(|g| g.parse::<u32>().ok())
+        .collect::<Option<Vec<_>>>()?;
+    groups.sort_unstable();
+    groups.dedup();
+    writeln!(out, "Groups {groups:?}").ok()?;
+    let cap = field("CapEff").filter(|v| v.len() == 1)?;
+    let cap = u64::from_str_radix(cap[0], 16).ok()?;
+    writeln!(out, "CapEff {cap:016x}").ok()?;
+    let ns = std::fs::read_link(format!("{proc}/ns/user")).ok()?;
+    writeln!(out, "userns {}", ns.display()).ok()?;
+    for map in ["uid_map", "gid_map"] {
+        let text = std::fs::read_to_string(format!("{proc}/{map}")).ok()?;
+        let words: Vec<_> = text.split_whitespace().collect();
+        writeln!(out, "{map} {}", words.join(" ")).ok()?;
+    }
+    // The process's label under each security module that has one
+    // (attr/current: the first; attr/<module>/current: each, where the
+    // kernel has them); EINVAL: no module gives one.
+    let mut labels = vec![format!("{proc}/attr/current")];
+    if let Ok(dirs) = std::fs::read_dir(format!("{proc}/attr")) {
+        let mut more: Vec<_> = dirs
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .map(|e| format!("{}/current", e.path().display()))
+            .collect();
+        more.sort();
+        labels.extend(more);
+    }
+    for label in labels {
+        let text = match std::fs::read(&label) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes)
+                .trim_end_matches(['\0', '\n'])
+                .to_string(),
+            Err(e) if e.raw_os_error() == Some(libc::EINVAL) => "-".to_string(),
+            Err(_) => return None,
+        };
+        let name = label.strip_prefix(proc).unwrap_or(&label);
+        writeln!(out, "{name} {text:?}").ok()?;
+    }
+    if let Some(text) = crate::test_hooks::creds() {
+        writeln!(out, "test {text:?}").ok()?;
+    }
+    Some(out.into_bytes())
 }
 
 /// Whether this process may read `path` now (with its effective ids).
@@ -272,6 +369,9 @@ struct Loaded {
     /// Bit per file: it may match (its trigrams satisfy the query). None
     /// where the search cannot skip files (every file is searched).
     candidates: Option<Vec<u64>>,
+    /// This process has the credentials the build read the files with
+    /// (see the module header, point 5): no access check is needed.
+    same_creds: bool,
 }
 
 /// A path of the command line and where its files are in an index.
@@ -299,6 +399,8 @@ struct Counts {
     dirs_changed: AtomicU64,
     dirs_racy: AtomicU64,
     dirs_unreadable: AtomicU64,
+    /// faccessat calls made (credentials other than the build's).
+    access_checks: AtomicU64,
 }
 
 /// The indexes a search uses, and what they vouched for.
@@ -429,12 +531,13 @@ impl Use {
     /// Whether the search may leave `path` (a file named on the command
     /// line) unread: it cannot match.
     pub fn skips(&self, path: &Path) -> bool {
-        self.file_skips(path, || None)
+        self.file_skips(path, |_| None)
     }
 
     /// Whether the search may leave `path` unread; `at` gives its stat
-    /// and readability through its directory's descriptor, if it can.
-    fn file_skips(&self, path: &Path, at: impl FnOnce() -> Option<(Meta, bool)>) -> bool {
+    /// through its directory's descriptor, if it can, and its
+    /// readability if asked to check it (else true).
+    fn file_skips(&self, path: &Path, at: impl FnOnce(bool) -> Option<(Meta, bool)>) -> bool {
         if !self.skips_files {
             return false;
         }
@@ -463,13 +566,17 @@ impl Use {
             // Searched whatever its metadata says: no stat needed.
             return count(&self.counts.may_match);
         }
-        let (meta, readable) = match at() {
+        let check = !root.loaded.same_creds;
+        let (meta, readable) = match at(check) {
             Some(found) => found,
             None => match std::fs::metadata(path) {
-                Ok(meta) => (Meta::of(&meta), readable(path)),
+                Ok(meta) => (Meta::of(&meta), !check || readable(path)),
                 Err(_) => return count(&self.counts.changed),
             },
         };
+        if check {
+            self.counts.access_checks.fetch_add(1, Ordering::Relaxed);
+        }
         if meta != entry.meta {
             return count(&self.counts.changed);
         }
@@ -494,6 +601,11 @@ impl Use {
             n(&c.dirs_unknown),
             n(&c.dirs_unreadable)
         ));
+        messages::debug(format_args!(
+            "index: {} access checks (faccessat), made where the credentials differ from \
+             the build's",
+            n(&c.access_checks)
+        ));
         if !self.skips_files {
             return;
         }
@@ -515,11 +627,11 @@ impl Use {
 
 impl Listings for Use {
     fn skips(&self, dir: &mut DirHandle, path: &Path) -> bool {
-        let skips = self.file_skips(path, || {
+        let skips = self.file_skips(path, |check| {
             let name = path.file_name()?;
             let fd = dir.fd()?;
             let meta = stat_at(fd, name)?;
-            Some((meta, readable_at(fd, name)))
+            Some((meta, !check || readable_at(fd, name)))
         });
         if skips {
             self.counts.skipped_in_walk.fetch_add(1, Ordering::Relaxed);
@@ -562,8 +674,11 @@ impl Use {
         if Meta::of(&meta) != stored {
             return Err(&c.dirs_changed);
         }
-        if !readable(dir) {
-            return Err(&c.dirs_unreadable);
+        if !root.loaded.same_creds {
+            c.access_checks.fetch_add(1, Ordering::Relaxed);
+            if !readable(dir) {
+                return Err(&c.dirs_unreadable);
+            }
         }
         Ok(stored_listing(index, id))
     }
@@ -605,7 +720,18 @@ fn load(dir: &Path, file: &Path, root: &Path, query: Option<&Query>) -> Result<L
         .map(|query| evaluate(&index, query))
         .transpose()
         .map_err(|e| format!("{e}"))?;
-    Ok(Loaded { index, candidates })
+    let same_creds = index.creds.is_some() && index.creds.as_deref() == credentials();
+    if !same_creds {
+        messages::debug(format_args!(
+            "index: {} was built with other credentials: readability checked per file",
+            root.display()
+        ));
+    }
+    Ok(Loaded {
+        index,
+        candidates,
+        same_creds,
+    })
 }
 
 /// The query's files, as a bit set.

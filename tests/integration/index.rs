@@ -1116,13 +1116,15 @@ fn files_on_an_untrusted_file_system_are_always_searched() {
     );
 }
 
-#[test]
-fn a_file_unreadable_after_leaving_its_group_is_reported() {
+/// A tree of user 1000's with `secret.txt` and `secretdir/` readable
+/// through group 4242 only, settled; None (the test skipped) unless run
+/// as root with setpriv, which the tests need to change group membership.
+fn group_tree() -> Option<Tree> {
     use std::os::unix::fs::chown;
     // SAFETY: geteuid has no preconditions.
     if unsafe { libc::geteuid() } != 0 || !Path::new("/usr/bin/setpriv").exists() {
         eprintln!("skipped: needs root and setpriv to change group membership");
-        return;
+        return None;
     }
     let t = Tree::new();
     t.write("a.txt", "hello PM_RX\n");
@@ -1139,28 +1141,38 @@ fn a_file_unreadable_after_leaving_its_group_is_reported() {
     let secretdir = t.root().join("secretdir");
     chown(&secretdir, Some(0), Some(4242)).unwrap();
     std::fs::set_permissions(&secretdir, std::fs::Permissions::from_mode(0o750)).unwrap();
-    let as_user = |groups: &str, args: &[&str]| {
-        let inner = t.cmd(args);
-        let mut cmd = Command::new("/usr/bin/setpriv");
-        cmd.args(["--reuid=1000", "--regid=1000", groups])
-            .arg(inner.get_program())
-            .args(inner.get_args())
-            .current_dir(inner.get_current_dir().unwrap())
-            .stdin(std::process::Stdio::null());
-        for (k, v) in inner.get_envs() {
-            match v {
-                Some(v) => cmd.env(k, v),
-                None => cmd.env_remove(k),
-            };
-        }
-        Run::from(cmd.output().unwrap())
-    };
     t.settle();
-    let built = as_user("--groups=4242", &["--build-index"]);
+    Some(t)
+}
+
+/// `t.run(args)` as user 1000 with setpriv's `groups` option.
+fn as_user(t: &Tree, groups: &str, args: &[&str]) -> Run {
+    let inner = t.cmd(args);
+    let mut cmd = Command::new("/usr/bin/setpriv");
+    cmd.args(["--reuid=1000", "--regid=1000", groups])
+        .arg(inner.get_program())
+        .args(inner.get_args())
+        .current_dir(inner.get_current_dir().unwrap())
+        .stdin(std::process::Stdio::null());
+    for (k, v) in inner.get_envs() {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
+    Run::from(cmd.output().unwrap())
+}
+
+#[test]
+fn a_file_unreadable_after_leaving_its_group_is_reported() {
+    let Some(t) = group_tree() else {
+        return;
+    };
+    let built = as_user(&t, "--groups=4242", &["--build-index"]);
     assert_eq!(built.code, 0, "{}", built.stderr);
     // Left the group: secret.txt's metadata is unchanged, but unreadable.
-    let with = as_user("--clear-groups", &["PM_RX"]);
-    let without = as_user("--clear-groups", &["--no-index", "PM_RX"]);
+    let with = as_user(&t, "--clear-groups", &["PM_RX"]);
+    let without = as_user(&t, "--clear-groups", &["--no-index", "PM_RX"]);
     assert_eq!(with.stdout, "a.txt:hello PM_RX\n");
     assert!(
         with.stderr.contains("secret.txt: Permission denied")
@@ -1168,7 +1180,7 @@ fn a_file_unreadable_after_leaving_its_group_is_reported() {
         "{}",
         with.stderr
     );
-    let debug = as_user("--clear-groups", &["--debug", "PM_RX"]);
+    let debug = as_user(&t, "--clear-groups", &["--debug", "PM_RX"]);
     let line = debug
         .stderr
         .lines()
@@ -1178,9 +1190,124 @@ fn a_file_unreadable_after_leaving_its_group_is_reported() {
         "{}",
         debug.stderr
     );
+    // The credentials differ from the build's: each file and listing
+    // the index would vouch for was checked: secret.txt, the root and
+    // secretdir (a.txt's trigrams may match: it is searched anyway).
+    assert!(
+        debug.stderr.contains("was built with other credentials"),
+        "{}",
+        debug.stderr
+    );
+    assert_eq!(
+        report_numbers(&debug, "access checks"),
+        [3],
+        "{}",
+        debug.stderr
+    );
     assert_eq!(
         (with.stdout, with.stderr, with.code),
         (without.stdout, without.stderr, without.code)
     );
     assert_eq!(with.code, 2);
+}
+
+#[test]
+fn a_refresh_with_other_credentials_keeps_only_what_they_can_read() {
+    let Some(t) = group_tree() else {
+        return;
+    };
+    let built = as_user(&t, "--groups=4242", &["--build-index"]);
+    assert_eq!(built.code, 0, "{}", built.stderr);
+    // Left the group, then refreshed: nothing changed, but secret.txt
+    // (read by the build in the group) is unreadable to the refresh.
+    // (secretdir's listing is an error, as in a search.)
+    let refreshed = as_user(&t, "--clear-groups", &["--build-index"]);
+    assert!(
+        refreshed.stdout.contains(": 1 files (0 read, 1 unchanged)"),
+        "{}\n{}",
+        refreshed.stdout,
+        refreshed.stderr
+    );
+    // The search has the refresh's credentials: no access check, and
+    // the index does not vouch for secret.txt.
+    let debug = as_user(&t, "--clear-groups", &["--debug", "PM_RX"]);
+    assert_eq!(
+        report_numbers(&debug, "access checks"),
+        [0],
+        "{}",
+        debug.stderr
+    );
+    let with = as_user(&t, "--clear-groups", &["PM_RX"]);
+    let without = as_user(&t, "--clear-groups", &["--no-index", "PM_RX"]);
+    assert!(
+        with.stderr.contains("secret.txt: Permission denied")
+            && with.stderr.contains("secretdir: Permission denied"),
+        "{}",
+        with.stderr
+    );
+    assert_eq!(
+        (with.stdout, with.stderr, with.code),
+        (without.stdout, without.stderr, without.code)
+    );
+    // Back in the group, a refresh reads secret.txt again and vouches
+    // for it: the search checks nothing and skips it.
+    let refreshed = as_user(&t, "--groups=4242", &["--build-index"]);
+    assert!(
+        refreshed.stdout.contains(": 3 files (2 read, 1 unchanged)"),
+        "{}\n{}",
+        refreshed.stdout,
+        refreshed.stderr
+    );
+    let debug = as_user(&t, "--groups=4242", &["--debug", "PM_RX"]);
+    assert_eq!(
+        report_numbers(&debug, "access checks"),
+        [0],
+        "{}",
+        debug.stderr
+    );
+    assert_eq!(skipped_may_match(&debug), (1, 2), "{}", debug.stderr);
+}
+
+#[test]
+fn other_credentials_than_the_build_s_check_each_file() {
+    let t = Tree::new();
+    t.index(&[
+        ("a.txt", "hello PM_RX\n"),
+        ("b.txt", "nothing\n"),
+        ("sub/c.txt", "nothing either\n"),
+    ]);
+    // The build's credentials: nothing to check.
+    let run = t.same(&["--debug", "PM_RX"]);
+    assert_eq!(report_numbers(&run, "access checks"), [0], "{}", run.stderr);
+    assert_eq!(skipped_may_match(&run), (2, 1), "{}", run.stderr);
+    assert!(!run.stderr.contains("other credentials"), "{}", run.stderr);
+    // Others (TRAWL_TEST_CREDS adds to the search's): b.txt, sub/c.txt
+    // and the two listings are checked, and still skipped and used.
+    let run = Run::from(
+        t.cmd(&["--debug", "PM_RX"])
+            .env("TRAWL_TEST_CREDS", "other")
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(run.stdout, "a.txt:hello PM_RX\n");
+    assert!(
+        run.stderr
+            .contains("was built with other credentials: readability checked per file"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(report_numbers(&run, "access checks"), [4], "{}", run.stderr);
+    assert_eq!(skipped_may_match(&run), (2, 1), "{}", run.stderr);
+    assert_eq!(listings(&run), (2, 0, 0, 0), "{}", run.stderr);
+    // An index built with others: the same.
+    let built = Run::from(
+        t.cmd(&["--build-index"])
+            .env("TRAWL_TEST_CREDS", "other")
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(built.code, 0, "{}", built.stderr);
+    let run = t.same(&["--debug", "PM_RX"]);
+    assert_eq!(report_numbers(&run, "access checks"), [4], "{}", run.stderr);
+    assert_eq!(skipped_may_match(&run), (2, 1), "{}", run.stderr);
 }
