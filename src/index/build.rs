@@ -763,7 +763,6 @@ fn write(
     } = built;
     fresh_trigrams.sort_unstable();
     let renumber = Renumber::new(&remap, entries.len());
-    let mut old_lists = old.map(Index::lists);
     let old_count = old.map_or(0, |o| o.trigram_count());
     let (mut old_n, mut new_n) = (0, 0);
     let mut trigrams = 0usize;
@@ -789,7 +788,7 @@ fn write(
                 },
             )
         });
-        let Some(old_lists) = old_lists.as_mut().filter(|_| old_t == Some(t)) else {
+        let Some(old_index) = old.filter(|_| old_t == Some(t)) else {
             // Only files read by this build hold it.
             if let Some(list) = fresh {
                 writer.add_postings(t, list.count, &list.bytes).map_err(w)?;
@@ -797,7 +796,7 @@ fn write(
             }
             continue;
         };
-        let (bytes, count, crc) = old_lists.get(old_n).map_err(BuildError::OldCorrupt)?;
+        let (bytes, count, crc) = old_index.list(old_n).map_err(BuildError::OldCorrupt)?;
         old_n += 1;
         fresh_ids.clear();
         if let Some(list) = &fresh {

@@ -32,6 +32,9 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::os::unix::fs::FileExt;
 use std::path::Path;
+use std::sync::Arc;
+
+use memmap2::Mmap;
 
 use crate::walk::EntryType;
 
@@ -173,10 +176,26 @@ fn u64_at(b: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(b[at..at + 8].try_into().unwrap())
 }
 
-/// An index read and checked: everything but the posting lists is in
-/// memory; those are read on demand.
+/// A section of the mapped index file.
+#[derive(Default)]
+struct Section {
+    map: Option<Arc<Mmap>>,
+    range: std::ops::Range<usize>,
+}
+
+impl std::ops::Deref for Section {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        self.map.as_ref().map_or(&[], |map| &map[self.range.clone()])
+    }
+}
+
+/// An index mapped and checked (each section's CRC-32 when opened, each
+/// posting list's when read). Mapped, not read: copying the sections a
+/// search needs (20 MB on the linux corpus) cost 15 ms per search, most
+/// of a `-g '*.rs' -l fn` run (benches/README.md, "The index's load").
 pub struct Index {
-    file: File,
     pub root: Vec<u8>,
     pub build_start: i64,
     /// The racy window the build used (`super::racy_window_ns`).
@@ -184,13 +203,13 @@ pub struct Index {
     /// The credentials every vouched-for file and listing was read with
     /// (`super::credentials`); None if the build could not read its own.
     pub creds: Option<Vec<u8>>,
-    files: Vec<u8>,
-    paths: Vec<u8>,
-    dict: Vec<u8>,
-    postings: (u64, u64),
-    dirs: Vec<u8>,
-    entries: Vec<u8>,
-    names: Vec<u8>,
+    files: Section,
+    paths: Section,
+    dict: Section,
+    postings: Section,
+    dirs: Section,
+    entries: Section,
+    names: Section,
 }
 
 fn corrupt(what: &str) -> io::Error {
@@ -247,15 +266,28 @@ impl Index {
                 return Err(corrupt("truncated"));
             }
         }
-        let read = |n: usize| -> io::Result<Vec<u8>> {
-            let (off, slen, crc) = section(n);
-            let mut buf = vec![0u8; slen as usize];
-            file.read_exact_at(&mut buf, off)
-                .map_err(|_| corrupt("truncated"))?;
-            if crc32fast::hash(&buf) != crc {
+        // SAFETY: an index file is never written in place: builds and
+        // refreshes write a new file and rename it over the old one. Only
+        // its owner (checked by the caller) could truncate it under the
+        // map, which would end the search with SIGBUS, as rg's mapped
+        // reads of searched files would.
+        let map = Arc::new(unsafe { Mmap::map(&file)? });
+        let section_of = |n: usize| {
+            let (off, slen, _) = section(n);
+            Section {
+                map: Some(Arc::clone(&map)),
+                range: off as usize..(off + slen) as usize,
+            }
+        };
+        let read = |n: usize| -> io::Result<Section> {
+            let bytes = section_of(n);
+            if bytes.len() as u64 != section(n).1 {
+                return Err(corrupt("truncated"));
+            }
+            if crc32fast::hash(&bytes) != section(n).2 {
                 return Err(corrupt("section checksum mismatch"));
             }
-            Ok(buf)
+            Ok(bytes)
         };
         let meta = read(META)?;
         if meta.len() < 28 {
@@ -290,9 +322,7 @@ impl Index {
         {
             return Err(corrupt("section sizes disagree"));
         }
-        let (p_off, p_len, _) = section(POSTINGS);
         let index = Index {
-            file,
             root,
             build_start,
             racy_ns,
@@ -300,7 +330,7 @@ impl Index {
             files,
             paths,
             dict,
-            postings: (p_off, p_len),
+            postings: section_of(POSTINGS),
             dirs,
             entries,
             names,
@@ -486,17 +516,8 @@ impl Index {
     /// The posting list of the dictionary's `n`th trigram, checked.
     pub fn postings_at(&self, n: usize) -> io::Result<Vec<u32>> {
         let (_, count, off, len, crc) = self.dict_record(n);
-        if off.checked_add(len).is_none_or(|end| end > self.postings.1) {
-            return Err(corrupt("posting list out of bounds"));
-        }
-        let mut buf = vec![0u8; len as usize];
-        self.file
-            .read_exact_at(&mut buf, self.postings.0 + off)
-            .map_err(|_| corrupt("truncated"))?;
-        if crc32fast::hash(&buf) != crc {
-            return Err(corrupt("posting list checksum mismatch"));
-        }
-        let ids = decode(&buf, self.len()).ok_or_else(|| corrupt("bad posting list"))?;
+        let buf = self.list_bytes(off, len, crc)?;
+        let ids = decode(buf, self.len()).ok_or_else(|| corrupt("bad posting list"))?;
         if ids.len() != count as usize {
             return Err(corrupt("bad posting list"));
         }
@@ -516,53 +537,25 @@ impl Index {
         )
     }
 
-    /// Every posting list in dictionary order, read through one buffer
-    /// (for a refresh, which looks at each list once).
-    pub fn lists(&self) -> Lists<'_> {
-        Lists {
-            index: self,
-            buf: Vec::new(),
-            start: 0,
-        }
-    }
-}
-
-/// `Index::lists`: the lists are stored in dictionary order, so reading
-/// the section in chunks reads each byte once.
-pub struct Lists<'a> {
-    index: &'a Index,
-    buf: Vec<u8>,
-    /// Where `buf` starts in the posting section.
-    start: u64,
-}
-
-/// What `Lists` reads at a time.
-const LISTS_CHUNK: u64 = 4 << 20;
-
-impl Lists<'_> {
-    /// The `n`th list's bytes (CRC checked), its file count and CRC-32.
-    pub fn get(&mut self, n: usize) -> io::Result<(&[u8], u32, u32)> {
-        let (_, count, off, len, crc) = self.index.dict_record(n);
-        let (p_off, p_len) = self.index.postings;
-        let end = off
+    /// A posting list's bytes, `len` at `off` in the posting section,
+    /// checked against its CRC-32.
+    fn list_bytes(&self, off: u64, len: u64, crc: u32) -> io::Result<&[u8]> {
+        let bytes = off
             .checked_add(len)
-            .filter(|&end| end <= p_len)
+            .filter(|&end| end <= self.postings.len() as u64)
+            .map(|end| &self.postings[off as usize..end as usize])
             .ok_or_else(|| corrupt("posting list out of bounds"))?;
-        if off < self.start || end > self.start + self.buf.len() as u64 {
-            let want = len.max(LISTS_CHUNK).min(p_len - off) as usize;
-            self.buf.resize(want, 0);
-            self.index
-                .file
-                .read_exact_at(&mut self.buf, p_off + off)
-                .map_err(|_| corrupt("truncated"))?;
-            self.start = off;
-        }
-        let at = (off - self.start) as usize;
-        let bytes = &self.buf[at..at + len as usize];
         if crc32fast::hash(bytes) != crc {
             return Err(corrupt("posting list checksum mismatch"));
         }
-        Ok((bytes, count, crc))
+        Ok(bytes)
+    }
+
+    /// The `n`th posting list's bytes (CRC checked), its file count and
+    /// CRC-32 (for a refresh, which copies lists it need not decode).
+    pub fn list(&self, n: usize) -> io::Result<(&[u8], u32, u32)> {
+        let (_, count, off, len, crc) = self.dict_record(n);
+        Ok((self.list_bytes(off, len, crc)?, count, crc))
     }
 }
 
