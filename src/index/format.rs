@@ -187,7 +187,9 @@ impl std::ops::Deref for Section {
     type Target = [u8];
 
     fn deref(&self) -> &[u8] {
-        self.map.as_ref().map_or(&[], |map| &map[self.range.clone()])
+        self.map
+            .as_ref()
+            .map_or(&[], |map| &map[self.range.clone()])
     }
 }
 

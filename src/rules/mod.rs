@@ -135,6 +135,14 @@ impl Rules {
             Match::Whitelist(_) => return Ok(()),
             Match::None => {}
         }
+        // A path the types reject is skipped whatever the ignore files
+        // say, and the type test is the cheaper: ask it first unless
+        // --debug must name the ignore rule that comes first in
+        // ripgrep's order (-t rust -l unsafe, linux tree: see
+        // benches/README.md, "Types before ignore files").
+        if !crate::messages::debug_enabled() && self.types.matched(path, is_dir).is_ignore() {
+            return Err(Skip::Type);
+        }
         let mut whitelisted = false;
         match stack.matched(path, is_dir, &self.explicit, self.global.as_ref()) {
             Match::Ignore(from) => return Err(Skip::Ignored(from)),

@@ -270,6 +270,33 @@ fn file_types() {
 }
 
 #[test]
+#[test]
+fn types_and_ignore_files_together() {
+    // The walk asks the types first when --debug is off: the files it
+    // keeps, and --debug's reasons, must be those of ripgrep's order.
+    let f = Fixture::new();
+    f.create(".ignore", "a.rs\n*.py\n");
+    f.create("a.rs", "x\n");
+    f.create("b.rs", "x\n");
+    f.create(".c.rs", "x\n");
+    f.create("d.py", "x\n");
+    f.create("e.md", "x\n");
+    f.create("sub/f.rs", "x\n");
+    // A type's whitelist lets a hidden file through, as in ripgrep.
+    assert_eq!(files(&f, &["-t", "rust"]), ".c.rs\nb.rs\nsub/f.rs\n");
+    assert_eq!(files(&f, &["-T", "rust"]), "e.md\n");
+    assert_eq!(files(&f, &["-t", "py", "--no-ignore"]), "d.py\n");
+    let run = f.run(&["--debug", "-t", "rust", "x"]);
+    assert_eq!(run.stdout, ".c.rs:x\nb.rs:x\nsub/f.rs:x\n");
+    for (path, reason) in [
+        ("./a.rs", "ignored by ./.ignore: a.rs"),
+        ("./d.py", "ignored by ./.ignore: *.py"),
+        ("./e.md", "excluded by --type/--type-not"),
+    ] {
+        let line = format!("skipping {path}: {reason}");
+        assert!(run.stderr.contains(&line), "no {line:?} in\n{}", run.stderr);
+    }
+}
 fn max_depth_and_max_filesize() {
     let f = Fixture::new();
     f.create("a", "");
