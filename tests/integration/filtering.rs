@@ -270,7 +270,6 @@ fn file_types() {
 }
 
 #[test]
-#[test]
 fn types_and_ignore_files_together() {
     // The walk asks the types first when --debug is off: the files it
     // keeps, and --debug's reasons, must be those of ripgrep's order.
@@ -297,6 +296,8 @@ fn types_and_ignore_files_together() {
         assert!(run.stderr.contains(&line), "no {line:?} in\n{}", run.stderr);
     }
 }
+
+#[test]
 fn max_depth_and_max_filesize() {
     let f = Fixture::new();
     f.create("a", "");
