@@ -62,7 +62,7 @@ pub const FLAG_BOM: u32 = 1;
 pub const FLAG_UNSTABLE: u32 = 2;
 
 /// What identifies a file's contents without reading them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Meta {
     pub dev: u64,
     pub ino: u64,
@@ -485,6 +485,26 @@ impl Index {
         bisect(self.len(), |n| self.path(n), path)
     }
 
+    /// `lookup`, starting from file number `hint`, for a caller that asks
+    /// in ascending order (a listing's files): a gallop forward from the
+    /// hint, then a bisection, costs about twice the log of the distance
+    /// instead of the log of the whole index (17 comparisons per file on
+    /// the linux corpus, 5% of an indexed search's CPU).
+    pub fn lookup_from(&self, path: &[u8], hint: usize) -> Option<usize> {
+        let n = self.len();
+        if hint >= n || self.path(hint) > path {
+            return self.lookup(path);
+        }
+        // path(lo) <= path; path(lo + step), if any, is the next probe.
+        let (mut lo, mut step) = (hint, 1);
+        while lo + step < n && self.path(lo + step) <= path {
+            lo += step;
+            step *= 2;
+        }
+        let hi = (lo + step).min(n);
+        bisect(hi - lo, |k| self.path(lo + k), path).map(|k| lo + k)
+    }
+
     pub fn trigram_count(&self) -> usize {
         self.dict.len() / DICT_REC
     }
@@ -756,5 +776,39 @@ impl Writer {
         header.extend_from_slice(&crc.to_le_bytes());
         file.write_all_at(&header, 0)?;
         self.out.into_inner().map_err(|e| e.into_error())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// An index of `paths` (sorted, distinct) with no lists or listings.
+    fn index_of(paths: &[Vec<u8>]) -> Index {
+        let file = tempfile::tempfile().unwrap();
+        let entry = Entry {
+            meta: Meta::default(),
+            flags: 0,
+        };
+        let files: Vec<_> = paths.iter().map(|p| (p.clone(), entry)).collect();
+        let writer = Writer::begin(file, b"/r", 0, 0, None, &files, &[]).unwrap();
+        Index::from_file(writer.finish().unwrap(), b"/r").unwrap()
+    }
+
+    proptest! {
+        /// From any hint, `lookup_from` finds what `lookup` finds.
+        #[test]
+        fn lookup_from_any_hint_is_lookup(
+            paths in proptest::collection::btree_set("[ab/]{1,6}", 0..60),
+            probes in proptest::collection::vec("[ab/]{1,6}", 1..20),
+            hint in 0usize..80,
+        ) {
+            let paths: Vec<Vec<u8>> = paths.into_iter().map(String::into_bytes).collect();
+            let index = index_of(&paths);
+            for probe in paths.iter().chain(probes.iter().map(|p| p.as_bytes().to_vec()).collect::<Vec<_>>().iter()) {
+                prop_assert_eq!(index.lookup_from(probe, hint), index.lookup(probe));
+            }
+        }
     }
 }

@@ -552,9 +552,15 @@ impl Use {
         let Some(candidates) = &root.loaded.candidates else {
             return count(&self.counts.not_indexed);
         };
-        let Some(id) = index.lookup(&key) else {
+        thread_local! {
+            /// The last file number found on this thread: a listing asks
+            /// for its files in path order.
+            static LAST_FOUND: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+        }
+        let Some(id) = index.lookup_from(&key, LAST_FOUND.get()) else {
             return count(&self.counts.not_indexed);
         };
+        LAST_FOUND.set(id);
         let entry = index.entry(id);
         if entry.flags & FLAG_UNSTABLE != 0 || (entry.flags & FLAG_BOM != 0 && self.bom_matters) {
             return count(&self.counts.raw);
