@@ -124,7 +124,7 @@ pub trait Listings: Send + Sync + std::fmt::Debug {
     /// `read`, whose `bool` says the read met no error.
     fn list(
         &self,
-        dir: &Path,
+        dir: &mut DirHandle,
         read: &mut dyn FnMut() -> (Option<Entries>, bool),
     ) -> Option<Entries>;
 
@@ -146,9 +146,13 @@ pub struct DirHandle<'a> {
     fd: Option<Option<std::os::fd::OwnedFd>>,
 }
 
-impl DirHandle<'_> {
-    fn new(path: &Path) -> DirHandle<'_> {
+impl<'a> DirHandle<'a> {
+    fn new(path: &'a Path) -> DirHandle<'a> {
         DirHandle { path, fd: None }
+    }
+
+    pub fn path(&self) -> &'a Path {
+        self.path
     }
 
     /// The directory's descriptor, None if it cannot be opened (the
@@ -678,7 +682,8 @@ impl Lister<'_> {
         };
         crate::test_hooks::vanish(&job.path);
         crate::test_hooks::list_delay();
-        let Some(entries) = self.read(&job.path, &mut out) else {
+        let mut handle = DirHandle::new(&job.path);
+        let Some(entries) = self.read(&mut handle, &mut out) else {
             return (out, jobs);
         };
         // The directory's ignore files are known from its listing. As the
@@ -704,7 +709,7 @@ impl Lister<'_> {
             ancestors: this,
             out: &mut out,
             jobs: &mut jobs,
-            handle: DirHandle::new(&job.path),
+            handle,
         };
         // Each entry's path, built in place: only the entries let through
         // are copied out.
@@ -744,13 +749,14 @@ impl Lister<'_> {
     }
 
     /// `read_sorted`, or what `opts.listings` answers in its place.
-    fn read(&self, dir: &Path, out: &mut Listing) -> Option<Entries> {
+    fn read(&self, dir: &mut DirHandle, out: &mut Listing) -> Option<Entries> {
         let Some(listings) = &self.opts.listings else {
-            return read_sorted(dir, out);
+            return read_sorted(dir.path, out);
         };
+        let path = dir.path;
         listings.list(dir, &mut || {
             let errors = out.steps.len();
-            let found = read_sorted(dir, out);
+            let found = read_sorted(path, out);
             (found, out.steps.len() == errors)
         })
     }

@@ -35,7 +35,7 @@ use super::{
     stored_listing, trusted_fs,
 };
 use crate::messages::{self, err};
-use crate::walk::{self, Entries, Listings, SearchPath, Source};
+use crate::walk::{self, DirHandle, Entries, Listings, SearchPath, Source};
 
 /// Files read ahead of the collector.
 const WINDOW: usize = 64;
@@ -305,10 +305,11 @@ impl std::fmt::Debug for Recorder {
 impl Listings for Recorder {
     fn list(
         &self,
-        dir: &Path,
+        dir: &mut DirHandle,
         read: &mut dyn FnMut() -> (Option<Entries>, bool),
     ) -> Option<Entries> {
         use std::os::unix::fs::MetadataExt;
+        let dir = dir.path();
         let bytes = dir.as_os_str().as_bytes();
         let (Some(rest), Ok(before)) =
             (bytes.strip_prefix(&self.given[..]), std::fs::metadata(dir))
