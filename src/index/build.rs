@@ -807,19 +807,84 @@ fn write(
         entries,
         remap,
         slots,
-        mut lists,
-        trigrams: mut fresh_trigrams,
+        lists,
+        trigrams: fresh_trigrams,
         read,
         ..
     } = built;
-    fresh_trigrams.sort_unstable();
     let renumber = Renumber::new(&remap, entries.len());
+    // One thread splices the lists while this one writes them: each takes
+    // about half a refresh on the linux corpus (perf: the splice 28% of
+    // its CPU, the write 30%), so they overlap. Batches bound the memory.
+    let (tx, rx) = crossbeam_channel::bounded::<Result<Batch, BuildError>>(4);
+    let trigrams = std::thread::scope(|scope| {
+        let renumber = &renumber;
+        scope.spawn(move || {
+            let sent = splice_lists(old, renumber, lists, &slots, fresh_trigrams, &mut |batch| {
+                tx.send(Ok(batch)).is_ok()
+            });
+            if let Err(e) = sent {
+                let _ = tx.send(Err(e));
+            }
+        });
+        let mut trigrams = 0usize;
+        // Leaving early drops the receiver, which stops the splicer.
+        for batch in rx {
+            let batch = batch?;
+            let mut at = 0;
+            for &(t, count, crc, len) in &batch.lists {
+                writer
+                    .add_list(t, count, &batch.bytes[at..at + len], crc)
+                    .map_err(w)?;
+                at += len;
+                trigrams += 1;
+            }
+        }
+        Ok::<_, BuildError>(trigrams)
+    })?;
+    // Not synced: after a power loss the renamed file may be incomplete,
+    // which its checksums detect (it is then ignored and rebuilt).
+    let file = writer.finish().map_err(w)?;
+    let bytes = file.metadata().map_err(w)?.len();
+    tmp.persist(target).map_err(|e| w(e.error))?;
+    Ok((entries.len(), read, trigrams, bytes))
+}
+
+fn bad_list() -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, "bad posting list")
+}
+
+/// Posting lists ready to write, in trigram order: their bytes one after
+/// another, and per list its trigram, file count, CRC-32 and length.
+#[derive(Default)]
+struct Batch {
+    bytes: Vec<u8>,
+    lists: Vec<(u32, u32, u32, usize)>,
+}
+
+/// What a batch holds before it is handed on.
+const BATCH_BYTES: usize = 1 << 20;
+
+/// The new index's posting lists, in trigram order, handed to `send` in
+/// batches (it returns false to stop): each old list renumbered with the
+/// fresh files merged in, and the lists only fresh files hold.
+fn splice_lists(
+    old: Option<&Index>,
+    renumber: &Renumber,
+    mut lists: Vec<List>,
+    slots: &[u32],
+    mut fresh_trigrams: Vec<u32>,
+    send: &mut dyn FnMut(Batch) -> bool,
+) -> Result<(), BuildError> {
+    fresh_trigrams.sort_unstable();
     let old_count = old.map_or(0, |o| o.trigram_count());
     let (mut old_n, mut new_n) = (0, 0);
-    let mut trigrams = 0usize;
-    let mut spliced = Vec::new();
+    let mut batch = Batch::default();
     let mut fresh_ids = Vec::new();
     loop {
+        if batch.bytes.len() >= BATCH_BYTES && !send(std::mem::take(&mut batch)) {
+            return Ok(());
+        }
         let old_t = (old_n < old_count).then(|| old.map_or(0, |o| o.trigram_at(old_n)));
         let new_t = fresh_trigrams.get(new_n).copied();
         let t = match (old_t, new_t) {
@@ -842,8 +907,9 @@ fn write(
         let Some(old_index) = old.filter(|_| old_t == Some(t)) else {
             // Only files read by this build hold it.
             if let Some(list) = fresh {
-                writer.add_postings(t, list.count, &list.bytes).map_err(w)?;
-                trigrams += 1;
+                let crc = crc32fast::hash(&list.bytes);
+                batch.bytes.extend_from_slice(&list.bytes);
+                batch.lists.push((t, list.count, crc, list.bytes.len()));
             }
             continue;
         };
@@ -853,31 +919,27 @@ fn write(
         if let Some(list) = &fresh {
             fresh_ids.extend(file_numbers(&list.bytes).flatten().map(|id| id as u32));
         }
-        spliced.clear();
+        let start = batch.bytes.len();
         let (kept, _) = renumber
-            .splice(bytes, &fresh_ids, &mut spliced)
+            .splice(bytes, &fresh_ids, &mut batch.bytes)
             .filter(|&(_, listed)| listed == count)
             .ok_or_else(|| BuildError::OldCorrupt(bad_list()))?;
+        let spliced = &batch.bytes[start..];
         if kept > 0 {
             // A list no file of which changed keeps its bytes and CRC.
-            let crc = match spliced[..] == *bytes {
+            let crc = match spliced == bytes {
                 true => crc,
-                false => crc32fast::hash(&spliced),
+                false => crc32fast::hash(spliced),
             };
-            writer.add_list(t, kept, &spliced, crc).map_err(w)?;
-            trigrams += 1;
+            batch.lists.push((t, kept, crc, spliced.len()));
+        } else {
+            batch.bytes.truncate(start);
         }
     }
-    // Not synced: after a power loss the renamed file may be incomplete,
-    // which its checksums detect (it is then ignored and rebuilt).
-    let file = writer.finish().map_err(w)?;
-    let bytes = file.metadata().map_err(w)?.len();
-    tmp.persist(target).map_err(|e| w(e.error))?;
-    Ok((entries.len(), read, trigrams, bytes))
-}
-
-fn bad_list() -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, "bad posting list")
+    if !batch.lists.is_empty() {
+        send(batch);
+    }
+    Ok(())
 }
 
 /// How a refresh turns the old posting lists into the new ones without
