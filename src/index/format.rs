@@ -235,7 +235,6 @@ impl Index {
     /// reads of the linux corpus's index, are left out: the index then
     /// has no file), for a search that can skip no file.
     pub fn from_file_with(file: File, expect_root: &[u8], with_files: bool) -> io::Result<Index> {
-        let len = file.metadata()?.len();
         let mut header = [0u8; HEADER_LEN];
         file.read_exact_at(&mut header, 0)
             .map_err(|_| corrupt("truncated (no header)"))?;
@@ -262,18 +261,20 @@ impl Index {
                 u32_at(&header, at + 16),
             )
         };
-        for n in 0..SECTIONS {
-            let (off, slen, _) = section(n);
-            if off.checked_add(slen).is_none_or(|end| end > len) {
-                return Err(corrupt("truncated"));
-            }
-        }
         // SAFETY: an index file is never written in place: builds and
         // refreshes write a new file and rename it over the old one. Only
         // its owner (checked by the caller) could truncate it under the
         // map, which would end the search with SIGBUS, as rg's mapped
         // reads of searched files would.
         let map = Arc::new(unsafe { Mmap::map(&file)? });
+        // Every section within the map: slicing it cannot fail.
+        let len = map.len() as u64;
+        for n in 0..SECTIONS {
+            let (off, slen, _) = section(n);
+            if off.checked_add(slen).is_none_or(|end| end > len) {
+                return Err(corrupt("truncated"));
+            }
+        }
         let section_of = |n: usize| {
             let (off, slen, _) = section(n);
             Section {
@@ -283,9 +284,6 @@ impl Index {
         };
         let read = |n: usize| -> io::Result<Section> {
             let bytes = section_of(n);
-            if bytes.len() as u64 != section(n).1 {
-                return Err(corrupt("truncated"));
-            }
             if crc32fast::hash(&bytes) != section(n).2 {
                 return Err(corrupt("section checksum mismatch"));
             }
