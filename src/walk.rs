@@ -158,25 +158,30 @@ impl<'a> DirHandle<'a> {
     /// The directory's descriptor, None if it cannot be opened (the
     /// caller then uses the whole path).
     pub fn fd(&mut self) -> Option<std::os::fd::BorrowedFd<'_>> {
-        use std::os::fd::{AsFd, FromRawFd, OwnedFd};
+        use std::os::fd::AsFd;
         let path = self.path;
         self.fd
-            .get_or_insert_with(|| {
-                let c = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
-                // SAFETY: a NUL-terminated path; the descriptor returned is
-                // owned here and closed when the handle is dropped.
-                let fd = unsafe {
-                    libc::open(
-                        c.as_ptr(),
-                        libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC,
-                    )
-                };
-                // SAFETY: a descriptor just opened, owned by nobody else.
-                (fd >= 0).then(|| unsafe { OwnedFd::from_raw_fd(fd) })
-            })
+            .get_or_insert_with(|| open_dir_path(path))
             .as_ref()
             .map(|fd| fd.as_fd())
     }
+}
+
+/// The directory at `path` opened `O_PATH` (for `fstatat` of its names:
+/// no read access needed), or None if it cannot be.
+pub fn open_dir_path(path: &Path) -> Option<std::os::fd::OwnedFd> {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
+    // SAFETY: a NUL-terminated path; the descriptor returned is owned by
+    // the caller and closed when dropped.
+    let fd = unsafe {
+        libc::open(
+            c.as_ptr(),
+            libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC,
+        )
+    };
+    // SAFETY: a descriptor just opened, owned by nobody else.
+    (fd >= 0).then(|| unsafe { OwnedFd::from_raw_fd(fd) })
 }
 
 impl WalkOptions {

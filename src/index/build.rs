@@ -640,26 +640,12 @@ struct Parent {
 impl Parent {
     /// `path`'s metadata (links followed, as `std::fs::metadata`).
     fn stat(&mut self, path: &Path) -> Option<Meta> {
-        use std::os::fd::{AsFd, FromRawFd, OwnedFd};
+        use std::os::fd::AsFd;
         let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
             return std::fs::metadata(path).ok().map(|m| Meta::of(&m));
         };
         if self.dir.as_ref().is_none_or(|(p, _)| p != parent) {
-            let fd = std::ffi::CString::new(parent.as_os_str().as_bytes())
-                .ok()
-                .and_then(|c| {
-                    // SAFETY: a NUL-terminated path; the descriptor is
-                    // owned here and closed on drop.
-                    let fd = unsafe {
-                        libc::open(
-                            c.as_ptr(),
-                            libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC,
-                        )
-                    };
-                    // SAFETY: a descriptor just opened, owned by nobody else.
-                    (fd >= 0).then(|| unsafe { OwnedFd::from_raw_fd(fd) })
-                });
-            self.dir = Some((parent.to_path_buf(), fd));
+            self.dir = Some((parent.to_path_buf(), walk::open_dir_path(parent)));
         }
         match self.dir.as_ref().and_then(|(_, fd)| fd.as_ref()) {
             Some(fd) => super::stat_at(fd.as_fd(), name),
