@@ -745,8 +745,11 @@ fn build_index_of_a_missing_tree_is_an_error() {
 
 /// The index's sections but META, which holds the build's time.
 fn index_content(t: &Tree) -> Vec<Vec<u8>> {
-    let bytes = std::fs::read(t.index_file()).unwrap();
-    sections(&bytes)[1..]
+    index_content_of(&std::fs::read(t.index_file()).unwrap())
+}
+
+fn index_content_of(bytes: &[u8]) -> Vec<Vec<u8>> {
+    sections(bytes)[1..]
         .iter()
         .map(|&(off, len)| bytes[off..off + len].to_vec())
         .collect()
@@ -1310,4 +1313,82 @@ fn other_credentials_than_the_build_s_check_each_file() {
     let run = t.same(&["--debug", "PM_RX"]);
     assert_eq!(report_numbers(&run, "access checks"), [4], "{}", run.stderr);
     assert_eq!(skipped_may_match(&run), (2, 1), "{}", run.stderr);
+}
+
+/// A tree whose index holds several MiB of posting lists (more than one
+/// batch of a refresh's splice and more than the writer's buffer).
+fn large_tree(t: &Tree, rng: &mut Rng) {
+    const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789 \n";
+    for n in 0..60 {
+        let text: Vec<u8> = (0..50_000).map(|_| *rng.pick(CHARS)).collect();
+        t.write(&format!("big/f{n:02}.txt"), text);
+    }
+    t.write("big/needle.txt", "PM_RESUME here\n");
+}
+
+#[test]
+fn a_refresh_that_cannot_write_keeps_the_old_index_and_a_large_one_is_a_fresh_build() {
+    let t = Tree::new();
+    let mut rng = Rng(0x5EED_1234_5678_9ABD);
+    large_tree(&t, &mut rng);
+    t.settle();
+    t.build();
+    let old = std::fs::read(t.index_file()).unwrap();
+    assert!(old.len() > 2 << 20, "index of {} bytes", old.len());
+    // Edits, an addition and a removal: file numbers move.
+    for n in [3, 30, 59] {
+        t.write(
+            &format!("big/f{n:02}.txt"),
+            format!("edited {n} PM_RESUME\n"),
+        );
+    }
+    t.write("big/f10a.txt", "added\n");
+    std::fs::remove_file(t.root().join("big/f20.txt")).unwrap();
+    // The file size limit stops the new index's write halfway through
+    // its posting lists (EFBIG, with SIGXFSZ ignored as a full disk
+    // would): an error, exit 2, and the old index untouched and used.
+    let trawl = t.cmd(&[]);
+    let mut limited = Command::new("bash");
+    limited
+        .args([
+            "-c",
+            "trap '' XFSZ; ulimit -f \"$1\"; shift; exec \"$@\"",
+            "bash",
+        ])
+        .arg((old.len() / 2 / 1024).to_string())
+        .arg(trawl.get_program())
+        .arg("--build-index")
+        .current_dir(t.root());
+    for (key, value) in trawl.get_envs() {
+        match value {
+            Some(value) => limited.env(key, value),
+            None => limited.env_remove(key),
+        };
+    }
+    let run = Run::from(limited.output().unwrap());
+    assert_eq!(run.code, 2, "{run:?}");
+    assert_eq!(run.stdout, "");
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(run.stderr.contains(".idx"), "{}", run.stderr);
+    assert!(std::fs::read(t.index_file()).unwrap() == old);
+    t.same(&["-n", "PM_RESUME"]);
+    t.same(&["-c", "abc"]);
+    // Without the limit, the refresh (several batches) writes the bytes
+    // of a fresh build.
+    let refreshed = t.run(&["--build-index", "-j2"]);
+    assert_eq!(refreshed.code, 0, "{}", refreshed.stderr);
+    assert!(
+        !refreshed.stdout.contains(", 0 unchanged)"),
+        "{}",
+        refreshed.stdout
+    );
+    let spliced = std::fs::read(t.index_file()).unwrap();
+    std::fs::remove_file(t.index_file()).unwrap();
+    t.build();
+    let fresh = std::fs::read(t.index_file()).unwrap();
+    assert!(
+        index_content_of(&spliced) == index_content_of(&fresh),
+        "the refreshed index differs from a fresh build"
+    );
+    t.same(&["-n", "PM_RESUME"]);
 }
