@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use crate::messages::{self, file_error};
-use crate::rules::{strip_dot_slash, IgnoreStack, Rules, Seen};
+use crate::rules::{strip_dot_slash, IgnoreStack, Rules, Seen, Verdict};
 use ahead::{Ahead, Step};
 
 #[derive(Debug, Clone)]
@@ -134,6 +134,18 @@ pub trait Listings: Send + Sync + std::fmt::Debug {
     fn skips(&self, _dir: &mut DirHandle, _path: &Path) -> bool {
         false
     }
+
+    /// Whether `record_verdicts` wants every listing's verdicts.
+    fn wants_verdicts(&self) -> bool {
+        false
+    }
+
+    /// The ignore files' verdict (`Verdict::code`) of each entry of the
+    /// listing of `dir`, in its order, for the stack `fingerprint`.
+    fn record_verdicts(&self, _dir: &Path, _fingerprint: u64, _codes: Vec<u8>) {}
+
+    /// A listing's stored verdicts held for its stack and were used.
+    fn verdicts_used(&self) {}
 }
 
 /// The directory a listing job lists, opened (`O_PATH`, no read access
@@ -529,6 +541,9 @@ impl IntoIterator for Listing {
 pub struct Entries {
     names: Vec<u8>,
     entries: Vec<Entry>,
+    /// From an index: the ignore files' verdict per entry (`Verdict::code`)
+    /// and the fingerprint they hold for (`Rules::ignore_fingerprint`).
+    verdicts: Option<(u64, Vec<u8>)>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -554,7 +569,14 @@ impl Entries {
         let mut spare = SPARE.take();
         spare.names.clear();
         spare.entries.clear();
+        spare.verdicts = None;
         spare
+    }
+
+    /// The ignore files' verdicts of the entries, one code each, valid
+    /// for the stack whose fingerprint is `fingerprint`.
+    pub fn set_verdicts(&mut self, fingerprint: u64, codes: Vec<u8>) {
+        self.verdicts = Some((fingerprint, codes));
     }
 
     /// Gives the buffers back to this thread for its next listing, unless
@@ -708,14 +730,6 @@ impl Lister<'_> {
                 (stack, Some(notes))
             }
         };
-        let mut dir = Dir {
-            job: &job,
-            stack: &stack,
-            ancestors: this,
-            out: &mut out,
-            jobs: &mut jobs,
-            handle,
-        };
         // Each entry's path, built in place: only the entries let through
         // are copied out.
         let mut path = job.path.as_os_str().as_bytes().to_vec();
@@ -723,6 +737,17 @@ impl Lister<'_> {
             path.push(b'/');
         }
         let base = path.len();
+        let fingerprint = self.rules.ignore_fingerprint(&stack);
+        let stored = self.verdicts(&job, &entries, &stack, fingerprint, &mut path);
+        let mut dir = Dir {
+            job: &job,
+            stack: &stack,
+            ancestors: this,
+            out: &mut out,
+            jobs: &mut jobs,
+            handle,
+            stored,
+        };
         let mut waiting = Vec::new();
         for (index, (name, file_type, ino)) in entries.iter().enumerate() {
             path.truncate(base);
@@ -751,6 +776,42 @@ impl Lister<'_> {
         }
         entries.recycle();
         (out, jobs)
+    }
+
+    /// The ignore files' verdicts of `entries` stored with an index's
+    /// listing, if they hold for `stack`. For an index being built, every
+    /// entry's verdict is computed and recorded.
+    fn verdicts(
+        &self,
+        job: &DirJob,
+        entries: &Entries,
+        stack: &IgnoreStack,
+        fingerprint: Option<u64>,
+        path: &mut Vec<u8>,
+    ) -> Option<Vec<u8>> {
+        let (listings, fingerprint) = (self.opts.listings.as_ref()?, fingerprint?);
+        if listings.wants_verdicts() {
+            let base = path.len();
+            let codes = entries
+                .iter()
+                .map(|(name, file_type, _)| {
+                    path.truncate(base);
+                    path.extend_from_slice(name);
+                    let path = Path::new(std::ffi::OsStr::from_bytes(path));
+                    let is_dir = file_type.is_dir();
+                    self.rules.verdict(stack, path, is_dir).code(is_dir)
+                })
+                .collect();
+            path.truncate(base);
+            listings.record_verdicts(&job.path, fingerprint, codes);
+        }
+        match &entries.verdicts {
+            Some((stored, codes)) if *stored == fingerprint && codes.len() == entries.len() => {
+                listings.verdicts_used();
+                Some(codes.clone())
+            }
+            _ => None,
+        }
     }
 
     /// `read_sorted`, or what `opts.listings` answers in its place.
@@ -872,7 +933,16 @@ impl Lister<'_> {
     ) -> Option<Step<Walked, Key>> {
         let is_dir = entry.file_type.is_dir();
         messages::trace(format_args!("considering {}", path.display()));
-        if let Err(reason) = self.rules.check(dir.stack, path, file_name(path), is_dir) {
+        let stored = dir
+            .stored
+            .as_ref()
+            .and_then(|codes| Verdict::decode(codes[index], is_dir))
+            // --debug names the rule that ignores a path: ask the files.
+            .filter(|v| *v != Verdict::Ignore || !messages::debug_enabled());
+        if let Err(reason) = self
+            .rules
+            .check(dir.stack, path, file_name(path), is_dir, stored)
+        {
             messages::debug(format_args!("skipping {}: {reason}", path.display()));
             return None;
         }
@@ -946,6 +1016,8 @@ struct Dir<'a> {
     jobs: &'a mut Vec<(Key, DirJob)>,
     /// The directory, for lookups of its entries by name.
     handle: DirHandle<'a>,
+    /// The ignore files' verdict per entry, from an index (`Verdict::code`).
+    stored: Option<Vec<u8>>,
 }
 
 /// The listed directory as an ancestor of its entries (with -L).

@@ -27,7 +27,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::Instant;
 
 use super::format::{
-    encode_delta, file_numbers, DirListing, Entry, Index, Kind, Meta, Writer, FLAG_BOM,
+    encode_delta, file_numbers, DirListing, Entry, Index, Kind, Meta, Verdicts, Writer, FLAG_BOM,
     FLAG_UNSTABLE,
 };
 use super::{
@@ -154,6 +154,7 @@ fn build_root(config: &mut Options, dir: &Path, given: &Path) -> Result<(), Stri
         racy_ns,
         trust: Mutex::new(HashMap::new()),
         dirs: Mutex::new(Vec::new()),
+        verdicts: Mutex::new(HashMap::new()),
         reused: AtomicUsize::new(0),
     });
     config.walk.listings = Some(recorder.clone());
@@ -178,6 +179,11 @@ fn build_root(config: &mut Options, dir: &Path, given: &Path) -> Result<(), Stri
     let mut dirs = std::mem::take(&mut *recorder.dirs.lock().unwrap_or_else(|e| e.into_inner()));
     dirs.sort_by(|a, b| a.path.cmp(&b.path));
     dirs.dedup_by(|a, b| a.path == b.path);
+    let mut verdicts =
+        std::mem::take(&mut *recorder.verdicts.lock().unwrap_or_else(|e| e.into_inner()));
+    for dir in &mut dirs {
+        dir.verdicts = verdicts.remove(&dir.path);
+    }
     let n_dirs = dirs.len();
     files.sort();
     files.dedup_by(|a, b| a.0 == b.0);
@@ -292,6 +298,9 @@ struct Recorder {
     /// Device → whether its file system is trusted (`trusted_fs`).
     trust: Mutex<HashMap<u64, bool>>,
     dirs: Mutex<Vec<DirListing>>,
+    /// Per directory (by key), its entries' ignore verdicts and their
+    /// fingerprint, as the walk recorded them.
+    verdicts: Mutex<HashMap<Vec<u8>, Verdicts>>,
     /// Listings taken from the old index.
     reused: AtomicUsize,
 }
@@ -310,13 +319,9 @@ impl Listings for Recorder {
     ) -> Option<Entries> {
         use std::os::unix::fs::MetadataExt;
         let dir = dir.path();
-        let bytes = dir.as_os_str().as_bytes();
-        let (Some(rest), Ok(before)) =
-            (bytes.strip_prefix(&self.given[..]), std::fs::metadata(dir))
-        else {
+        let (Some(key), Ok(before)) = (self.key(dir), std::fs::metadata(dir)) else {
             return read().0;
         };
-        let key = super::trim_slashes(rest).to_vec();
         let meta = Meta::of(&before);
         if let Some(old) = &self.old {
             if let Some(id) = old.dir_lookup(&key) {
@@ -349,15 +354,35 @@ impl Listings for Recorder {
                         path: key,
                         meta,
                         entries,
+                        verdicts: None,
                     });
                 }
             }
         }
         found
     }
+
+    fn wants_verdicts(&self) -> bool {
+        true
+    }
+
+    fn record_verdicts(&self, dir: &Path, fingerprint: u64, codes: Vec<u8>) {
+        if let Some(key) = self.key(dir) {
+            self.verdicts
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(key, (fingerprint, codes));
+        }
+    }
 }
 
 impl Recorder {
+    /// `dir`'s key in the index: its path below the walked root.
+    fn key(&self, dir: &Path) -> Option<Vec<u8>> {
+        let rest = dir.as_os_str().as_bytes().strip_prefix(&self.given[..])?;
+        Some(super::trim_slashes(rest).to_vec())
+    }
+
     fn push(&self, listing: DirListing) {
         self.dirs
             .lock()

@@ -18,9 +18,11 @@
 //! DICT:     per trigram, ascending: trigram u32, files u32, offset u64, length u32, crc32 u32
 //! DIRS:     per directory walked, sorted by path: path offset u32, path length u32
 //!           (in NAMES), dev u64, ino u64, size u64, mtime ns i64, ctime ns i64,
-//!           mode u32, first entry u32, entries u32
+//!           mode u32, first entry u32, entries u32, the fingerprint of
+//!           the ignore stack its entries' verdicts hold for u64 (0: none)
 //! ENTRIES:  per directory, its entries as its readdir gave them, sorted by name:
-//!           inode u64, name offset u32 (in NAMES), name length u16, kind u8, 0 u8
+//!           inode u64, name offset u32 (in NAMES), name length u16, kind u8,
+//!           the ignore files' verdict u8 (`rules::Verdict::code`; 0: none)
 //! NAMES:    directory paths (relative to the root) and entry names
 //! ```
 //! All integers little-endian. A file's number is its rank in path order,
@@ -39,7 +41,7 @@ use memmap2::Mmap;
 use crate::walk::EntryType;
 
 pub const MAGIC: &[u8; 8] = b"TRAWLIX\0";
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 const SECTIONS: usize = 8;
 const META: usize = 0;
 const FILES: usize = 1;
@@ -52,7 +54,7 @@ const NAMES: usize = 7;
 pub const HEADER_LEN: usize = 8 + 4 + 4 + SECTIONS * 24 + 4;
 pub const FILE_REC: usize = 56;
 pub const DICT_REC: usize = 24;
-pub const DIR_REC: usize = 60;
+pub const DIR_REC: usize = 68;
 pub const ENTRY_REC: usize = 16;
 
 /// The file starts with a byte order mark: a search with `--encoding
@@ -142,6 +144,11 @@ impl Kind {
     }
 }
 
+/// A listing's ignore-file verdicts: the fingerprint of the ignore stack
+/// they hold for (`rules::Rules::ignore_fingerprint`) and one
+/// `rules::Verdict::code` per entry.
+pub type Verdicts = (u64, Vec<u8>);
+
 /// One directory as the build's walk read it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DirListing {
@@ -151,6 +158,9 @@ pub struct DirListing {
     pub meta: Meta,
     /// (name, kind, inode), sorted by name.
     pub entries: Vec<(Vec<u8>, Kind, u64)>,
+    /// The ignore files' verdict of each entry (`rules::Verdict::code`)
+    /// and the fingerprint of the ignore stack they hold for, if known.
+    pub verdicts: Option<Verdicts>,
 }
 
 /// The number of the path equal to `path` among `count` paths sorted
@@ -437,7 +447,8 @@ impl Index {
         })
     }
 
-    /// A stored directory in full (for a refresh that keeps it).
+    /// A stored directory in full (for a refresh that keeps it; its
+    /// verdicts are those the refresh's own walk records).
     pub fn dir_listing(&self, id: usize) -> DirListing {
         DirListing {
             path: self.dir_path(id).to_vec(),
@@ -446,7 +457,24 @@ impl Index {
                 .dir_entries(id)
                 .map(|(name, kind, ino)| (name.to_vec(), kind, ino))
                 .collect(),
+            verdicts: None,
         }
+    }
+
+    /// The ignore files' verdicts stored for directory `id`'s entries
+    /// (one `rules::Verdict::code` each, in order) and their fingerprint;
+    /// None if the build recorded none.
+    pub fn dir_verdicts(&self, id: usize) -> Option<Verdicts> {
+        let r = &self.dirs[id * DIR_REC..(id + 1) * DIR_REC];
+        let fingerprint = u64_at(r, 60);
+        if fingerprint == 0 {
+            return None;
+        }
+        let (first, count) = (u32_at(r, 52) as usize, u32_at(r, 56) as usize);
+        let codes = (first..first + count)
+            .map(|e| self.entries[e * ENTRY_REC + 15])
+            .collect();
+        Some((fingerprint, codes))
     }
 
     pub fn len(&self) -> usize {
@@ -695,13 +723,19 @@ impl Writer {
             recs.extend_from_slice(&m.mode.to_le_bytes());
             recs.extend_from_slice(&n_entries.to_le_bytes());
             recs.extend_from_slice(&(dir.entries.len() as u32).to_le_bytes());
-            for (name, kind, ino) in &dir.entries {
+            let codes = dir
+                .verdicts
+                .as_ref()
+                .filter(|(_, codes)| codes.len() == dir.entries.len());
+            recs.extend_from_slice(&codes.map_or(0, |(fp, _)| *fp).to_le_bytes());
+            for (n, (name, kind, ino)) in dir.entries.iter().enumerate() {
                 entries.extend_from_slice(&ino.to_le_bytes());
                 entries.extend_from_slice(&(names.len() as u32).to_le_bytes());
                 // Names are at most NAME_MAX (255) bytes: the build stores
                 // no directory with a longer one.
                 entries.extend_from_slice(&(name.len() as u16).to_le_bytes());
-                entries.extend_from_slice(&[*kind as u8, 0]);
+                let code = codes.map_or(0, |(_, codes)| codes[n]);
+                entries.extend_from_slice(&[*kind as u8, code]);
                 names.extend_from_slice(name);
             }
             n_entries += dir.entries.len() as u32;

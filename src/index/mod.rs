@@ -70,6 +70,21 @@
 //!    argument or `faccessat`: a readdir would fail, and the walk report
 //!    the error).
 //!
+//! **Ignore verdicts.** With a stored listing come the build's verdicts of
+//! the ignore files for each entry (ignored, whitelisted or neither, for
+//! the entry's `is_dir`), and the fingerprint of what they were computed
+//! from (`rules::IgnoreStack::fingerprint`: the ignore options, the walk
+//! root, and for every level down to the directory its path, whether it
+//! is a repository root, and the path and *contents* of each ignore file
+//! read). The walk uses them in place of matching the entry against the
+//! ignore files only when the search's own stack, built from the files
+//! it reads now, has the same fingerprint: the verdict is a function of
+//! those inputs and the entry's path. Globs, types and hidden-ness are
+//! applied by the search as always; a global excludes file or
+//! `--ignore-file` (not in the fingerprint) turns the verdicts off, and
+//! `--debug` asks the files again for every path they ignore, to name the
+//! rule.
+//!
 //! An index that is corrupt, of another version or root, or not owned by
 //! the user (or writable by others) is reported once and ignored; its
 //! owner is checked on the descriptor then read, so it cannot be swapped
@@ -163,6 +178,9 @@ fn stored_listing(index: &Index, id: usize) -> Entries {
     let mut entries = Entries::new();
     for (name, kind, ino) in index.dir_entries(id) {
         entries.push(name, kind.entry_type(), ino);
+    }
+    if let Some((fingerprint, codes)) = index.dir_verdicts(id) {
+        entries.set_verdicts(fingerprint, codes);
     }
     entries
 }
@@ -416,6 +434,8 @@ struct Counts {
     dirs_unreadable: AtomicU64,
     /// faccessat calls made (credentials other than the build's).
     access_checks: AtomicU64,
+    /// Listings whose ignore verdicts came from the index.
+    dirs_verdicts: AtomicU64,
 }
 
 /// The indexes a search uses, and what they vouched for.
@@ -627,6 +647,11 @@ impl Use {
              the build's",
             n(&c.access_checks)
         ));
+        messages::debug(format_args!(
+            "index: {} listings checked against the ignore files by the verdicts the \
+             index stored (same ignore files and options as the build's)",
+            n(&c.dirs_verdicts)
+        ));
         if !self.skips_files {
             return;
         }
@@ -647,6 +672,10 @@ impl Use {
 }
 
 impl Listings for Use {
+    fn verdicts_used(&self) {
+        self.counts.dirs_verdicts.fetch_add(1, Ordering::Relaxed);
+    }
+
     fn skips(&self, dir: &mut DirHandle, path: &Path) -> bool {
         let skips = self.file_skips(path, |check| {
             let name = path.file_name()?;

@@ -11,6 +11,8 @@
 //! immutable and shared (`Arc` levels): the parallel walk lists sibling
 //! directories on different threads, each with its parent's stack.
 
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -83,6 +85,10 @@ struct Level {
     git: Option<Gitignore>,
     exclude: Option<Gitignore>,
     has_git: bool,
+    /// A hash of all the level's matchers depend on: its directory, the
+    /// paths and contents of the ignore files read, whether it is a
+    /// repository root (`IgnoreStack::fingerprint`).
+    fingerprint: u64,
 }
 
 /// The ignore levels of the directories from the filesystem root down to
@@ -95,6 +101,8 @@ pub struct IgnoreStack {
     levels: Vec<Arc<Level>>,
     /// Some level in `levels` is a repository root.
     any_git: bool,
+    /// The base's and every level's fingerprints, hashed in order.
+    fingerprint: u64,
 }
 
 /// What a walk's stacks share: the levels above the walk root.
@@ -106,6 +114,8 @@ struct Base {
     any_git_in_parents: bool,
     parents_have_rules: bool,
     require_git: bool,
+    /// The options, the roots and the parents' levels, hashed.
+    fingerprint: u64,
 }
 
 impl IgnoreStack {
@@ -119,6 +129,7 @@ impl IgnoreStack {
             any_git_in_parents: false,
             parents_have_rules: false,
             require_git: opts.require_git,
+            fingerprint: 0,
         };
         if opts.any() && opts.parents {
             if let Ok(absolute) = root.canonicalize() {
@@ -143,7 +154,22 @@ impl IgnoreStack {
                     .any(|dir| dir.join(".git").exists());
             }
         }
+        let mut hash = DefaultHasher::new();
+        (opts.vcs, opts.dot, opts.parents, opts.global, opts.exclude).hash(&mut hash);
+        (opts.require_git, opts.case_insensitive).hash(&mut hash);
+        same_dir(&stack.walk_root).hash(&mut hash);
+        stack
+            .absolute_root
+            .as_ref()
+            .map(|p| p.as_os_str().as_bytes())
+            .hash(&mut hash);
+        (stack.any_git_in_parents, stack.parents_have_rules).hash(&mut hash);
+        for level in &stack.parents {
+            level.fingerprint.hash(&mut hash);
+        }
+        stack.fingerprint = hash.finish();
         let empty = IgnoreStack {
+            fingerprint: stack.fingerprint,
             base: Arc::new(stack),
             levels: Vec::new(),
             any_git: false,
@@ -162,12 +188,23 @@ impl IgnoreStack {
         let mut levels = Vec::with_capacity(self.levels.len() + 1);
         levels.extend(self.levels.iter().cloned());
         let any_git = self.any_git || level.has_git;
+        let mut hash = DefaultHasher::new();
+        (self.fingerprint, level.fingerprint).hash(&mut hash);
         levels.push(Arc::new(level));
         IgnoreStack {
             base: Arc::clone(&self.base),
             levels,
             any_git,
+            fingerprint: hash.finish(),
         }
+    }
+
+    /// A hash of everything `matched` depends on but the path and `is_dir`
+    /// (options, roots, every level's ignore files by path and contents),
+    /// for an index that stores `matched`'s verdicts: the same fingerprint,
+    /// the same verdicts. Never 0 (an index's "none").
+    pub fn fingerprint(&self) -> u64 {
+        self.fingerprint.max(1)
     }
 
     pub fn matched(
@@ -229,6 +266,22 @@ fn from_gitignore(gitignore: &Gitignore, path: &Path, is_dir: bool) -> Match<Pat
     }
 }
 
+/// `dir` as fingerprints hash it: "", ".", "./" and "./x/" name the same
+/// directories as "" and "x" do, and match alike (`GitignoreBuilder`
+/// drops a leading "./" from its root; `Gitignore` strips nothing for a
+/// root of "."), so a build of "." serves a search of the implicit "./".
+fn same_dir(dir: &Path) -> &[u8] {
+    let bytes = dir.as_os_str().as_bytes();
+    let mut bytes = bytes.strip_prefix(b"./").unwrap_or(bytes);
+    while let Some(rest) = bytes.strip_suffix(b"/") {
+        bytes = rest;
+    }
+    match bytes {
+        b"." => b"",
+        _ => bytes,
+    }
+}
+
 /// "FILE:LINE: rule" for --debug: which rule decided.
 fn origin(glob: &ignore::gitignore::Glob) -> PathBuf {
     let from = glob
@@ -244,6 +297,8 @@ impl Level {
 
     fn load(dir: &Path, seen: Option<&Seen>, opts: &IgnoreOptions) -> Level {
         let mut level = Level::default();
+        let mut hash = DefaultHasher::new();
+        same_dir(dir).hash(&mut hash);
         let all = Seen::all();
         let seen = seen.unwrap_or(&all);
         let names = |candidates: &[(&'static str, bool)]| -> Vec<&'static str> {
@@ -254,7 +309,7 @@ impl Level {
                 .collect()
         };
         if opts.dot {
-            level.dot = load_many(dir, &names(&[(".ignore", seen.ignore)]), opts);
+            level.dot = load_many(dir, &names(&[(".ignore", seen.ignore)]), opts, &mut hash);
             level.custom = load_many(
                 dir,
                 &names(&[
@@ -262,6 +317,7 @@ impl Level {
                     (".trawlignore", seen.trawlignore),
                 ]),
                 opts,
+                &mut hash,
             );
         }
         if opts.vcs {
@@ -270,13 +326,21 @@ impl Level {
             } else {
                 dir.join(".git").exists()
             };
-            level.git = load_many(dir, &names(&[(".gitignore", seen.gitignore)]), opts);
+            level.git = load_many(
+                dir,
+                &names(&[(".gitignore", seen.gitignore)]),
+                opts,
+                &mut hash,
+            );
             if level.has_git && opts.exclude {
                 if let Some(git_dir) = git_common_dir(dir) {
-                    level.exclude = load(dir, [git_dir.join("info/exclude")], opts, false);
+                    let exclude = [git_dir.join("info/exclude")];
+                    level.exclude = load(dir, exclude, opts, false, &mut hash);
                 }
             }
         }
+        level.has_git.hash(&mut hash);
+        level.fingerprint = hash.finish();
         level
     }
 }
@@ -307,26 +371,39 @@ fn git_common_dir(dir: &Path) -> Option<PathBuf> {
 }
 
 /// The ignore files `names` of `dir`, whose rules are relative to it.
-fn load_many(dir: &Path, names: &[&str], opts: &IgnoreOptions) -> Option<Gitignore> {
-    load(dir, names.iter().map(|name| dir.join(name)), opts, false)
+fn load_many(
+    dir: &Path,
+    names: &[&str],
+    opts: &IgnoreOptions,
+    hash: &mut DefaultHasher,
+) -> Option<Gitignore> {
+    load(
+        dir,
+        names.iter().map(|name| dir.join(name)),
+        opts,
+        false,
+        hash,
+    )
 }
 
 /// Loads gitignore-format files whose rules are relative to `root`, later
 /// files taking precedence. None if none of them exists.
 /// `explicit`: the files were named with --ignore-file, and failing to
-/// read them (even a missing one) is reported.
+/// read them (even a missing one) is reported. Each file's path and
+/// contents (or its absence) go into `hash`.
 pub fn load(
     root: &Path,
     paths: impl IntoIterator<Item = PathBuf>,
     opts: &IgnoreOptions,
     explicit: bool,
+    hash: &mut DefaultHasher,
 ) -> Option<Gitignore> {
     let messages = opts.messages;
     let mut builder = GitignoreBuilder::new(root);
     let _ = builder.case_insensitive(opts.case_insensitive);
     let mut any = false;
     for path in paths {
-        any |= add_file(&mut builder, &path, messages, explicit);
+        any |= add_file(&mut builder, &path, messages, explicit, hash);
     }
     if !any {
         return None;
@@ -340,8 +417,17 @@ pub fn load(
 /// As in ripgrep (whose `ignore` crate drops I/O errors on ignore files it
 /// finds), an ignore file found in a walk that cannot be read is skipped
 /// silently (`--debug` says so); one named with --ignore-file is reported.
-fn add_file(builder: &mut GitignoreBuilder, path: &Path, messages: bool, explicit: bool) -> bool {
-    let text = match std::fs::read(path) {
+fn add_file(
+    builder: &mut GitignoreBuilder,
+    path: &Path,
+    messages: bool,
+    explicit: bool,
+    hash: &mut DefaultHasher,
+) -> bool {
+    let read = std::fs::read(path);
+    path.as_os_str().as_bytes().hash(hash);
+    read.as_ref().ok().hash(hash);
+    let text = match read {
         Ok(text) => text,
         Err(error) if explicit => {
             if messages {

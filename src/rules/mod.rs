@@ -52,6 +52,41 @@ impl std::fmt::Display for Skip {
     }
 }
 
+/// What the ignore files say of a path (`IgnoreStack::matched` without
+/// the deciding rule), stored by an index as one byte per directory entry
+/// with the `is_dir` it was asked for: bits 0-1 the verdict (0: none
+/// stored), bit 2 `is_dir`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    None,
+    Ignore,
+    Whitelist,
+}
+
+impl Verdict {
+    pub fn code(self, is_dir: bool) -> u8 {
+        let v = match self {
+            Verdict::None => 1,
+            Verdict::Ignore => 2,
+            Verdict::Whitelist => 3,
+        };
+        v | u8::from(is_dir) << 2
+    }
+
+    /// The verdict a `code` stores for a path asked with `is_dir`, if any.
+    pub fn decode(code: u8, is_dir: bool) -> Option<Verdict> {
+        if (code >> 2) & 1 != u8::from(is_dir) {
+            return None;
+        }
+        match code & 3 {
+            1 => Some(Verdict::None),
+            2 => Some(Verdict::Ignore),
+            3 => Some(Verdict::Whitelist),
+            _ => None,
+        }
+    }
+}
+
 pub struct Rules {
     pub hidden: bool,
     pub own_output: OwnOutput,
@@ -96,7 +131,10 @@ impl Rules {
         let explicit = spec
             .ignore_files
             .iter()
-            .filter_map(|path| ignore_files::load(&cwd, [path.clone()], &spec.ignore, true))
+            .filter_map(|path| {
+                let mut unused = std::hash::DefaultHasher::new();
+                ignore_files::load(&cwd, [path.clone()], &spec.ignore, true, &mut unused)
+            })
             .collect();
         let global = (spec.ignore.vcs && spec.ignore.global)
             .then(|| {
@@ -120,14 +158,35 @@ impl Rules {
         })
     }
 
+    /// The fingerprint of everything the ignore files' verdicts depend on
+    /// in `stack`'s directory but the path (see `IgnoreStack::fingerprint`);
+    /// None where the global excludes file or --ignore-file rules apply,
+    /// whose contents it does not cover.
+    pub fn ignore_fingerprint(&self, stack: &IgnoreStack) -> Option<u64> {
+        (self.explicit.is_empty() && self.global.is_none()).then(|| stack.fingerprint())
+    }
+
+    /// What the ignore files say of `path` (for an index to store).
+    pub fn verdict(&self, stack: &IgnoreStack, path: &Path, is_dir: bool) -> Verdict {
+        let path = strip_dot_slash(path);
+        match stack.matched(path, is_dir, &self.explicit, self.global.as_ref()) {
+            Match::None => Verdict::None,
+            Match::Ignore(_) => Verdict::Ignore,
+            Match::Whitelist(_) => Verdict::Whitelist,
+        }
+    }
+
     /// Decides whether a walked entry is searched (files) or descended
-    /// into (directories).
+    /// into (directories). `stored`: the ignore files' verdict for this
+    /// path, as an index recorded it for the same fingerprint (never under
+    /// --debug, whose message names the deciding rule).
     pub fn check(
         &self,
         stack: &IgnoreStack,
         path: &Path,
         name: &OsStr,
         is_dir: bool,
+        stored: Option<Verdict>,
     ) -> Result<(), Skip> {
         let path = strip_dot_slash(path);
         match self.overrides.matched(path, is_dir) {
@@ -144,7 +203,13 @@ impl Rules {
             return Err(Skip::Type);
         }
         let mut whitelisted = false;
-        match stack.matched(path, is_dir, &self.explicit, self.global.as_ref()) {
+        let matched = match stored {
+            Some(Verdict::None) => Match::None,
+            Some(Verdict::Ignore) => Match::Ignore(PathBuf::new()),
+            Some(Verdict::Whitelist) => Match::Whitelist(PathBuf::new()),
+            None => stack.matched(path, is_dir, &self.explicit, self.global.as_ref()),
+        };
+        match matched {
             Match::Ignore(from) => return Err(Skip::Ignored(from)),
             Match::Whitelist(_) => whitelisted = true,
             Match::None => {}

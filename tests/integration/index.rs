@@ -1392,3 +1392,91 @@ fn a_refresh_that_cannot_write_keeps_the_old_index_and_a_large_one_is_a_fresh_bu
     );
     t.same(&["-n", "PM_RESUME"]);
 }
+
+/// The --debug count of listings whose ignore verdicts came from the index.
+fn verdict_listings(run: &Run) -> u64 {
+    report_numbers(run, "listings checked against the ignore files")[0]
+}
+
+#[test]
+fn stored_ignore_verdicts_are_used_only_for_the_same_ignore_files_and_options() {
+    let t = Tree::new();
+    t.f.git_init("tree");
+    t.index(&[
+        (".gitignore", "*.log\n!keep.log\n"),
+        ("a.log", "x\n"),
+        ("keep.log", "x\n"),
+        ("a.txt", "x\n"),
+        (".hidden.txt", "x\n"),
+        ("sub/.ignore", "*.tmp\n"),
+        ("sub/b.tmp", "x\n"),
+        ("sub/b.txt", "x\n"),
+        ("sub/deep/c.log", "x\n"),
+        ("sub/deep/c.tmp", "x\n"),
+        ("sub/deep/c.txt", "x\n"),
+    ]);
+    // Every command line below gives what --no-index gives, --debug's
+    // reasons for skipping included.
+    let same = |args: &[&str]| -> Run {
+        let run = t.same(&[&["--debug"], args].concat());
+        let without = t.run(&[&["--debug", "--no-index"], args].concat());
+        let skips = |r: &Run| -> Vec<String> {
+            let mut lines: Vec<String> = r
+                .stderr
+                .lines()
+                .filter(|l| l.contains("skipping"))
+                .map(str::to_string)
+                .collect();
+            lines.sort();
+            lines
+        };
+        assert_eq!(skips(&run), skips(&without), "{args:?}");
+        run
+    };
+    // Unchanged: the walk's three listings (., sub, sub/deep) take the
+    // build's verdicts; the .git directory is ignored before its listing.
+    let run = same(&["--files"]);
+    assert_eq!(run.stdout, "a.txt\nkeep.log\nsub/b.txt\nsub/deep/c.txt\n");
+    assert_eq!(verdict_listings(&run), 3, "{}", run.stderr);
+    same(&["-n", "x"]);
+    // Other options, other verdicts: none is used.
+    for args in [
+        &["--files", "--no-ignore-vcs"][..],
+        &["--files", "--no-ignore-dot"],
+        &["--files", "--no-ignore"],
+        &["--files", "--ignore-file", ".gitignore"],
+    ] {
+        assert_eq!(verdict_listings(&same(args)), 0, "{args:?}");
+    }
+    // Globs, types and hidden-ness are the search's own: verdicts stand.
+    for args in [
+        &["--files", "-g", "*.log"][..],
+        &["--files", "-g", "!*.txt"],
+        &["--files", "-t", "txt"],
+        &["--files", "--hidden"],
+    ] {
+        assert_eq!(verdict_listings(&same(args)), 3, "{args:?}");
+    }
+    // A search of a subdirectory stacks the ignore files otherwise.
+    same(&["--files", "sub"]);
+    same(&["--files", "./sub/deep"]);
+    // sub/.ignore changed in place, same size, mtime set back (the
+    // directory's listing still comes from the index): only the root's
+    // verdicts stand.
+    let ignore = t.root().join("sub/.ignore");
+    keeping_mtime(&ignore, || std::fs::write(&ignore, "*.txt\n").unwrap());
+    let run = same(&["--files"]);
+    assert_eq!(run.stdout, "a.txt\nkeep.log\nsub/b.tmp\nsub/deep/c.tmp\n");
+    assert_eq!(verdict_listings(&run), 1, "{}", run.stderr);
+    // The root's .gitignore, likewise: no verdict stands.
+    let gitignore = t.root().join(".gitignore");
+    keeping_mtime(&gitignore, || {
+        std::fs::write(&gitignore, "*.txt\n!keep.txt\n").unwrap()
+    });
+    let run = same(&["--files"]);
+    assert_eq!(verdict_listings(&run), 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "a.log\nkeep.log\nsub/b.tmp\nsub/deep/c.log\nsub/deep/c.tmp\n"
+    );
+}
