@@ -124,7 +124,7 @@ pub trait Listings: Send + Sync + std::fmt::Debug {
     /// `read`, whose `bool` says the read met no error.
     fn list(
         &self,
-        dir: &mut DirHandle,
+        dir: &Path,
         read: &mut dyn FnMut() -> (Option<Entries>, bool),
     ) -> Option<Entries>;
 
@@ -158,13 +158,9 @@ pub struct DirHandle<'a> {
     fd: Option<Option<std::os::fd::OwnedFd>>,
 }
 
-impl<'a> DirHandle<'a> {
-    fn new(path: &'a Path) -> DirHandle<'a> {
+impl DirHandle<'_> {
+    fn new(path: &Path) -> DirHandle<'_> {
         DirHandle { path, fd: None }
-    }
-
-    pub fn path(&self) -> &'a Path {
-        self.path
     }
 
     /// The directory's descriptor, None if it cannot be opened (the
@@ -709,8 +705,7 @@ impl Lister<'_> {
         };
         crate::test_hooks::vanish(&job.path);
         crate::test_hooks::list_delay();
-        let mut handle = DirHandle::new(&job.path);
-        let Some(entries) = self.read(&mut handle, &mut out) else {
+        let Some(mut entries) = self.read(&job.path, &mut out) else {
             return (out, jobs);
         };
         // The directory's ignore files are known from its listing. As the
@@ -738,14 +733,14 @@ impl Lister<'_> {
         }
         let base = path.len();
         let fingerprint = self.rules.ignore_fingerprint(&stack);
-        let stored = self.verdicts(&job, &entries, &stack, fingerprint, &mut path);
+        let stored = self.verdicts(&job, &mut entries, &stack, fingerprint, &mut path);
         let mut dir = Dir {
             job: &job,
             stack: &stack,
             ancestors: this,
             out: &mut out,
             jobs: &mut jobs,
-            handle,
+            handle: DirHandle::new(&job.path),
             stored,
         };
         let mut waiting = Vec::new();
@@ -784,7 +779,7 @@ impl Lister<'_> {
     fn verdicts(
         &self,
         job: &DirJob,
-        entries: &Entries,
+        entries: &mut Entries,
         stack: &IgnoreStack,
         fingerprint: Option<u64>,
         path: &mut Vec<u8>,
@@ -805,24 +800,21 @@ impl Lister<'_> {
             path.truncate(base);
             listings.record_verdicts(&job.path, fingerprint, codes);
         }
-        match &entries.verdicts {
-            Some((stored, codes)) if *stored == fingerprint && codes.len() == entries.len() => {
-                listings.verdicts_used();
-                Some(codes.clone())
-            }
-            _ => None,
-        }
+        let (stored, codes) = entries.verdicts.take()?;
+        (stored == fingerprint && codes.len() == entries.len()).then(|| {
+            listings.verdicts_used();
+            codes
+        })
     }
 
     /// `read_sorted`, or what `opts.listings` answers in its place.
-    fn read(&self, dir: &mut DirHandle, out: &mut Listing) -> Option<Entries> {
+    fn read(&self, dir: &Path, out: &mut Listing) -> Option<Entries> {
         let Some(listings) = &self.opts.listings else {
-            return read_sorted(dir.path, out);
+            return read_sorted(dir, out);
         };
-        let path = dir.path;
         listings.list(dir, &mut || {
             let errors = out.steps.len();
-            let found = read_sorted(path, out);
+            let found = read_sorted(dir, out);
             (found, out.steps.len() == errors)
         })
     }

@@ -35,7 +35,7 @@ use super::{
     stored_listing, trusted_fs,
 };
 use crate::messages::{self, err};
-use crate::walk::{self, DirHandle, Entries, Listings, SearchPath, Source};
+use crate::walk::{self, Entries, Listings, SearchPath, Source};
 
 /// Files read ahead of the collector.
 const WINDOW: usize = 64;
@@ -314,11 +314,10 @@ impl std::fmt::Debug for Recorder {
 impl Listings for Recorder {
     fn list(
         &self,
-        dir: &mut DirHandle,
+        dir: &Path,
         read: &mut dyn FnMut() -> (Option<Entries>, bool),
     ) -> Option<Entries> {
         use std::os::unix::fs::MetadataExt;
-        let dir = dir.path();
         let (Some(key), Ok(before)) = (self.key(dir), std::fs::metadata(dir)) else {
             return read().0;
         };

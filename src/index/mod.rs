@@ -678,7 +678,7 @@ impl Listings for Use {
     /// the module header), else `read`'s.
     fn list(
         &self,
-        dir: &mut DirHandle,
+        dir: &Path,
         read: &mut dyn FnMut() -> (Option<Entries>, bool),
     ) -> Option<Entries> {
         match self.stored(dir) {
@@ -696,8 +696,7 @@ impl Listings for Use {
 
 impl Use {
     /// `dir`'s listing from the index, or the count of why it must be read.
-    fn stored(&self, handle: &DirHandle) -> Result<Entries, &AtomicU64> {
-        let dir = handle.path();
+    fn stored(&self, dir: &Path) -> Result<Entries, &AtomicU64> {
         let c = &self.counts;
         let (root, key) = self.locate(dir).ok_or(&c.dirs_unknown)?;
         let index = &root.loaded.index;
@@ -706,10 +705,10 @@ impl Use {
         if racy(index, &stored, self.racy_ns) {
             return Err(&c.dirs_racy);
         }
-        // By path: opening the handle the listing's files are looked up
-        // with (and `fstat` on it) cost more than this `stat`, in the
+        // By path: opening the `O_PATH` handle the listing's files are
+        // looked up with, to `fstat` it, cost more than this `stat` in the
         // many listings none of whose files is looked up (`-g '*.rs' -l
-        // fn`: the opens were 15% of its CPU with the index).
+        // fn` with the index: the opens were 15% of its CPU).
         let meta = std::fs::metadata(dir).map_err(|_| &c.dirs_changed)?;
         if Meta::of(&meta) != stored {
             return Err(&c.dirs_changed);
