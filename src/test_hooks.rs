@@ -89,6 +89,12 @@ mod hooks {
         var("TRAWL_TEST_RACY_MS")?.parse().ok()
     }
 
+    /// The most files a refresh writes as a delta (0: always a whole
+    /// index).
+    pub fn delta_files() -> Option<usize> {
+        var("TRAWL_TEST_DELTA_FILES")?.parse().ok()
+    }
+
     pub fn creds() -> Option<String> {
         var("TRAWL_TEST_CREDS")
     }
@@ -117,7 +123,9 @@ mod hooks {
 }
 
 #[cfg(feature = "test-hooks")]
-pub use hooks::{creds, delay, list_delay, panic_point, racy_ms, spill_limits, vanish};
+pub use hooks::{
+    creds, delay, delta_files, list_delay, panic_point, racy_ms, spill_limits, vanish,
+};
 
 #[cfg(not(feature = "test-hooks"))]
 #[inline(always)]
@@ -136,6 +144,12 @@ pub fn spill_limits() -> Option<(u64, u64)> {
 #[cfg(not(feature = "test-hooks"))]
 #[inline(always)]
 pub fn racy_ms() -> Option<i64> {
+    None
+}
+
+#[cfg(not(feature = "test-hooks"))]
+#[inline(always)]
+pub fn delta_files() -> Option<usize> {
     None
 }
 

@@ -215,6 +215,9 @@ pub struct Index {
     /// The credentials every vouched-for file and listing was read with
     /// (`super::credentials`); None if the build could not read its own.
     pub creds: Option<Vec<u8>>,
+    /// The header's CRC-32, which covers every section's: it names the
+    /// delta a refresh writes beside this index (`super::delta_file`).
+    pub header_crc: u32,
     files: Section,
     paths: Section,
     dict: Section,
@@ -337,6 +340,7 @@ impl Index {
             build_start,
             racy_ns,
             creds,
+            header_crc: u32_at(&header, HEADER_LEN - 4),
             files,
             paths,
             dict,
@@ -475,6 +479,33 @@ impl Index {
             .map(|e| self.entries[e * ENTRY_REC + 15])
             .collect();
         Some((fingerprint, codes))
+    }
+
+    /// Whether directory `id` is stored as `listing` holds it: the same
+    /// `stat`, entries and verdicts.
+    pub fn same_listing(&self, id: usize, listing: &DirListing) -> bool {
+        self.dir_meta(id) == listing.meta
+            && self.dir_verdicts(id) == listing.verdicts
+            && self.dir_entries(id).count() == listing.entries.len()
+            && self
+                .dir_entries(id)
+                .zip(&listing.entries)
+                .all(|((name, kind, ino), (n, k, i))| {
+                    name == n.as_slice() && kind == *k && ino == *i
+                })
+    }
+
+    /// Every file's trigram set, ascending, by file number (for a
+    /// refresh that carries a delta's files into the next one).
+    pub fn file_sets(&self) -> io::Result<Vec<Vec<u32>>> {
+        let mut sets = vec![Vec::new(); self.len()];
+        for n in 0..self.trigram_count() {
+            let t = self.trigram_at(n);
+            for id in self.postings_at(n)? {
+                sets[id as usize].push(t);
+            }
+        }
+        Ok(sets)
     }
 
     pub fn len(&self) -> usize {

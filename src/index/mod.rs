@@ -313,11 +313,67 @@ pub fn cache_dir() -> Option<PathBuf> {
 /// One index per canonical root: its name is a hash of the root path
 /// (which the index also holds, and which is checked on use).
 pub fn index_file(dir: &Path, root: &Path) -> PathBuf {
+    dir.join(format!("{:016x}.idx", root_hash(root)))
+}
+
+/// The delta a refresh wrote beside the index whose header CRC is
+/// `base_crc` (`Stored`): named after it, so that a delta is only ever
+/// read with the index it was written for.
+pub fn delta_file(dir: &Path, root: &Path, base_crc: u32) -> PathBuf {
+    dir.join(format!("{:016x}.{base_crc:08x}.delta", root_hash(root)))
+}
+
+/// Whether `name` is that of a delta of the index of `root`.
+pub fn is_delta_of(name: &[u8], root: &Path) -> bool {
+    name.starts_with(format!("{:016x}.", root_hash(root)).as_bytes()) && name.ends_with(b".delta")
+}
+
+fn root_hash(root: &Path) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for &b in root.as_os_str().as_bytes() {
         hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
     }
-    dir.join(format!("{hash:016x}.idx"))
+    hash
+}
+
+/// An index and the delta its last refresh may have written beside it:
+/// an index of the files read again since the index was written and of
+/// the listings that changed (or whose verdicts did), in the same format
+/// (`build`). A refresh that reads few files writes only the delta, not
+/// the whole index again. A path the delta holds is looked up there
+/// only: its entry is the newer. The delta vouches for its entries by
+/// the same rules as the index (its own build start, racy window and
+/// credentials), so it is exact with any index of the root; it is read
+/// with the one it is named after.
+pub struct Stored {
+    pub base: Index,
+    pub delta: Option<Index>,
+}
+
+impl Stored {
+    /// The part that holds file `key` and its number there. `hints` are
+    /// the last numbers found in the delta and the index (`lookup_from`).
+    pub fn file(&self, key: &[u8], hints: &mut [usize; 2]) -> Option<(&Index, usize)> {
+        if let Some(delta) = &self.delta {
+            if let Some(id) = delta.lookup_from(key, hints[0]) {
+                hints[0] = id;
+                return Some((delta, id));
+            }
+        }
+        let id = self.base.lookup_from(key, hints[1])?;
+        hints[1] = id;
+        Some((&self.base, id))
+    }
+
+    /// The part that holds directory `key`'s listing and its number there.
+    pub fn dir(&self, key: &[u8]) -> Option<(&Index, usize)> {
+        if let Some(delta) = &self.delta {
+            if let Some(id) = delta.dir_lookup(key) {
+                return Some((delta, id));
+            }
+        }
+        Some((&self.base, self.base.dir_lookup(key)?))
+    }
 }
 
 /// Refuses what another user could have written: an index could hide a
@@ -383,10 +439,11 @@ fn unusable(config: &Search) -> Option<&'static str> {
 
 /// An index loaded for a search, with the files its query leaves.
 struct Loaded {
-    index: Index,
-    /// Bit per file: it may match (its trigrams satisfy the query). None
-    /// where the search cannot skip files (every file is searched).
-    candidates: Option<Vec<u64>>,
+    stored: Stored,
+    /// Per part (index, delta), a bit per file: it may match (its
+    /// trigrams satisfy the query). None where the search cannot skip
+    /// files (every file is searched).
+    candidates: Option<[Vec<u64>; 2]>,
     /// This process has the credentials the build read the files with
     /// (see the module header, point 5): no access check is needed.
     same_creds: bool,
@@ -568,19 +625,21 @@ impl Use {
         let Some((root, key)) = self.locate(path) else {
             return count(&self.counts.not_indexed);
         };
-        let index = &root.loaded.index;
         let Some(candidates) = &root.loaded.candidates else {
             return count(&self.counts.not_indexed);
         };
         thread_local! {
-            /// The last file number found on this thread: a listing asks
-            /// for its files in path order.
-            static LAST_FOUND: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+            /// The last file numbers found on this thread (delta, index):
+            /// a listing asks for its files in path order.
+            static LAST_FOUND: std::cell::Cell<[usize; 2]> = const { std::cell::Cell::new([0; 2]) };
         }
-        let Some(id) = index.lookup_from(&key, LAST_FOUND.get()) else {
+        let mut hints = LAST_FOUND.get();
+        let found = root.loaded.stored.file(&key, &mut hints);
+        LAST_FOUND.set(hints);
+        let Some((index, id)) = found else {
             return count(&self.counts.not_indexed);
         };
-        LAST_FOUND.set(id);
+        let candidates = &candidates[usize::from(std::ptr::eq(index, &root.loaded.stored.base))];
         let entry = index.entry(id);
         if entry.flags & FLAG_UNSTABLE != 0 || (entry.flags & FLAG_BOM != 0 && self.bom_matters) {
             return count(&self.counts.raw);
@@ -699,8 +758,7 @@ impl Use {
     fn stored(&self, dir: &Path) -> Result<Entries, &AtomicU64> {
         let c = &self.counts;
         let (root, key) = self.locate(dir).ok_or(&c.dirs_unknown)?;
-        let index = &root.loaded.index;
-        let id = index.dir_lookup(&key).ok_or(&c.dirs_unknown)?;
+        let (index, id) = root.loaded.stored.dir(&key).ok_or(&c.dirs_unknown)?;
         let stored = index.dir_meta(id);
         if racy(index, &stored, self.racy_ns) {
             return Err(&c.dirs_racy);
@@ -745,21 +803,60 @@ fn trim_slashes(mut s: &[u8]) -> &[u8] {
     s
 }
 
-/// Opens, checks and queries one index.
+/// Opens, checks and queries one index and its delta.
 fn load(dir: &Path, file: &Path, root: &Path, query: Option<&Query>) -> Result<Loaded, String> {
     let dir_meta = std::fs::metadata(dir).map_err(|e| e.to_string())?;
     check_owner(dir, &dir_meta)?;
-    // One open: the owner checked is that of the file read.
-    let opened = std::fs::File::open(file).map_err(|e| e.to_string())?;
-    let meta = opened.metadata().map_err(|e| e.to_string())?;
-    check_owner(file, &meta)?;
-    let index = Index::from_file_with(opened, root.as_os_str().as_bytes(), query.is_some())
-        .map_err(|e| format!("{e}"))?;
+    let root_bytes = root.as_os_str().as_bytes();
+    let open = |file: &Path| -> Result<Index, String> {
+        // One open: the owner checked is that of the file read.
+        let opened = std::fs::File::open(file).map_err(|e| e.to_string())?;
+        let meta = opened.metadata().map_err(|e| e.to_string())?;
+        check_owner(file, &meta)?;
+        Index::from_file_with(opened, root_bytes, query.is_some()).map_err(|e| format!("{e}"))
+    };
+    let base = open(file)?;
+    let delta_path = delta_file(dir, root, base.header_crc);
+    let delta = match open(&delta_path) {
+        Ok(delta) if delta.creds == base.creds => Some(delta),
+        Ok(_) => {
+            messages::debug(format_args!(
+                "index: {} not used: read with other credentials than the index",
+                delta_path.display()
+            ));
+            None
+        }
+        Err(_) if !delta_path.exists() => None,
+        Err(why) => {
+            messages::warning(format_args!(
+                "ignoring the delta of the index of {} ({}): {why}",
+                root.display(),
+                delta_path.display()
+            ));
+            None
+        }
+    };
+    if let Some(delta) = &delta {
+        messages::debug(format_args!(
+            "index: {} holds {} files and {} listings a refresh read again",
+            delta_path.display(),
+            delta.len(),
+            delta.dir_count()
+        ));
+    }
+    let stored = Stored { base, delta };
     let candidates = query
-        .map(|query| evaluate(&index, query))
+        .map(|query| -> std::io::Result<[Vec<u64>; 2]> {
+            let delta = match &stored.delta {
+                Some(delta) => evaluate(delta, query)?,
+                None => Vec::new(),
+            };
+            Ok([delta, evaluate(&stored.base, query)?])
+        })
         .transpose()
         .map_err(|e| format!("{e}"))?;
-    let same_creds = index.creds.is_some() && index.creds.as_deref() == credentials();
+    let base = &stored.base;
+    let same_creds = base.creds.is_some() && base.creds.as_deref() == credentials();
     if !same_creds {
         messages::debug(format_args!(
             "index: {} was built with other credentials: readability checked per file",
@@ -767,7 +864,7 @@ fn load(dir: &Path, file: &Path, root: &Path, query: Option<&Query>) -> Result<L
         ));
     }
     Ok(Loaded {
-        index,
+        stored,
         candidates,
         same_creds,
     })

@@ -61,6 +61,27 @@ impl Tree {
         run
     }
 
+    /// A refresh that writes a whole index, not a delta.
+    fn build_whole(&self, args: &[&str]) -> Run {
+        let out = self
+            .cmd(&[&["--build-index"], args].concat())
+            .env("TRAWL_TEST_DELTA_FILES", "0")
+            .output()
+            .unwrap();
+        let run = Run::from(out);
+        assert_eq!(run.code, 0, "--build-index failed: {}", run.stderr);
+        run
+    }
+
+    /// The deltas beside the index.
+    fn deltas(&self) -> Vec<PathBuf> {
+        std::fs::read_dir(self.cache().join("trawl"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "delta"))
+            .collect()
+    }
+
     fn write(&self, rel: &str, content: impl AsRef<[u8]>) {
         let path = self.root().join(rel);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -466,7 +487,46 @@ fn index_output_is_that_of_no_index_after_random_mutations() {
             refreshed.stdout
         );
         differential(&t);
+        // The refresh wrote a delta; changes to files it holds and to
+        // others, searched with it, then refreshed into the next delta.
+        assert!(
+            refreshed.stdout.contains(", a delta of "),
+            "{}",
+            refreshed.stdout
+        );
+        mutate_again(&t, &mut rng, &files);
+        differential(&t);
+        let refreshed = t.build();
+        assert!(
+            refreshed.stdout.contains(", a delta of "),
+            "{}",
+            refreshed.stdout
+        );
+        differential(&t);
     }
+}
+
+/// Changes after a refresh that wrote a delta: to files the delta holds
+/// (`mutate`'s new and edited ones) and to others.
+fn mutate_again(t: &Tree, rng: &mut Rng, files: &[String]) {
+    let root = t.root();
+    // Same size, its mtime set back, right after the refresh.
+    let path = root.join("new.txt");
+    let mut text = std::fs::read(&path).unwrap();
+    text[..3].copy_from_slice(b"NEW");
+    keeping_mtime(&path, || std::fs::write(&path, &text).unwrap());
+    t.write("newdir/deep/n.rs", "no longer\n");
+    t.write("newdir/deep/m.rs", "unsafe fn PM_RESUME again\n");
+    let _ = std::fs::remove_file(root.join("moved.txt"));
+    for _ in 0..3 {
+        let path = root.join(&files[rng.below(files.len())]);
+        if path.is_file() {
+            let mut old = std::fs::read(&path).unwrap();
+            old.extend_from_slice(b"again foo PM_RESUME\n");
+            std::fs::write(&path, old).unwrap();
+        }
+    }
+    t.write(".gitignore", "ignored/\n");
 }
 
 #[test]
@@ -792,10 +852,25 @@ fn a_refresh_gives_the_bytes_of_a_fresh_build() {
         }
         std::fs::remove_file(t.root().join("many/m100.txt")).unwrap();
         t.write("many/m100a.txt", "added PM_RESUME\n");
-        let refreshed = t.run(&["--build-index", "-j2"]);
-        assert_eq!(refreshed.code, 0, "{}", refreshed.stderr);
+        // A refresh that writes a delta, and then, after more edits, one
+        // that merges that delta's files and the new ones into a whole
+        // index (the carried files' trigrams come from the delta).
+        let refreshed = t.build();
+        assert!(
+            refreshed.stdout.contains("a delta of"),
+            "{}",
+            refreshed.stdout
+        );
+        assert_eq!(t.deltas().len(), 1);
+        for n in (5..300).step_by(41) {
+            t.write(&format!("many/m{n:03}.txt"), random_text(&mut rng));
+        }
+        std::fs::remove_file(t.root().join("many/m101.txt")).unwrap();
+        let refreshed = t.build_whole(&["-j2"]);
         // Merged with the old index (no rebuild from scratch).
         assert_eq!(refreshed.stderr, "");
+        assert!(!refreshed.stdout.contains("delta"), "{}", refreshed.stdout);
+        assert_eq!(t.deltas(), Vec::<PathBuf>::new());
         assert!(
             !refreshed.stdout.contains(", 0 unchanged)"),
             "{}",
@@ -809,6 +884,82 @@ fn a_refresh_gives_the_bytes_of_a_fresh_build() {
             "seed {seed}: the refreshed index differs from a fresh build"
         );
     }
+}
+
+#[test]
+fn a_small_refresh_writes_a_delta_beside_the_index_and_searches_stay_exact() {
+    let t = Tree::new();
+    let mut rng = Rng(21);
+    let files = random_tree(&t, &mut rng);
+    t.settle();
+    t.build();
+    let base = std::fs::read(t.index_file()).unwrap();
+    // Changes refreshed into a delta: the index itself is not written.
+    for rel in files.iter().take(3) {
+        t.write(rel, format!("{}PM_RESUME one\n", random_text(&mut rng)));
+    }
+    t.write("d0/added.txt", "added PM_RESUME\n");
+    t.settle();
+    let run = t.build();
+    assert!(run.stdout.contains(", a delta of "), "{}", run.stdout);
+    assert!(std::fs::read(t.index_file()).unwrap() == base);
+    let deltas = t.deltas();
+    assert_eq!(deltas.len(), 1);
+    let mode = std::fs::metadata(&deltas[0]).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let run = t.same(&["--debug", "-n", "PM_RESUME"]);
+    assert!(run.stderr.contains(".delta holds "), "{}", run.stderr);
+    let (skipped, may_match) = skipped_may_match(&run);
+    assert!(skipped > 5 && may_match > 3, "{}", run.stderr);
+    assert_eq!(listings(&run).1, 0, "{}", run.stderr);
+    differential(&t);
+    // More changes: the delta's unchanged files are carried into the
+    // next one, with those read again.
+    for rel in files.iter().skip(3).take(3) {
+        t.write(rel, format!("{}PM_RESUME two\n", random_text(&mut rng)));
+    }
+    t.write(&files[0], "changed again PM_RESUME\n");
+    t.write("d0/added2.txt", "added PM_RESUME\n");
+    let _ = std::fs::remove_file(t.root().join("d0/added.txt"));
+    t.settle();
+    let run = t.build();
+    assert!(run.stdout.contains(", a delta of "), "{}", run.stdout);
+    assert_eq!(t.deltas(), deltas);
+    let run = t.same(&["--debug", "-n", "PM_RESUME"]);
+    assert_eq!(report_numbers(&run, "files skipped (unchanged")[3], 0);
+    differential(&t);
+    // Nothing changed: the delta stands as it is.
+    let before = std::fs::read(&deltas[0]).unwrap();
+    let run = t.build();
+    assert!(run.stdout.contains("index unchanged"), "{}", run.stdout);
+    assert!(std::fs::read(&deltas[0]).unwrap() == before);
+    // A bad delta is reported once and ignored: the search reads its
+    // files, and a refresh reads them again.
+    let mut bad = before.clone();
+    bad[20] ^= 1;
+    std::fs::write(&deltas[0], &bad).unwrap();
+    for args in [&["-n", "PM_RESUME"][..], &["-c", "foo"], &["--files"]] {
+        let with = t.run(args);
+        let without = t.run(&[&["--no-index"], args].concat());
+        assert_eq!((&with.stdout, with.code), (&without.stdout, without.code));
+        assert_eq!(with.stderr.lines().count(), 1, "{}", with.stderr);
+        assert!(
+            with.stderr.contains("ignoring the delta") && with.stderr.contains(".delta"),
+            "{}",
+            with.stderr
+        );
+    }
+    let run = t.build();
+    assert!(run.stderr.contains("ignoring the delta"), "{}", run.stderr);
+    assert!(run.stdout.contains(", a delta of "), "{}", run.stdout);
+    differential(&t);
+    // A refresh that writes a whole index removes the delta.
+    t.write(&files[1], "whole PM_RESUME\n");
+    t.settle();
+    let run = t.build_whole(&[]);
+    assert!(!run.stdout.contains("delta"), "{}", run.stdout);
+    assert_eq!(t.deltas(), Vec::<PathBuf>::new());
+    differential(&t);
 }
 
 #[test]
@@ -1359,6 +1510,7 @@ fn a_refresh_that_cannot_write_keeps_the_old_index_and_a_large_one_is_a_fresh_bu
         .arg(trawl.get_program())
         .arg("--build-index")
         .current_dir(t.root());
+    limited.env("TRAWL_TEST_DELTA_FILES", "0");
     for (key, value) in trawl.get_envs() {
         match value {
             Some(value) => limited.env(key, value),
@@ -1375,8 +1527,7 @@ fn a_refresh_that_cannot_write_keeps_the_old_index_and_a_large_one_is_a_fresh_bu
     t.same(&["-c", "abc"]);
     // Without the limit, the refresh (several batches) writes the bytes
     // of a fresh build.
-    let refreshed = t.run(&["--build-index", "-j2"]);
-    assert_eq!(refreshed.code, 0, "{}", refreshed.stderr);
+    let refreshed = t.build_whole(&["-j2"]);
     assert!(
         !refreshed.stdout.contains(", 0 unchanged)"),
         "{}",
