@@ -781,10 +781,10 @@ impl Lister<'_> {
         job: &DirJob,
         entries: &mut Entries,
         stack: &IgnoreStack,
-        fingerprint: Option<u64>,
+        fingerprint: u64,
         path: &mut Vec<u8>,
     ) -> Option<Vec<u8>> {
-        let (listings, fingerprint) = (self.opts.listings.as_ref()?, fingerprint?);
+        let listings = self.opts.listings.as_ref()?;
         if listings.wants_verdicts() {
             let base = path.len();
             let codes = entries

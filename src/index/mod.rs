@@ -80,10 +80,11 @@
 //! ignore files only when the search's own stack, built from the files
 //! it reads now, has the same fingerprint: the verdict is a function of
 //! those inputs and the entry's path. Globs, types and hidden-ness are
-//! applied by the search as always; a global excludes file or
-//! `--ignore-file` (not in the fingerprint) turns the verdicts off, and
-//! `--debug` asks the files again for every path they ignore, to name the
-//! rule.
+//! applied by the search as always. The global excludes file and
+//! `--ignore-file` files are in the fingerprint too (with the current
+//! directory, their rules' root: `rules::Rules::ignore_fingerprint`).
+//! `--debug` asks the files again for every path they ignore, to name
+//! the rule.
 //!
 //! An index that is corrupt, of another version or root, or not owned by
 //! the user (or writable by others) is reported once and ignored; its

@@ -14,7 +14,7 @@ use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
-use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use ignore::gitignore::Gitignore;
 use ignore::overrides::{Override, OverrideBuilder};
 use ignore::types::{Types, TypesBuilder};
 
@@ -96,6 +96,10 @@ pub struct Rules {
     /// `--ignore-file` matchers, lowest precedence.
     explicit: Vec<Gitignore>,
     global: Option<Gitignore>,
+    /// The fingerprint of what `explicit` and `global` were built from
+    /// (the current directory, their rules are relative to, and each
+    /// file's path and contents); None where neither has a rule.
+    outer_fingerprint: Option<u64>,
 }
 
 pub struct RuleSpec<'a> {
@@ -128,25 +132,27 @@ impl Rules {
             .build()
             .map_err(|e| e.to_string())?;
 
-        let explicit = spec
+        let mut outer = std::hash::DefaultHasher::new();
+        std::hash::Hash::hash(cwd.as_os_str().as_bytes(), &mut outer);
+        let explicit: Vec<Gitignore> = spec
             .ignore_files
             .iter()
             .filter_map(|path| {
-                let mut unused = std::hash::DefaultHasher::new();
-                ignore_files::load(&cwd, [path.clone()], &spec.ignore, true, &mut unused)
+                ignore_files::load(&cwd, [path.clone()], &spec.ignore, true, &mut outer)
             })
             .collect();
+        // The file `GitignoreBuilder::build_global` reads (core.excludesFile,
+        // else git's default), read here as every ignore file is, so that
+        // its contents are in the fingerprint of the verdicts an index
+        // stores: as there, a missing or unreadable file has no rules.
         let global = (spec.ignore.vcs && spec.ignore.global)
-            .then(|| {
-                let mut builder = GitignoreBuilder::new(&cwd);
-                let _ = builder.case_insensitive(spec.ignore.case_insensitive);
-                let (gitignore, error) = builder.build_global();
-                if let (Some(error), true) = (error, spec.ignore.messages) {
-                    crate::messages::warning(format_args!("{error}"));
-                }
-                (!gitignore.is_empty()).then_some(gitignore)
-            })
-            .flatten();
+            .then(ignore::gitignore::gitconfig_excludes_path)
+            .flatten()
+            .filter(|path| path.is_file())
+            .and_then(|path| ignore_files::load(&cwd, [path], &spec.ignore, false, &mut outer))
+            .filter(|gitignore| !gitignore.is_empty());
+        let outer_fingerprint =
+            (!explicit.is_empty() || global.is_some()).then(|| std::hash::Hasher::finish(&outer));
         Ok(Rules {
             hidden: spec.hidden,
             own_output: OwnOutput::stdout(),
@@ -155,15 +161,22 @@ impl Rules {
             types,
             explicit,
             global,
+            outer_fingerprint,
         })
     }
 
     /// The fingerprint of everything the ignore files' verdicts depend on
-    /// in `stack`'s directory but the path (see `IgnoreStack::fingerprint`);
-    /// None where the global excludes file or --ignore-file rules apply,
-    /// whose contents it does not cover.
-    pub fn ignore_fingerprint(&self, stack: &IgnoreStack) -> Option<u64> {
-        (self.explicit.is_empty() && self.global.is_none()).then(|| stack.fingerprint())
+    /// in `stack`'s directory but the path (see `IgnoreStack::fingerprint`),
+    /// the global excludes file and --ignore-file files included.
+    pub fn ignore_fingerprint(&self, stack: &IgnoreStack) -> u64 {
+        match self.outer_fingerprint {
+            None => stack.fingerprint(),
+            Some(outer) => {
+                let mut hash = std::hash::DefaultHasher::new();
+                std::hash::Hash::hash(&(stack.fingerprint(), outer), &mut hash);
+                std::hash::Hasher::finish(&hash).max(1)
+            }
+        }
     }
 
     /// What the ignore files say of `path` (for an index to store).

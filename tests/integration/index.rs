@@ -1599,6 +1599,45 @@ fn stored_ignore_verdicts_are_used_only_for_the_same_ignore_files_and_options() 
     ] {
         assert_eq!(verdict_listings(&same(args)), 0, "{args:?}");
     }
+    // An --ignore-file's contents, and a global excludes file's, are in
+    // the fingerprint: an index built with them uses its verdicts only
+    // while they hold the same rules.
+    let extra = t.f.path().join("extra-ignore");
+    std::fs::write(&extra, "*.txt\n!a.txt\n").unwrap();
+    let config = t.f.mkdir("xdg");
+    std::fs::create_dir_all(config.join("git")).unwrap();
+    let global = config.join("git/ignore");
+    std::fs::write(&global, "a.txt\n").unwrap();
+    let with_outer = |args: &[&str]| -> (Run, Run) {
+        let run = |args: &[&str]| {
+            let out = t
+                .cmd(&[&["--debug", "--ignore-file", extra.to_str().unwrap()], args].concat())
+                .env("XDG_CONFIG_HOME", &config)
+                .output()
+                .unwrap();
+            Run::from(out)
+        };
+        (run(args), run(&[&["--no-index"], args].concat()))
+    };
+    let build = with_outer(&["--build-index"]).0;
+    assert_eq!(build.code, 0, "{}", build.stderr);
+    let (run, without) = with_outer(&["--files"]);
+    assert_eq!(run.stdout, "keep.log\n");
+    assert_eq!((&run.stdout, run.code), (&without.stdout, without.code));
+    assert_eq!(verdict_listings(&run), 3, "{}", run.stderr);
+    for (file, rules) in [(&global, "b.txt\n"), (&extra, "*.log\n")] {
+        std::fs::write(file, rules).unwrap();
+        let (run, without) = with_outer(&["--files"]);
+        assert_eq!((&run.stdout, run.code), (&without.stdout, without.code));
+        assert_eq!(verdict_listings(&run), 0, "{}", run.stderr);
+    }
+    assert_eq!(
+        with_outer(&["--files"]).0.stdout,
+        "a.txt\nkeep.log\nsub/deep/c.txt\n"
+    );
+    // Without them, the verdicts of a build without them.
+    t.build();
+    assert_eq!(verdict_listings(&same(&["--files"])), 3);
     // Globs, types and hidden-ness are the search's own: verdicts stand.
     for args in [
         &["--files", "-g", "*.log"][..],
