@@ -963,6 +963,53 @@ fn a_small_refresh_writes_a_delta_beside_the_index_and_searches_stay_exact() {
 }
 
 #[test]
+fn searches_during_refreshes_read_a_whole_index_and_delta() {
+    let t = Tree::new();
+    let mut rng = Rng(77);
+    let files = random_tree(&t, &mut rng);
+    t.settle();
+    t.build();
+    let args = ["-n", "PM_RESUME"];
+    let expected = t.run(&[&["--no-index"][..], &args].concat());
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let searches = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            // Files replaced by copies of themselves (output unchanged):
+            // each refresh reads them again and writes a new delta, and
+            // every third writes a whole index and removes the delta.
+            for round in 0..9 {
+                for rel in files.iter().skip(round).step_by(5) {
+                    let path = t.root().join(rel);
+                    if let Ok(text) = std::fs::read(&path) {
+                        // Beside the tree: a search would list it.
+                        let tmp = t.f.path().join("copy.tmp");
+                        std::fs::write(&tmp, text).unwrap();
+                        std::fs::rename(&tmp, &path).unwrap();
+                    }
+                }
+                let delta_files = if round % 3 == 2 { "0" } else { "1000" };
+                let out = t
+                    .cmd(&["--build-index"])
+                    .env("TRAWL_TEST_DELTA_FILES", delta_files)
+                    .output()
+                    .unwrap();
+                assert_eq!(Run::from(out).code, 0);
+            }
+            done.store(true, std::sync::atomic::Ordering::SeqCst);
+        });
+        let mut searches = 0;
+        while !done.load(std::sync::atomic::Ordering::SeqCst) {
+            let run = t.run(&args);
+            assert_eq!((&run.stdout, run.code), (&expected.stdout, expected.code));
+            assert_eq!(run.stderr, "");
+            searches += 1;
+        }
+        searches
+    });
+    assert!(searches > 3, "{searches} searches");
+}
+
+#[test]
 fn a_search_inside_an_indexed_tree_uses_its_index() {
     let t = Tree::new();
     t.index(&[
@@ -1495,29 +1542,50 @@ fn a_refresh_that_cannot_write_keeps_the_old_index_and_a_large_one_is_a_fresh_bu
     }
     t.write("big/f10a.txt", "added\n");
     std::fs::remove_file(t.root().join("big/f20.txt")).unwrap();
+    // --build-index under a file size limit of `kb` KiB (EFBIG, with
+    // SIGXFSZ ignored, as a full disk would fail a write).
+    let limited = |kb: usize, delta_files: &str| -> Run {
+        let trawl = t.cmd(&[]);
+        let mut limited = Command::new("bash");
+        limited
+            .args([
+                "-c",
+                "trap '' XFSZ; ulimit -f \"$1\"; shift; exec \"$@\"",
+                "bash",
+            ])
+            .arg(kb.to_string())
+            .arg(trawl.get_program())
+            .arg("--build-index")
+            .current_dir(t.root());
+        for (key, value) in trawl.get_envs() {
+            match value {
+                Some(value) => limited.env(key, value),
+                None => limited.env_remove(key),
+            };
+        }
+        limited.env("TRAWL_TEST_DELTA_FILES", delta_files);
+        Run::from(limited.output().unwrap())
+    };
+    // A delta (new random text: tens of thousands of trigrams) that
+    // cannot be written: an error, exit 2, no delta, the index used.
+    t.write(
+        "big/f05.txt",
+        (0..50_000)
+            .map(|_| *rng.pick(b"abcdefghijklmnopqrstuvwxyz0123456789 \n") as char)
+            .collect::<String>(),
+    );
+    let run = limited(64, "1000");
+    assert_eq!(run.code, 2, "{run:?}");
+    assert_eq!(run.stdout, "");
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(std::fs::read(t.index_file()).unwrap() == old);
+    assert_eq!(t.deltas(), Vec::<PathBuf>::new());
+    t.same(&["-n", "PM_RESUME"]);
+    t.same(&["-c", "abc"]);
     // The file size limit stops the new index's write halfway through
-    // its posting lists (EFBIG, with SIGXFSZ ignored as a full disk
-    // would): an error, exit 2, and the old index untouched and used.
-    let trawl = t.cmd(&[]);
-    let mut limited = Command::new("bash");
-    limited
-        .args([
-            "-c",
-            "trap '' XFSZ; ulimit -f \"$1\"; shift; exec \"$@\"",
-            "bash",
-        ])
-        .arg((old.len() / 2 / 1024).to_string())
-        .arg(trawl.get_program())
-        .arg("--build-index")
-        .current_dir(t.root());
-    limited.env("TRAWL_TEST_DELTA_FILES", "0");
-    for (key, value) in trawl.get_envs() {
-        match value {
-            Some(value) => limited.env(key, value),
-            None => limited.env_remove(key),
-        };
-    }
-    let run = Run::from(limited.output().unwrap());
+    // its posting lists: an error, exit 2, and the old index untouched
+    // and used.
+    let run = limited(old.len() / 2 / 1024, "0");
     assert_eq!(run.code, 2, "{run:?}");
     assert_eq!(run.stdout, "");
     assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
