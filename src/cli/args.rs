@@ -590,8 +590,10 @@ pub struct Args {
     /// Index each directory tree (default: the current directory) in
     /// $XDG_CACHE_HOME/trawl (else ~/.cache/trawl), or refresh its index,
     /// reading again only the files and directories whose metadata
-    /// changed. Later searches in the tree use it automatically; their
-    /// output is always the same as without it (see --no-index).
+    /// changed (a refresh that reads few files writes them to a small
+    /// delta beside the index instead of writing the whole index again).
+    /// Later searches in the tree use it automatically; their output is
+    /// always the same as without it (see --no-index).
     #[arg(long)]
     pub build_index: bool,
 
