@@ -550,9 +550,17 @@ impl Use {
             let entry = loaded.entry(file.clone()).or_insert_with(|| {
                 match load(&dir, &file, &root, query.as_ref()) {
                     Ok(l) => Some(Arc::new(l)),
-                    Err(why) => {
+                    Err(Unusable { why, rebuild }) => {
+                        // A rebuild replaces a bad or foreign index (not
+                        // a cache directory that is not the user's).
+                        let hint = match rebuild {
+                            true => {
+                                format!(" (`trawl --build-index {}` rebuilds it)", root.display())
+                            }
+                            false => String::new(),
+                        };
                         messages::warning(format_args!(
-                            "ignoring the index of {} ({}): {why}",
+                            "ignoring the index of {} ({}): {why}{hint}",
                             root.display(),
                             file.display()
                         ));
@@ -804,10 +812,25 @@ fn trim_slashes(mut s: &[u8]) -> &[u8] {
     s
 }
 
+/// Why an index is not used, and whether rebuilding it would help.
+struct Unusable {
+    why: String,
+    rebuild: bool,
+}
+
+impl From<String> for Unusable {
+    fn from(why: String) -> Unusable {
+        Unusable { why, rebuild: true }
+    }
+}
+
 /// Opens, checks and queries one index and its delta.
-fn load(dir: &Path, file: &Path, root: &Path, query: Option<&Query>) -> Result<Loaded, String> {
+fn load(dir: &Path, file: &Path, root: &Path, query: Option<&Query>) -> Result<Loaded, Unusable> {
     let dir_meta = std::fs::metadata(dir).map_err(|e| e.to_string())?;
-    check_owner(dir, &dir_meta)?;
+    check_owner(dir, &dir_meta).map_err(|why| Unusable {
+        why,
+        rebuild: false,
+    })?;
     let root_bytes = root.as_os_str().as_bytes();
     let open = |file: &Path| -> Result<Index, String> {
         // One open: the owner checked is that of the file read.

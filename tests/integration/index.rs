@@ -672,6 +672,13 @@ fn a_bad_index_is_reported_once_and_ignored() {
             }
             assert_eq!(reports.len(), 1, "{what}: {}", with.stderr);
             assert!(reports[0].contains(reason), "{what}: {}", reports[0]);
+            // It says how to replace it.
+            assert!(
+                reports[0].contains(" (`trawl --build-index /")
+                    && reports[0].ends_with("` rebuilds it)"),
+                "{what}: {}",
+                reports[0]
+            );
         }
     }
     // Flipped bytes in the posting lists: a list the query reads is
@@ -761,6 +768,8 @@ fn the_index_and_its_directory_are_private_and_checked() {
         "{}",
         run.stderr
     );
+    // A rebuild would refuse such a directory: no hint to run one.
+    assert!(!run.stderr.contains("rebuilds it"), "{}", run.stderr);
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
     // SAFETY: geteuid has no preconditions.
     if unsafe { libc::geteuid() } == 0 {
