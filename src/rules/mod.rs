@@ -138,6 +138,9 @@ impl Rules {
             .ignore_files
             .iter()
             .filter_map(|path| {
+                // Each file's role in the hash: an --ignore-file applies
+                // everywhere, the global file only in a repository.
+                std::hash::Hash::hash("--ignore-file", &mut outer);
                 ignore_files::load(&cwd, [path.clone()], &spec.ignore, true, &mut outer)
             })
             .collect();
@@ -149,8 +152,12 @@ impl Rules {
             .then(ignore::gitignore::gitconfig_excludes_path)
             .flatten()
             .filter(|path| path.is_file())
-            .and_then(|path| ignore_files::load(&cwd, [path], &spec.ignore, false, &mut outer))
+            .and_then(|path| {
+                std::hash::Hash::hash("global", &mut outer);
+                ignore_files::load(&cwd, [path], &spec.ignore, false, &mut outer)
+            })
             .filter(|gitignore| !gitignore.is_empty());
+        std::hash::Hash::hash(&(explicit.len(), global.is_some()), &mut outer);
         let outer_fingerprint =
             (!explicit.is_empty() || global.is_some()).then(|| std::hash::Hasher::finish(&outer));
         Ok(Rules {

@@ -1621,6 +1621,38 @@ fn a_refresh_that_cannot_write_keeps_the_old_index_and_a_large_one_is_a_fresh_bu
     t.same(&["-n", "PM_RESUME"]);
 }
 
+#[test]
+fn an_ignore_file_and_the_same_file_as_global_excludes_give_their_own_verdicts() {
+    // Not a repository: the global excludes file does not apply here,
+    // an --ignore-file does.
+    let t = Tree::new();
+    let config = t.f.mkdir("xdg");
+    std::fs::create_dir_all(config.join("git")).unwrap();
+    let rules = config.join("git/ignore");
+    std::fs::write(&rules, "*.log\n").unwrap();
+    t.write("a.log", "x\n");
+    t.write("b.txt", "x\n");
+    t.settle();
+    let run = |args: &[&str], xdg: &Path| {
+        Run::from(t.cmd(args).env("XDG_CONFIG_HOME", xdg).output().unwrap())
+    };
+    let no_config = t.f.path().join("no-config");
+    let ignore_file = ["--build-index", "--ignore-file", rules.to_str().unwrap()];
+    assert_eq!(run(&ignore_file, &no_config).code, 0);
+    assert_eq!(
+        run(
+            &["--files", "--ignore-file", rules.to_str().unwrap()],
+            &no_config
+        )
+        .stdout,
+        "b.txt\n"
+    );
+    let with = run(&["--files"], &config);
+    let without = run(&["--files", "--no-index"], &config);
+    assert_eq!(without.stdout, "a.log\nb.txt\n");
+    assert_eq!(with.stdout, without.stdout);
+}
+
 /// The --debug count of listings whose ignore verdicts came from the index.
 fn verdict_listings(run: &Run) -> u64 {
     report_numbers(run, "listings checked against the ignore files")[0]
