@@ -16,7 +16,8 @@
 //! window.
 //!
 //! A refresh that reads few files (`delta_limit`: with those its old
-//! delta carries, at most 1/32 of the index or 1024) leaves the index
+//! delta carries and the listings it would hold, at most 1/32 of the
+//! index's files or 1024) leaves the index
 //! as it is and writes a delta beside it (`super::Stored`): the files
 //! read again or carried, and the listings not as the index stores them.
 //! Writing the whole index again was most of a refresh of the linux
@@ -221,20 +222,28 @@ fn build_root(config: &mut Options, dir: &Path, given: &Path) -> Result<(), Stri
         .as_deref()
         .is_some_and(|o| o.base.creds.is_none() || o.base.creds.as_deref() != creds);
     let times = (build_start, racy_ns, creds);
-    let written = collect(config, &files, old.as_deref(), racy_ns, check_kept).and_then(|built| {
-        match old.as_deref() {
-            Some(old) if built.delta => write_delta(dir, &target, &root, times, built, &dirs, old),
-            old => write(
-                dir,
-                &target,
-                &target,
-                root_bytes,
-                times,
-                built,
-                (&dirs, reused),
-                old,
-            ),
-        }
+    let changed = old
+        .as_deref()
+        .map_or_else(Vec::new, |old| changed_listings(&dirs, &old.base, racy_ns));
+    let collected = collect(
+        config,
+        &files,
+        old.as_deref(),
+        (racy_ns, check_kept),
+        changed.len(),
+    );
+    let written = collected.and_then(|built| match old.as_deref() {
+        Some(old) if built.delta => write_delta(dir, &target, &root, times, built, &changed, old),
+        old => write(
+            dir,
+            &target,
+            &target,
+            root_bytes,
+            times,
+            built,
+            (&dirs, reused),
+            old,
+        ),
     });
     let written = match written {
         Ok(done) => done,
@@ -243,8 +252,8 @@ fn build_root(config: &mut Options, dir: &Path, given: &Path) -> Result<(), Stri
                 "rebuilding the index of {} from scratch: {e}",
                 root.display()
             ));
-            let built =
-                collect(config, &files, None, racy_ns, false).map_err(|e| e.message(&target))?;
+            let built = collect(config, &files, None, (racy_ns, false), 0)
+                .map_err(|e| e.message(&target))?;
             write(
                 dir,
                 &target,
@@ -317,28 +326,33 @@ fn remove_deltas(dir: &Path, root: &Path, keep: Option<&Path>) {
     }
 }
 
+/// The listings a delta holds: those the index does not store as they
+/// are now (stat, entries, verdicts), or stores as racy (read again, a
+/// delta vouches for them by its own, later build start).
+fn changed_listings(dirs: &[DirListing], base: &Index, racy_ns: i64) -> Vec<DirListing> {
+    dirs.iter()
+        .filter(|d| {
+            !base.dir_lookup(&d.path).is_some_and(|id| {
+                base.same_listing(id, d) && !racy(base, &base.dir_meta(id), racy_ns)
+            })
+        })
+        .cloned()
+        .collect()
+}
+
 /// Writes the delta of a refresh beside the old index (`Stored`): the
 /// files read again or carried from the old delta, and the listings
-/// that are not as the index stores them.
+/// `changed_listings` keeps.
 fn write_delta(
     dir: &Path,
     target: &Path,
     root: &Path,
     times: (i64, i64, Option<&[u8]>),
     built: Built,
-    dirs: &[DirListing],
+    changed: &[DirListing],
     old: &Stored,
 ) -> Result<Written, BuildError> {
     let base = &old.base;
-    let changed: Vec<DirListing> = dirs
-        .iter()
-        .filter(|d| {
-            !base
-                .dir_lookup(&d.path)
-                .is_some_and(|id| base.same_listing(id, d))
-        })
-        .cloned()
-        .collect();
     let (files, kept, read) = (built.entries.len(), built.kept, built.read);
     let unchanged = read == 0
         && match &old.delta {
@@ -347,14 +361,17 @@ fn write_delta(
                 built.carried == delta.len()
                     && files == delta.len()
                     && changed.len() == delta.dir_count()
-                    && changed
-                        .iter()
-                        .enumerate()
-                        .all(|(id, listing)| delta.same_listing(id, listing))
+                    && changed.iter().enumerate().all(|(id, listing)| {
+                        delta.same_listing(id, listing) && !racy(delta, &listing.meta, times.1)
+                    })
             }
         };
     let trigrams = base.trigram_count();
     if unchanged {
+        if old.delta.is_none() {
+            // A delta left unread (corrupt, other credentials) goes.
+            remove_deltas(dir, root, None);
+        }
         return Ok(Written {
             files: files + kept,
             read,
@@ -371,7 +388,7 @@ fn write_delta(
         root.as_os_str().as_bytes(),
         times,
         built,
-        (&changed, 0),
+        (changed, 0),
         None,
     )?;
     remove_deltas(dir, root, Some(&path));
@@ -567,19 +584,21 @@ struct List {
 /// Files a refresh's first pass takes at a time.
 const CHUNK: usize = 256;
 
-/// The most files a refresh writes as a delta beside the old index,
-/// rather than a whole new index: a delta costs every search a lookup
-/// per file in it too.
+/// The most files and listings a refresh writes as a delta beside the
+/// old index, rather than a whole new index: a delta costs every search
+/// a lookup per file in it too (0: never a delta).
 fn delta_limit(indexed: usize) -> usize {
     crate::test_hooks::delta_files().unwrap_or((indexed / 32).max(1024))
 }
 
+/// Reads what must be read; `changed_listings`: how many listings a
+/// delta would hold.
 fn collect(
     config: &Options,
     files: &[(Vec<u8>, PathBuf)],
     old: Option<&Stored>,
-    racy_ns: i64,
-    check_kept: bool,
+    (racy_ns, check_kept): (i64, bool),
+    changed_listings: usize,
 ) -> Result<Built, BuildError> {
     let mut built = Built {
         entries: Vec::new(),
@@ -644,7 +663,9 @@ fn collect(
     // A delta where the old index's credentials are this build's (else
     // its entries are checked and rewritten) and few files differ.
     if let Some(old) = old {
-        built.delta = !check_kept && to_read.len() + carried <= delta_limit(old.base.len());
+        let limit = delta_limit(old.base.len());
+        built.delta =
+            !check_kept && limit > 0 && to_read.len() + carried + changed_listings <= limit;
     }
     if !built.delta {
         built.entries.reserve(files.len());

@@ -482,9 +482,10 @@ impl Index {
     }
 
     /// Whether directory `id` is stored as `listing` holds it: the same
-    /// `stat`, entries and verdicts.
+    /// path, `stat`, entries and verdicts.
     pub fn same_listing(&self, id: usize, listing: &DirListing) -> bool {
-        self.dir_meta(id) == listing.meta
+        self.dir_path(id) == listing.path.as_slice()
+            && self.dir_meta(id) == listing.meta
             && self.dir_verdicts(id) == listing.verdicts
             && self.dir_entries(id).count() == listing.entries.len()
             && self

@@ -441,7 +441,7 @@ fn unusable(config: &Search) -> Option<&'static str> {
 /// An index loaded for a search, with the files its query leaves.
 struct Loaded {
     stored: Stored,
-    /// Per part (index, delta), a bit per file: it may match (its
+    /// Per part ([delta, index]), a bit per file: it may match (its
     /// trigrams satisfy the query). None where the search cannot skip
     /// files (every file is searched).
     candidates: Option<[Vec<u64>; 2]>,
@@ -868,17 +868,27 @@ fn load(dir: &Path, file: &Path, root: &Path, query: Option<&Query>) -> Result<L
             delta.dir_count()
         ));
     }
-    let stored = Stored { base, delta };
+    let mut stored = Stored { base, delta };
     let candidates = query
-        .map(|query| -> std::io::Result<[Vec<u64>; 2]> {
-            let delta = match &stored.delta {
-                Some(delta) => evaluate(delta, query)?,
+        .map(|query| -> Result<[Vec<u64>; 2], String> {
+            let base = evaluate(&stored.base, query).map_err(|e| format!("{e}"))?;
+            // A bad list in the delta costs the delta, not the index.
+            let delta = match stored.delta.as_ref().map(|delta| evaluate(delta, query)) {
+                Some(Ok(bits)) => bits,
+                Some(Err(e)) => {
+                    messages::warning(format_args!(
+                        "ignoring the delta of the index of {} ({}): {e}",
+                        root.display(),
+                        delta_path.display()
+                    ));
+                    stored.delta = None;
+                    Vec::new()
+                }
                 None => Vec::new(),
             };
-            Ok([delta, evaluate(&stored.base, query)?])
+            Ok([delta, base])
         })
-        .transpose()
-        .map_err(|e| format!("{e}"))?;
+        .transpose()?;
     let base = &stored.base;
     let same_creds = base.creds.is_some() && base.creds.as_deref() == credentials();
     if !same_creds {

@@ -1019,6 +1019,38 @@ fn searches_during_refreshes_read_a_whole_index_and_delta() {
 }
 
 #[test]
+fn a_delta_vouches_for_listings_the_index_holds_as_racy() {
+    let t = Tree::new();
+    t.write("old/a.txt", "x\n");
+    t.settle();
+    // Built at once: "new" and the root are too recent to vouch for.
+    t.write("new/b.txt", "PM_RESUME\n");
+    t.build();
+    t.settle();
+    let run = t.same(&["--debug", "-n", "PM_RESUME"]);
+    assert!(listings(&run).2 > 0, "{}", run.stderr);
+    let refreshed = t.build();
+    assert!(
+        refreshed.stdout.contains(", a delta of "),
+        "{}",
+        refreshed.stdout
+    );
+    let run = t.same(&["--debug", "-n", "PM_RESUME"]);
+    assert_eq!(listings(&run), (3, 0, 0, 0), "{}", run.stderr);
+    // A corrupt delta is reported by the next refresh and replaced.
+    let delta = t.deltas().pop().unwrap();
+    std::fs::write(&delta, b"garbage").unwrap();
+    t.settle();
+    let run = t.build();
+    assert!(run.stderr.contains("ignoring the delta"), "{}", run.stderr);
+    t.settle();
+    let run = t.build();
+    assert_eq!(run.stderr, "");
+    let run = t.same(&["-n", "PM_RESUME"]);
+    assert_eq!(run.stderr, "");
+}
+
+#[test]
 fn a_search_inside_an_indexed_tree_uses_its_index() {
     let t = Tree::new();
     t.index(&[
