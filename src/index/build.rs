@@ -42,8 +42,8 @@ use super::format::{
     FLAG_UNSTABLE,
 };
 use super::{
-    cache_dir, check_owner, credentials, delta_file, fs_magic, index_file, is_delta_of, racy,
-    racy_window_ns, readable, stored_listing, trusted_fs, Stored,
+    cache_dir, check_owner, credentials, delta_file, fs_magic, index_file, is_delta_of, open_delta,
+    racy, racy_window_ns, readable, stored_listing, trusted_fs, Stored,
 };
 use crate::messages::{self, err};
 use crate::walk::{self, Entries, Listings, SearchPath, Source};
@@ -146,21 +146,11 @@ fn build_root(config: &mut Options, dir: &Path, given: &Path) -> Result<(), Stri
     remove_stale_temps(dir, &target);
     let old = match Index::open(&target, root_bytes) {
         Ok(base) => {
+            // A delta not used: its files are read again.
             let path = delta_file(dir, &root, base.header_crc);
-            let delta = match Index::open(&path, root_bytes) {
-                Ok(delta) if delta.creds == base.creds => Some(delta),
-                Ok(_) => None,
-                Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-                Err(e) => {
-                    // Its files are read again.
-                    messages::warning(format_args!(
-                        "ignoring the delta of the index of {} ({}): {e}",
-                        root.display(),
-                        path.display()
-                    ));
-                    None
-                }
-            };
+            let delta = open_delta(&base, &root, &path, |path| {
+                Index::open(path, root_bytes).map_err(|e| e.to_string())
+            });
             Some(Arc::new(Stored { base, delta }))
         }
         Err(e) if e.kind() == io::ErrorKind::NotFound => None,

@@ -351,6 +351,36 @@ pub struct Stored {
     pub delta: Option<Index>,
 }
 
+/// The delta at `path` of the index `base` of `root`, opened by `open`:
+/// None if there is none, or (reported once) if it cannot be used; a
+/// delta read with other credentials than its index is not used.
+pub fn open_delta(
+    base: &Index,
+    root: &Path,
+    path: &Path,
+    open: impl FnOnce(&Path) -> Result<Index, String>,
+) -> Option<Index> {
+    match open(path) {
+        Ok(delta) if delta.creds == base.creds => Some(delta),
+        Ok(_) => {
+            messages::debug(format_args!(
+                "index: {} not used: read with other credentials than the index",
+                path.display()
+            ));
+            None
+        }
+        Err(_) if !path.exists() => None,
+        Err(why) => {
+            messages::warning(format_args!(
+                "ignoring the delta of the index of {} ({}): {why}",
+                root.display(),
+                path.display()
+            ));
+            None
+        }
+    }
+}
+
 impl Stored {
     /// The part that holds file `key` and its number there. `hints` are
     /// the last numbers found in the delta and the index (`lookup_from`).
@@ -841,25 +871,7 @@ fn load(dir: &Path, file: &Path, root: &Path, query: Option<&Query>) -> Result<L
     };
     let base = open(file)?;
     let delta_path = delta_file(dir, root, base.header_crc);
-    let delta = match open(&delta_path) {
-        Ok(delta) if delta.creds == base.creds => Some(delta),
-        Ok(_) => {
-            messages::debug(format_args!(
-                "index: {} not used: read with other credentials than the index",
-                delta_path.display()
-            ));
-            None
-        }
-        Err(_) if !delta_path.exists() => None,
-        Err(why) => {
-            messages::warning(format_args!(
-                "ignoring the delta of the index of {} ({}): {why}",
-                root.display(),
-                delta_path.display()
-            ));
-            None
-        }
-    };
+    let delta = open_delta(&base, root, &delta_path, open);
     if let Some(delta) = &delta {
         messages::debug(format_args!(
             "index: {} holds {} files and {} listings a refresh read again",

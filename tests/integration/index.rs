@@ -61,6 +61,14 @@ impl Tree {
         run
     }
 
+    /// A refresh that writes a delta beside the index.
+    #[track_caller]
+    fn build_delta(&self) -> Run {
+        let run = self.build();
+        assert!(run.stdout.contains(", a delta of "), "{}", run.stdout);
+        run
+    }
+
     /// A refresh that writes a whole index, not a delta.
     fn build_whole(&self, args: &[&str]) -> Run {
         let out = self
@@ -479,29 +487,20 @@ fn index_output_is_that_of_no_index_after_random_mutations() {
         differential(&t);
         mutate(&t, &mut rng, &files);
         differential(&t);
-        // Refreshed: only what changed is read again, and still exact.
-        let refreshed = t.build();
+        // Refreshed into a delta: only what changed is read again, and
+        // still exact.
+        let refreshed = t.build_delta();
         assert!(
             refreshed.stdout.contains(" unchanged)"),
             "{}",
             refreshed.stdout
         );
         differential(&t);
-        // The refresh wrote a delta; changes to files it holds and to
-        // others, searched with it, then refreshed into the next delta.
-        assert!(
-            refreshed.stdout.contains(", a delta of "),
-            "{}",
-            refreshed.stdout
-        );
+        // Changes to files the delta holds and to others, searched with
+        // it, then refreshed into the next delta.
         mutate_again(&t, &mut rng, &files);
         differential(&t);
-        let refreshed = t.build();
-        assert!(
-            refreshed.stdout.contains(", a delta of "),
-            "{}",
-            refreshed.stdout
-        );
+        t.build_delta();
         differential(&t);
     }
 }
@@ -864,12 +863,7 @@ fn a_refresh_gives_the_bytes_of_a_fresh_build() {
         // A refresh that writes a delta, and then, after more edits, one
         // that merges that delta's files and the new ones into a whole
         // index (the carried files' trigrams come from the delta).
-        let refreshed = t.build();
-        assert!(
-            refreshed.stdout.contains("a delta of"),
-            "{}",
-            refreshed.stdout
-        );
+        t.build_delta();
         assert_eq!(t.deltas().len(), 1);
         for n in (5..300).step_by(41) {
             t.write(&format!("many/m{n:03}.txt"), random_text(&mut rng));
@@ -909,8 +903,7 @@ fn a_small_refresh_writes_a_delta_beside_the_index_and_searches_stay_exact() {
     }
     t.write("d0/added.txt", "added PM_RESUME\n");
     t.settle();
-    let run = t.build();
-    assert!(run.stdout.contains(", a delta of "), "{}", run.stdout);
+    t.build_delta();
     assert!(std::fs::read(t.index_file()).unwrap() == base);
     let deltas = t.deltas();
     assert_eq!(deltas.len(), 1);
@@ -931,8 +924,7 @@ fn a_small_refresh_writes_a_delta_beside_the_index_and_searches_stay_exact() {
     t.write("d0/added2.txt", "added PM_RESUME\n");
     let _ = std::fs::remove_file(t.root().join("d0/added.txt"));
     t.settle();
-    let run = t.build();
-    assert!(run.stdout.contains(", a delta of "), "{}", run.stdout);
+    t.build_delta();
     assert_eq!(t.deltas(), deltas);
     let run = t.same(&["--debug", "-n", "PM_RESUME"]);
     assert_eq!(report_numbers(&run, "files skipped (unchanged")[3], 0);
@@ -958,9 +950,8 @@ fn a_small_refresh_writes_a_delta_beside_the_index_and_searches_stay_exact() {
             with.stderr
         );
     }
-    let run = t.build();
+    let run = t.build_delta();
     assert!(run.stderr.contains("ignoring the delta"), "{}", run.stderr);
-    assert!(run.stdout.contains(", a delta of "), "{}", run.stdout);
     differential(&t);
     // A refresh that writes a whole index removes the delta.
     t.write(&files[1], "whole PM_RESUME\n");
@@ -1029,12 +1020,7 @@ fn a_delta_vouches_for_listings_the_index_holds_as_racy() {
     t.settle();
     let run = t.same(&["--debug", "-n", "PM_RESUME"]);
     assert!(listings(&run).2 > 0, "{}", run.stderr);
-    let refreshed = t.build();
-    assert!(
-        refreshed.stdout.contains(", a delta of "),
-        "{}",
-        refreshed.stdout
-    );
+    t.build_delta();
     let run = t.same(&["--debug", "-n", "PM_RESUME"]);
     assert_eq!(listings(&run), (3, 0, 0, 0), "{}", run.stderr);
     // A corrupt delta is reported by the next refresh and replaced.
