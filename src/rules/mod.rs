@@ -91,8 +91,8 @@ pub struct Rules {
     pub hidden: bool,
     pub own_output: OwnOutput,
     pub ignore: IgnoreOptions,
-    overrides: Override,
-    types: Types,
+    /// The -g globs and the types (`Matchers`).
+    matchers: PerThread,
     /// `--ignore-file` matchers, lowest precedence.
     explicit: Vec<Gitignore>,
     global: Option<Gitignore>,
@@ -115,22 +115,25 @@ pub struct RuleSpec<'a> {
 impl Rules {
     pub fn new(spec: RuleSpec) -> Result<Rules, String> {
         let cwd = std::env::current_dir().map_err(|e| format!("current directory: {e}"))?;
-        let mut builder = OverrideBuilder::new(&cwd);
-        builder
-            .case_insensitive(spec.glob_case_insensitive)
-            .map_err(|e| e.to_string())?;
-        for glob in spec.globs {
-            builder.add(glob).map_err(|e| e.to_string())?;
-        }
-        builder.case_insensitive(true).map_err(|e| e.to_string())?;
-        for glob in spec.iglobs {
-            builder.add(glob).map_err(|e| e.to_string())?;
-        }
-        let overrides = builder.build().map_err(|e| e.to_string())?;
-
-        let types = type_builder(spec.type_changes)?
-            .build()
-            .map_err(|e| e.to_string())?;
+        let globs = |root: &Path| -> Result<OverrideBuilder, String> {
+            let mut builder = OverrideBuilder::new(root);
+            builder
+                .case_insensitive(spec.glob_case_insensitive)
+                .map_err(|e| e.to_string())?;
+            for glob in spec.globs {
+                builder.add(glob).map_err(|e| e.to_string())?;
+            }
+            builder.case_insensitive(true).map_err(|e| e.to_string())?;
+            for glob in spec.iglobs {
+                builder.add(glob).map_err(|e| e.to_string())?;
+            }
+            Ok(builder)
+        };
+        let matchers = PerThread::new(
+            globs(Path::new("."))?,
+            globs(&cwd)?,
+            spec.type_changes.to_vec(),
+        )?;
 
         let mut outer = std::hash::DefaultHasher::new();
         std::hash::Hash::hash(cwd.as_os_str().as_bytes(), &mut outer);
@@ -164,8 +167,7 @@ impl Rules {
             hidden: spec.hidden,
             own_output: OwnOutput::stdout(),
             ignore: spec.ignore,
-            overrides,
-            types,
+            matchers,
             explicit,
             global,
             outer_fingerprint,
@@ -208,8 +210,21 @@ impl Rules {
         is_dir: bool,
         stored: Option<Verdict>,
     ) -> Result<(), Skip> {
+        self.matchers
+            .with(|m| self.check_with(m, stack, path, name, is_dir, stored))
+    }
+
+    fn check_with(
+        &self,
+        m: &Matchers,
+        stack: &IgnoreStack,
+        path: &Path,
+        name: &OsStr,
+        is_dir: bool,
+        stored: Option<Verdict>,
+    ) -> Result<(), Skip> {
         let path = strip_dot_slash(path);
-        match self.overrides.matched(path, is_dir) {
+        match m.globs(path).matched(path, is_dir) {
             Match::Ignore(_) => return Err(Skip::Glob),
             Match::Whitelist(_) => return Ok(()),
             Match::None => {}
@@ -219,7 +234,7 @@ impl Rules {
         // --debug must name the ignore rule that comes first in
         // ripgrep's order (-t rust -l unsafe, linux tree: see
         // benches/README.md, "Types before ignore files").
-        if !crate::messages::debug_enabled() && self.types.matched(path, is_dir).is_ignore() {
+        if !crate::messages::debug_enabled() && m.types.matched(path, is_dir).is_ignore() {
             return Err(Skip::Type);
         }
         let mut whitelisted = false;
@@ -234,7 +249,7 @@ impl Rules {
             Match::Whitelist(_) => whitelisted = true,
             Match::None => {}
         }
-        match self.types.matched(path, is_dir) {
+        match m.types.matched(path, is_dir) {
             Match::Ignore(_) => return Err(Skip::Type),
             Match::Whitelist(_) => whitelisted = true,
             Match::None => {}
@@ -243,6 +258,105 @@ impl Rules {
             return Err(Skip::Hidden);
         }
         Ok(())
+    }
+}
+
+/// The -g globs and the file types, compiled.
+struct Matchers {
+    /// The globs rooted at ".", for relative paths: rooted at the current
+    /// directory, as ripgrep roots them, they strip nothing from a
+    /// relative path either (the root is absolute), but compare their
+    /// root with "." as `Path`s for every path, by components.
+    relative: Override,
+    /// The globs rooted at the current directory, for absolute paths.
+    absolute: Override,
+    types: Types,
+}
+
+impl Matchers {
+    fn globs(&self, path: &Path) -> &Override {
+        match path.as_os_str().as_bytes().first() {
+            Some(b'/') => &self.absolute,
+            _ => &self.relative,
+        }
+    }
+}
+
+/// `Matchers` compiled once per thread that matches paths with them:
+/// each keeps scratch space in a pool that serves the thread that used it
+/// first without a lock and every other thread through one, and the walk
+/// matches on every listing thread (`-g '*.rs' -l fn`, linux tree, with
+/// the index: the pool's slow path and the root comparison were 11% of
+/// the CPU; see benches/README.md, "Session 17").
+struct PerThread {
+    /// Tells this set's matchers from another `Rules`' on a thread.
+    id: u64,
+    relative: OverrideBuilder,
+    absolute: OverrideBuilder,
+    type_changes: Vec<TypeChange>,
+    /// Built where the rules are made (which reports their errors), used
+    /// by the threads whose own build fails, which it cannot.
+    first: std::sync::Arc<Matchers>,
+}
+
+impl PerThread {
+    fn new(
+        relative: OverrideBuilder,
+        absolute: OverrideBuilder,
+        type_changes: Vec<TypeChange>,
+    ) -> Result<PerThread, String> {
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let mut per_thread = PerThread {
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            relative,
+            absolute,
+            type_changes,
+            first: std::sync::Arc::new(Matchers {
+                relative: Override::empty(),
+                absolute: Override::empty(),
+                types: TypesBuilder::new().build().map_err(|e| e.to_string())?,
+            }),
+        };
+        per_thread.first = std::sync::Arc::new(per_thread.build()?);
+        Ok(per_thread)
+    }
+
+    fn build(&self) -> Result<Matchers, String> {
+        let error = |e: ignore::Error| e.to_string();
+        Ok(Matchers {
+            relative: self.relative.build().map_err(error)?,
+            absolute: self.absolute.build().map_err(error)?,
+            types: type_builder(&self.type_changes)?.build().map_err(error)?,
+        })
+    }
+
+    /// Calls `f` with this thread's matchers.
+    fn with<R>(&self, f: impl FnOnce(&Matchers) -> R) -> R {
+        let empty = self.first.relative.is_empty()
+            && self.first.absolute.is_empty()
+            && self.first.types.is_empty();
+        if empty {
+            // Nothing to match: no scratch space is taken.
+            return f(&self.first);
+        }
+        thread_local! {
+            static MINE: std::cell::RefCell<Option<(u64, std::sync::Arc<Matchers>)>> =
+                const { std::cell::RefCell::new(None) };
+        }
+        MINE.with(|mine| {
+            let current = matches!(&*mine.borrow(), Some((id, _)) if *id == self.id);
+            if !current {
+                let matchers = self
+                    .build()
+                    .map(std::sync::Arc::new)
+                    .unwrap_or_else(|_| std::sync::Arc::clone(&self.first));
+                *mine.borrow_mut() = Some((self.id, matchers));
+            }
+            match &*mine.borrow() {
+                Some((_, matchers)) => f(matchers),
+                None => f(&self.first),
+            }
+        })
     }
 }
 

@@ -216,6 +216,47 @@ fn globs_include_exclude_and_override_ignore_rules() {
 }
 
 #[test]
+fn globs_are_rooted_at_the_current_directory_for_relative_and_absolute_paths() {
+    // As in rg 15.2.0: a glob with a slash is matched relative to the
+    // current directory, whether the path searched is relative or
+    // absolute (its current-directory prefix is stripped first).
+    let f = Fixture::new();
+    f.create("sub/a.rs", "");
+    f.create("sub/b.txt", "");
+    f.create("sub/deep/d.rs", "");
+    f.create("c.rs", "");
+    let root = f.path().canonicalize().unwrap();
+    let abs = root.to_str().unwrap();
+    assert_eq!(files(&f, &["-g", "sub/*.rs"]), "sub/a.rs\n");
+    assert_eq!(
+        files(&f, &["-g", "sub/*.rs", abs]),
+        format!("{abs}/sub/a.rs\n")
+    );
+    assert_eq!(
+        files(&f, &["-g", "!sub/", "-t", "rust", abs]),
+        format!("{abs}/c.rs\n")
+    );
+    // From sub/, "sub/*.rs" names sub/sub/*.rs: nothing, either way.
+    let run = f.run(&["--files", "-g", "sub/*.rs", abs]);
+    assert_eq!(
+        (run.stdout.as_str(), run.code),
+        (format!("{abs}/sub/a.rs\n").as_str(), 0)
+    );
+    let mut cmd = f.cmd(&["-j8", "--files", "-g", "sub/*.rs", abs]);
+    let run = cmd.current_dir(root.join("sub")).output().unwrap();
+    assert_eq!(
+        (run.stdout.as_slice(), run.status.code()),
+        (&b""[..], Some(1))
+    );
+    let mut cmd = f.cmd(&["-j8", "--files", "-g", "*.rs", "-g", "!deep/", abs]);
+    let run = cmd.current_dir(root.join("sub")).output().unwrap();
+    assert_eq!(
+        String::from_utf8(run.stdout).unwrap(),
+        format!("{abs}/c.rs\n{abs}/sub/a.rs\n")
+    );
+}
+
+#[test]
 fn file_types() {
     let f = Fixture::new();
     f.create("a.rs", "");
