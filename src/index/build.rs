@@ -468,10 +468,13 @@ impl Listings for Recorder {
         let meta = Meta::of(&before);
         if let Some(old) = &self.old {
             if let Some((old, id)) = old.dir(&key) {
-                if old.dir_meta(id) == meta && !racy(old, &meta, self.racy_ns) && readable(dir) {
+                let reusable =
+                    old.dir_meta(id) == meta && !racy(old, &meta, self.racy_ns) && readable(dir);
+                // Opened with its order checked: every listing is good.
+                if let Some(listing) = reusable.then(|| stored_listing(old, id)).flatten() {
                     self.reused.fetch_add(1, Ordering::Relaxed);
                     self.push(old.dir_listing(id));
-                    return Some(stored_listing(old, id));
+                    return Some(listing);
                 }
             }
         }

@@ -174,8 +174,12 @@ fn racy(index: &Index, meta: &Meta, racy_now_ns: i64) -> bool {
     meta.mtime.max(meta.ctime) >= index.build_start.saturating_sub(window)
 }
 
-/// Directory `id`'s stored entries, as `read_sorted` returns them.
-fn stored_listing(index: &Index, id: usize) -> Entries {
+/// Directory `id`'s stored entries, as `read_sorted` returns them; None
+/// if its record is bad (`Index::check_dir`).
+fn stored_listing(index: &Index, id: usize) -> Option<Entries> {
+    if !index.check_dir(id) {
+        return None;
+    }
     let mut entries = Entries::new();
     for (name, kind, ino) in index.dir_entries(id) {
         entries.push(name, kind.entry_type(), ino);
@@ -183,7 +187,7 @@ fn stored_listing(index: &Index, id: usize) -> Entries {
     if let Some((fingerprint, codes)) = index.dir_verdicts(id) {
         entries.set_verdicts(fingerprint, codes);
     }
-    entries
+    Some(entries)
 }
 
 /// The credentials this process reads files with, as canonical bytes:
@@ -816,7 +820,17 @@ impl Use {
                 return Err(&c.dirs_unreadable);
             }
         }
-        Ok(stored_listing(index, id))
+        stored_listing(index, id).ok_or_else(|| {
+            // Only a bug can write a bad listing under a good checksum.
+            static ONCE: std::sync::Once = std::sync::Once::new();
+            ONCE.call_once(|| {
+                messages::warning(format_args!(
+                    "index: a bad listing of {}; read from the disk instead",
+                    dir.display()
+                ))
+            });
+            &c.dirs_unknown
+        })
     }
 }
 
