@@ -25,6 +25,9 @@
 //!   process reads files with (`index::credentials`), so that an index
 //!   built with it set (or searched with it set) has credentials other
 //!   than the search's, which root cannot otherwise arrange in a test.
+//! - `TRAWL_TEST_WINDOW_BYTES=N`: a build reads files ahead of the one
+//!   it adds next only while their trigram sets hold fewer than N bytes
+//!   (`index::build`'s `WINDOW_BYTES`, 64 MiB), so that tests reach it.
 
 /// Where a test may make trawl panic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,6 +102,10 @@ mod hooks {
         var("TRAWL_TEST_CREDS")
     }
 
+    pub fn window_bytes() -> Option<usize> {
+        var("TRAWL_TEST_WINDOW_BYTES")?.parse().ok()
+    }
+
     pub fn list_delay() {
         static MICROS: OnceLock<u64> = OnceLock::new();
         let micros = *MICROS.get_or_init(|| {
@@ -124,7 +131,7 @@ mod hooks {
 
 #[cfg(feature = "test-hooks")]
 pub use hooks::{
-    creds, delay, delta_files, list_delay, panic_point, racy_ms, spill_limits, vanish,
+    creds, delay, delta_files, list_delay, panic_point, racy_ms, spill_limits, vanish, window_bytes,
 };
 
 #[cfg(not(feature = "test-hooks"))]
@@ -166,3 +173,9 @@ pub fn vanish(_dir: &std::path::Path) {}
 #[cfg(not(feature = "test-hooks"))]
 #[inline(always)]
 pub fn list_delay() {}
+
+#[cfg(not(feature = "test-hooks"))]
+#[inline(always)]
+pub fn window_bytes() -> Option<usize> {
+    None
+}

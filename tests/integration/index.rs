@@ -919,6 +919,15 @@ fn the_same_tree_gives_the_same_index_for_any_thread_count() {
     std::fs::remove_file(t.index_file()).unwrap();
     assert_eq!(t.run(&["--build-index", "-j4"]).code, 0);
     assert_eq!(one, content(&t));
+    // Read ahead by no more than one file at a time: the same.
+    std::fs::remove_file(t.index_file()).unwrap();
+    let built = t
+        .cmd(&["--build-index", "-j4"])
+        .env("TRAWL_TEST_WINDOW_BYTES", "1")
+        .output()
+        .unwrap();
+    assert_eq!(built.status.code(), Some(0));
+    assert_eq!(one, content(&t));
     // A refresh that reads nothing again gives the same index too.
     let run = t.run(&["--build-index", "-j3"]);
     assert!(run.stdout.contains("(0 read,"), "{}", run.stdout);
