@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use crate::messages::{self, file_error};
-use crate::rules::{strip_dot_slash, IgnoreStack, Rules, Seen, Verdict};
+use crate::rules::{strip_dot_slash, IgnoreStack, Rules, Seen, Stored, Verdict};
 use ahead::{Ahead, Step};
 
 #[derive(Debug, Clone)]
@@ -144,8 +144,10 @@ pub trait Listings: Send + Sync + std::fmt::Debug {
     /// listing of `dir`, in its order, for the stack `fingerprint`.
     fn record_verdicts(&self, _dir: &Path, _fingerprint: u64, _codes: Vec<u8>) {}
 
-    /// A listing's stored verdicts held for its stack and were used.
-    fn verdicts_used(&self) {}
+    /// A listing's stored verdicts held for its stack and were used
+    /// (`appended`: for the stack before lines were added to an ignore
+    /// file, `IgnoreStack::appended_since`).
+    fn verdicts_used(&self, _appended: bool) {}
 }
 
 /// The directory a listing job lists, opened (`O_PATH`, no read access
@@ -540,6 +542,9 @@ pub struct Entries {
     /// From an index: the ignore files' verdict per entry (`Verdict::code`)
     /// and the fingerprint they hold for (`Rules::ignore_fingerprint`).
     verdicts: Option<(u64, Vec<u8>)>,
+    /// From an index, for a listing read from the directory: the
+    /// fingerprint its stored verdicts were for (`IgnoreStack::appended_since`).
+    stored_fingerprint: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -566,6 +571,7 @@ impl Entries {
         spare.names.clear();
         spare.entries.clear();
         spare.verdicts = None;
+        spare.stored_fingerprint = None;
         spare
     }
 
@@ -573,6 +579,13 @@ impl Entries {
     /// for the stack whose fingerprint is `fingerprint`.
     pub fn set_verdicts(&mut self, fingerprint: u64, codes: Vec<u8>) {
         self.verdicts = Some((fingerprint, codes));
+    }
+
+    /// The fingerprint an index stored verdicts for, for a listing read
+    /// afresh: its entries get none, but a change to an ignore file can be
+    /// known by it (`IgnoreStack::appended_since`) for those below.
+    pub fn set_stored_fingerprint(&mut self, fingerprint: u64) {
+        self.stored_fingerprint = Some(fingerprint);
     }
 
     /// Gives the buffers back to this thread for its next listing, unless
@@ -712,7 +725,7 @@ impl Lister<'_> {
         // walk always did, their messages come after the entries' errors
         // and loops up to the first entry that is a directory or named
         // after every ignore file; files before it wait for the level.
-        let (stack, mut level_notes) = match job.loaded {
+        let (mut stack, mut level_notes) = match job.loaded {
             true => (job.stack.clone(), None),
             false => {
                 let mut seen = Seen::default();
@@ -733,7 +746,7 @@ impl Lister<'_> {
         }
         let base = path.len();
         let fingerprint = self.rules.ignore_fingerprint(&stack);
-        let stored = self.verdicts(&job, &mut entries, &stack, fingerprint, &mut path);
+        let stored = self.verdicts(&job, &mut entries, &mut stack, fingerprint, &mut path);
         let mut dir = Dir {
             job: &job,
             stack: &stack,
@@ -774,16 +787,18 @@ impl Lister<'_> {
     }
 
     /// The ignore files' verdicts of `entries` stored with an index's
-    /// listing, if they hold for `stack`. For an index being built, every
-    /// entry's verdict is computed and recorded.
+    /// listing, if they hold for `stack`, or for it as it was before
+    /// lines were added to one of its ignore files (then true, and
+    /// `stack` knows that change for the directories below). For an
+    /// index being built, every entry's verdict is computed and recorded.
     fn verdicts(
         &self,
         job: &DirJob,
         entries: &mut Entries,
-        stack: &IgnoreStack,
+        stack: &mut IgnoreStack,
         fingerprint: u64,
         path: &mut Vec<u8>,
-    ) -> Option<Vec<u8>> {
+    ) -> Option<(Vec<u8>, bool)> {
         let listings = self.opts.listings.as_ref()?;
         if listings.wants_verdicts() {
             let base = path.len();
@@ -800,11 +815,24 @@ impl Lister<'_> {
             path.truncate(base);
             listings.record_verdicts(&job.path, fingerprint, codes);
         }
-        let (stored, codes) = entries.verdicts.take()?;
-        (stored == fingerprint && codes.len() == entries.len()).then(|| {
-            listings.verdicts_used();
-            codes
-        })
+        let is_stored = |stored: u64| move |raw: u64| self.rules.fingerprint_of(raw) == stored;
+        let Some((stored, codes)) = entries.verdicts.take() else {
+            if let Some(stored) = entries.stored_fingerprint {
+                // Known for the listings below.
+                stack.appended_since(is_stored(stored));
+            }
+            return None;
+        };
+        if codes.len() != entries.len() {
+            return None;
+        }
+        let appended = match stored == fingerprint {
+            true => false,
+            false if stack.appended_since(is_stored(stored)) => true,
+            false => return None,
+        };
+        listings.verdicts_used(appended);
+        Some((codes, appended))
     }
 
     /// `read_sorted`, or what `opts.listings` answers in its place.
@@ -925,12 +953,15 @@ impl Lister<'_> {
     ) -> Option<Step<Walked, Key>> {
         let is_dir = entry.file_type.is_dir();
         messages::trace(format_args!("considering {}", path.display()));
-        let stored = dir
-            .stored
-            .as_ref()
-            .and_then(|codes| Verdict::decode(codes[index], is_dir))
-            // --debug names the rule that ignores a path: ask the files.
-            .filter(|v| *v != Verdict::Ignore || !messages::debug_enabled());
+        let stored = dir.stored.as_ref().and_then(|(codes, appended)| {
+            let verdict = Verdict::decode(codes[index], is_dir)
+                // --debug names the rule that ignores a path: ask the files.
+                .filter(|v| *v != Verdict::Ignore || !messages::debug_enabled())?;
+            Some(match appended {
+                false => Stored::Exact(verdict),
+                true => Stored::BeforeAppend(verdict),
+            })
+        });
         if let Err(reason) = self
             .rules
             .check(dir.stack, path, file_name(path), is_dir, stored)
@@ -1008,8 +1039,10 @@ struct Dir<'a> {
     jobs: &'a mut Vec<(Key, DirJob)>,
     /// The directory, for lookups of its entries by name.
     handle: DirHandle<'a>,
-    /// The ignore files' verdict per entry, from an index (`Verdict::code`).
-    stored: Option<Vec<u8>>,
+    /// The ignore files' verdict per entry, from an index (`Verdict::code`),
+    /// and whether they were made before lines were added to an ignore
+    /// file (`Lister::verdicts`).
+    stored: Option<(Vec<u8>, bool)>,
 }
 
 /// The listed directory as an ancestor of its entries (with -L).

@@ -84,7 +84,16 @@
 //! `--ignore-file` files are in the fingerprint too (with the current
 //! directory, their rules' root: `rules::Rules::ignore_fingerprint`).
 //! `--debug` asks the files again for every path they ignore, to name
-//! the rule.
+//! the rule. One change is allowed for: lines added at the end of one
+//! ignore file (the last of its matcher). A stack whose fingerprint, with
+//! that file cut back to a line end, is the stored one had exactly those
+//! inputs then (the rest of each file hashed as it is), so each stored
+//! verdict is what all its matchers said with the file as it was; the
+//! added lines, the file's last, override its earlier lines and what
+//! comes after it in precedence, and nothing that comes before it: they
+//! are asked, and where they match, the matchers before theirs
+//! (`rules::IgnoreStack::updated`). Any other change gives another
+//! fingerprint, and the files are asked.
 //!
 //! An index that is corrupt, of another version or root, or not owned by
 //! the user (or writable by others) is reported once and ignored; its
@@ -513,6 +522,9 @@ struct Counts {
     access_checks: AtomicU64,
     /// Listings whose ignore verdicts came from the index.
     dirs_verdicts: AtomicU64,
+    /// Of those, the verdicts made before lines were added at the end
+    /// of an ignore file (`IgnoreStack::appended_since`).
+    dirs_verdicts_appended: AtomicU64,
 }
 
 /// The indexes a search uses, and what they vouched for.
@@ -736,8 +748,10 @@ impl Use {
         ));
         messages::debug(format_args!(
             "index: {} listings checked against the ignore files by the verdicts the \
-             index stored (same ignore files and options as the build's)",
-            n(&c.dirs_verdicts)
+             index stored (same ignore files and options as the build's, or {} of them \
+             with lines added at the end of one ignore file since: those lines asked)",
+            n(&c.dirs_verdicts),
+            n(&c.dirs_verdicts_appended)
         ));
         if !self.skips_files {
             return;
@@ -759,8 +773,13 @@ impl Use {
 }
 
 impl Listings for Use {
-    fn verdicts_used(&self) {
+    fn verdicts_used(&self, appended: bool) {
         self.counts.dirs_verdicts.fetch_add(1, Ordering::Relaxed);
+        if appended {
+            self.counts
+                .dirs_verdicts_appended
+                .fetch_add(1, Ordering::Relaxed);
+        }
     }
 
     fn skips(&self, dir: &mut DirHandle, path: &Path) -> bool {
@@ -790,13 +809,25 @@ impl Listings for Use {
             }
             Err(why) => {
                 why.fetch_add(1, Ordering::Relaxed);
-                read().0
+                let mut found = read().0;
+                if let (Some(entries), Some(stored)) = (&mut found, self.stored_fingerprint(dir)) {
+                    entries.set_stored_fingerprint(stored);
+                }
+                found
             }
         }
     }
 }
 
 impl Use {
+    /// The fingerprint the index stored `dir`'s verdicts for, whatever
+    /// its listing is now.
+    fn stored_fingerprint(&self, dir: &Path) -> Option<u64> {
+        let (root, key) = self.locate(dir)?;
+        let (index, id) = root.loaded.stored.dir(&key)?;
+        index.dir_fingerprint(id)
+    }
+
     /// `dir`'s listing from the index, or the count of why it must be read.
     fn stored(&self, dir: &Path) -> Result<Entries, &AtomicU64> {
         let c = &self.counts;

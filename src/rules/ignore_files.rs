@@ -89,7 +89,44 @@ struct Level {
     /// paths and contents of the ignore files read, whether it is a
     /// repository root (`IgnoreStack::fingerprint`).
     fingerprint: u64,
+    /// The directory, as its matchers are rooted, and as hashed.
+    dir: PathBuf,
+    key: Vec<u8>,
+    case_insensitive: bool,
+    /// The ignore files read, in the order hashed.
+    parts: Vec<Part>,
+    /// The fingerprints the level had before lines were added at the end
+    /// of one of its files (`Level::variants`).
+    variants: std::sync::OnceLock<Vec<Variant>>,
 }
+
+/// An ignore file of a level.
+struct Part {
+    path: PathBuf,
+    /// Its contents, None if it could not be read, and their `chained`
+    /// hash.
+    content: Option<Vec<u8>>,
+    hash: Option<u64>,
+    /// The matcher it is in (`CUSTOM`, `DOT`, `GIT` or `EXCLUDE`).
+    slot: usize,
+    /// The last file of its matcher: its last lines are the matcher's.
+    last: bool,
+}
+
+/// The level as it was with one file's contents cut after a line.
+struct Variant {
+    fingerprint: u64,
+    part: usize,
+    /// The length of the file then.
+    len: usize,
+}
+
+/// The matchers of a level, in precedence order: `.rgignore` and
+/// `.trawlignore`, `.ignore`, `.gitignore`, `.git/info/exclude`.
+const CUSTOM: usize = 0;
+const DOT: usize = 1;
+const GIT: usize = 2;
+const EXCLUDE: usize = 3;
 
 /// The ignore levels of the directories from the filesystem root down to
 /// the directory whose entries are being walked. Cloning it is cheap
@@ -103,6 +140,24 @@ pub struct IgnoreStack {
     any_git: bool,
     /// The base's and every level's fingerprints, hashed in order.
     fingerprint: u64,
+    /// The same without the last level's.
+    parent_fingerprint: u64,
+    /// The stack as it was before lines were added at the end of one of
+    /// its ignore files, if an index's stored verdicts say so
+    /// (`appended_since`).
+    as_built: Option<Arc<Change>>,
+}
+
+/// One ignore file of a stack that has had lines added at its end since
+/// an index stored verdicts for the stack as it was.
+struct Change {
+    /// The stack's fingerprint as it was (as `IgnoreStack::fingerprint`).
+    fingerprint: u64,
+    /// Its level (in `levels`) and matcher (`CUSTOM`...`EXCLUDE`).
+    level: usize,
+    slot: usize,
+    /// The lines added, alone.
+    appended: Arc<Lazy>,
 }
 
 /// What a walk's stacks share: the levels above the walk root.
@@ -170,9 +225,11 @@ impl IgnoreStack {
         stack.fingerprint = hash.finish();
         let empty = IgnoreStack {
             fingerprint: stack.fingerprint,
+            parent_fingerprint: stack.fingerprint,
             base: Arc::new(stack),
             levels: Vec::new(),
             any_git: false,
+            as_built: None,
         };
         empty.child(root, None, opts)
     }
@@ -188,15 +245,133 @@ impl IgnoreStack {
         let mut levels = Vec::with_capacity(self.levels.len() + 1);
         levels.extend(self.levels.iter().cloned());
         let any_git = self.any_git || level.has_git;
-        let mut hash = DefaultHasher::new();
-        (self.fingerprint, level.fingerprint).hash(&mut hash);
+        let as_built = self.as_built.as_ref().map(|change| {
+            Arc::new(Change {
+                fingerprint: chain_level(change.fingerprint, level.fingerprint),
+                level: change.level,
+                slot: change.slot,
+                appended: Arc::clone(&change.appended),
+            })
+        });
+        let fingerprint = chain_level(self.fingerprint, level.fingerprint);
         levels.push(Arc::new(level));
         IgnoreStack {
             base: Arc::clone(&self.base),
             levels,
             any_git,
-            fingerprint: hash.finish(),
+            fingerprint,
+            parent_fingerprint: self.fingerprint,
+            as_built,
         }
+    }
+
+    /// Whether the verdicts an index stored under a fingerprint (`is_stored`
+    /// tells it from this stack's as `fingerprint` gives them) were made
+    /// for this stack as it was before lines were added at the end of one
+    /// of its ignore files: an ancestor's, found when the ancestor was
+    /// listed, or this directory's own. Then `updated` tells the verdicts
+    /// now from those. Only one file may have changed, and only so: any
+    /// other change gives another fingerprint.
+    pub fn appended_since(&mut self, is_stored: impl Fn(u64) -> bool) -> bool {
+        if let Some(change) = &self.as_built {
+            return is_stored(change.fingerprint);
+        }
+        let Some(level) = self.levels.last() else {
+            return false;
+        };
+        for variant in level.variants() {
+            let fingerprint = chain_level(self.parent_fingerprint, variant.fingerprint);
+            if is_stored(fingerprint) {
+                let part = &level.parts[variant.part];
+                self.as_built = Some(Arc::new(Change {
+                    fingerprint,
+                    level: self.levels.len() - 1,
+                    slot: part.slot,
+                    appended: Arc::new(level.appended(variant)),
+                }));
+                return true;
+            }
+        }
+        false
+    }
+
+    /// What `matched` says of `path` now, from what it said (`old`) of
+    /// the stack as it was (`appended_since`). The added lines come last
+    /// in their file: where they say nothing, or their matcher is not
+    /// asked (a `.gitignore` beyond the repository), `old` stands; where
+    /// they match and `old` is no verdict, theirs is; where both have one,
+    /// `old` stands if a matcher that comes before the changed one has an
+    /// opinion (it made `old`), else theirs.
+    pub fn updated(&self, path: &Path, is_dir: bool, old: Match<PathBuf>) -> Match<PathBuf> {
+        let Some(change) = &self.as_built else {
+            return old;
+        };
+        let base = &*self.base;
+        let any_git = !base.require_git || base.any_git_in_parents || self.any_git;
+        let below = &self.levels[change.level + 1..];
+        if change.slot >= GIT && (!any_git || below.iter().any(|level| level.has_git)) {
+            return old;
+        }
+        let added = match change.appended.get() {
+            Some(gitignore) => from_gitignore(gitignore, path, is_dir),
+            None => Match::None,
+        };
+        if added.is_none() || old.is_none() {
+            return added.or(old);
+        }
+        match self.before_has_opinion(change, path, is_dir, any_git) {
+            true => old,
+            false => added,
+        }
+    }
+
+    /// Whether a matcher that comes before `change`'s in `matched`'s order
+    /// has an opinion of `path`: any of an earlier kind, or of its kind in
+    /// a directory below its.
+    fn before_has_opinion(
+        &self,
+        change: &Change,
+        path: &Path,
+        is_dir: bool,
+        any_git: bool,
+    ) -> bool {
+        let mut saw_git = false;
+        for (depth, level) in self.levels.iter().enumerate().rev() {
+            let matchers = [&level.custom, &level.dot, &level.git, &level.exclude];
+            for (slot, matcher) in matchers.into_iter().enumerate() {
+                let before = slot < change.slot || (slot == change.slot && depth > change.level);
+                if !before || (slot >= GIT && (!any_git || saw_git)) {
+                    continue;
+                }
+                if let Some(gitignore) = matcher.as_ref().and_then(Lazy::get) {
+                    if !from_gitignore(gitignore, path, is_dir).is_none() {
+                        return true;
+                    }
+                }
+            }
+            saw_git |= level.has_git;
+        }
+        // The levels above the root come after every level below it.
+        let base = &*self.base;
+        if let (Some(absolute_root), true) = (&base.absolute_root, base.parents_have_rules) {
+            let relative = path.strip_prefix(&base.walk_root).unwrap_or(path);
+            let absolute = absolute_root.join(relative);
+            for level in base.parents.iter().rev() {
+                let matchers = [&level.custom, &level.dot, &level.git, &level.exclude];
+                for (slot, matcher) in matchers.into_iter().enumerate() {
+                    if slot >= change.slot || (slot >= GIT && (!any_git || saw_git)) {
+                        continue;
+                    }
+                    if let Some(gitignore) = matcher.as_ref().and_then(Lazy::get) {
+                        if !from_gitignore(gitignore, &absolute, is_dir).is_none() {
+                            return true;
+                        }
+                    }
+                }
+                saw_git |= level.has_git;
+            }
+        }
+        false
     }
 
     /// A hash of everything `matched` depends on but the path and `is_dir`
@@ -296,9 +471,13 @@ impl Level {
     }
 
     fn load(dir: &Path, seen: Option<&Seen>, opts: &IgnoreOptions) -> Level {
-        let mut level = Level::default();
-        let mut hash = DefaultHasher::new();
-        same_dir(dir).hash(&mut hash);
+        let mut level = Level {
+            dir: dir.to_path_buf(),
+            key: same_dir(dir).to_vec(),
+            case_insensitive: opts.case_insensitive,
+            ..Level::default()
+        };
+        let parts = &mut level.parts;
         let all = Seen::all();
         let seen = seen.unwrap_or(&all);
         let names = |candidates: &[(&'static str, bool)]| -> Vec<&'static str> {
@@ -309,7 +488,7 @@ impl Level {
                 .collect()
         };
         if opts.dot {
-            level.dot = load_many(dir, &names(&[(".ignore", seen.ignore)]), opts, &mut hash);
+            level.dot = load_many(dir, &names(&[(".ignore", seen.ignore)]), opts, DOT, parts);
             level.custom = load_many(
                 dir,
                 &names(&[
@@ -317,7 +496,8 @@ impl Level {
                     (".trawlignore", seen.trawlignore),
                 ]),
                 opts,
-                &mut hash,
+                CUSTOM,
+                parts,
             );
         }
         if opts.vcs {
@@ -330,18 +510,81 @@ impl Level {
                 dir,
                 &names(&[(".gitignore", seen.gitignore)]),
                 opts,
-                &mut hash,
+                GIT,
+                parts,
             );
             if level.has_git && opts.exclude {
                 if let Some(git_dir) = git_common_dir(dir) {
                     let exclude = [git_dir.join("info/exclude")];
-                    level.exclude = Lazy::load(dir, exclude, opts, &mut hash);
+                    level.exclude = Lazy::load(dir, exclude, opts, EXCLUDE, parts);
                 }
             }
         }
-        level.has_git.hash(&mut hash);
-        level.fingerprint = hash.finish();
+        level.fingerprint = level.fingerprint_with(None);
         level
+    }
+
+    /// The level's fingerprint: its directory, each file's path and
+    /// contents (`chained`), whether it is a repository root; with
+    /// `replace`, one part's contents hashed as `(part, chained value)`.
+    fn fingerprint_with(&self, replace: Option<(usize, u64)>) -> u64 {
+        let mut hash = DefaultHasher::new();
+        self.key.hash(&mut hash);
+        for (n, part) in self.parts.iter().enumerate() {
+            part.path.as_os_str().as_bytes().hash(&mut hash);
+            let content = match replace {
+                Some((at, value)) if at == n => Some(value),
+                _ => part.hash,
+            };
+            content.hash(&mut hash);
+        }
+        self.has_git.hash(&mut hash);
+        hash.finish()
+    }
+
+    /// The fingerprints the level had when the last file of a matcher
+    /// was shorter by whole lines (the file empty included).
+    fn variants(&self) -> &[Variant] {
+        self.variants.get_or_init(|| {
+            let mut variants = Vec::new();
+            for (n, part) in self.parts.iter().enumerate() {
+                let Some(content) = part.content.as_deref().filter(|_| part.last) else {
+                    continue;
+                };
+                chained(content, |len, value| {
+                    if len < content.len() {
+                        variants.push(Variant {
+                            fingerprint: self.fingerprint_with(Some((n, value))),
+                            part: n,
+                            len,
+                        });
+                    }
+                });
+            }
+            variants
+        })
+    }
+
+    /// The lines `variant` does not have, as a matcher of their own.
+    fn appended(&self, variant: &Variant) -> Lazy {
+        let part = &self.parts[variant.part];
+        let mut builder = GitignoreBuilder::new(&self.dir);
+        let _ = builder.case_insensitive(self.case_insensitive);
+        let content = part.content.as_deref().unwrap_or_default();
+        // Reported when the whole file was read.
+        let from_start = variant.len == 0;
+        add_text(
+            &mut builder,
+            &part.path,
+            &content[variant.len..],
+            false,
+            from_start,
+        );
+        Lazy {
+            builder,
+            messages: false,
+            built: std::sync::OnceLock::new(),
+        }
     }
 }
 
@@ -375,9 +618,47 @@ fn load_many(
     dir: &Path,
     names: &[&str],
     opts: &IgnoreOptions,
-    hash: &mut DefaultHasher,
+    slot: usize,
+    parts: &mut Vec<Part>,
 ) -> Option<Lazy> {
-    Lazy::load(dir, names.iter().map(|name| dir.join(name)), opts, hash)
+    Lazy::load(
+        dir,
+        names.iter().map(|name| dir.join(name)),
+        opts,
+        slot,
+        parts,
+    )
+}
+
+/// The stack's fingerprint with one more level's.
+fn chain_level(stack: u64, level: u64) -> u64 {
+    let mut hash = DefaultHasher::new();
+    (stack, level).hash(&mut hash);
+    hash.finish()
+}
+
+/// An ignore file's contents as a level's fingerprint hashes them: a hash
+/// chained over its lines (each with its `\n`), so that one pass gives the
+/// hash of each prefix that ends a line (`each(len, hash)`, the empty one
+/// first), and an index's verdicts stored before lines were added at the
+/// end of a file are known for what they were (`Level::variants`).
+fn chained(content: &[u8], mut each: impl FnMut(usize, u64)) -> u64 {
+    let mut value = 0u64;
+    each(0, value);
+    let mut start = 0;
+    while start < content.len() {
+        let end = memchr::memchr(b'\n', &content[start..]).map_or(content.len(), |i| start + i + 1);
+        value = chain_level(value, {
+            let mut hash = DefaultHasher::new();
+            content[start..end].hash(&mut hash);
+            hash.finish()
+        });
+        if content[end - 1] == b'\n' {
+            each(end, value);
+        }
+        start = end;
+    }
+    value
 }
 
 /// A level's ignore files, read and parsed (a bad line is reported as
@@ -393,12 +674,14 @@ struct Lazy {
 }
 
 impl Lazy {
-    /// `load` of a directory's files, not compiled yet.
+    /// `load` of a directory's files, not compiled yet; each file read is
+    /// added to `parts` as the matcher `slot`'s.
     fn load(
         root: &Path,
         paths: impl IntoIterator<Item = PathBuf>,
         opts: &IgnoreOptions,
-        hash: &mut DefaultHasher,
+        slot: usize,
+        parts: &mut Vec<Part>,
     ) -> Option<Lazy> {
         let mut paths = paths.into_iter().peekable();
         // Most directories have none of the files: no builder then.
@@ -407,7 +690,18 @@ impl Lazy {
         let _ = builder.case_insensitive(opts.case_insensitive);
         let mut any = false;
         for path in paths {
-            any |= add_file(&mut builder, &path, opts.messages, false, hash);
+            let content = add_file(&mut builder, &path, opts.messages, false);
+            any |= content.is_some();
+            parts.push(Part {
+                path,
+                hash: content.as_deref().map(|c| chained(c, |_, _| {})),
+                content,
+                slot,
+                last: false,
+            });
+        }
+        if let Some(last) = parts.last_mut() {
+            last.last = true;
         }
         any.then(|| Lazy {
             builder,
@@ -440,7 +734,10 @@ pub fn load(
     let _ = builder.case_insensitive(opts.case_insensitive);
     let mut any = false;
     for path in paths {
-        any |= add_file(&mut builder, &path, messages, explicit, hash);
+        let content = add_file(&mut builder, &path, messages, explicit);
+        path.as_os_str().as_bytes().hash(hash);
+        content.hash(hash);
+        any |= content.is_some();
     }
     if !any {
         return None;
@@ -459,30 +756,42 @@ fn add_file(
     path: &Path,
     messages: bool,
     explicit: bool,
-    hash: &mut DefaultHasher,
-) -> bool {
-    let read = std::fs::read(path);
-    path.as_os_str().as_bytes().hash(hash);
-    read.as_ref().ok().hash(hash);
-    let text = match read {
+) -> Option<Vec<u8>> {
+    let text = match std::fs::read(path) {
         Ok(text) => text,
         Err(error) if explicit => {
             if messages {
                 crate::messages::warning(format_args!("{}: {error}", path.display()));
             }
-            return false;
+            return None;
         }
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return false,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return None,
         Err(error) => {
             crate::messages::debug(format_args!(
                 "ignoring ignore file {}: {error}",
                 path.display()
             ));
-            return false;
+            return None;
         }
     };
-    let text = String::from_utf8_lossy(&text);
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    add_text(builder, path, &text, messages, true);
+    Some(text)
+}
+
+/// Adds the lines of `text`, a file's contents from its start or from the
+/// start of a line (a byte order mark is dropped only from the file's).
+fn add_text(
+    builder: &mut GitignoreBuilder,
+    path: &Path,
+    text: &[u8],
+    messages: bool,
+    from_start: bool,
+) {
+    let text = String::from_utf8_lossy(text);
+    let text = match from_start {
+        true => text.strip_prefix('\u{feff}').unwrap_or(&text),
+        false => &text,
+    };
     for (number, line) in text.lines().enumerate() {
         if let Err(error) = builder.add_line(Some(path.to_path_buf()), line) {
             if messages {
@@ -494,7 +803,6 @@ fn add_file(
             }
         }
     }
-    true
 }
 
 fn build(builder: &GitignoreBuilder, messages: bool) -> Option<Gitignore> {

@@ -63,7 +63,24 @@ pub enum Verdict {
     Whitelist,
 }
 
+/// A verdict an index stored for a path, made for its stack as it is
+/// (`Exact`) or as it was before lines were added at the end of one of
+/// its ignore files (`BeforeAppend`: `IgnoreStack::appended_since`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stored {
+    Exact(Verdict),
+    BeforeAppend(Verdict),
+}
+
 impl Verdict {
+    fn to_match(self) -> Match<PathBuf> {
+        match self {
+            Verdict::None => Match::None,
+            Verdict::Ignore => Match::Ignore(PathBuf::new()),
+            Verdict::Whitelist => Match::Whitelist(PathBuf::new()),
+        }
+    }
+
     pub fn code(self, is_dir: bool) -> u8 {
         let v = match self {
             Verdict::None => 1,
@@ -178,11 +195,18 @@ impl Rules {
     /// in `stack`'s directory but the path (see `IgnoreStack::fingerprint`),
     /// the global excludes file and --ignore-file files included.
     pub fn ignore_fingerprint(&self, stack: &IgnoreStack) -> u64 {
+        self.fingerprint_of(stack.fingerprint())
+    }
+
+    /// `ignore_fingerprint` of a stack whose own is `stack`
+    /// (`IgnoreStack::fingerprint`, or one it had: `appended_since`).
+    pub fn fingerprint_of(&self, stack: u64) -> u64 {
+        let stack = stack.max(1);
         match self.outer_fingerprint {
-            None => stack.fingerprint(),
+            None => stack,
             Some(outer) => {
                 let mut hash = std::hash::DefaultHasher::new();
-                std::hash::Hash::hash(&(stack.fingerprint(), outer), &mut hash);
+                std::hash::Hash::hash(&(stack, outer), &mut hash);
                 std::hash::Hasher::finish(&hash).max(1)
             }
         }
@@ -208,7 +232,7 @@ impl Rules {
         path: &Path,
         name: &OsStr,
         is_dir: bool,
-        stored: Option<Verdict>,
+        stored: Option<Stored>,
     ) -> Result<(), Skip> {
         self.matchers
             .with(|m| self.check_with(m, stack, path, name, is_dir, stored))
@@ -221,7 +245,7 @@ impl Rules {
         path: &Path,
         name: &OsStr,
         is_dir: bool,
-        stored: Option<Verdict>,
+        stored: Option<Stored>,
     ) -> Result<(), Skip> {
         let path = strip_dot_slash(path);
         match m.globs(path).matched(path, is_dir) {
@@ -239,9 +263,8 @@ impl Rules {
         }
         let mut whitelisted = false;
         let matched = match stored {
-            Some(Verdict::None) => Match::None,
-            Some(Verdict::Ignore) => Match::Ignore(PathBuf::new()),
-            Some(Verdict::Whitelist) => Match::Whitelist(PathBuf::new()),
+            Some(Stored::Exact(verdict)) => verdict.to_match(),
+            Some(Stored::BeforeAppend(verdict)) => stack.updated(path, is_dir, verdict.to_match()),
             None => stack.matched(path, is_dir, &self.explicit, self.global.as_ref()),
         };
         match matched {

@@ -525,7 +525,9 @@ fn mutate_again(t: &Tree, rng: &mut Rng, files: &[String]) {
             std::fs::write(&path, old).unwrap();
         }
     }
-    t.write(".gitignore", "ignored/\n");
+    // Lines added at the end of the .gitignore (the stored verdicts stand,
+    // those lines asked): d1 comes back, *.rs files go but one.
+    t.write(".gitignore", "ignored/\nd1/\n!d1/\n*.rs\n!m.rs\n");
 }
 
 #[test]
@@ -1889,4 +1891,122 @@ fn stored_ignore_verdicts_are_used_only_for_the_same_ignore_files_and_options() 
         run.stdout,
         "a.log\nkeep.log\nsub/b.tmp\nsub/deep/c.log\nsub/deep/c.tmp\n"
     );
+}
+
+/// The --debug count of listings whose stored verdicts were made before
+/// lines were added at the end of an ignore file.
+fn appended_listings(run: &Run) -> u64 {
+    report_numbers(run, "listings checked against the ignore files")[1]
+}
+
+#[test]
+fn lines_added_at_the_end_of_an_ignore_file_keep_the_stored_verdicts() {
+    let t = Tree::new();
+    t.f.git_init("tree");
+    t.f.git_init("tree/nested");
+    t.write(".git/info/exclude", "excluded.txt\n");
+    t.index(&[
+        (".gitignore", "*.log\n!keep.log\n"),
+        (".ignore", "*.tmp\n"),
+        (".rgignore", "r1.txt\n"),
+        (".trawlignore", "t1.txt\n"),
+        ("a.log", "x\n"),
+        ("keep.log", "x\n"),
+        ("a.txt", "x\n"),
+        ("b.dat", "x\n"),
+        ("excluded.txt", "x\n"),
+        ("r1.txt", "x\n"),
+        ("r2.txt", "x\n"),
+        ("t1.txt", "x\n"),
+        ("t2.txt", "x\n"),
+        ("x.tmp", "x\n"),
+        ("y.tmp", "x\n"),
+        ("sub/.gitignore", "*.bak\n"),
+        ("sub/a.bak", "x\n"),
+        ("sub/a.txt", "x\n"),
+        ("sub/c.log", "x\n"),
+        ("sub/keep.log", "x\n"),
+        ("sub/deep/d.txt", "x\n"),
+        ("sub/deep/d.log", "x\n"),
+        ("sub/deep/d.bak", "x\n"),
+        ("empty/.gitignore", ""),
+        ("empty/e.txt", "x\n"),
+        ("empty/e.dat", "x\n"),
+        ("empty/below/e.dat", "x\n"),
+        ("noeol/.gitignore", "*.x"),
+        ("noeol/n.x", "x\n"),
+        ("noeol/n.y", "x\n"),
+        ("nested/n.txt", "x\n"),
+        ("nested/n.log", "x\n"),
+        ("nested/inner/i.log", "x\n"),
+    ]);
+    let check = |what: &str, used: bool| {
+        for args in [
+            &["--files"][..],
+            &["--files", "--hidden"],
+            &["-c", "x"],
+            &["--files", "-g", "*.log"],
+            &["--files", "--no-ignore-dot"],
+            &["--files", "nested"],
+            &["--files", "sub"],
+        ] {
+            t.same(args);
+        }
+        let run = t.run(&["--debug", "--files"]);
+        assert_eq!(appended_listings(&run) > 0, used, "{what}: {}", run.stderr);
+    };
+    check("as built", false);
+    // (file, lines added, whether the verdicts made before them stand)
+    let cases = [
+        (".gitignore", "*.txt\n", true),
+        (".gitignore", "!a.log\n", true),
+        (".gitignore", "sub/\n", true),
+        (".gitignore", "!sub/c.log\n/b.dat\n", true),
+        // sub/.gitignore comes first for what is below it.
+        (".gitignore", "!*.bak\n", true),
+        ("sub/.gitignore", "!*.log\n", true),
+        // The nested repository's files are beyond the root's .gitignore.
+        (".gitignore", "n.log\ninner/\n", true),
+        (".ignore", "!x.tmp\n*.dat\n", true),
+        (".trawlignore", "t2.txt\n", true),
+        // Not the last file of its matcher: .trawlignore's lines follow.
+        (".rgignore", "r2.txt\n!t1.txt\n", false),
+        (".git/info/exclude", "a.txt\n", true),
+        ("empty/.gitignore", "*.dat\n", true),
+        // Its last line had no newline: it changed.
+        ("noeol/.gitignore", "\n*.y\n", false),
+    ];
+    for (n, (file, added, used)) in cases.into_iter().enumerate() {
+        let path = t.root().join(file);
+        let before = std::fs::read(&path).unwrap();
+        let after = [&before[..], added.as_bytes()].concat();
+        // In place (its directory's listing stays the index's), or
+        // renamed over it (the listing is read again).
+        match n % 2 {
+            0 => std::fs::write(&path, &after).unwrap(),
+            _ => {
+                let tmp = t.f.path().join("tmp-ignore");
+                std::fs::write(&tmp, &after).unwrap();
+                std::fs::rename(&tmp, &path).unwrap();
+            }
+        }
+        check(&format!("{file} += {added:?}"), used);
+        std::fs::write(&path, &before).unwrap();
+    }
+    // Lines added to two files: below both (sub and sub/deep), no
+    // verdict stands; elsewhere those made before the root's lines do.
+    let root_ignore = t.root().join(".gitignore");
+    let sub_ignore = t.root().join("sub/.gitignore");
+    t.settle();
+    t.build();
+    std::fs::write(&root_ignore, "*.log\n!keep.log\n*.dat\n").unwrap();
+    let one = appended_listings(&t.same(&["--debug", "--files"]));
+    std::fs::write(&sub_ignore, "*.bak\n!c.log\n").unwrap();
+    let run = t.same(&["--debug", "--files"]);
+    assert_eq!(appended_listings(&run), one - 2, "{}", run.stderr);
+    assert!(run.stdout.contains("sub/c.log\n"), "{}", run.stdout);
+    assert!(!run.stdout.contains("b.dat"), "{}", run.stdout);
+    std::fs::write(&sub_ignore, "*.bak\n").unwrap();
+    std::fs::write(&root_ignore, "*.txt\n!keep.log\n").unwrap();
+    check("a line changed", false);
 }
