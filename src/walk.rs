@@ -817,7 +817,7 @@ impl Lister<'_> {
         }
         let is_stored = |stored: u64| move |raw: u64| self.rules.fingerprint_of(raw) == stored;
         let Some((stored, codes)) = entries.verdicts.take() else {
-            if let Some(stored) = entries.stored_fingerprint {
+            if let Some(stored) = entries.stored_fingerprint.filter(|&f| f != fingerprint) {
                 // Known for the listings below.
                 stack.appended_since(is_stored(stored));
             }

@@ -492,15 +492,15 @@ impl Index {
         }
     }
 
-    /// The ignore files' verdicts stored for directory `id`'s entries
-    /// (one `rules::Verdict::code` each, in order) and their fingerprint;
-    /// None if the build recorded none.
     /// The fingerprint directory `id`'s verdicts were stored for, if any.
     pub fn dir_fingerprint(&self, id: usize) -> Option<u64> {
         let r = &self.dirs[id * DIR_REC..(id + 1) * DIR_REC];
         Some(u64_at(r, 60)).filter(|&f| f != 0)
     }
 
+    /// The ignore files' verdicts stored for directory `id`'s entries
+    /// (one `rules::Verdict::code` each, in order) and their fingerprint;
+    /// None if the build recorded none.
     pub fn dir_verdicts(&self, id: usize) -> Option<Verdicts> {
         let r = &self.dirs[id * DIR_REC..(id + 1) * DIR_REC];
         let fingerprint = u64_at(r, 60);

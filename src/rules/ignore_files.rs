@@ -281,7 +281,10 @@ impl IgnoreStack {
         };
         for variant in level.variants() {
             let fingerprint = chain_level(self.parent_fingerprint, variant.fingerprint);
-            if is_stored(fingerprint) {
+            // The file whole must compile, as the lines added alone then
+            // do (a file too big to compile has no rules, whatever its
+            // last lines say).
+            if is_stored(fingerprint) && level.compiles(level.parts[variant.part].slot) {
                 let part = &level.parts[variant.part];
                 self.as_built = Some(Arc::new(Change {
                     fingerprint,
@@ -526,7 +529,7 @@ impl Level {
 
     /// The level's fingerprint: its directory, each file's path and
     /// contents (`chained`), whether it is a repository root; with
-    /// `replace`, one part's contents hashed as `(part, chained value)`.
+    /// `replace: (part, value)`, that part's contents hashed as `value`.
     fn fingerprint_with(&self, replace: Option<(usize, u64)>) -> u64 {
         let mut hash = DefaultHasher::new();
         self.key.hash(&mut hash);
@@ -563,6 +566,12 @@ impl Level {
             }
             variants
         })
+    }
+
+    /// Whether the matcher `slot` compiles.
+    fn compiles(&self, slot: usize) -> bool {
+        let matchers = [&self.custom, &self.dot, &self.git, &self.exclude];
+        matchers[slot].as_ref().and_then(Lazy::get).is_some()
     }
 
     /// The lines `variant` does not have, as a matcher of their own.
@@ -700,7 +709,14 @@ impl Lazy {
                 last: false,
             });
         }
-        if let Some(last) = parts.last_mut() {
+        // The matcher's last lines are those of its last file read (one
+        // not read adds none, and its absence is in the fingerprint).
+        if let Some(last) = parts
+            .iter_mut()
+            .rev()
+            .take_while(|p| p.slot == slot)
+            .find(|p| p.content.is_some())
+        {
             last.last = true;
         }
         any.then(|| Lazy {

@@ -2009,4 +2009,20 @@ fn lines_added_at_the_end_of_an_ignore_file_keep_the_stored_verdicts() {
     std::fs::write(&sub_ignore, "*.bak\n").unwrap();
     std::fs::write(&root_ignore, "*.txt\n!keep.log\n").unwrap();
     check("a line changed", false);
+
+    // A root with a .rgignore and no .trawlignore: the .rgignore's lines
+    // are its matcher's last.
+    let t = Tree::new();
+    t.index(&[
+        (".rgignore", "a.txt\n"),
+        ("a.txt", "x\n"),
+        ("b.txt", "x\n"),
+        ("sub/c.txt", "x\n"),
+        ("sub/b.txt", "x\n"),
+    ]);
+    let path = t.root().join(".rgignore");
+    std::fs::write(&path, "a.txt\nb.txt\n").unwrap();
+    let run = t.same(&["--debug", "--files"]);
+    assert_eq!(run.stdout, "sub/c.txt\n");
+    assert_eq!(appended_listings(&run), 2, "{}", run.stderr);
 }
