@@ -304,7 +304,7 @@ mod tests {
     #[test]
     fn from_args_composes_the_stages() {
         let config = Config::from_args(args(&["-j3", "-c", "--sort", "path", "x", "src"])).unwrap();
-        assert_eq!((config.threads, config.walk.listers), (3, 3));
+        assert_eq!((config.threads, config.walk.listers), (3, 2));
         assert_eq!(config.walk.sort, Some((crate::walk::SortKey::Path, false)));
         assert_eq!(config.print.mode, crate::printer::OutputMode::Count);
         assert!(config.matches_possible && config.stats.is_none());
