@@ -41,7 +41,7 @@ use memmap2::Mmap;
 use crate::walk::EntryType;
 
 pub const MAGIC: &[u8; 8] = b"TRAWLIX\0";
-pub const VERSION: u32 = 5;
+pub const VERSION: u32 = 6;
 const SECTIONS: usize = 8;
 const META: usize = 0;
 const FILES: usize = 1;
@@ -62,6 +62,11 @@ pub const ENTRY_REC: usize = 16;
 pub const FLAG_BOM: u32 = 1;
 /// It changed while it was read: never vouched for.
 pub const FLAG_UNSTABLE: u32 = 2;
+/// It holds more distinct trigrams than an index keeps for one file
+/// (`build::MAX_FILE_TRIGRAMS`: a large binary or compressed file, which
+/// nearly any query's trigrams could match): none are stored, and it is
+/// always searched.
+pub const FLAG_DENSE: u32 = 4;
 
 /// What identifies a file's contents without reading them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -52,7 +52,9 @@
 //! 6. the planner's query (`plan`), a necessary condition for a match of
 //!    the compiled regex (the default engine's HIR, every pattern, with
 //!    case folding, -w, -x, -F and line-terminator handling applied) is
-//!    false for the file's trigram set.
+//!    false for the file's trigram set; a file with more distinct
+//!    trigrams than a build keeps for one (FLAG_DENSE: a large binary)
+//!    has no stored set and is always searched.
 //!
 //! **Directory listings.** The walk asks the index for a directory's
 //! listing in place of its readdir (`walk::Listings`), and everything
@@ -115,7 +117,7 @@ use crate::messages;
 use crate::printer::OutputMode;
 use crate::search::TextEncoding;
 use crate::walk::{DirHandle, Entries, Listings, SearchPath};
-use format::{Index, Meta, FLAG_BOM, FLAG_UNSTABLE};
+use format::{Index, Meta, FLAG_BOM, FLAG_DENSE, FLAG_UNSTABLE};
 use plan::Query;
 
 /// Timestamp granularity assumed for the racy-clean rule: FAT's two
@@ -696,7 +698,9 @@ impl Use {
         };
         let candidates = &candidates[usize::from(std::ptr::eq(index, &root.loaded.stored.base))];
         let entry = index.entry(id);
-        if entry.flags & FLAG_UNSTABLE != 0 || (entry.flags & FLAG_BOM != 0 && self.bom_matters) {
+        if entry.flags & (FLAG_UNSTABLE | FLAG_DENSE) != 0
+            || (entry.flags & FLAG_BOM != 0 && self.bom_matters)
+        {
             return count(&self.counts.raw);
         }
         if racy(index, &entry.meta, self.racy_ns) {
@@ -759,8 +763,8 @@ impl Use {
         messages::debug(format_args!(
             "index: {} files skipped (unchanged, and no trigram match); searched: {} \
              whose trigrams may match, {} not in the index, {} changed, {} modified too \
-             close to the build (racy), {} with a byte order mark, changed while indexed or \
-             on a file system not trusted, {} unreadable now",
+             close to the build (racy), {} with a byte order mark, too many trigrams to \
+             index, changed while indexed or on a file system not trusted, {} unreadable now",
             n(&c.skipped),
             n(&c.may_match),
             n(&c.not_indexed),

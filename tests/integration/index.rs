@@ -1432,7 +1432,8 @@ fn files_on_an_untrusted_file_system_are_always_searched() {
     assert!(
         run.stderr.contains("index: 0 files skipped")
             && run.stderr.contains(
-                "2 with a byte order mark, changed while indexed or on a file system not trusted"
+                "2 with a byte order mark, too many trigrams to index, changed while indexed or \
+                 on a file system not trusted"
             ),
         "{}",
         run.stderr
@@ -2025,4 +2026,40 @@ fn lines_added_at_the_end_of_an_ignore_file_keep_the_stored_verdicts() {
     let run = t.same(&["--debug", "--files"]);
     assert_eq!(run.stdout, "sub/c.txt\n");
     assert_eq!(appended_listings(&run), 2, "{}", run.stderr);
+}
+
+#[test]
+fn a_file_with_too_many_trigrams_is_always_searched() {
+    // 1.5 MB of random bytes: more distinct trigrams (about 1.4 million)
+    // than an index keeps for one file. The match is near the end, past
+    // where the build stops reading it.
+    let t = Tree::new();
+    let mut rng = Rng(11);
+    let mut noise: Vec<u8> = (0..1_500_000).map(|_| rng.next() as u8).collect();
+    noise.extend_from_slice(b"\nPM_RESUME at the end\n");
+    t.write("noise.bin", &noise);
+    t.write("a.txt", "nothing here\n");
+    t.settle();
+    let built = t.build();
+    assert!(built.stdout.contains("2 files (2 read"), "{}", built.stdout);
+    // Only a.txt's trigrams are stored.
+    let size = std::fs::metadata(t.index_file()).unwrap().len();
+    assert!(size < 10_000, "index of {size} bytes");
+    let run = t.same(&["--debug", "-a", "-c", "PM_RESUME"]);
+    assert_eq!(run.stdout, "noise.bin:1\n");
+    assert!(
+        run.stderr.contains("index: 1 files skipped")
+            && run
+                .stderr
+                .contains("1 with a byte order mark, too many trigrams to index"),
+        "{}",
+        run.stderr
+    );
+    // Unchanged, a refresh does not read it again.
+    let run = t.build();
+    assert!(
+        run.stdout.contains("(0 read, 2 unchanged)"),
+        "{}",
+        run.stdout
+    );
 }
