@@ -598,16 +598,22 @@ fn sections(bytes: &[u8]) -> Vec<(usize, usize)> {
         .collect()
 }
 
-#[test]
-fn a_bad_index_is_reported_once_and_ignored() {
+/// An indexed random tree, its index file, the index's bytes and their
+/// sections (`sections`).
+fn indexed_random_tree(seed: u64) -> (Tree, PathBuf, Vec<u8>, Vec<(usize, usize)>) {
     let t = Tree::new();
-    let mut rng = Rng(99);
-    random_tree(&t, &mut rng);
+    random_tree(&t, &mut Rng(seed));
     t.settle();
     t.build();
     let file = t.index_file();
     let good = std::fs::read(&file).unwrap();
     let secs = sections(&good);
+    (t, file, good, secs)
+}
+
+#[test]
+fn a_bad_index_is_reported_once_and_ignored() {
+    let (t, file, good, secs) = indexed_random_tree(99);
     let mut bad: Vec<(String, Vec<u8>, &str)> = vec![
         ("empty".into(), Vec::new(), "truncated"),
         ("truncated header".into(), good[..40].to_vec(), "truncated"),
@@ -723,14 +729,7 @@ fn with_good_checksums(mut bytes: Vec<u8>, n: usize) -> Vec<u8> {
 
 #[test]
 fn an_index_bad_under_good_checksums_costs_only_what_is_bad() {
-    let t = Tree::new();
-    let mut rng = Rng(7);
-    random_tree(&t, &mut rng);
-    t.settle();
-    t.build();
-    let file = t.index_file();
-    let good = std::fs::read(&file).unwrap();
-    let secs = sections(&good);
+    let (t, file, good, secs) = indexed_random_tree(7);
     let same_as_without = |what: &str| {
         for args in [&["-n", "PM_RESUME"][..], &["--files"], &["-c", "foo"]] {
             let with = t.run(args);
