@@ -6,10 +6,11 @@
 //! Listing a directory (reading and sorting it, loading its ignore files,
 //! applying the rules to its entries, following links) is a job
 //! (`Lister::list`) that the listing threads run ahead of the walker, in
-//! walk order, on every core; the walker thread only sequences (`ahead`):
-//! it takes each listing in its turn and hands on its files and messages,
-//! so the order is the same at every thread count. With -j1 the walker
-//! lists every directory itself. Walk messages (unreadable directories,
+//! walk order, on every core; the walker thread sequences (`ahead`): it
+//! takes each listing in its turn and hands on its files and messages,
+//! so the order is the same at every thread count, and lists a directory
+//! itself where no listing thread has (one fewer runs than the workers:
+//! `listers`). With -j1 the walker lists every directory itself. Walk messages (unreadable directories,
 //! loops, bad ignore files) are steps of the listings, so they keep their
 //! place, and with -q they are held in order.
 
@@ -94,7 +95,7 @@ pub const WALK_OPEN_DIRS: usize = 8;
 /// busy thread, went 1.07x/1.16x (still 0.70-0.74x of rg).
 pub fn listers(threads: usize) -> usize {
     match threads {
-        1 => 0,
+        0 | 1 => 0,
         _ => (threads - 1).min(WALK_OPEN_DIRS - 1),
     }
 }

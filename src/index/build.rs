@@ -578,7 +578,8 @@ struct Built {
     /// Trigram → 1 + its list's place in `lists`.
     slots: Vec<u32>,
     lists: Vec<List>,
-    /// The trigrams of `lists`, as first met.
+    /// The trigrams of `lists`, in the order their lists were made
+    /// (sorted when written).
     trigrams: Vec<u32>,
     /// Postings not yet in `lists`, in file order: trigram << 32 | file
     /// number (`Postings`).
@@ -695,26 +696,28 @@ fn collect(
     };
     let window_bytes = crate::test_hooks::window_bytes().unwrap_or(WINDOW_BYTES);
     let next = AtomicUsize::new(0);
-    // Files collected, and bytes of trigram sets read and not collected.
-    let done = (Mutex::new((0usize, 0usize)), Condvar::new());
+    let window = Window {
+        state: Mutex::new(WindowState::default()),
+        turn: Condvar::new(),
+        bytes: window_bytes,
+    };
     let (tx, rx) = crossbeam_channel::bounded::<(usize, Done)>(WINDOW);
     std::thread::scope(|scope| {
+        // Whatever ends the collector, no reader waits for it.
+        let _closed = CloseOnDrop(&window, false);
         for _ in 0..threads.min(to_read.len()) {
             let tx = tx.clone();
-            let (next, done, trust, to_read) = (&next, &done, &trust, &to_read);
+            let (next, window, trust, to_read) = (&next, &window, &trust, &to_read);
             scope.spawn(move || {
+                // A reader that panics lets the others end, and so the
+                // collector (its panic is raised where the scope ends).
+                let _closed = CloseOnDrop(window, true);
                 let mut seen = vec![0u64; 1 << 18];
                 let mut buf = vec![0u8; 256 * 1024];
                 loop {
                     let j = next.fetch_add(1, Ordering::Relaxed);
-                    if j >= to_read.len() {
+                    if j >= to_read.len() || !window.wait_turn(j) {
                         return;
-                    }
-                    {
-                        let mut d = done.0.lock().unwrap_or_else(|e| e.into_inner());
-                        while j > d.0 && (j >= d.0 + WINDOW || d.1 >= window_bytes) {
-                            d = done.1.wait(d).unwrap_or_else(|e| e.into_inner());
-                        }
                     }
                     let ctx = Context {
                         racy_ns,
@@ -722,7 +725,7 @@ fn collect(
                         trust,
                     };
                     let result = process(&files[to_read[j]].1, &ctx, &mut seen, &mut buf);
-                    done.0.lock().unwrap_or_else(|e| e.into_inner()).1 += result.weight();
+                    window.lock().bytes += result.weight();
                     if tx.send((j, result)).is_err() {
                         return;
                     }
@@ -755,11 +758,11 @@ fn collect(
             add(&mut built, key, result, &mut carry_sets);
             expected += 1;
             {
-                let mut d = done.0.lock().unwrap_or_else(|e| e.into_inner());
-                d.0 = expected;
-                d.1 -= weight;
+                let mut state = window.lock();
+                state.collected = expected;
+                state.bytes -= weight;
             }
-            done.1.notify_all();
+            window.turn.notify_all();
             if progress && shown.elapsed().as_millis() >= 200 {
                 shown = Instant::now();
                 eprint!("\rtrawl: indexing: {expected} of {} files", to_read.len());
@@ -772,6 +775,56 @@ fn collect(
     append_pending(&mut built);
     built.pending = Postings::default();
     Ok(built)
+}
+
+/// How far the readers of a build may run ahead of its collector.
+struct Window {
+    state: Mutex<WindowState>,
+    turn: Condvar,
+    /// `WINDOW_BYTES`, but in tests.
+    bytes: usize,
+}
+
+#[derive(Default)]
+struct WindowState {
+    /// Files the collector added.
+    collected: usize,
+    /// Bytes of trigram sets read and not collected.
+    bytes: usize,
+    /// The collector ended, or a reader panicked: nobody waits.
+    closed: bool,
+}
+
+impl Window {
+    fn lock(&self) -> std::sync::MutexGuard<'_, WindowState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Waits until file `j` may be read: it is the one the collector
+    /// waits for, or within `WINDOW` files and `bytes` of it. False if
+    /// the build ended meanwhile.
+    fn wait_turn(&self, j: usize) -> bool {
+        let mut state = self.lock();
+        while !state.closed
+            && j > state.collected
+            && (j >= state.collected + WINDOW || state.bytes >= self.bytes)
+        {
+            state = self.turn.wait(state).unwrap_or_else(|e| e.into_inner());
+        }
+        !state.closed
+    }
+}
+
+/// Closes the window when dropped (only while panicking, for a reader).
+struct CloseOnDrop<'a>(&'a Window, bool);
+
+impl Drop for CloseOnDrop<'_> {
+    fn drop(&mut self) {
+        if !self.1 || std::thread::panicking() {
+            self.0.lock().closed = true;
+            self.0.turn.notify_all();
+        }
+    }
 }
 
 /// Adds a file to the new index; `carry_sets` holds the old delta's

@@ -540,6 +540,9 @@ impl Index {
         let mut sets = vec![Vec::new(); self.len()];
         for n in 0..self.trigram_count() {
             let t = self.trigram_at(n);
+            if t >= 1 << 24 {
+                return Err(corrupt("trigram out of range"));
+            }
             for id in self.postings_at(n)? {
                 sets[id as usize].push(t);
             }
@@ -779,6 +782,16 @@ impl Writer {
             recs.extend_from_slice(&m.mode.to_le_bytes());
             recs.extend_from_slice(&e.flags.to_le_bytes());
         }
+        // Offsets are u32: a tree whose paths or names pass 4 GiB (or
+        // 2^32 entries) gets no index rather than wrapped ones.
+        let too_big = |len: usize| match u32::try_from(len) {
+            Ok(_) => Ok(()),
+            Err(_) => Err(io::Error::other(
+                "too many paths for an index (4 GiB of names)",
+            )),
+        };
+        too_big(files.len())?;
+        too_big(paths.len())?;
         w.section(FILES, &recs)?;
         w.section(PATHS, &paths)?;
         let (mut recs, mut entries, mut names) = (Vec::new(), Vec::new(), Vec::new());
@@ -809,8 +822,11 @@ impl Writer {
                 entries.extend_from_slice(&[*kind as u8, code]);
                 names.extend_from_slice(name);
             }
-            n_entries += dir.entries.len() as u32;
+            n_entries = n_entries
+                .checked_add(dir.entries.len() as u32)
+                .ok_or_else(|| io::Error::other("too many directory entries for an index"))?;
         }
+        too_big(names.len())?;
         w.section(DIRS, &recs)?;
         w.section(ENTRIES, &entries)?;
         w.section(NAMES, &names)?;

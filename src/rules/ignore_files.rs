@@ -674,8 +674,14 @@ fn chained(content: &[u8], mut each: impl FnMut(usize, u64)) -> u64 {
 /// they are read, in the walk's order), and compiled when first matched
 /// against: a search that takes every verdict from an index matches none
 /// (compiling them was 5% of `-g '*.rs' -l fn`'s CPU with the index,
-/// linux tree). A compile error, which only a huge file can cause, is
-/// reported where the compile happens.
+/// linux tree). Only a huge file can fail to compile (a regex size
+/// limit): files over `EAGER_BYTES` are compiled as they are read, so
+/// that the error is reported there, in the walk's order, as always.
+/// Ignore files larger than this are compiled when read (`Lazy`): the
+/// linux tree's largest `.gitignore` is 1.8 KB, and the globs of a file
+/// this size compile far within the regex size limits.
+const EAGER_BYTES: usize = 64 << 10;
+
 struct Lazy {
     builder: GitignoreBuilder,
     messages: bool,
@@ -719,11 +725,21 @@ impl Lazy {
         {
             last.last = true;
         }
-        any.then(|| Lazy {
+        let size: usize = parts
+            .iter()
+            .rev()
+            .take_while(|p| p.slot == slot)
+            .map(|p| p.content.as_ref().map_or(0, Vec::len))
+            .sum();
+        let lazy = any.then(|| Lazy {
             builder,
             messages: opts.messages,
             built: std::sync::OnceLock::new(),
-        })
+        })?;
+        if size > EAGER_BYTES {
+            lazy.get();
+        }
+        Some(lazy)
     }
 
     fn get(&self) -> Option<&Gitignore> {
