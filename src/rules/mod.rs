@@ -286,10 +286,11 @@ impl Rules {
 
 /// The -g globs and the file types, compiled.
 struct Matchers {
-    /// The globs rooted at ".", for relative paths: rooted at the current
-    /// directory, as ripgrep roots them, they strip nothing from a
-    /// relative path either (the root is absolute), but compare their
-    /// root with "." as `Path`s for every path, by components.
+    /// The globs rooted at ".", for relative paths. ripgrep roots them at
+    /// the current directory, and a matcher strips its root from a path
+    /// only where the path starts with it: never a relative path (the
+    /// root is absolute), so these match alike, without comparing their
+    /// root with "." by `Path` components for every path.
     relative: Override,
     /// The globs rooted at the current directory, for absolute paths.
     absolute: Override,
@@ -297,6 +298,19 @@ struct Matchers {
 }
 
 impl Matchers {
+    fn build(
+        relative: &OverrideBuilder,
+        absolute: &OverrideBuilder,
+        type_changes: &[TypeChange],
+    ) -> Result<Matchers, String> {
+        let error = |e: ignore::Error| e.to_string();
+        Ok(Matchers {
+            relative: relative.build().map_err(error)?,
+            absolute: absolute.build().map_err(error)?,
+            types: type_builder(type_changes)?.build().map_err(error)?,
+        })
+    }
+
     fn globs(&self, path: &Path) -> &Override {
         match path.as_os_str().as_bytes().first() {
             Some(b'/') => &self.absolute,
@@ -329,28 +343,18 @@ impl PerThread {
         type_changes: Vec<TypeChange>,
     ) -> Result<PerThread, String> {
         static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let mut per_thread = PerThread {
+        let first = Matchers::build(&relative, &absolute, &type_changes)?;
+        Ok(PerThread {
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             relative,
             absolute,
             type_changes,
-            first: std::sync::Arc::new(Matchers {
-                relative: Override::empty(),
-                absolute: Override::empty(),
-                types: TypesBuilder::new().build().map_err(|e| e.to_string())?,
-            }),
-        };
-        per_thread.first = std::sync::Arc::new(per_thread.build()?);
-        Ok(per_thread)
+            first: std::sync::Arc::new(first),
+        })
     }
 
     fn build(&self) -> Result<Matchers, String> {
-        let error = |e: ignore::Error| e.to_string();
-        Ok(Matchers {
-            relative: self.relative.build().map_err(error)?,
-            absolute: self.absolute.build().map_err(error)?,
-            types: type_builder(&self.type_changes)?.build().map_err(error)?,
-        })
+        Matchers::build(&self.relative, &self.absolute, &self.type_changes)
     }
 
     /// Calls `f` with this thread's matchers.
