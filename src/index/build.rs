@@ -234,9 +234,9 @@ fn build_root(config: &mut Options, dir: &Path, given: &Path) -> Result<(), Stri
         (racy_ns, check_kept),
         changed.len(),
     );
-    let written = collected.and_then(|built| match old.as_deref() {
-        Some(old) if built.delta => write_delta(dir, &target, &root, times, built, &changed, old),
-        old => write(
+    // A whole index at `target`, of `reused` listings of `old`.
+    let write_whole = |built, reused, old| {
+        write(
             dir,
             &target,
             &target,
@@ -245,7 +245,11 @@ fn build_root(config: &mut Options, dir: &Path, given: &Path) -> Result<(), Stri
             built,
             (&dirs, reused),
             old,
-        ),
+        )
+    };
+    let written = collected.and_then(|built| match old.as_deref() {
+        Some(old) if built.delta => write_delta(dir, &target, &root, times, built, &changed, old),
+        old => write_whole(built, reused, old),
     });
     let written = match written {
         Ok(done) => done,
@@ -256,17 +260,7 @@ fn build_root(config: &mut Options, dir: &Path, given: &Path) -> Result<(), Stri
             ));
             let built = collect(config, &files, None, (racy_ns, false), 0)
                 .map_err(|e| e.message(&target))?;
-            write(
-                dir,
-                &target,
-                &target,
-                root_bytes,
-                times,
-                built,
-                (&dirs, 0),
-                None,
-            )
-            .map_err(|e| e.message(&target))?
+            write_whole(built, 0, None).map_err(|e| e.message(&target))?
         }
         Err(e) => return Err(e.message(&target)),
     };

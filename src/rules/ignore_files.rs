@@ -95,9 +95,6 @@ struct Level {
     case_insensitive: bool,
     /// The ignore files read, in the order hashed.
     parts: Vec<Part>,
-    /// The fingerprints the level had before lines were added at the end
-    /// of one of its files (`Level::variants`).
-    variants: std::sync::OnceLock<Vec<Variant>>,
 }
 
 /// An ignore file of a level.
@@ -156,6 +153,9 @@ struct Change {
     /// Its level (in `levels`) and matcher (`CUSTOM`...`EXCLUDE`).
     level: usize,
     slot: usize,
+    /// A level below its is a repository root: a `.gitignore` or
+    /// exclude file changed above it is not asked for this stack.
+    below_repository: bool,
     /// The lines added, alone.
     appended: Arc<Lazy>,
 }
@@ -250,6 +250,7 @@ impl IgnoreStack {
                 fingerprint: chain_level(change.fingerprint, level.fingerprint),
                 level: change.level,
                 slot: change.slot,
+                below_repository: change.below_repository || level.has_git,
                 appended: Arc::clone(&change.appended),
             })
         });
@@ -290,7 +291,8 @@ impl IgnoreStack {
                     fingerprint,
                     level: self.levels.len() - 1,
                     slot: part.slot,
-                    appended: Arc::new(level.appended(variant)),
+                    below_repository: false,
+                    appended: Arc::new(level.appended(&variant)),
                 }));
                 return true;
             }
@@ -311,8 +313,7 @@ impl IgnoreStack {
         };
         let base = &*self.base;
         let any_git = !base.require_git || base.any_git_in_parents || self.any_git;
-        let below = &self.levels[change.level + 1..];
-        if change.slot >= GIT && (!any_git || below.iter().any(|level| level.has_git)) {
+        if change.slot >= GIT && (!any_git || change.below_repository) {
             return old;
         }
         let added = match change.appended.get() {
@@ -546,26 +547,25 @@ impl Level {
     }
 
     /// The fingerprints the level had when the last file of a matcher
-    /// was shorter by whole lines (the file empty included).
-    fn variants(&self) -> &[Variant] {
-        self.variants.get_or_init(|| {
-            let mut variants = Vec::new();
-            for (n, part) in self.parts.iter().enumerate() {
-                let Some(content) = part.content.as_deref().filter(|_| part.last) else {
-                    continue;
-                };
-                chained(content, |len, value| {
-                    if len < content.len() {
-                        variants.push(Variant {
-                            fingerprint: self.fingerprint_with(Some((n, value))),
-                            part: n,
-                            len,
-                        });
-                    }
-                });
-            }
-            variants
-        })
+    /// was shorter by whole lines (the file empty included). Asked once,
+    /// by the level's own directory's listing (`appended_since`).
+    fn variants(&self) -> Vec<Variant> {
+        let mut variants = Vec::new();
+        for (n, part) in self.parts.iter().enumerate() {
+            let Some(content) = part.content.as_deref().filter(|_| part.last) else {
+                continue;
+            };
+            chained(content, |len, value| {
+                if len < content.len() {
+                    variants.push(Variant {
+                        fingerprint: self.fingerprint_with(Some((n, value))),
+                        part: n,
+                        len,
+                    });
+                }
+            });
+        }
+        variants
     }
 
     /// Whether the matcher `slot` compiles.

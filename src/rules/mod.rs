@@ -334,6 +334,8 @@ struct PerThread {
     /// Built where the rules are made (which reports their errors), used
     /// by the threads whose own build fails, which it cannot.
     first: std::sync::Arc<Matchers>,
+    /// No glob and no type: nothing to match, one set serves all.
+    empty: bool,
 }
 
 impl PerThread {
@@ -344,7 +346,10 @@ impl PerThread {
     ) -> Result<PerThread, String> {
         static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let first = Matchers::build(&relative, &absolute, &type_changes)?;
+        let empty =
+            first.relative.is_empty() && first.absolute.is_empty() && first.types.is_empty();
         Ok(PerThread {
+            empty,
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             relative,
             absolute,
@@ -359,10 +364,7 @@ impl PerThread {
 
     /// Calls `f` with this thread's matchers.
     fn with<R>(&self, f: impl FnOnce(&Matchers) -> R) -> R {
-        let empty = self.first.relative.is_empty()
-            && self.first.absolute.is_empty()
-            && self.first.types.is_empty();
-        if empty {
+        if self.empty {
             // Nothing to match: no scratch space is taken.
             return f(&self.first);
         }
