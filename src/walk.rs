@@ -138,8 +138,8 @@ pub trait Listings: Send + Sync + std::fmt::Debug {
 
     /// Whether a walked file, which the rules let through, need not be
     /// read at all: the store vouches that it cannot match. `dir` is the
-    /// directory being listed, for lookups relative to it.
-    fn skips(&self, _dir: &mut DirHandle, _path: &Path) -> bool {
+    /// directory being listed, for lookups of `name` relative to it.
+    fn skips(&self, _dir: &mut DirHandle, _path: &Path, _name: &std::ffi::OsStr) -> bool {
         false
     }
 
@@ -1028,7 +1028,7 @@ impl Lister<'_> {
         // the stat and access checks of every file are most of an indexed
         // search, and here they run on every core.
         if let Some(listings) = &self.opts.listings {
-            if listings.skips(&mut dir.handle, path) {
+            if listings.skips(&mut dir.handle, path, file_name(path)) {
                 return None;
             }
         }

@@ -592,6 +592,11 @@ impl Index {
     /// the linux corpus, 5% of an indexed search's CPU).
     pub fn lookup_from(&self, path: &[u8], hint: usize) -> Option<usize> {
         let n = self.len();
+        // A listing's files are numbered one after another: most lookups
+        // are of the file after the last one found.
+        if hint + 1 < n && self.path_of(hint + 1)? == path {
+            return Some(hint + 1);
+        }
         if hint >= n || self.path_of(hint)? > path {
             return self.lookup(path);
         }

@@ -106,6 +106,7 @@ pub mod build;
 pub mod format;
 pub mod plan;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
@@ -290,31 +291,45 @@ fn readable(path: &Path) -> bool {
     unsafe { libc::faccessat(libc::AT_FDCWD, c.as_ptr(), libc::R_OK, libc::AT_EACCESS) == 0 }
 }
 
+/// Calls `f` with `name` NUL-terminated, on the stack where it fits (a
+/// name is at most 255 bytes on Linux): a `CString` per file was a
+/// malloc and a free on every lookup of an indexed search.
+fn with_c_name<T>(name: &std::ffi::OsStr, f: impl FnOnce(&std::ffi::CStr) -> T) -> Option<T> {
+    let bytes = name.as_bytes();
+    let mut buf = [0u8; 256];
+    if bytes.len() < buf.len() {
+        buf[..bytes.len()].copy_from_slice(bytes);
+        let c = std::ffi::CStr::from_bytes_with_nul(&buf[..=bytes.len()]).ok()?;
+        return Some(f(c));
+    }
+    Some(f(&std::ffi::CString::new(bytes).ok()?))
+}
+
 /// `name`'s metadata in the directory `dir` (links followed, as
 /// `std::fs::metadata` follows them); None if it cannot be read.
 fn stat_at(dir: std::os::fd::BorrowedFd, name: &std::ffi::OsStr) -> Option<Meta> {
     use std::os::fd::AsRawFd;
-    let c = std::ffi::CString::new(name.as_bytes()).ok()?;
-    let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
-    // SAFETY: a NUL-terminated name and a buffer of the right type, which
-    // fstatat fills when it returns 0.
-    let st = unsafe {
-        if libc::fstatat(dir.as_raw_fd(), c.as_ptr(), st.as_mut_ptr(), 0) != 0 {
-            return None;
+    with_c_name(name, |c| {
+        let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
+        // SAFETY: a NUL-terminated name and a buffer of the right type,
+        // which fstatat fills when it returns 0.
+        unsafe {
+            if libc::fstatat(dir.as_raw_fd(), c.as_ptr(), st.as_mut_ptr(), 0) != 0 {
+                return None;
+            }
+            Some(Meta::of_stat(&st.assume_init()))
         }
-        st.assume_init()
-    };
-    Some(Meta::of_stat(&st))
+    })?
 }
 
 /// `readable` for `name` in the directory `dir`.
 fn readable_at(dir: std::os::fd::BorrowedFd, name: &std::ffi::OsStr) -> bool {
     use std::os::fd::AsRawFd;
-    let Ok(c) = std::ffi::CString::new(name.as_bytes()) else {
-        return false;
-    };
-    // SAFETY: a NUL-terminated name; faccessat only reads it.
-    unsafe { libc::faccessat(dir.as_raw_fd(), c.as_ptr(), libc::R_OK, libc::AT_EACCESS) == 0 }
+    with_c_name(name, |c| {
+        // SAFETY: a NUL-terminated name; faccessat only reads it.
+        unsafe { libc::faccessat(dir.as_raw_fd(), c.as_ptr(), libc::R_OK, libc::AT_EACCESS) == 0 }
+    })
+    .unwrap_or(false)
 }
 
 /// `$XDG_CACHE_HOME/trawl`, else `~/.cache/trawl`.
@@ -637,7 +652,10 @@ impl Use {
     }
 
     /// The root a walked path is under, and the path's key in its index.
-    fn locate(&self, path: &Path) -> Option<(&Root, Vec<u8>)> {
+    /// The root that holds `path` and its key there (borrowed when the
+    /// root's own key is empty, as for a search of the indexed root: no
+    /// allocation per file).
+    fn locate<'p>(&self, path: &'p Path) -> Option<(&Root, Cow<'p, [u8]>)> {
         let bytes = path.as_os_str().as_bytes();
         self.roots.iter().find_map(|root| {
             let rest = bytes.strip_prefix(root.walked.as_slice())?;
@@ -647,12 +665,15 @@ impl Use {
                 rest.strip_prefix(b"/")?
             };
             let rest = trim_slashes(rest);
+            if root.key.is_empty() {
+                return Some((root, Cow::Borrowed(rest)));
+            }
             let mut key = root.key.clone();
             if !key.is_empty() && !rest.is_empty() {
                 key.push(b'/');
             }
             key.extend_from_slice(rest);
-            Some((root, key))
+            Some((root, Cow::Owned(key)))
         })
     }
 
@@ -786,9 +807,8 @@ impl Listings for Use {
         }
     }
 
-    fn skips(&self, dir: &mut DirHandle, path: &Path) -> bool {
+    fn skips(&self, dir: &mut DirHandle, path: &Path, name: &std::ffi::OsStr) -> bool {
         let skips = self.file_skips(path, |check| {
-            let name = path.file_name()?;
             let fd = dir.fd()?;
             let meta = stat_at(fd, name)?;
             Some((meta, !check || readable_at(fd, name)))
