@@ -38,9 +38,10 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::Instant;
 
 use super::format::{
-    encode_delta, file_numbers, DirListing, Entry, Index, Kind, Meta, Verdicts, Writer, FLAG_BOM,
-    FLAG_DENSE, FLAG_UNSTABLE,
+    encode_delta, file_numbers, split_list, DirListing, Entry, Index, Kind, Meta, Verdicts, Writer,
+    FLAG_BOM, FLAG_DENSE, FLAG_UNSTABLE,
 };
+use super::plan;
 use super::{
     cache_dir, check_owner, credentials, delta_file, fs_magic, index_file, is_delta_of, open_delta,
     racy, racy_window_ns, readable, stored_listing, trusted_fs, Stored,
@@ -575,8 +576,8 @@ struct Built {
     /// The trigrams of `lists`, in the order their lists were made
     /// (sorted when written).
     trigrams: Vec<u32>,
-    /// Postings not yet in `lists`, in file order: trigram << 32 | file
-    /// number (`Postings`).
+    /// Postings not yet in `lists`, in file order: trigram << 40 | follow
+    /// mask << 32 | file number (`Postings`).
     pending: Postings,
     /// Files read (new or changed).
     read: usize,
@@ -588,10 +589,14 @@ struct Built {
     carried: usize,
 }
 
+/// A posting list being made: its files' numbers (LEB128 deltas) and
+/// follow masks.
+#[derive(Default)]
 struct List {
     last: u32,
     count: u32,
     bytes: Vec<u8>,
+    masks: Vec<u8>,
 }
 
 /// Files a refresh's first pass takes at a time.
@@ -706,7 +711,9 @@ fn collect(
                 // A reader that panics lets the others end, and so the
                 // collector (its panic is raised where the scope ends).
                 let _closed = CloseOnDrop(window, true);
-                let mut seen = vec![0u64; 1 << 18];
+                // Per trigram: SEEN and its follow mask. 16 MiB, zeroed
+                // pages mapped as touched (source text touches ~2 MiB).
+                let mut seen = vec![0u8; 1 << 24];
                 let mut buf = vec![0u8; 256 * 1024];
                 loop {
                     let j = next.fetch_add(1, Ordering::Relaxed);
@@ -847,14 +854,17 @@ fn add(built: &mut Built, key: &[u8], result: Done, carry_sets: &mut [Vec<u32>])
     }
 }
 
-/// Adds a file with its trigram set to the new index's lists.
+/// Adds a file with its trigram set (`trigram << 8 | follow mask`) to the
+/// new index's lists.
 fn push_with_trigrams(built: &mut Built, key: &[u8], entry: Entry, trigrams: Vec<u32>) {
     let id = built.entries.len() as u32;
     built.entries.push((key.to_vec(), entry));
     let pending = &mut built.pending;
-    pending
-        .items
-        .extend(trigrams.iter().map(|&t| u64::from(t) << 32 | u64::from(id)));
+    pending.items.extend(
+        trigrams
+            .iter()
+            .map(|&tm| u64::from(tm) << 32 | u64::from(id)),
+    );
     if pending.items.len() >= pending.batch {
         append_pending(built);
     }
@@ -888,14 +898,14 @@ impl Postings {
     /// Postings per batch: 16 MiB, and as much for the sort.
     const BATCH: usize = 1 << 21;
 
-    /// Sorts by trigram (bits 32-55), file numbers ascending within a
+    /// Sorts by trigram (bits 40-63), file numbers ascending within a
     /// trigram: a stable radix sort, two passes of 12 bits, of items
     /// already in file order.
     fn sort(&mut self) {
         let n = self.items.len();
         self.scratch.clear();
         self.scratch.resize(n, 0);
-        for shift in [32, 44] {
+        for shift in [40, 52] {
             let mut counts = vec![0usize; 1 << 12];
             for &item in &self.items {
                 counts[(item >> shift) as usize & 0xfff] += 1;
@@ -922,22 +932,19 @@ fn append_pending(built: &mut Built) {
     let items = std::mem::take(&mut built.pending.items);
     let mut i = 0;
     while i < items.len() {
-        let t = (items[i] >> 32) as u32;
+        let t = (items[i] >> 40) as u32;
         let slot = &mut built.slots[t as usize];
         if *slot == 0 {
-            built.lists.push(List {
-                last: 0,
-                count: 0,
-                bytes: Vec::new(),
-            });
+            built.lists.push(List::default());
             built.trigrams.push(t);
             *slot = built.lists.len() as u32;
         }
         let list = &mut built.lists[*slot as usize - 1];
-        while let Some(&item) = items.get(i).filter(|&&item| (item >> 32) as u32 == t) {
+        while let Some(&item) = items.get(i).filter(|&&item| (item >> 40) as u32 == t) {
             let id = item as u32;
             let delta = if list.count == 0 { id } else { id - list.last };
             encode_delta(&mut list.bytes, delta);
+            list.masks.push((item >> 32) as u8);
             list.last = id;
             list.count += 1;
             i += 1;
@@ -1045,7 +1052,7 @@ impl Parent {
 }
 
 /// Reads a file that is new or changed (any file, without an old index).
-fn process(path: &Path, ctx: &Context, seen: &mut [u64], buf: &mut [u8]) -> Done {
+fn process(path: &Path, ctx: &Context, seen: &mut [u8], buf: &mut [u8]) -> Done {
     use std::os::unix::fs::MetadataExt;
     let Ok(meta) = std::fs::metadata(path) else {
         return Done::Skip;
@@ -1067,53 +1074,68 @@ fn process(path: &Path, ctx: &Context, seen: &mut [u64], buf: &mut [u8]) -> Done
     }
 }
 
-/// The file's trigram set, with its metadata from before the read (and
-/// FLAG_UNSTABLE if it changed during it).
-fn read_trigrams(path: &Path, seen: &mut [u64], buf: &mut [u8]) -> io::Result<Done> {
+/// A trigram met in the file being read (`read_trigrams`' table, beside
+/// its follow mask).
+const SEEN: u8 = 0x80;
+
+/// The file's trigram set, each with its follow mask (`trigram << 8 |
+/// mask`), with its metadata from before the read (and FLAG_UNSTABLE if
+/// it changed during it).
+fn read_trigrams(path: &Path, seen: &mut [u8], buf: &mut [u8]) -> io::Result<Done> {
     let mut file = File::open(path)?;
     let before = Meta::of(&file.metadata()?);
     let mut trigrams = Vec::new();
-    let mut carry: [u8; 2] = [0; 2];
-    let mut carried = 0usize;
     let mut first = Vec::new();
     let mut total = 0u64;
     let mut dense = false;
+    // The last bytes read, the newest lowest.
+    let mut last = 0u32;
     loop {
-        let n = match file.read(&mut buf[2..]) {
+        let n = match file.read(buf) {
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
-        total += n as u64;
         if first.len() < 3 {
             let take = (3 - first.len()).min(n);
-            first.extend_from_slice(&buf[2..2 + take]);
+            first.extend_from_slice(&buf[..take]);
         }
-        let start = 2 - carried;
-        buf[start..2].copy_from_slice(&carry[2 - carried..]);
-        let window = &buf[start..2 + n];
-        let mut t = 0u32;
-        for (k, &b) in window.iter().enumerate() {
-            t = ((t << 8) | u32::from(b)) & 0xff_ffff;
-            if k >= 2 {
-                let (word, bit) = (t as usize / 64, t % 64);
-                if seen[word] & (1 << bit) == 0 {
-                    seen[word] |= 1 << bit;
-                    trigrams.push(t);
-                }
+        let mut bytes = &buf[..n];
+        // The file's first bytes start no trigram yet, or follow none.
+        while total < 3 {
+            let Some((&b, rest)) = bytes.split_first() else {
+                break;
+            };
+            if total == 2 {
+                let t = (last << 8 | u32::from(b)) & 0xff_ffff;
+                seen[t as usize] = SEEN;
+                trigrams.push(t);
+            }
+            last = last << 8 | u32::from(b);
+            total += 1;
+            bytes = rest;
+        }
+        for &b in bytes {
+            // The trigram before `b` is followed by it (the same entry
+            // as the last step's: in cache), then `b` ends one.
+            seen[(last & 0xff_ffff) as usize] |= plan::follow_bit(b);
+            last = last << 8 | u32::from(b);
+            let t = last & 0xff_ffff;
+            if seen[t as usize] == 0 {
+                seen[t as usize] = SEEN;
+                trigrams.push(t);
             }
         }
+        total += bytes.len() as u64;
         if trigrams.len() > MAX_FILE_TRIGRAMS {
             dense = true;
             break;
         }
-        let len = window.len();
-        carried = len.min(2);
-        carry[2 - carried..].copy_from_slice(&window[len - carried..]);
     }
-    for &t in &trigrams {
-        seen[t as usize / 64] &= !(1 << (t % 64));
+    for t in &mut trigrams {
+        let mask = std::mem::take(&mut seen[*t as usize]) & plan::ANY;
+        *t = *t << 8 | u32::from(mask);
     }
     let after = Meta::of(&file.metadata()?);
     let mut flags = 0;
@@ -1284,7 +1306,7 @@ fn splice_lists(
     let old_count = old.map_or(0, |o| o.trigram_count());
     let (mut old_n, mut new_n) = (0, 0);
     let mut batch = Batch::default();
-    let mut fresh_ids = Vec::new();
+    let (mut fresh_ids, mut numbers) = (Vec::new(), Vec::new());
     loop {
         if batch.bytes.len() >= BATCH_BYTES && !send(std::mem::take(&mut batch)) {
             return Ok(());
@@ -1299,46 +1321,63 @@ fn splice_lists(
         };
         let fresh = (new_t == Some(t)).then(|| {
             new_n += 1;
-            std::mem::replace(
-                &mut lists[slots[t as usize] as usize - 1],
-                List {
-                    last: 0,
-                    count: 0,
-                    bytes: Vec::new(),
-                },
-            )
+            std::mem::take(&mut lists[slots[t as usize] as usize - 1])
         });
         let Some(old_index) = old.filter(|_| old_t == Some(t)) else {
             // Only files read by this build hold it.
             if let Some(list) = fresh {
-                let crc = crc32fast::hash(&list.bytes);
+                let mut crc = crc32fast::Hasher::new();
+                crc.update(&list.masks);
+                crc.update(&list.bytes);
+                batch.bytes.extend_from_slice(&list.masks);
                 batch.bytes.extend_from_slice(&list.bytes);
-                batch.lists.push((t, list.count, crc, list.bytes.len()));
+                let len = list.masks.len() + list.bytes.len();
+                batch.lists.push((t, list.count, crc.finalize(), len));
             }
             continue;
         };
         let (bytes, count, crc) = old_index.list(old_n).map_err(BuildError::OldCorrupt)?;
+        let (old_masks, old_numbers) = split_list(bytes, count).map_err(BuildError::OldCorrupt)?;
         old_n += 1;
         fresh_ids.clear();
-        if let Some(list) = &fresh {
-            fresh_ids.extend(file_numbers(&list.bytes).flatten().map(|id| id as u32));
-        }
-        let start = batch.bytes.len();
+        let fresh_masks: &[u8] = match &fresh {
+            Some(list) => {
+                fresh_ids.extend(file_numbers(&list.bytes).flatten().map(|id| id as u32));
+                &list.masks
+            }
+            None => &[],
+        };
+        numbers.clear();
         let (kept, _) = renumber
-            .splice(bytes, &fresh_ids, &mut batch.bytes)
+            .splice(old_numbers, &fresh_ids, &mut numbers)
             .filter(|&(_, listed)| listed == count)
             .ok_or_else(|| BuildError::OldCorrupt(bad_list()))?;
-        let spliced = &batch.bytes[start..];
-        if kept > 0 {
-            // A list no file of which changed keeps its bytes and CRC.
-            let crc = match spliced == bytes {
-                true => crc,
-                false => crc32fast::hash(spliced),
-            };
-            batch.lists.push((t, kept, crc, spliced.len()));
-        } else {
-            batch.bytes.truncate(start);
+        if kept == 0 {
+            continue;
         }
+        let start = batch.bytes.len();
+        if fresh_ids.is_empty() && kept == count {
+            // The same files in the same order: the same masks.
+            batch.bytes.extend_from_slice(old_masks);
+        } else {
+            renumber
+                .splice_masks(
+                    old_numbers,
+                    old_masks,
+                    (&fresh_ids, fresh_masks),
+                    &mut batch.bytes,
+                )
+                .filter(|_| batch.bytes.len() - start == kept as usize)
+                .ok_or_else(|| BuildError::OldCorrupt(bad_list()))?;
+        }
+        batch.bytes.extend_from_slice(&numbers);
+        let spliced = &batch.bytes[start..];
+        // A list no file of which changed keeps its bytes and CRC.
+        let crc = match spliced == bytes {
+            true => crc,
+            false => crc32fast::hash(spliced),
+        };
+        batch.lists.push((t, kept, crc, spliced.len()));
     }
     if !batch.lists.is_empty() {
         send(batch);
@@ -1496,6 +1535,33 @@ impl Renumber<'_> {
     }
 }
 
+impl Renumber<'_> {
+    /// The follow masks of the list `splice` makes of `old_numbers` and
+    /// `fresh` (its numbers and masks), in its order, appended to `out`;
+    /// None if the old list is malformed.
+    fn splice_masks(
+        &self,
+        old_numbers: &[u8],
+        old_masks: &[u8],
+        (fresh_ids, fresh_masks): (&[u32], &[u8]),
+        out: &mut Vec<u8>,
+    ) -> Option<()> {
+        let mut fresh = fresh_ids.iter().zip(fresh_masks).peekable();
+        for (id, &mask) in file_numbers(old_numbers).zip(old_masks) {
+            let new = *self.remap.get(id? as usize)?;
+            if new == u32::MAX {
+                continue;
+            }
+            while let Some((_, &m)) = fresh.next_if(|(&f, _)| f < new) {
+                out.push(m);
+            }
+            out.push(mask);
+        }
+        out.extend(fresh.map(|(_, &m)| m));
+        Some(())
+    }
+}
+
 /// A list being written: its bytes, last number and count.
 struct Out<'a> {
     bytes: &'a mut Vec<u8>,
@@ -1560,7 +1626,8 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(200))]
         /// Posting lists are the same whatever the batches they were
-        /// gathered in: each file's number once per trigram, ascending.
+        /// gathered in: each file's number once per trigram, ascending,
+        /// with that file's follow mask.
         #[test]
         fn batches_give_the_lists_of_one_batch(
             files in prop::collection::vec(
@@ -1572,9 +1639,12 @@ mod tests {
             let mut small = built(batch);
             let mut whole = built(usize::MAX);
             let entry = Entry { meta: Default::default(), flags: 0 };
-            for set in &files {
+            // Some mask that differs between files and trigrams.
+            let mask = |id: usize, t: u32| ((t as usize * 7 + id) & 0x7f) as u8;
+            for (id, set) in files.iter().enumerate() {
                 // Sets come in the order a file's bytes gave them.
-                let mut set: Vec<u32> = set.iter().copied().collect();
+                let mut set: Vec<u32> =
+                    set.iter().map(|&t| t << 8 | u32::from(mask(id, t))).collect();
                 set.reverse();
                 push_with_trigrams(&mut small, b"f", entry, set.clone());
                 push_with_trigrams(&mut whole, b"f", entry, set);
@@ -1582,12 +1652,12 @@ mod tests {
             append_pending(&mut small);
             append_pending(&mut whole);
             let lists = |b: &Built| {
-                let mut out: Vec<(u32, u32, Vec<u8>)> = b
+                let mut out: Vec<(u32, u32, Vec<u8>, Vec<u8>)> = b
                     .trigrams
                     .iter()
                     .map(|&t| {
                         let list = &b.lists[b.slots[t as usize] as usize - 1];
-                        (t, list.count, list.bytes.clone())
+                        (t, list.count, list.bytes.clone(), list.masks.clone())
                     })
                     .collect();
                 out.sort();
@@ -1599,9 +1669,12 @@ mod tests {
                     expected.entry(t).or_default().push(id as u32);
                 }
             }
-            let expected: Vec<(u32, u32, Vec<u8>)> = expected
+            let expected: Vec<(u32, u32, Vec<u8>, Vec<u8>)> = expected
                 .into_iter()
-                .map(|(t, ids)| (t, ids.len() as u32, encode(&ids)))
+                .map(|(t, ids)| {
+                    let masks = ids.iter().map(|&id| mask(id as usize, t)).collect();
+                    (t, ids.len() as u32, encode(&ids), masks)
+                })
                 .collect();
             prop_assert_eq!(lists(&small), expected.clone());
             prop_assert_eq!(lists(&whole), expected);
@@ -1661,6 +1734,22 @@ mod tests {
             let got = re.splice(&encode(&old), &fresh, &mut out);
             prop_assert_eq!(got, Some((want.len() as u32, old.len() as u32)));
             prop_assert_eq!(out, encode(&want));
+            // Each file's follow mask goes with it: an old file's (by its
+            // old number) to its new place, a fresh one's to its place.
+            let old_mask = |i: u32| (i * 3 % 128) as u8;
+            let fresh_mask = |n: u32| (n * 5 % 128) as u8 | 1;
+            let old_masks: Vec<u8> = old.iter().map(|&i| old_mask(i)).collect();
+            let fresh_masks: Vec<u8> = fresh.iter().map(|&n| fresh_mask(n)).collect();
+            let mut masks = Vec::new();
+            re.splice_masks(&encode(&old), &old_masks, (&fresh, &fresh_masks), &mut masks);
+            let mut want_masks: Vec<(u32, u8)> = old
+                .iter()
+                .filter(|&&i| remap[i as usize] != u32::MAX)
+                .map(|&i| (remap[i as usize], old_mask(i)))
+                .chain(fresh.iter().map(|&n| (n, fresh_mask(n))))
+                .collect();
+            want_masks.sort_unstable();
+            prop_assert_eq!(masks, want_masks.into_iter().map(|(_, m)| m).collect::<Vec<_>>());
         }
     }
 }

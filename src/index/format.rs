@@ -14,7 +14,9 @@
 //! FILES:    per file, sorted by path: path offset u32, path length u32, dev u64,
 //!           ino u64, size u64, mtime ns i64, ctime ns i64, mode u32, flags u32
 //! PATHS:    the paths, relative to the root, '/'-separated bytes
-//! POSTINGS: per trigram, the file numbers holding it, as LEB128 deltas
+//! POSTINGS: per trigram, a follow mask per file holding it (u8: the
+//!           `plan::follow_bit`s of the bytes after the trigram in that file),
+//!           then those files' numbers as LEB128 deltas
 //! DICT:     per trigram, ascending: trigram u32, files u32, offset u64, length u32, crc32 u32
 //! DIRS:     per directory walked, sorted by path: path offset u32, path length u32
 //!           (in NAMES), dev u64, ino u64, size u64, mtime ns i64, ctime ns i64,
@@ -38,10 +40,11 @@ use std::sync::Arc;
 
 use memmap2::Mmap;
 
+use super::plan;
 use crate::walk::EntryType;
 
 pub const MAGIC: &[u8; 8] = b"TRAWLIX\0";
-pub const VERSION: u32 = 6;
+pub const VERSION: u32 = 7;
 const SECTIONS: usize = 8;
 const META: usize = 0;
 const FILES: usize = 1;
@@ -534,8 +537,10 @@ impl Index {
                 })
     }
 
-    /// Every file's trigram set, ascending, by file number (for a
-    /// refresh that carries a delta's files into the next one).
+    /// Every file's trigram set, ascending, by file number, each
+    /// trigram with its follow mask (`trigram << 8 | mask`, as a build
+    /// reads them), for a refresh that carries a delta's files into the
+    /// next one.
     pub fn file_sets(&self) -> io::Result<Vec<Vec<u32>>> {
         let mut sets = vec![Vec::new(); self.len()];
         for n in 0..self.trigram_count() {
@@ -543,8 +548,9 @@ impl Index {
             if t >= 1 << 24 {
                 return Err(corrupt("trigram out of range"));
             }
-            for id in self.postings_at(n)? {
-                sets[id as usize].push(t);
+            let (ids, masks) = self.postings_at(n)?;
+            for (id, mask) in ids.into_iter().zip(masks) {
+                sets[id as usize].push(t << 8 | u32::from(mask & plan::ANY));
             }
         }
         Ok(sets)
@@ -632,23 +638,25 @@ impl Index {
         None
     }
 
-    /// The files holding `trigram`, ascending (empty if none does).
-    pub fn postings(&self, trigram: u32) -> io::Result<Vec<u32>> {
+    /// The files holding `trigram`, ascending (empty if none does), and
+    /// each one's follow mask.
+    pub fn postings(&self, trigram: u32) -> io::Result<(Vec<u32>, &[u8])> {
         match self.find(trigram) {
             Some(n) => self.postings_at(n),
-            None => Ok(Vec::new()),
+            None => Ok((Vec::new(), &[])),
         }
     }
 
-    /// The posting list of the dictionary's `n`th trigram, checked.
-    pub fn postings_at(&self, n: usize) -> io::Result<Vec<u32>> {
+    /// The posting list of the dictionary's `n`th trigram, checked: its
+    /// files and their follow masks.
+    pub fn postings_at(&self, n: usize) -> io::Result<(Vec<u32>, &[u8])> {
         let (_, count, off, len, crc) = self.dict_record(n);
-        let buf = self.list_bytes(off, len, crc)?;
-        let ids = decode(buf, self.len()).ok_or_else(|| corrupt("bad posting list"))?;
+        let (masks, numbers) = split_list(self.list_bytes(off, len, crc)?, count)?;
+        let ids = decode(numbers, self.len()).ok_or_else(|| corrupt("bad posting list"))?;
         if ids.len() != count as usize {
             return Err(corrupt("bad posting list"));
         }
-        Ok(ids)
+        Ok((ids, masks))
     }
 
     /// The dictionary's `n`th record: trigram, files, offset in the
@@ -683,6 +691,14 @@ impl Index {
     pub fn list(&self, n: usize) -> io::Result<(&[u8], u32, u32)> {
         let (_, count, off, len, crc) = self.dict_record(n);
         Ok((self.list_bytes(off, len, crc)?, count, crc))
+    }
+}
+
+/// A posting list's follow masks and its LEB128 file numbers.
+pub fn split_list(list: &[u8], count: u32) -> io::Result<(&[u8], &[u8])> {
+    match list.len() >= count as usize {
+        true => Ok(list.split_at(count as usize)),
+        false => Err(corrupt("bad posting list")),
     }
 }
 
@@ -846,12 +862,8 @@ impl Writer {
         Ok(())
     }
 
-    /// One trigram's list, already LEB128-delta encoded, of `count` files.
-    pub fn add_postings(&mut self, trigram: u32, count: u32, encoded: &[u8]) -> io::Result<()> {
-        self.add_list(trigram, count, encoded, crc32fast::hash(encoded))
-    }
-
-    /// `add_postings` of a list whose CRC-32 is known (`crc`).
+    /// One trigram's list (follow masks, then LEB128 deltas) of `count`
+    /// files, whose CRC-32 is `crc`.
     pub fn add_list(
         &mut self,
         trigram: u32,

@@ -390,6 +390,11 @@ pub fn open_delta(
     path: &Path,
     open: impl FnOnce(&Path) -> Result<Index, String>,
 ) -> Option<Index> {
+    // Looked for first: a delta that a refresh beside this search writes
+    // after the open failed is no error (the index alone is exact).
+    if !path.exists() {
+        return None;
+    }
     match open(path) {
         Ok(delta) if delta.creds == base.creds => Some(delta),
         Ok(_) => {
@@ -987,13 +992,15 @@ fn load(dir: &Path, file: &Path, root: &Path, query: Option<&Query>) -> Result<L
 
 /// The query's files, as a bit set.
 fn evaluate(index: &Index, query: &Query) -> std::io::Result<Vec<u64>> {
+    /// A trigram's files, and the follow masks they hold it with.
+    type Cache<'i> = HashMap<u32, (Vec<u32>, &'i [u8])>;
     let words = index.len().div_ceil(64);
-    let mut cache: HashMap<u32, Vec<u64>> = HashMap::new();
-    fn eval(
-        index: &Index,
+    let mut cache = Cache::new();
+    fn eval<'i>(
+        index: &'i Index,
         q: &Query,
         words: usize,
-        cache: &mut HashMap<u32, Vec<u64>>,
+        cache: &mut Cache<'i>,
     ) -> std::io::Result<Vec<u64>> {
         Ok(match q {
             Query::All => {
@@ -1007,15 +1014,17 @@ fn evaluate(index: &Index, query: &Query) -> std::io::Result<Vec<u64>> {
                 all
             }
             Query::None => vec![0; words],
-            Query::Tri(t) => {
-                if let Some(bits) = cache.get(t) {
-                    return Ok(bits.clone());
+            Query::Tri(t, follow) => {
+                if !cache.contains_key(t) {
+                    cache.insert(*t, index.postings(*t)?);
                 }
+                let (ids, masks) = &cache[t];
                 let mut bits = vec![0u64; words];
-                for id in index.postings(*t)? {
-                    bits[id as usize / 64] |= 1 << (id % 64);
+                for (&id, &mask) in ids.iter().zip(masks.iter()) {
+                    if *follow == plan::ANY || mask & follow != 0 {
+                        bits[id as usize / 64] |= 1 << (id % 64);
+                    }
                 }
-                cache.insert(*t, bits.clone());
                 bits
             }
             Query::And(qs) => {

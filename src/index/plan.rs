@@ -9,6 +9,14 @@
 //! with plus a query its matches imply. Anything unknown degrades to "any
 //! string" (`Info::any`), whose query is `All`: the planner can lose
 //! precision, never a match.
+//!
+//! A trigram followed by a known byte in every match (all but the last
+//! trigram of a literal) asks for that byte's bucket in the file's
+//! follow mask of the trigram (`follow_bit`): four bytes in a row, not
+//! just three, at the cost of one byte per posting. `PM_RESUME` then
+//! needs `PM_R`, `M_RE`, ... where trigrams alone took every file with
+//! `PM_RES` and `_RESUME` apart (linux corpus: 252 candidates for 13
+//! matching files; see benches/README.md, "Session 18").
 
 use std::collections::BTreeSet;
 
@@ -17,13 +25,27 @@ use regex_syntax::hir::{Class, Hir, HirKind};
 /// A trigram: three bytes, big-endian in the low 24 bits.
 pub type Trigram = u32;
 
+/// The follow mask that asks nothing: the trigram anywhere, also at the
+/// end of a file.
+pub const ANY: u8 = 0x7f;
+
+/// The bit of the follow mask that records `next` after a trigram: seven
+/// buckets by the low three bits (6 and 7 share one), so that ASCII
+/// letters of either case, which differ by 0x20, fall in the same one
+/// (a case-folded query loses nothing to it).
+pub fn follow_bit(next: u8) -> u8 {
+    1 << (next & 7).min(6)
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Query {
     /// Every file may match.
     All,
     /// No file can match.
     None,
-    Tri(Trigram),
+    /// A file holds the trigram, followed (somewhere) by a byte whose
+    /// `follow_bit` is in the mask, or anywhere if the mask is `ANY`.
+    Tri(Trigram, u8),
     And(Vec<Query>),
     Or(Vec<Query>),
 }
@@ -66,7 +88,7 @@ impl Query {
     /// The distinct trigrams it looks up.
     pub fn trigrams(&self, out: &mut BTreeSet<Trigram>) {
         match self {
-            Query::Tri(t) => {
+            Query::Tri(t, _) => {
                 out.insert(*t);
             }
             Query::And(qs) | Query::Or(qs) => qs.iter().for_each(|q| q.trigrams(out)),
@@ -91,9 +113,13 @@ impl std::fmt::Display for Query {
         match self {
             Query::All => write!(f, "all"),
             Query::None => write!(f, "none"),
-            Query::Tri(t) => {
+            Query::Tri(t, follow) => {
                 let bytes = [(t >> 16) as u8, (t >> 8) as u8, *t as u8];
-                write!(f, "\"{}\"", bytes.escape_ascii())
+                write!(f, "\"{}\"", bytes.escape_ascii())?;
+                match *follow {
+                    ANY => Ok(()),
+                    mask => write!(f, "+{mask:02x}"),
+                }
             }
             Query::And(qs) => list(f, qs, "&"),
             Query::Or(qs) => list(f, qs, "|"),
@@ -175,8 +201,9 @@ fn set_query(set: &Set) -> Query {
 
 fn string_query(s: &[u8]) -> Query {
     let mut query = Query::All;
-    for w in s.windows(3) {
-        query = query.and(Query::Tri(trigram(w)));
+    for (i, w) in s.windows(3).enumerate() {
+        let follow = s.get(i + 3).map_or(ANY, |&next| follow_bit(next));
+        query = query.and(Query::Tri(trigram(w), follow));
     }
     query
 }
@@ -371,13 +398,17 @@ mod tests {
         plan(&hir)
     }
 
+    /// A trigram and the byte after it, if any.
     fn tri(s: &str) -> Query {
-        Query::Tri(trigram(s.as_bytes()))
+        let s = s.as_bytes();
+        let follow = s.get(3).map_or(ANY, |&next| follow_bit(next));
+        Query::Tri(trigram(&s[..3]), follow)
     }
 
     #[test]
     fn literals_and_their_trigrams() {
-        assert_eq!(q("abcd", false), tri("abc").and(tri("bcd")));
+        assert_eq!(q("abcd", false), tri("abcd").and(tri("bcd")));
+        assert_eq!(q("abcd", false).to_string(), r#"("abc"+10 & "bcd")"#);
         assert_eq!(q("ab", false), Query::All);
         assert_eq!(q("", false), Query::All);
         assert_eq!(q("a.*b", false), Query::All);
@@ -385,12 +416,16 @@ mod tests {
 
     #[test]
     fn inner_literal_of_a_repetition() {
-        assert_eq!(q(r"\w+_RES", false), tri("_RE").and(tri("RES")));
+        assert_eq!(q(r"\w+_RES", false), tri("_RES").and(tri("RES")));
     }
 
     #[test]
     fn alternation_is_an_or() {
         assert_eq!(q("abc|xyz", false), tri("abc").or(tri("xyz")));
+        assert_eq!(
+            q("abcd|xyz", false),
+            tri("abcd").and(tri("bcd")).or(tri("xyz"))
+        );
         assert_eq!(q("abc|x", false), Query::All);
     }
 
@@ -403,5 +438,14 @@ mod tests {
         // 'k' folds to KELVIN SIGN (3 bytes): its trigrams are looked up.
         assert!(t.contains(&trigram("\u{212A}".as_bytes())));
         assert!(t.contains(&trigram(b"SKA")));
+    }
+
+    #[test]
+    fn case_variants_share_a_follow_bit() {
+        for b in b'a'..=b'z' {
+            assert_eq!(follow_bit(b), follow_bit(b.to_ascii_uppercase()));
+        }
+        assert_eq!(follow_bit(b'g'), follow_bit(b'_'));
+        assert_ne!(follow_bit(b'a'), follow_bit(b'b'));
     }
 }

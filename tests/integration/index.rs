@@ -2062,3 +2062,61 @@ fn a_file_with_too_many_trigrams_is_always_searched() {
         run.stdout
     );
 }
+
+#[test]
+fn a_trigram_is_asked_for_with_the_byte_after_it() {
+    // apart.txt holds every trigram of PM_RESUME but "PM_" is never
+    // followed by an R: the index leaves it unread. The others hold the
+    // match at the start, at the end with no newline (in lower case),
+    // and across the build's 256 KiB reads.
+    let t = Tree::new();
+    t.write("apart.txt", "PM_X, M_R and _RESUME\n");
+    t.write("start.txt", "PM_RESUME\n");
+    t.write("end.txt", "x pm_resume");
+    let mut straddle = "a".repeat(256 * 1024 - 5);
+    straddle.push_str("PM_RESUME\n");
+    t.write("straddle.txt", &straddle);
+    t.settle();
+    t.build();
+    // Files skipped and searched by `-c PM_RESUME`, then by `-i`.
+    let check = |counts: [(usize, usize); 2]| {
+        let queries = [&["-c", "PM_RESUME"][..], &["-i", "-c", "pm_resume"]];
+        for (args, (skipped, searched)) in queries.iter().zip(counts) {
+            let run = t.same(&[&["--debug"], *args].concat());
+            let counts = format!(
+                "index: {skipped} files skipped (unchanged, and no trigram match); \
+                 searched: {searched} whose trigrams may match"
+            );
+            assert!(run.stderr.contains(&counts), "{args:?}: {}", run.stderr);
+        }
+        t.same(&["-i", "-c", "pm_resume"]).stdout
+    };
+    assert_eq!(
+        check([(2, 2), (1, 3)]),
+        "end.txt:1\nstart.txt:1\nstraddle.txt:1\n"
+    );
+    // A file read by a refresh (a delta), one carried into the next
+    // delta, and both spliced into a whole index keep their masks.
+    t.write("new.txt", "PM_RESUM VOLUME\n");
+    t.write("start.txt", "PM_RESUME\nPM_RESUME\n");
+    t.settle();
+    t.build_delta();
+    assert_eq!(
+        check([(3, 2), (1, 4)]),
+        "end.txt:1\nstart.txt:2\nstraddle.txt:1\n"
+    );
+    t.write("end.txt", "x pm_resume\nPM_RESUME");
+    t.settle();
+    t.build_delta();
+    assert_eq!(
+        check([(2, 3), (1, 4)]),
+        "end.txt:2\nstart.txt:2\nstraddle.txt:1\n"
+    );
+    t.write("apart.txt", "PM_X, M_R and _RESUME, PM_resume\n");
+    t.settle();
+    t.build_whole(&[]);
+    assert_eq!(
+        check([(2, 3), (0, 5)]),
+        "apart.txt:1\nend.txt:2\nstart.txt:2\nstraddle.txt:1\n"
+    );
+}
