@@ -570,12 +570,7 @@ struct Built {
     entries: Vec<(Vec<u8>, Entry)>,
     /// Old file number → new one (u32::MAX: gone or read again).
     remap: Vec<u32>,
-    /// Trigram → 1 + its list's place in `lists`.
-    slots: Vec<u32>,
-    lists: Vec<List>,
-    /// The trigrams of `lists`, in the order their lists were made
-    /// (sorted when written).
-    trigrams: Vec<u32>,
+    lists: Lists,
     /// Postings not yet in `lists`, in file order: trigram << 40 | follow
     /// mask << 32 | file number (`Postings`).
     pending: Postings,
@@ -587,6 +582,26 @@ struct Built {
     kept: usize,
     /// Files carried from the old delta (in `entries`).
     carried: usize,
+}
+
+/// The posting lists being made.
+struct Lists {
+    /// Trigram → 1 + its list's place in `lists`.
+    slots: Vec<u32>,
+    lists: Vec<List>,
+    /// The trigrams of `lists`, in the order their lists were made
+    /// (sorted when written).
+    trigrams: Vec<u32>,
+}
+
+impl Default for Lists {
+    fn default() -> Lists {
+        Lists {
+            slots: vec![0; 1 << 24],
+            lists: Vec::new(),
+            trigrams: Vec::new(),
+        }
+    }
 }
 
 /// A posting list being made: its files' numbers (LEB128 deltas) and
@@ -621,9 +636,7 @@ fn collect(
     let mut built = Built {
         entries: Vec::new(),
         remap: vec![u32::MAX; old.map_or(0, |o| o.base.len())],
-        slots: vec![0; 1 << 24],
-        lists: Vec::new(),
-        trigrams: Vec::new(),
+        lists: Lists::default(),
         pending: Postings::default(),
         read: 0,
         delta: false,
@@ -702,6 +715,27 @@ fn collect(
     };
     let (tx, rx) = crossbeam_channel::bounded::<(usize, Done)>(WINDOW);
     std::thread::scope(|scope| {
+        // The appending thread (see `Postings`), with two buffers: the
+        // one it works on and the one the collector fills.
+        let (to_appender, batches) = crossbeam_channel::bounded::<Vec<u64>>(1);
+        let (recycle, back) = crossbeam_channel::bounded::<Vec<u64>>(2);
+        let _ = recycle.send(Vec::with_capacity(built.pending.batch.min(Postings::BATCH)));
+        // A local of this scope, so that a panic of the collector drops
+        // it and the appender ends (else the scope would wait forever).
+        let handoff = Handoff {
+            to: to_appender,
+            back,
+        };
+        let mut lists = std::mem::take(&mut built.lists);
+        let appender = scope.spawn(move || {
+            let mut scratch = Vec::new();
+            for mut items in batches {
+                lists.append(&mut items, &mut scratch);
+                // The collector stopped waiting only if it is done.
+                let _ = recycle.send(items);
+            }
+            lists
+        });
         // Whatever ends the collector, no reader waits for it.
         let _closed = CloseOnDrop(&window, false);
         for _ in 0..threads.min(to_read.len()) {
@@ -713,7 +747,10 @@ fn collect(
                 let _closed = CloseOnDrop(window, true);
                 // Per trigram: SEEN and its follow mask. 16 MiB, zeroed
                 // pages mapped as touched (source text touches ~2 MiB).
-                let mut seen = vec![0u8; 1 << 24];
+                let mut seen: Box<Table> = vec![0u8; 1 << 24]
+                    .into_boxed_slice()
+                    .try_into()
+                    .expect("2^24 bytes");
                 let mut buf = vec![0u8; 256 * 1024];
                 loop {
                     let j = next.fetch_add(1, Ordering::Relaxed);
@@ -742,7 +779,7 @@ fn collect(
         let mut reused = reused.map(Vec::into_iter);
         for (key, _) in files {
             if let Some(done) = reused.as_mut().and_then(|r| r.next().flatten()) {
-                add(&mut built, key, done, &mut carry_sets);
+                add(&mut built, key, done, &mut carry_sets, Some(&handoff));
                 continue;
             }
             let result = loop {
@@ -756,7 +793,7 @@ fn collect(
                 pending.insert(j, result);
             };
             let weight = result.weight();
-            add(&mut built, key, result, &mut carry_sets);
+            add(&mut built, key, result, &mut carry_sets, Some(&handoff));
             expected += 1;
             {
                 let mut state = window.lock();
@@ -772,8 +809,12 @@ fn collect(
         if progress {
             eprint!("\r\x1b[K");
         }
+        let _ = handoff.to.send(std::mem::take(&mut built.pending.items));
+        drop(handoff);
+        built.lists = appender
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     });
-    append_pending(&mut built);
     built.pending = Postings::default();
     Ok(built)
 }
@@ -830,7 +871,13 @@ impl Drop for CloseOnDrop<'_> {
 
 /// Adds a file to the new index; `carry_sets` holds the old delta's
 /// trigram sets, taken by the files carried.
-fn add(built: &mut Built, key: &[u8], result: Done, carry_sets: &mut [Vec<u32>]) {
+fn add(
+    built: &mut Built,
+    key: &[u8],
+    result: Done,
+    carry_sets: &mut [Vec<u32>],
+    handoff: Option<&Handoff>,
+) {
     let id = built.entries.len() as u32;
     match result {
         Done::Skip => {}
@@ -845,18 +892,24 @@ fn add(built: &mut Built, key: &[u8], result: Done, carry_sets: &mut [Vec<u32>])
                 .get_mut(old as usize)
                 .map(std::mem::take)
                 .unwrap_or_default();
-            push_with_trigrams(built, key, entry, set);
+            push_with_trigrams(built, key, entry, set, handoff);
         }
         Done::Read(entry, trigrams) => {
             built.read += 1;
-            push_with_trigrams(built, key, entry, trigrams);
+            push_with_trigrams(built, key, entry, trigrams, handoff);
         }
     }
 }
 
 /// Adds a file with its trigram set (`trigram << 8 | follow mask`) to the
-/// new index's lists.
-fn push_with_trigrams(built: &mut Built, key: &[u8], entry: Entry, trigrams: Vec<u32>) {
+/// new index's lists (through `handoff`'s thread, if given).
+fn push_with_trigrams(
+    built: &mut Built,
+    key: &[u8],
+    entry: Entry,
+    trigrams: Vec<u32>,
+    handoff: Option<&Handoff>,
+) {
     let id = built.entries.len() as u32;
     built.entries.push((key.to_vec(), entry));
     let pending = &mut built.pending;
@@ -866,7 +919,18 @@ fn push_with_trigrams(built: &mut Built, key: &[u8], entry: Entry, trigrams: Vec
             .map(|&tm| u64::from(tm) << 32 | u64::from(id)),
     );
     if pending.items.len() >= pending.batch {
-        append_pending(built);
+        match handoff {
+            Some(Handoff { to, back }) => {
+                // The appender's buffer back (it is done with it) for
+                // this one (full): both threads stay busy.
+                let next = back.recv().unwrap_or_default();
+                let full = std::mem::replace(&mut pending.items, next);
+                // The appender is gone only if it panicked: the scope
+                // raises that.
+                let _ = to.send(full);
+            }
+            None => append_pending(built),
+        }
     }
 }
 
@@ -876,82 +940,116 @@ fn push_with_trigrams(built: &mut Built, key: &[u8], entry: Entry, trigrams: Vec
 /// its end), half of a build's time on one thread (linux corpus, perf:
 /// `push_with_trigrams` 54% of the collecting thread); sorted, each list
 /// is touched once per batch (see benches/README.md, "Session 17").
+///
+/// On the linux corpus the collecting thread was the build's bottleneck
+/// (3.2 s busy of 4.4 s); another thread sorts and adds each batch while
+/// it gathers the next (`Handoff`).
 struct Postings {
     items: Vec<u64>,
-    /// The radix sort's other buffer.
-    scratch: Vec<u64>,
     /// Postings per batch (`BATCH`, but in tests).
     batch: usize,
+    /// The sort's other buffer, without an appending thread.
+    scratch: Vec<u64>,
 }
 
 impl Default for Postings {
     fn default() -> Postings {
         Postings {
             items: Vec::new(),
-            scratch: Vec::new(),
             batch: Postings::BATCH,
+            scratch: Vec::new(),
         }
     }
+}
+
+/// The way to the appending thread: where full batches go, and where
+/// their emptied buffers come back. Dropped, it ends that thread.
+struct Handoff {
+    to: crossbeam_channel::Sender<Vec<u64>>,
+    back: crossbeam_channel::Receiver<Vec<u64>>,
 }
 
 impl Postings {
     /// Postings per batch: 16 MiB, and as much for the sort.
     const BATCH: usize = 1 << 21;
+}
 
-    /// Sorts by trigram (bits 40-63), file numbers ascending within a
-    /// trigram: a stable radix sort, two passes of 12 bits, of items
-    /// already in file order.
-    fn sort(&mut self) {
-        let n = self.items.len();
-        self.scratch.clear();
-        self.scratch.resize(n, 0);
-        for shift in [40, 52] {
-            let mut counts = vec![0usize; 1 << 12];
-            for &item in &self.items {
-                counts[(item >> shift) as usize & 0xfff] += 1;
-            }
-            let mut sum = 0;
-            for count in counts.iter_mut() {
-                let c = *count;
-                *count = sum;
-                sum += c;
-            }
-            for &item in &self.items {
-                let bucket = &mut counts[(item >> shift) as usize & 0xfff];
-                self.scratch[*bucket] = item;
-                *bucket += 1;
-            }
-            std::mem::swap(&mut self.items, &mut self.scratch);
-        }
+/// Makes room for `extra` more bytes in `v`, growing it by a quarter
+/// and 16 bytes at least: `Vec`'s doubling left 117 MB of the lists' 382
+/// MB unused (linux corpus: peak RSS 547 -> 501 MiB, build +0.3 s).
+fn grow(v: &mut Vec<u8>, extra: usize) {
+    if v.capacity() - v.len() < extra {
+        v.reserve_exact(extra.max(v.capacity() / 4).max(16));
     }
 }
 
-/// Adds the pending postings to their lists.
-fn append_pending(built: &mut Built) {
-    built.pending.sort();
-    let items = std::mem::take(&mut built.pending.items);
-    let mut i = 0;
-    while i < items.len() {
-        let t = (items[i] >> 40) as u32;
-        let slot = &mut built.slots[t as usize];
-        if *slot == 0 {
-            built.lists.push(List::default());
-            built.trigrams.push(t);
-            *slot = built.lists.len() as u32;
+/// Sorts `items` by trigram (bits 40-63), file numbers ascending within
+/// a trigram: a stable radix sort, two passes of 12 bits, of items
+/// already in file order.
+fn sort_postings(items: &mut Vec<u64>, scratch: &mut Vec<u64>) {
+    let n = items.len();
+    scratch.clear();
+    scratch.resize(n, 0);
+    for shift in [40, 52] {
+        let mut counts = vec![0usize; 1 << 12];
+        for &item in items.iter() {
+            counts[(item >> shift) as usize & 0xfff] += 1;
         }
-        let list = &mut built.lists[*slot as usize - 1];
-        while let Some(&item) = items.get(i).filter(|&&item| (item >> 40) as u32 == t) {
-            let id = item as u32;
-            let delta = if list.count == 0 { id } else { id - list.last };
-            encode_delta(&mut list.bytes, delta);
-            list.masks.push((item >> 32) as u8);
-            list.last = id;
-            list.count += 1;
-            i += 1;
+        let mut sum = 0;
+        for count in counts.iter_mut() {
+            let c = *count;
+            *count = sum;
+            sum += c;
         }
+        for &item in items.iter() {
+            let bucket = &mut counts[(item >> shift) as usize & 0xfff];
+            scratch[*bucket] = item;
+            *bucket += 1;
+        }
+        std::mem::swap(items, scratch);
     }
-    built.pending.items = items;
-    built.pending.items.clear();
+}
+
+/// Adds the pending postings to their lists, on this thread.
+fn append_pending(built: &mut Built) {
+    let pending = &mut built.pending;
+    built.lists.append(&mut pending.items, &mut pending.scratch);
+}
+
+impl Lists {
+    /// Adds `items` (postings in file order) to their lists, and empties it.
+    fn append(&mut self, items: &mut Vec<u64>, scratch: &mut Vec<u64>) {
+        sort_postings(items, scratch);
+        let mut i = 0;
+        while i < items.len() {
+            let t = (items[i] >> 40) as u32;
+            let slot = &mut self.slots[t as usize];
+            if *slot == 0 {
+                self.lists.push(List::default());
+                self.trigrams.push(t);
+                *slot = self.lists.len() as u32;
+            }
+            let list = &mut self.lists[*slot as usize - 1];
+            let run = items[i..]
+                .iter()
+                .take_while(|&&item| (item >> 40) as u32 == t)
+                .count();
+            // Room for this batch's postings (their numbers take a byte
+            // each, mostly).
+            grow(&mut list.bytes, run);
+            grow(&mut list.masks, run);
+            while let Some(&item) = items.get(i).filter(|&&item| (item >> 40) as u32 == t) {
+                let id = item as u32;
+                let delta = if list.count == 0 { id } else { id - list.last };
+                encode_delta(&mut list.bytes, delta);
+                list.masks.push((item >> 32) as u8);
+                list.last = id;
+                list.count += 1;
+                i += 1;
+            }
+        }
+        items.clear();
+    }
 }
 
 /// What every worker shares.
@@ -1052,7 +1150,7 @@ impl Parent {
 }
 
 /// Reads a file that is new or changed (any file, without an old index).
-fn process(path: &Path, ctx: &Context, seen: &mut [u8], buf: &mut [u8]) -> Done {
+fn process(path: &Path, ctx: &Context, seen: &mut Table, buf: &mut [u8]) -> Done {
     use std::os::unix::fs::MetadataExt;
     let Ok(meta) = std::fs::metadata(path) else {
         return Done::Skip;
@@ -1078,10 +1176,14 @@ fn process(path: &Path, ctx: &Context, seen: &mut [u8], buf: &mut [u8]) -> Done 
 /// its follow mask).
 const SEEN: u8 = 0x80;
 
+/// Per trigram, SEEN and its follow mask: a fixed size, so that an index
+/// of 24 bits needs no bounds check.
+type Table = [u8; 1 << 24];
+
 /// The file's trigram set, each with its follow mask (`trigram << 8 |
 /// mask`), with its metadata from before the read (and FLAG_UNSTABLE if
 /// it changed during it).
-fn read_trigrams(path: &Path, seen: &mut [u8], buf: &mut [u8]) -> io::Result<Done> {
+fn read_trigrams(path: &Path, seen: &mut Table, buf: &mut [u8]) -> io::Result<Done> {
     let mut file = File::open(path)?;
     let before = Meta::of(&file.metadata()?);
     let mut trigrams = Vec::new();
@@ -1226,9 +1328,12 @@ fn write(
     let Built {
         entries,
         remap,
-        slots,
-        lists,
-        trigrams: fresh_trigrams,
+        lists:
+            Lists {
+                slots,
+                lists,
+                trigrams: fresh_trigrams,
+            },
         read,
         ..
     } = built;
@@ -1609,9 +1714,7 @@ mod tests {
         Built {
             entries: Vec::new(),
             remap: Vec::new(),
-            slots: vec![0; 1 << 24],
-            lists: Vec::new(),
-            trigrams: Vec::new(),
+            lists: Lists::default(),
             pending: Postings {
                 batch,
                 ..Postings::default()
@@ -1646,17 +1749,18 @@ mod tests {
                 let mut set: Vec<u32> =
                     set.iter().map(|&t| t << 8 | u32::from(mask(id, t))).collect();
                 set.reverse();
-                push_with_trigrams(&mut small, b"f", entry, set.clone());
-                push_with_trigrams(&mut whole, b"f", entry, set);
+                push_with_trigrams(&mut small, b"f", entry, set.clone(), None);
+                push_with_trigrams(&mut whole, b"f", entry, set, None);
             }
             append_pending(&mut small);
             append_pending(&mut whole);
             let lists = |b: &Built| {
                 let mut out: Vec<(u32, u32, Vec<u8>, Vec<u8>)> = b
+                    .lists
                     .trigrams
                     .iter()
                     .map(|&t| {
-                        let list = &b.lists[b.slots[t as usize] as usize - 1];
+                        let list = &b.lists.lists[b.lists.slots[t as usize] as usize - 1];
                         (t, list.count, list.bytes.clone(), list.masks.clone())
                     })
                     .collect();
