@@ -726,7 +726,14 @@ fn collect(
             to: to_appender,
             back,
         };
-        let mut lists = std::mem::take(&mut built.lists);
+        let mut lists = std::mem::replace(
+            &mut built.lists,
+            Lists {
+                slots: Vec::new(),
+                lists: Vec::new(),
+                trigrams: Vec::new(),
+            },
+        );
         let appender = scope.spawn(move || {
             let mut scratch = Vec::new();
             for mut items in batches {
@@ -1180,16 +1187,26 @@ const SEEN: u8 = 0x80;
 /// of 24 bits needs no bounds check.
 type Table = [u8; 1 << 24];
 
-/// The file's trigram set, each with its follow mask (`trigram << 8 |
-/// mask`), with its metadata from before the read (and FLAG_UNSTABLE if
-/// it changed during it).
-fn read_trigrams(path: &Path, seen: &mut Table, buf: &mut [u8]) -> io::Result<Done> {
-    let mut file = File::open(path)?;
-    let before = Meta::of(&file.metadata()?);
-    let mut trigrams = Vec::new();
+/// What `scan` read of a file.
+struct Scanned {
+    /// Its first three bytes (fewer if it is shorter).
+    first: Vec<u8>,
+    total: u64,
+    /// It holds more than `MAX_FILE_TRIGRAMS`: the scan stopped there.
+    dense: bool,
+}
+
+/// Reads `file` to its end, adding each trigram it holds to `trigrams`
+/// the first time and marking it SEEN in `seen`, with the follow bits of
+/// the bytes after it (the caller clears the table).
+fn scan(
+    file: &mut impl Read,
+    seen: &mut Table,
+    buf: &mut [u8],
+    trigrams: &mut Vec<u32>,
+) -> io::Result<Scanned> {
     let mut first = Vec::new();
     let mut total = 0u64;
-    let mut dense = false;
     // The last bytes read, the newest lowest.
     let mut last = 0u32;
     loop {
@@ -1231,14 +1248,52 @@ fn read_trigrams(path: &Path, seen: &mut Table, buf: &mut [u8]) -> io::Result<Do
         }
         total += bytes.len() as u64;
         if trigrams.len() > MAX_FILE_TRIGRAMS {
-            dense = true;
-            break;
+            return Ok(Scanned {
+                first,
+                total,
+                dense: true,
+            });
         }
     }
+    Ok(Scanned {
+        first,
+        total,
+        dense: false,
+    })
+}
+
+/// `file`'s trigrams, each with its follow mask (`trigram << 8 | mask`),
+/// and what else `scan` saw; `seen` is left clean whatever ended the
+/// scan (an I/O error too): a trigram left marked would never be added
+/// to the set of a file the reader reads next.
+fn trigram_set(
+    file: &mut impl Read,
+    seen: &mut Table,
+    buf: &mut [u8],
+) -> io::Result<(Vec<u32>, Scanned)> {
+    let mut trigrams = Vec::new();
+    let scanned = scan(file, seen, buf, &mut trigrams);
     for t in &mut trigrams {
         let mask = std::mem::take(&mut seen[*t as usize]) & plan::ANY;
         *t = *t << 8 | u32::from(mask);
     }
+    Ok((trigrams, scanned?))
+}
+
+/// The file's trigram set, each with its follow mask (`trigram << 8 |
+/// mask`), with its metadata from before the read (and FLAG_UNSTABLE if
+/// it changed during it).
+fn read_trigrams(path: &Path, seen: &mut Table, buf: &mut [u8]) -> io::Result<Done> {
+    let mut file = File::open(path)?;
+    let before = Meta::of(&file.metadata()?);
+    let (
+        mut trigrams,
+        Scanned {
+            first,
+            total,
+            dense,
+        },
+    ) = trigram_set(&mut file, seen, buf)?;
     let after = Meta::of(&file.metadata()?);
     let mut flags = 0;
     if first.starts_with(&[0xEF, 0xBB, 0xBF])
@@ -1708,6 +1763,56 @@ mod tests {
             last = Some(id);
         }
         out
+    }
+
+    fn table() -> Box<Table> {
+        vec![0u8; 1 << 24].into_boxed_slice().try_into().unwrap()
+    }
+
+    #[test]
+    fn trigram_sets_carry_follow_masks_across_reads_and_errors() {
+        /// Gives `chunks` one read each, then fails if `fail`.
+        struct Chunks(Vec<&'static [u8]>, bool);
+        impl Read for Chunks {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                if self.0.is_empty() {
+                    return match self.1 {
+                        true => Err(io::Error::other("EIO")),
+                        false => Ok(0),
+                    };
+                }
+                let chunk = self.0.remove(0);
+                buf[..chunk.len()].copy_from_slice(chunk);
+                Ok(chunk.len())
+            }
+        }
+        let mut seen = table();
+        let mut buf = vec![0u8; 64];
+        let bit = |b: u8| u32::from(plan::follow_bit(b));
+        let tri = |s: &[u8]| plan::trigram(s) << 8;
+        // One byte at a time, and a trigram at the very end (no follow).
+        let (set, scanned) = trigram_set(
+            &mut Chunks(vec![b"a", b"b", b"c", b"da"], false),
+            &mut seen,
+            &mut buf,
+        )
+        .unwrap();
+        assert_eq!(
+            set,
+            [
+                tri(b"abc") | bit(b'd'),
+                tri(b"bcd") | bit(b'a'),
+                tri(b"cda")
+            ]
+        );
+        assert_eq!((scanned.first, scanned.total), (b"abc".to_vec(), 5));
+        // An error after some trigrams leaves the table clean: the next
+        // file's set holds them all.
+        let failed = trigram_set(&mut Chunks(vec![b"xyzw"], true), &mut seen, &mut buf);
+        assert!(failed.is_err());
+        let (set, _) = trigram_set(&mut Chunks(vec![b"xyzw"], false), &mut seen, &mut buf).unwrap();
+        assert_eq!(set, [tri(b"xyz") | bit(b'w'), tri(b"yzw")]);
+        assert!(seen.iter().all(|&b| b == 0));
     }
 
     fn built(batch: usize) -> Built {

@@ -749,7 +749,7 @@ pub fn encode_delta(out: &mut Vec<u8>, delta: u32) {
     out.push(v as u8);
 }
 
-/// Writes an index: `begin`, then `add_postings` in ascending trigram
+/// Writes an index: `begin`, then `add_list` in ascending trigram
 /// order, then `finish`.
 pub struct Writer {
     out: io::BufWriter<File>,
