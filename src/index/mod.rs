@@ -52,7 +52,11 @@
 //! 6. the planner's query (`plan`), a necessary condition for a match of
 //!    the compiled regex (the default engine's HIR, every pattern, with
 //!    case folding, -w, -x, -F and line-terminator handling applied) is
-//!    false for the file's trigram set; a file with more distinct
+//!    false for the file's trigram set and follow masks (a trigram's
+//!    mask holds the bucket of every byte that follows it in the file,
+//!    as the build read it; the planner asks for a bucket only where
+//!    every match holds that byte right after the trigram, `plan`'s
+//!    header); a file with more distinct
 //!    trigrams than a build keeps for one (FLAG_DENSE: a large binary)
 //!    has no stored set and is always searched.
 //!
