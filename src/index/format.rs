@@ -408,6 +408,15 @@ impl Index {
     /// with names in bounds, without '/', and strictly ascending: what
     /// `dir_entries` and `dir_verdicts` rely on.
     pub fn check_dir(&self, id: usize) -> bool {
+        self.checked_entries(id, |_, _, _| {})
+    }
+
+    /// Calls `each` with every entry of directory `id` (name, kind,
+    /// inode) as long as its record checks out (`check_dir`); false if
+    /// one does not (the entries before it were given). One pass where a
+    /// check and then `dir_entries` took two (a search copies each
+    /// listing it uses).
+    pub fn checked_entries(&self, id: usize, mut each: impl FnMut(&[u8], Kind, u64)) -> bool {
         let n_entries = self.entries.len() / ENTRY_REC;
         let rec = &self.dirs[id * DIR_REC..];
         let (first, count) = (u32_at(rec, 52) as usize, u32_at(rec, 56) as usize);
@@ -427,9 +436,10 @@ impl Index {
             if name.is_empty() || name.contains(&b'/') || prev.is_some_and(|p| p >= name) {
                 return false;
             }
-            if Kind::from_byte(rec[14]).is_none() {
+            let Some(kind) = Kind::from_byte(rec[14]) else {
                 return false;
-            }
+            };
+            each(name, kind, u64_at(rec, 0));
             prev = Some(name);
         }
         true

@@ -193,12 +193,9 @@ fn racy(index: &Index, meta: &Meta, racy_now_ns: i64) -> bool {
 /// Directory `id`'s stored entries, as `read_sorted` returns them; None
 /// if its record is bad (`Index::check_dir`).
 fn stored_listing(index: &Index, id: usize) -> Option<Entries> {
-    if !index.check_dir(id) {
-        return None;
-    }
     let mut entries = Entries::new();
-    for (name, kind, ino) in index.dir_entries(id) {
-        entries.push(name, kind.entry_type(), ino);
+    if !index.checked_entries(id, |name, kind, ino| entries.push(name, kind.entry_type(), ino)) {
+        return None;
     }
     if let Some((fingerprint, codes)) = index.dir_verdicts(id) {
         entries.set_verdicts(fingerprint, codes);
