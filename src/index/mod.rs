@@ -194,7 +194,9 @@ fn racy(index: &Index, meta: &Meta, racy_now_ns: i64) -> bool {
 /// if its record is bad (`Index::check_dir`).
 fn stored_listing(index: &Index, id: usize) -> Option<Entries> {
     let mut entries = Entries::new();
-    if !index.checked_entries(id, |name, kind, ino| entries.push(name, kind.entry_type(), ino)) {
+    if !index.checked_entries(id, |name, kind, ino| {
+        entries.push(name, kind.entry_type(), ino)
+    }) {
         return None;
     }
     if let Some((fingerprint, codes)) = index.dir_verdicts(id) {
