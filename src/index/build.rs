@@ -753,7 +753,8 @@ fn collect(
                 // collector (its panic is raised where the scope ends).
                 let _closed = CloseOnDrop(window, true);
                 // Per trigram: SEEN and its follow mask. 16 MiB, zeroed
-                // pages mapped as touched (source text touches ~2 MiB).
+                // pages mapped as touched (a reader of the linux corpus
+                // touches ~9 MiB: -j8 builds it in 555 MiB, -j2 in 503).
                 let mut seen: Box<Table> = vec![0u8; 1 << 24]
                     .into_boxed_slice()
                     .try_into()
@@ -1045,15 +1046,15 @@ impl Lists {
             // each, mostly).
             grow(&mut list.bytes, run);
             grow(&mut list.masks, run);
-            while let Some(&item) = items.get(i).filter(|&&item| (item >> 40) as u32 == t) {
+            for &item in &items[i..i + run] {
                 let id = item as u32;
                 let delta = if list.count == 0 { id } else { id - list.last };
                 encode_delta(&mut list.bytes, delta);
                 list.masks.push((item >> 32) as u8);
                 list.last = id;
                 list.count += 1;
-                i += 1;
             }
+            i += run;
         }
         items.clear();
     }
