@@ -960,6 +960,7 @@ impl Lister<'_> {
         dir: &mut Dir,
     ) -> Option<Step<Walked, Key>> {
         let is_dir = entry.file_type.is_dir();
+        let name = file_name(path);
         messages::trace(format_args!("considering {}", path.display()));
         let stored = dir.stored.as_ref().and_then(|(codes, appended)| {
             let verdict = Verdict::decode(codes[index], is_dir)
@@ -970,10 +971,7 @@ impl Lister<'_> {
                 true => Stored::BeforeAppend(verdict),
             })
         });
-        if let Err(reason) = self
-            .rules
-            .check(dir.stack, path, file_name(path), is_dir, stored)
-        {
+        if let Err(reason) = self.rules.check(dir.stack, path, name, is_dir, stored) {
             messages::debug(format_args!("skipping {}: {reason}", path.display()));
             return None;
         }
@@ -1028,7 +1026,7 @@ impl Lister<'_> {
         // the stat and access checks of every file are most of an indexed
         // search, and here they run on every core.
         if let Some(listings) = &self.opts.listings {
-            if listings.skips(&mut dir.handle, path, file_name(path)) {
+            if listings.skips(&mut dir.handle, path, name) {
                 return None;
             }
         }

@@ -584,7 +584,8 @@ struct Built {
     carried: usize,
 }
 
-/// The posting lists being made.
+/// The posting lists being made (none, and no table, until `new`).
+#[derive(Default)]
 struct Lists {
     /// Trigram → 1 + its list's place in `lists`.
     slots: Vec<u32>,
@@ -592,16 +593,6 @@ struct Lists {
     /// The trigrams of `lists`, in the order their lists were made
     /// (sorted when written).
     trigrams: Vec<u32>,
-}
-
-impl Default for Lists {
-    fn default() -> Lists {
-        Lists {
-            slots: vec![0; 1 << 24],
-            lists: Vec::new(),
-            trigrams: Vec::new(),
-        }
-    }
 }
 
 /// A posting list being made: its files' numbers (LEB128 deltas) and
@@ -715,34 +706,9 @@ fn collect(
     };
     let (tx, rx) = crossbeam_channel::bounded::<(usize, Done)>(WINDOW);
     std::thread::scope(|scope| {
-        // The appending thread (see `Postings`), with two buffers: the
-        // one it works on and the one the collector fills.
-        let (to_appender, batches) = crossbeam_channel::bounded::<Vec<u64>>(1);
-        let (recycle, back) = crossbeam_channel::bounded::<Vec<u64>>(2);
-        let _ = recycle.send(Vec::with_capacity(built.pending.batch.min(Postings::BATCH)));
         // A local of this scope, so that a panic of the collector drops
         // it and the appender ends (else the scope would wait forever).
-        let handoff = Handoff {
-            to: to_appender,
-            back,
-        };
-        let mut lists = std::mem::replace(
-            &mut built.lists,
-            Lists {
-                slots: Vec::new(),
-                lists: Vec::new(),
-                trigrams: Vec::new(),
-            },
-        );
-        let appender = scope.spawn(move || {
-            let mut scratch = Vec::new();
-            for mut items in batches {
-                lists.append(&mut items, &mut scratch);
-                // The collector stopped waiting only if it is done.
-                let _ = recycle.send(items);
-            }
-            lists
-        });
+        let (handoff, appender) = Handoff::start(scope, built.pending.batch);
         // Whatever ends the collector, no reader waits for it.
         let _closed = CloseOnDrop(&window, false);
         for _ in 0..threads.min(to_read.len()) {
@@ -787,7 +753,7 @@ fn collect(
         let mut reused = reused.map(Vec::into_iter);
         for (key, _) in files {
             if let Some(done) = reused.as_mut().and_then(|r| r.next().flatten()) {
-                add(&mut built, key, done, &mut carry_sets, Some(&handoff));
+                add(&mut built, key, done, &mut carry_sets, &handoff);
                 continue;
             }
             let result = loop {
@@ -801,7 +767,7 @@ fn collect(
                 pending.insert(j, result);
             };
             let weight = result.weight();
-            add(&mut built, key, result, &mut carry_sets, Some(&handoff));
+            add(&mut built, key, result, &mut carry_sets, &handoff);
             expected += 1;
             {
                 let mut state = window.lock();
@@ -817,8 +783,7 @@ fn collect(
         if progress {
             eprint!("\r\x1b[K");
         }
-        let _ = handoff.to.send(std::mem::take(&mut built.pending.items));
-        drop(handoff);
+        handoff.finish(std::mem::take(&mut built.pending.items));
         built.lists = appender
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -884,7 +849,7 @@ fn add(
     key: &[u8],
     result: Done,
     carry_sets: &mut [Vec<u32>],
-    handoff: Option<&Handoff>,
+    handoff: &Handoff,
 ) {
     let id = built.entries.len() as u32;
     match result {
@@ -910,13 +875,13 @@ fn add(
 }
 
 /// Adds a file with its trigram set (`trigram << 8 | follow mask`) to the
-/// new index's lists (through `handoff`'s thread, if given).
+/// new index's lists (through `handoff`'s thread).
 fn push_with_trigrams(
     built: &mut Built,
     key: &[u8],
     entry: Entry,
     trigrams: Vec<u32>,
-    handoff: Option<&Handoff>,
+    handoff: &Handoff,
 ) {
     let id = built.entries.len() as u32;
     built.entries.push((key.to_vec(), entry));
@@ -927,18 +892,8 @@ fn push_with_trigrams(
             .map(|&tm| u64::from(tm) << 32 | u64::from(id)),
     );
     if pending.items.len() >= pending.batch {
-        match handoff {
-            Some(Handoff { to, back }) => {
-                // The appender's buffer back (it is done with it) for
-                // this one (full): both threads stay busy.
-                let next = back.recv().unwrap_or_default();
-                let full = std::mem::replace(&mut pending.items, next);
-                // The appender is gone only if it panicked: the scope
-                // raises that.
-                let _ = to.send(full);
-            }
-            None => append_pending(built),
-        }
+        let full = std::mem::take(&mut pending.items);
+        pending.items = handoff.pass(full);
     }
 }
 
@@ -956,8 +911,6 @@ struct Postings {
     items: Vec<u64>,
     /// Postings per batch (`BATCH`, but in tests).
     batch: usize,
-    /// The sort's other buffer, without an appending thread.
-    scratch: Vec<u64>,
 }
 
 impl Default for Postings {
@@ -965,7 +918,6 @@ impl Default for Postings {
         Postings {
             items: Vec::new(),
             batch: Postings::BATCH,
-            scratch: Vec::new(),
         }
     }
 }
@@ -975,6 +927,44 @@ impl Default for Postings {
 struct Handoff {
     to: crossbeam_channel::Sender<Vec<u64>>,
     back: crossbeam_channel::Receiver<Vec<u64>>,
+}
+
+impl Handoff {
+    /// Starts the thread that sorts each batch of postings (`batch` of
+    /// them) and adds it to the lists it returns once `finish`ed, with
+    /// two buffers: the one it works on and the one the collector fills.
+    fn start<'s>(
+        scope: &'s std::thread::Scope<'s, '_>,
+        batch: usize,
+    ) -> (Handoff, std::thread::ScopedJoinHandle<'s, Lists>) {
+        let (to, batches) = crossbeam_channel::bounded::<Vec<u64>>(1);
+        let (recycle, back) = crossbeam_channel::bounded::<Vec<u64>>(2);
+        let _ = recycle.send(Vec::with_capacity(batch.min(Postings::BATCH)));
+        let appender = scope.spawn(move || {
+            let (mut lists, mut scratch) = (Lists::new(), Vec::new());
+            for mut items in batches {
+                lists.append(&mut items, &mut scratch);
+                // The collector stopped waiting only if it is done.
+                let _ = recycle.send(items);
+            }
+            lists
+        });
+        (Handoff { to, back }, appender)
+    }
+
+    /// Hands a full batch over for the appender's buffer back (it is done
+    /// with it): both threads stay busy.
+    fn pass(&self, full: Vec<u64>) -> Vec<u64> {
+        let next = self.back.recv().unwrap_or_default();
+        // The appender is gone only if it panicked: the scope raises that.
+        let _ = self.to.send(full);
+        next
+    }
+
+    /// Hands the last postings over; the appender then ends.
+    fn finish(self, last: Vec<u64>) {
+        let _ = self.to.send(last);
+    }
 }
 
 impl Postings {
@@ -1018,13 +1008,14 @@ fn sort_postings(items: &mut Vec<u64>, scratch: &mut Vec<u64>) {
     }
 }
 
-/// Adds the pending postings to their lists, on this thread.
-fn append_pending(built: &mut Built) {
-    let pending = &mut built.pending;
-    built.lists.append(&mut pending.items, &mut pending.scratch);
-}
-
 impl Lists {
+    fn new() -> Lists {
+        Lists {
+            slots: vec![0; 1 << 24],
+            ..Lists::default()
+        }
+    }
+
     /// Adds `items` (postings in file order) to their lists, and empties it.
     fn append(&mut self, items: &mut Vec<u64>, scratch: &mut Vec<u64>) {
         sort_postings(items, scratch);
@@ -1487,13 +1478,13 @@ fn splice_lists(
         let Some(old_index) = old.filter(|_| old_t == Some(t)) else {
             // Only files read by this build hold it.
             if let Some(list) = fresh {
-                let mut crc = crc32fast::Hasher::new();
-                crc.update(&list.masks);
-                crc.update(&list.bytes);
+                let start = batch.bytes.len();
                 batch.bytes.extend_from_slice(&list.masks);
                 batch.bytes.extend_from_slice(&list.bytes);
-                let len = list.masks.len() + list.bytes.len();
-                batch.lists.push((t, list.count, crc.finalize(), len));
+                let written = &batch.bytes[start..];
+                batch
+                    .lists
+                    .push((t, list.count, crc32fast::hash(written), written.len()));
             }
             continue;
         };
@@ -1694,9 +1685,7 @@ impl Renumber<'_> {
         }
         Some((new.count, listed))
     }
-}
 
-impl Renumber<'_> {
     /// The follow masks of the list `splice` makes of `old_numbers` and
     /// `fresh` (its numbers and masks), in its order, appended to `out`;
     /// None if the old list is malformed.
@@ -1845,21 +1834,27 @@ mod tests {
             ),
             batch in 1usize..50,
         ) {
-            let mut small = built(batch);
-            let mut whole = built(usize::MAX);
             let entry = Entry { meta: Default::default(), flags: 0 };
             // Some mask that differs between files and trigrams.
             let mask = |id: usize, t: u32| ((t as usize * 7 + id) & 0x7f) as u8;
-            for (id, set) in files.iter().enumerate() {
-                // Sets come in the order a file's bytes gave them.
-                let mut set: Vec<u32> =
-                    set.iter().map(|&t| t << 8 | u32::from(mask(id, t))).collect();
-                set.reverse();
-                push_with_trigrams(&mut small, b"f", entry, set.clone(), None);
-                push_with_trigrams(&mut whole, b"f", entry, set, None);
-            }
-            append_pending(&mut small);
-            append_pending(&mut whole);
+            // Through the appending thread, as a build adds them.
+            let built_in = |batch: usize| {
+                let mut b = built(batch);
+                std::thread::scope(|scope| {
+                    let (handoff, appender) = Handoff::start(scope, batch);
+                    for (id, set) in files.iter().enumerate() {
+                        // Sets come in the order a file's bytes gave them.
+                        let mut set: Vec<u32> =
+                            set.iter().map(|&t| t << 8 | u32::from(mask(id, t))).collect();
+                        set.reverse();
+                        push_with_trigrams(&mut b, b"f", entry, set, &handoff);
+                    }
+                    handoff.finish(std::mem::take(&mut b.pending.items));
+                    b.lists = appender.join().unwrap();
+                });
+                b
+            };
+            let (small, whole) = (built_in(batch), built_in(usize::MAX));
             let lists = |b: &Built| {
                 let mut out: Vec<(u32, u32, Vec<u8>, Vec<u8>)> = b
                     .lists

@@ -96,13 +96,13 @@ impl Meta {
     }
 
     /// The same from a `stat` buffer (`fstatat`).
-    pub fn of_stat(st: &libc::stat) -> Meta {
+    pub fn of_stat(st: &rustix::fs::Stat) -> Meta {
         Meta {
             dev: st.st_dev,
             ino: st.st_ino,
             size: st.st_size as u64,
-            mtime: st.st_mtime * 1_000_000_000 + st.st_mtime_nsec,
-            ctime: st.st_ctime * 1_000_000_000 + st.st_ctime_nsec,
+            mtime: st.st_mtime * 1_000_000_000 + st.st_mtime_nsec as i64,
+            ctime: st.st_ctime * 1_000_000_000 + st.st_ctime_nsec as i64,
             mode: st.st_mode,
         }
     }

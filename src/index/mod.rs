@@ -294,45 +294,24 @@ fn readable(path: &Path) -> bool {
     unsafe { libc::faccessat(libc::AT_FDCWD, c.as_ptr(), libc::R_OK, libc::AT_EACCESS) == 0 }
 }
 
-/// Calls `f` with `name` NUL-terminated, on the stack where it fits (a
-/// name is at most 255 bytes on Linux): a `CString` per file was a
-/// malloc and a free on every lookup of an indexed search.
-fn with_c_name<T>(name: &std::ffi::OsStr, f: impl FnOnce(&std::ffi::CStr) -> T) -> Option<T> {
-    let bytes = name.as_bytes();
-    let mut buf = [0u8; 256];
-    if bytes.len() < buf.len() {
-        buf[..bytes.len()].copy_from_slice(bytes);
-        let c = std::ffi::CStr::from_bytes_with_nul(&buf[..=bytes.len()]).ok()?;
-        return Some(f(c));
-    }
-    Some(f(&std::ffi::CString::new(bytes).ok()?))
-}
-
 /// `name`'s metadata in the directory `dir` (links followed, as
-/// `std::fs::metadata` follows them); None if it cannot be read.
+/// `std::fs::metadata` follows them); None if it cannot be read. rustix
+/// NUL-terminates the name on the stack: a `CString` per file was a
+/// malloc and a free on every lookup of an indexed search.
 fn stat_at(dir: std::os::fd::BorrowedFd, name: &std::ffi::OsStr) -> Option<Meta> {
-    use std::os::fd::AsRawFd;
-    with_c_name(name, |c| {
-        let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
-        // SAFETY: a NUL-terminated name and a buffer of the right type,
-        // which fstatat fills when it returns 0.
-        unsafe {
-            if libc::fstatat(dir.as_raw_fd(), c.as_ptr(), st.as_mut_ptr(), 0) != 0 {
-                return None;
-            }
-            Some(Meta::of_stat(&st.assume_init()))
-        }
-    })?
+    let st = rustix::fs::statat(dir, name, rustix::fs::AtFlags::empty()).ok()?;
+    Some(Meta::of_stat(&st))
 }
 
-/// `readable` for `name` in the directory `dir`.
+/// `readable` for `name` in the directory `dir` (only where the
+/// credentials differ from the build's).
 fn readable_at(dir: std::os::fd::BorrowedFd, name: &std::ffi::OsStr) -> bool {
     use std::os::fd::AsRawFd;
-    with_c_name(name, |c| {
-        // SAFETY: a NUL-terminated name; faccessat only reads it.
-        unsafe { libc::faccessat(dir.as_raw_fd(), c.as_ptr(), libc::R_OK, libc::AT_EACCESS) == 0 }
-    })
-    .unwrap_or(false)
+    let Ok(c) = std::ffi::CString::new(name.as_bytes()) else {
+        return false;
+    };
+    // SAFETY: a NUL-terminated name; faccessat only reads it.
+    unsafe { libc::faccessat(dir.as_raw_fd(), c.as_ptr(), libc::R_OK, libc::AT_EACCESS) == 0 }
 }
 
 /// `$XDG_CACHE_HOME/trawl`, else `~/.cache/trawl`.
@@ -659,10 +638,9 @@ impl Use {
         })
     }
 
-    /// The root a walked path is under, and the path's key in its index.
-    /// The root that holds `path` and its key there (borrowed when the
-    /// root's own key is empty, as for a search of the indexed root: no
-    /// allocation per file).
+    /// The root a walked path is under, and the path's key in its index
+    /// (borrowed when the root's own key is empty, as for a search of the
+    /// indexed root: no allocation per file).
     fn locate<'p>(&self, path: &'p Path) -> Option<(&Root, Cow<'p, [u8]>)> {
         let bytes = path.as_os_str().as_bytes();
         self.roots.iter().find_map(|root| {
