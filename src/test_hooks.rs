@@ -118,6 +118,12 @@ mod hooks {
         }
     }
 
+    /// Every listing job counts as one that waited on the disk.
+    pub fn disk_wait() -> bool {
+        static SET: OnceLock<bool> = OnceLock::new();
+        *SET.get_or_init(|| var("TRAWL_TEST_DISK_WAIT").is_some())
+    }
+
     pub fn vanish(dir: &std::path::Path) {
         static NAME: OnceLock<Option<std::ffi::OsString>> = OnceLock::new();
         let name = NAME.get_or_init(|| std::env::var_os("TRAWL_TEST_VANISH"));
@@ -131,7 +137,8 @@ mod hooks {
 
 #[cfg(feature = "test-hooks")]
 pub use hooks::{
-    creds, delay, delta_files, list_delay, panic_point, racy_ms, spill_limits, vanish, window_bytes,
+    creds, delay, delta_files, disk_wait, list_delay, panic_point, racy_ms, spill_limits, vanish,
+    window_bytes,
 };
 
 #[cfg(not(feature = "test-hooks"))]
@@ -173,6 +180,12 @@ pub fn vanish(_dir: &std::path::Path) {}
 #[cfg(not(feature = "test-hooks"))]
 #[inline(always)]
 pub fn list_delay() {}
+
+#[cfg(not(feature = "test-hooks"))]
+#[inline(always)]
+pub fn disk_wait() -> bool {
+    false
+}
 
 #[cfg(not(feature = "test-hooks"))]
 #[inline(always)]

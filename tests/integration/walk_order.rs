@@ -203,6 +203,50 @@ fn ten_thousand_directories_in_the_same_order_at_every_thread_count() {
     }
 }
 
+/// Where listings wait on the disk, more listing threads start (up to
+/// seven in all) and the order stays the same. The hook makes every
+/// listing count as one that read from the disk.
+#[test]
+fn listing_threads_added_for_a_cold_cache_keep_the_order() {
+    let f = Fixture::new();
+    for i in 0..30 {
+        for j in 0..10 {
+            let text = if (i * j) % 4 == 1 {
+                "needle\n"
+            } else {
+                "hay\n"
+            };
+            f.create(&format!("d{i:02}/e{j}/a.txt"), text);
+        }
+        if i % 4 == 0 {
+            f.create(&format!("d{i:02}/.ignore"), "e3/\na{\n");
+        }
+    }
+    let cold = [("TRAWL_TEST_DISK_WAIT", "1")];
+    let warm = same_at_every_thread_count(&f, &["needle"], &[]);
+    assert_eq!(same_at_every_thread_count(&f, &["needle"], &cold), warm);
+    assert_eq!(warm.code, 0);
+    assert_eq!(warm.output.matches("/.ignore: line 2").count(), 8);
+    assert!(warm
+        .output
+        .contains("d01/e1/a.txt:needle\nd01/e5/a.txt:needle\n"));
+
+    for (threads, added) in [("-j2", 6), ("-j4", 4), ("-j8", 0), ("-j1", 0)] {
+        let run = combined(&f, &[threads, "--debug", "needle"], &cold, false);
+        let line =
+            format!("trawl: DEBUG: the walk waits on the disk: {added} more listing threads\n");
+        let expected = usize::from(added > 0);
+        assert_eq!(run.output.matches(&line).count(), expected, "{threads}");
+        assert_eq!(
+            run.output.matches("waits on the disk").count(),
+            expected,
+            "{threads}"
+        );
+        let warm = combined(&f, &[threads, "--debug", "needle"], &[], false);
+        assert!(!warm.output.contains("waits on the disk"), "{threads}");
+    }
+}
+
 #[test]
 fn debug_messages_keep_their_place_at_every_thread_count() {
     let f = Fixture::new();
@@ -218,7 +262,11 @@ fn debug_messages_keep_their_place_at_every_thread_count() {
     let strip = |run: Combined| -> String {
         run.output
             .lines()
-            .filter(|line| !line.contains("worker thread") && !line.contains("files walked"))
+            .filter(|line| {
+                !line.contains("worker thread")
+                    && !line.contains("files walked")
+                    && !line.contains("waits on the disk")
+            })
             .map(|line| format!("{line}\n"))
             .collect()
     };
