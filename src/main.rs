@@ -16,7 +16,7 @@ fn main() {
 /// `-t rust -l unsafe` 0.39x -> 0.31x, full searches unchanged. The
 /// index build's posting lists grow through every size; in mimalloc's
 /// per-size pages they left holes, its peak RSS 505 -> 615 MiB with
-/// mimalloc alone, 540-550 MiB with blocks from 64 KiB up left to glibc,
+/// mimalloc alone, 519-536 MiB with blocks from 64 KiB up left to glibc,
 /// and 503-507 MiB (as before) from 1 KiB up.
 struct Allocator;
 
