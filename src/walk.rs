@@ -352,7 +352,7 @@ fn spawn_lister<'scope>(
             ahead.help(&mut |job| {
                 let started = std::time::Instant::now();
                 let listed = lister.list(job);
-                if let Some(more) = boost.after_job(started) {
+                if let Some(more) = boost.after_job(started).filter(|_| !ahead.is_closed()) {
                     messages::debug(format_args!(
                         "the walk waits on the disk: {} more listing threads",
                         more.len()
@@ -386,6 +386,13 @@ struct Boost {
 /// A job that took this long asks whether its thread read from the disk.
 const SLOW_JOB: std::time::Duration = std::time::Duration::from_micros(500);
 const SLOW_JOBS: usize = 4;
+/// What a thread must have read since it last asked, in `ru_inblock`'s
+/// 512-byte units: 32 KiB. A job preempted on a busy machine can take
+/// 500 us on a warm cache, and its thread may have read a page or two
+/// (a cold ignore file, its own code) since it last asked; a cold
+/// listing reads inode tables 128 KiB at a time, directories a block
+/// each, many since the last ask.
+const SLOW_JOB_BLOCKS: libc::c_long = 64;
 
 impl Boost {
     fn new(listers: usize) -> Boost {
@@ -414,7 +421,10 @@ impl Boost {
     }
 }
 
-/// Whether this thread has read blocks from a disk since it last asked.
+/// Whether this thread has read `SLOW_JOB_BLOCKS` from a disk since it
+/// last asked. Reads the kernel does not count per thread (NFS, FUSE,
+/// 9p and other file systems without a block device) are not seen: the
+/// walk keeps its listing threads there.
 fn read_from_disk() -> bool {
     thread_local! {
         static BLOCKS: std::cell::Cell<libc::c_long> = const { std::cell::Cell::new(0) };
@@ -426,7 +436,8 @@ fn read_from_disk() -> bool {
     }
     // SAFETY: filled by the successful call.
     let blocks = unsafe { usage.assume_init() }.ru_inblock;
-    BLOCKS.replace(blocks) < blocks
+    let before = BLOCKS.replace(blocks);
+    blocks - before >= SLOW_JOB_BLOCKS
 }
 
 fn walk_paths(

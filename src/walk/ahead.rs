@@ -316,4 +316,9 @@ where
         self.lock().closed = true;
         self.helper_cv.notify_all();
     }
+
+    /// Whether the walk ended: a helper started now would return at once.
+    pub fn is_closed(&self) -> bool {
+        self.lock().closed
+    }
 }
