@@ -1100,7 +1100,8 @@ fn unchanged(
         return None;
     }
     let (index, id) = old.file(key, &mut walk.last_found)?;
-    let entry = index.entry(id);
+    // A refresh opens the old index checked whole: always there.
+    let entry = index.entry(id)?;
     let unchanged = entry.flags & FLAG_UNSTABLE == 0
         && !racy(index, &entry.meta, ctx.racy_ns)
         && entry.meta == meta
@@ -1463,7 +1464,10 @@ fn splice_lists(
         if batch.bytes.len() >= BATCH_BYTES && !send(std::mem::take(&mut batch)) {
             return Ok(());
         }
-        let old_t = (old_n < old_count).then(|| old.map_or(0, |o| o.trigram_at(old_n)));
+        let old_t = match (old, old_n < old_count) {
+            (Some(old), true) => Some(old.trigram_at(old_n).map_err(BuildError::OldCorrupt)?),
+            _ => None,
+        };
         let new_t = fresh_trigrams.get(new_n).copied();
         let t = match (old_t, new_t) {
             (None, None) => break,

@@ -104,7 +104,11 @@
 //! An index that is corrupt, of another version or root, or not owned by
 //! the user (or writable by others) is reported once and ignored; its
 //! owner is checked on the descriptor then read, so it cannot be swapped
-//! between the check and the read.
+//! between the check and the read. The file table, the paths and the
+//! trigram dictionary are checked a block at a time, when the search
+//! first reads a block (`format::Section::checked`): a bad block is
+//! reported then, and from then on the index vouches for no file (what
+//! it vouched for came from good blocks, so the output stays exact).
 
 pub mod build;
 pub mod format;
@@ -115,7 +119,7 @@ use std::collections::HashMap;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use crate::messages;
@@ -401,6 +405,12 @@ pub fn open_delta(
 impl Stored {
     /// The part that holds file `key` and its number there. `hints` are
     /// the last numbers found in the delta and the index (`lookup_from`).
+    /// Whether a block of the index or its delta was found bad
+    /// (`Index::damaged`).
+    pub fn damaged(&self) -> bool {
+        self.base.damaged() || self.delta.as_ref().is_some_and(Index::damaged)
+    }
+
     pub fn file(&self, key: &[u8], hints: &mut [usize; 2]) -> Option<(&Index, usize)> {
         if let Some(delta) = &self.delta {
             if let Some(id) = delta.lookup_from(key, hints[0]) {
@@ -495,6 +505,8 @@ struct Loaded {
     /// This process has the credentials the build read the files with
     /// (see the module header, point 5): no access check is needed.
     same_creds: bool,
+    /// The indexed root and the index file, for messages.
+    paths: (PathBuf, PathBuf),
 }
 
 /// A path of the command line and where its files are in an index.
@@ -540,6 +552,7 @@ pub struct Use {
     /// Whether files may be skipped (else only listings are used).
     skips_files: bool,
     counts: Counts,
+    damage_reported: AtomicBool,
 }
 
 impl std::fmt::Debug for Use {
@@ -635,6 +648,7 @@ impl Use {
             bom_matters: matches!(config.search.encoding, TextEncoding::Auto),
             skips_files: query.is_some(),
             counts: Counts::default(),
+            damage_reported: AtomicBool::new(false),
         })
     }
 
@@ -700,11 +714,17 @@ impl Use {
         let mut hints = LAST_FOUND.get();
         let found = root.loaded.stored.file(&key, &mut hints);
         LAST_FOUND.set(hints);
-        let Some((index, id)) = found else {
+        let entry = found.and_then(|(index, id)| Some((index, id, index.entry(id)?)));
+        // A bad block met now or before: the index vouches for no more
+        // files (what it did vouch for was read from good blocks).
+        if root.loaded.stored.damaged() {
+            self.report_damage(root);
+            return count(&self.counts.not_indexed);
+        }
+        let Some((index, id, entry)) = entry else {
             return count(&self.counts.not_indexed);
         };
         let candidates = &candidates[usize::from(std::ptr::eq(index, &root.loaded.stored.base))];
-        let entry = index.entry(id);
         if entry.flags & (FLAG_UNSTABLE | FLAG_DENSE) != 0
             || (entry.flags & FLAG_BOM != 0 && self.bom_matters)
         {
@@ -736,6 +756,21 @@ impl Use {
         }
         self.counts.skipped.fetch_add(1, Ordering::Relaxed);
         true
+    }
+
+    /// Says once that `root`'s index was found damaged during the search,
+    /// as a bad index found when opened is reported.
+    fn report_damage(&self, root: &Root) {
+        if !self.damage_reported.swap(true, Ordering::Relaxed) {
+            let (root, file) = &root.loaded.paths;
+            messages::warning(format_args!(
+                "ignoring the index of {} ({}): section checksum mismatch \
+                 (`trawl --build-index {}` rebuilds it)",
+                root.display(),
+                file.display(),
+                root.display()
+            ));
+        }
     }
 
     /// The --debug report: what the index vouched for, and why the rest
@@ -968,6 +1003,7 @@ fn load(dir: &Path, file: &Path, root: &Path, query: Option<&Query>) -> Result<L
         stored,
         candidates,
         same_creds,
+        paths: (root.to_path_buf(), file.to_path_buf()),
     })
 }
 

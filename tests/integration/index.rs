@@ -587,9 +587,9 @@ fn a_same_size_edit_with_its_mtime_set_back_is_found_by_its_ctime() {
 }
 
 /// The index sections' (offset, length), from the header, in the order
-/// META FILES PATHS POSTINGS DICT DIRS ENTRIES NAMES.
+/// META FILES PATHS POSTINGS DICT DIRS ENTRIES NAMES CHECKS.
 fn sections(bytes: &[u8]) -> Vec<(usize, usize)> {
-    (0..8)
+    (0..9)
         .map(|n| {
             let at = 16 + n * 24;
             let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap());
@@ -632,7 +632,7 @@ fn a_bad_index_is_reported_once_and_ignored() {
     version[8] = 99;
     bad.push(("foreign version".into(), version, "version 99"));
     let names = [
-        "META", "FILES", "PATHS", "", "DICT", "DIRS", "ENTRIES", "NAMES",
+        "META", "FILES", "PATHS", "", "DICT", "DIRS", "ENTRIES", "NAMES", "CHECKS",
     ];
     for (n, what) in names.iter().enumerate() {
         if what.is_empty() {
@@ -672,7 +672,9 @@ fn a_bad_index_is_reported_once_and_ignored() {
                 .filter(|l| l.contains("ignoring the index"))
                 .collect();
             // A search that skips no file reads only the listings.
-            let unread = ["FILES", "PATHS", "DICT"].iter().any(|s| what.ends_with(s));
+            let unread = ["FILES", "PATHS", "DICT", "CHECKS"]
+                .iter()
+                .any(|s| what.ends_with(s));
             if unread && args == ["--files"] {
                 assert_eq!(reports.len(), 0, "{what}: {}", with.stderr);
                 continue;
@@ -714,17 +716,96 @@ fn a_bad_index_is_reported_once_and_ignored() {
     assert!(!run.stderr.contains("ignoring the index"), "{}", run.stderr);
 }
 
-/// `bytes` with section `n`'s checksum and the header's made right again:
-/// an index as a bug in trawl could write it.
+/// `bytes` with section `n`'s checksum, its block checksums (CHECKS,
+/// which covers FILES, PATHS and DICT, in 16 KiB blocks) and the
+/// header's made right again: an index as a bug in trawl could write it.
 fn with_good_checksums(mut bytes: Vec<u8>, n: usize) -> Vec<u8> {
-    let (off, len) = sections(&bytes)[n];
-    let crc = crc32fast::hash(&bytes[off..off + len]);
-    let at = 16 + n * 24 + 16;
-    bytes[at..at + 4].copy_from_slice(&crc.to_le_bytes());
-    let header_len = 16 + 8 * 24;
+    let secs = sections(&bytes);
+    let mut checks = Vec::new();
+    for blocked in [1, 2, 4] {
+        let (off, len) = secs[blocked];
+        for block in bytes[off..off + len].chunks(16 << 10) {
+            checks.extend_from_slice(&crc32fast::hash(block).to_le_bytes());
+        }
+    }
+    let (off, len) = secs[8];
+    assert_eq!(checks.len(), len);
+    bytes[off..off + len].copy_from_slice(&checks);
+    for n in [n, 8] {
+        let (off, len) = secs[n];
+        let crc = crc32fast::hash(&bytes[off..off + len]);
+        let at = 16 + n * 24 + 16;
+        bytes[at..at + 4].copy_from_slice(&crc.to_le_bytes());
+    }
+    let header_len = 16 + 9 * 24;
     let crc = crc32fast::hash(&bytes[..header_len]);
     bytes[header_len..header_len + 4].copy_from_slice(&crc.to_le_bytes());
     bytes
+}
+
+/// FILES, PATHS and DICT are checked a 16 KiB block at a time, when a
+/// search first reads from a block: a bad block that a search reads is
+/// reported once and the index vouches for no more files; a search that
+/// reads only good blocks uses the index and says nothing.
+#[test]
+fn a_bad_block_is_found_when_a_search_reads_it() {
+    let t = Tree::new();
+    // 26 directories of 80 files: FILES holds 2080 records of 56 bytes,
+    // eight blocks.
+    for d in b'a'..=b'z' {
+        let d = d as char;
+        for n in 0..80 {
+            let text = match n % 20 {
+                3 => format!("PM_RESUME {d}{n}\n"),
+                _ => format!("nothing {d}{n}\n"),
+            };
+            t.write(&format!("{d}/f{n:02}.txt"), &text);
+        }
+    }
+    t.settle();
+    t.build();
+    let file = t.index_file();
+    let good = std::fs::read(&file).unwrap();
+    let secs = sections(&good);
+    let (off, len) = secs[1];
+    assert!(len > 7 * (16 << 10), "{len}");
+    // A byte in the block of z/'s records.
+    let mut bad = good.clone();
+    bad[off + len - 100] ^= 0x10;
+    std::fs::write(&file, &bad).unwrap();
+    for args in [&["-n", "PM_RESUME"][..], &["-c", "PM_RESUME", "a", "b"]] {
+        let with = t.run(&[&["--debug"], args].concat());
+        let without = t.run(&[&["--no-index"], args].concat());
+        assert_eq!((&with.stdout, with.code), (&without.stdout, without.code));
+        let reports = with.stderr.matches("ignoring the index").count();
+        let whole = args.len() == 2;
+        assert_eq!(reports, usize::from(whole), "{args:?}: {}", with.stderr);
+        if whole {
+            assert!(
+                with.stderr
+                    .contains("): section checksum mismatch (`trawl --build-index "),
+                "{}",
+                with.stderr
+            );
+        } else {
+            // a/ and b/ come first: only good blocks were read, and the
+            // index skipped the files that cannot match.
+            assert!(
+                with.stderr.contains("index: 152 files skipped"),
+                "{}",
+                with.stderr
+            );
+        }
+    }
+    // A refresh checks every block, and builds the index again.
+    let run = t.build();
+    assert!(
+        run.stderr.contains("rebuilding the index"),
+        "{}",
+        run.stderr
+    );
+    let run = t.run(&["-n", "PM_RESUME"]);
+    assert_eq!(run.stderr, "");
 }
 
 #[test]
