@@ -944,6 +944,14 @@ impl From<String> for Unusable {
     }
 }
 
+/// Whether building the index again can cure `error`, met opening it:
+/// not where the system lacks memory or descriptors (a `ulimit -v` too
+/// small to map the index: the message then names no rebuild).
+fn rebuild_helps(error: &std::io::Error) -> bool {
+    let short = [libc::ENOMEM, libc::EMFILE, libc::ENFILE, libc::EAGAIN];
+    !error.raw_os_error().is_some_and(|e| short.contains(&e))
+}
+
 /// Opens, checks and queries one index and its delta.
 fn load(dir: &Path, file: &Path, root: &Path, query: Option<&Query>) -> Result<Loaded, Unusable> {
     let dir_meta = std::fs::metadata(dir).map_err(|e| e.to_string())?;
@@ -952,16 +960,22 @@ fn load(dir: &Path, file: &Path, root: &Path, query: Option<&Query>) -> Result<L
         rebuild: false,
     })?;
     let root_bytes = root.as_os_str().as_bytes();
-    let open = |file: &Path| -> Result<Index, String> {
+    let open = |file: &Path| -> Result<Index, Unusable> {
+        let failed = |e: std::io::Error| Unusable {
+            rebuild: rebuild_helps(&e),
+            why: e.to_string(),
+        };
         // One open: the owner checked is that of the file read.
-        let opened = std::fs::File::open(file).map_err(|e| e.to_string())?;
-        let meta = opened.metadata().map_err(|e| e.to_string())?;
+        let opened = std::fs::File::open(file).map_err(failed)?;
+        let meta = opened.metadata().map_err(failed)?;
         check_owner(file, &meta)?;
-        Index::from_file_with(opened, root_bytes, query.is_some()).map_err(|e| format!("{e}"))
+        Index::from_file_with(opened, root_bytes, query.is_some()).map_err(failed)
     };
     let base = open(file)?;
     let delta_path = delta_file(dir, root, base.header_crc);
-    let delta = open_delta(&base, root, &delta_path, open);
+    let delta = open_delta(&base, root, &delta_path, |file| {
+        open(file).map_err(|u| u.why)
+    });
     if let Some(delta) = &delta {
         messages::debug(format_args!(
             "index: {} holds {} files and {} listings a refresh read again",
@@ -1071,6 +1085,16 @@ fn evaluate(index: &Index, query: &Query) -> std::io::Result<Vec<u64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rebuild_is_named_for_a_bad_index_not_for_a_lack_of_memory() {
+        let os = std::io::Error::from_raw_os_error;
+        assert!(!rebuild_helps(&os(libc::ENOMEM)));
+        assert!(!rebuild_helps(&os(libc::EMFILE)));
+        assert!(rebuild_helps(&os(libc::EACCES)));
+        let corrupt = std::io::Error::new(std::io::ErrorKind::InvalidData, "truncated");
+        assert!(rebuild_helps(&corrupt));
+    }
 
     #[test]
     fn the_racy_window_covers_writeback() {
