@@ -1404,14 +1404,8 @@ fn write(
         // Leaving early drops the receiver, which stops the splicer.
         for batch in rx {
             let batch = batch?;
-            let mut at = 0;
-            for &(t, count, crc, len) in &batch.lists {
-                writer
-                    .add_list(t, count, &batch.bytes[at..at + len], crc)
-                    .map_err(w)?;
-                at += len;
-                trigrams += 1;
-            }
+            writer.add_lists(&batch.bytes, &batch.lists).map_err(w)?;
+            trigrams += batch.lists.len();
         }
         Ok::<_, BuildError>(trigrams)
     })?;

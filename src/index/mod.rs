@@ -403,14 +403,14 @@ pub fn open_delta(
 }
 
 impl Stored {
-    /// The part that holds file `key` and its number there. `hints` are
-    /// the last numbers found in the delta and the index (`lookup_from`).
     /// Whether a block of the index or its delta was found bad
     /// (`Index::damaged`).
     pub fn damaged(&self) -> bool {
         self.base.damaged() || self.delta.as_ref().is_some_and(Index::damaged)
     }
 
+    /// The part that holds file `key` and its number there. `hints` are
+    /// the last numbers found in the delta and the index (`lookup_from`).
     pub fn file(&self, key: &[u8], hints: &mut [usize; 2]) -> Option<(&Index, usize)> {
         if let Some(delta) = &self.delta {
             if let Some(id) = delta.lookup_from(key, hints[0]) {
@@ -505,8 +505,10 @@ struct Loaded {
     /// This process has the credentials the build read the files with
     /// (see the module header, point 5): no access check is needed.
     same_creds: bool,
-    /// The indexed root and the index file, for messages.
-    paths: (PathBuf, PathBuf),
+    /// The indexed root, the index file and its delta's, for messages.
+    paths: (PathBuf, PathBuf, PathBuf),
+    /// A bad block of it or its delta was reported.
+    damage_reported: AtomicBool,
 }
 
 /// A path of the command line and where its files are in an index.
@@ -552,7 +554,6 @@ pub struct Use {
     /// Whether files may be skipped (else only listings are used).
     skips_files: bool,
     counts: Counts,
-    damage_reported: AtomicBool,
 }
 
 impl std::fmt::Debug for Use {
@@ -648,7 +649,6 @@ impl Use {
             bom_matters: matches!(config.search.encoding, TextEncoding::Auto),
             skips_files: query.is_some(),
             counts: Counts::default(),
-            damage_reported: AtomicBool::new(false),
         })
     }
 
@@ -711,6 +711,11 @@ impl Use {
             /// a listing asks for its files in path order.
             static LAST_FOUND: std::cell::Cell<[usize; 2]> = const { std::cell::Cell::new([0; 2]) };
         }
+        if root.loaded.stored.damaged() {
+            // Known bad: no lookup hashes the bad block again.
+            self.report_damage(root);
+            return count(&self.counts.not_indexed);
+        }
         let mut hints = LAST_FOUND.get();
         let found = root.loaded.stored.file(&key, &mut hints);
         LAST_FOUND.set(hints);
@@ -758,19 +763,25 @@ impl Use {
         true
     }
 
-    /// Says once that `root`'s index was found damaged during the search,
-    /// as a bad index found when opened is reported.
+    /// Says once per index that it or its delta was found damaged during
+    /// the search, as a bad index or delta found when opened is reported.
     fn report_damage(&self, root: &Root) {
-        if !self.damage_reported.swap(true, Ordering::Relaxed) {
-            let (root, file) = &root.loaded.paths;
-            messages::warning(format_args!(
-                "ignoring the index of {} ({}): section checksum mismatch \
-                 (`trawl --build-index {}` rebuilds it)",
-                root.display(),
-                file.display(),
-                root.display()
-            ));
+        let loaded = &root.loaded;
+        if loaded.damage_reported.swap(true, Ordering::Relaxed) {
+            return;
         }
+        let (root, file, delta) = &loaded.paths;
+        let (what, file) = match loaded.stored.base.damaged() {
+            true => ("index", file),
+            false => ("delta of the index", delta),
+        };
+        messages::warning(format_args!(
+            "ignoring the {what} of {} ({}): section checksum mismatch \
+             (`trawl --build-index {}` rebuilds it)",
+            root.display(),
+            file.display(),
+            root.display()
+        ));
     }
 
     /// The --debug report: what the index vouched for, and why the rest
@@ -1017,7 +1028,8 @@ fn load(dir: &Path, file: &Path, root: &Path, query: Option<&Query>) -> Result<L
         stored,
         candidates,
         same_creds,
-        paths: (root.to_path_buf(), file.to_path_buf()),
+        paths: (root.to_path_buf(), file.to_path_buf(), delta_path),
+        damage_reported: AtomicBool::new(false),
     })
 }
 

@@ -806,6 +806,24 @@ fn a_bad_block_is_found_when_a_search_reads_it() {
     );
     let run = t.run(&["-n", "PM_RESUME"]);
     assert_eq!(run.stderr, "");
+    // A bad block checksum: a search finds CHECKS bad when it opens the
+    // index; a refresh, which reads no block checksum to search, checks
+    // them against the sections too, and builds the index again.
+    let good = std::fs::read(&file).unwrap();
+    let (off, len) = sections(&good)[8];
+    let mut bad = good.clone();
+    bad[off + len - 1] ^= 0x01;
+    std::fs::write(&file, &bad).unwrap();
+    let run = t.run(&["-n", "PM_RESUME"]);
+    assert!(run.stderr.contains("checksum mismatch"), "{}", run.stderr);
+    let run = t.build();
+    assert!(
+        run.stderr.contains("rebuilding the index"),
+        "{}",
+        run.stderr
+    );
+    let run = t.run(&["-n", "PM_RESUME"]);
+    assert_eq!(run.stderr, "");
 }
 
 #[test]
@@ -1128,6 +1146,25 @@ fn a_small_refresh_writes_a_delta_beside_the_index_and_searches_stay_exact() {
     let run = t.build_delta();
     assert!(run.stderr.contains("ignoring the delta"), "{}", run.stderr);
     differential(&t);
+    // A bad block of the delta's file table, met by a search when it
+    // looks a file up: reported as the delta's.
+    let delta_file = t.deltas()[0].clone();
+    let delta = std::fs::read(&delta_file).unwrap();
+    let (off, len) = sections(&delta)[1];
+    let mut bad = delta.clone();
+    bad[off + len / 2] ^= 0x10;
+    std::fs::write(&delta_file, &bad).unwrap();
+    let with = t.run(&["-n", "PM_RESUME"]);
+    let without = t.run(&["--no-index", "-n", "PM_RESUME"]);
+    assert_eq!((&with.stdout, with.code), (&without.stdout, without.code));
+    assert_eq!(with.stderr.lines().count(), 1, "{}", with.stderr);
+    assert!(
+        with.stderr.contains("ignoring the delta of the index of ")
+            && with.stderr.contains(".delta): section checksum mismatch"),
+        "{}",
+        with.stderr
+    );
+    std::fs::write(&delta_file, &delta).unwrap();
     // A refresh that writes a whole index removes the delta.
     t.write(&files[1], "whole PM_RESUME\n");
     t.settle();
