@@ -329,9 +329,9 @@ fn remove_deltas(dir: &Path, root: &Path, keep: Option<&Path>) {
 fn changed_listings(dirs: &[DirListing], base: &Index, racy_ns: i64) -> Vec<DirListing> {
     dirs.iter()
         .filter(|d| {
-            !base.dir_lookup(&d.path).is_some_and(|id| {
-                base.same_listing(id, d) && !racy(base, &base.dir_meta(id), racy_ns)
-            })
+            !base
+                .dir_lookup(&d.path)
+                .is_some_and(|id| base.same_listing(id, d) && !racy(base, &d.meta, racy_ns))
         })
         .cloned()
         .collect()
@@ -475,12 +475,14 @@ impl Listings for Recorder {
         let meta = Meta::of(&before);
         if let Some(old) = &self.old {
             if let Some((old, id)) = old.dir(&key) {
-                let reusable =
-                    old.dir_meta(id) == meta && !racy(old, &meta, self.racy_ns) && readable(dir);
+                let reusable = old.dir_meta(id) == Some(meta)
+                    && !racy(old, &meta, self.racy_ns)
+                    && readable(dir);
                 // Opened with its order checked: every listing is good.
-                if let Some(listing) = reusable.then(|| stored_listing(old, id)).flatten() {
+                let kept = reusable.then(|| Some((stored_listing(old, id)?, old.dir_listing(id)?)));
+                if let Some((listing, kept)) = kept.flatten() {
                     self.reused.fetch_add(1, Ordering::Relaxed);
-                    self.push(old.dir_listing(id));
+                    self.push(kept);
                     return Some(listing);
                 }
             }

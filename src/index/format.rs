@@ -2,11 +2,14 @@
 //! own CRC-32 in the header but POSTINGS (0 there): each posting list has
 //! its own CRC-32 in the dictionary, checked when the list is read (a
 //! search reads only the lists its query names, so a whole-file checksum
-//! would cost a read of the whole index per search). FILES, PATHS and DICT also have a CRC-32
-//! per `BLOCK` bytes (CHECKS): a search checks a block the first time it
-//! reads from it (`Section::checked`), since it reads a few of their
-//! blocks where it skips most files (a `-t rust -l unsafe` search of the
-//! linux corpus read 19 MB to check them whole, 2.8 ms of its 22 ms).
+//! would cost a read of the whole index per search). FILES, PATHS, DICT
+//! and the listings' sections also have a CRC-32 per `BLOCK` bytes
+//! (CHECKS): a search checks a block the first time it reads from it
+//! (`Section::checked`). It reads few blocks where it skips most files
+//! (a `-t rust -l unsafe` search of the linux corpus read 19 MB to check
+//! FILES, PATHS and DICT whole, 2.8 ms of its 22 ms) or searches a
+//! subdirectory, and the listing threads check the listings' blocks as
+//! they use them, not one thread before the walk.
 //!
 //! ```text
 //! header: magic "TRAWLIX\0", version u32, section count u32,
@@ -22,8 +25,8 @@
 //!           `plan::follow_bit`s of the bytes after the trigram in that file),
 //!           then those files' numbers as LEB128 deltas
 //! DICT:     per trigram, ascending: trigram u32, files u32, offset u64, length u32, crc32 u32
-//! CHECKS:   per BLOCK of FILES, then of PATHS, then of DICT (the last one
-//!           shorter): its crc32 u32
+//! CHECKS:   per BLOCK of FILES, then of PATHS, DIRS, ENTRIES, NAMES and
+//!           DICT (each section's last one shorter): its crc32 u32
 //! DIRS:     per directory walked, sorted by path: path offset u32, path length u32
 //!           (in NAMES), dev u64, ino u64, size u64, mtime ns i64, ctime ns i64,
 //!           mode u32, first entry u32, entries u32, the fingerprint of
@@ -63,7 +66,7 @@ const ENTRIES: usize = 6;
 const NAMES: usize = 7;
 const CHECKS: usize = 8;
 /// The sections CHECKS has a CRC-32 per block of, in its order.
-const BLOCKED: [usize; 3] = [FILES, PATHS, DICT];
+const BLOCKED: [usize; 6] = [FILES, PATHS, DIRS, ENTRIES, NAMES, DICT];
 /// A block of FILES, PATHS or DICT, checked when first read: 16 KiB, a
 /// few pages, so that the lookups of a few files check little more than
 /// those files' records.
@@ -431,27 +434,29 @@ impl Index {
             )));
         }
         let damaged = Arc::new(AtomicBool::new(false));
-        let (files, paths, dict) = match (with_files, lazy) {
-            (false, _) => Default::default(),
-            (true, false) => {
-                let whole = [read(FILES)?, read(PATHS)?, read(DICT)?];
+        let [files, paths, dirs, entries, names, dict] = match lazy {
+            false => {
+                let [a, b, c, d, e, f] = BLOCKED.map(|n| match n {
+                    FILES | PATHS | DICT if !with_files => Ok(Section::default()),
+                    _ => read(n),
+                });
                 // CHECKS too, which only searches read: a refresh that
                 // kept a bad one would leave every search warning.
                 let checks = read(CHECKS)?;
-                let expected = whole
+                let expected = BLOCKED.iter().map(|&n| section_of(n)).collect::<Vec<_>>();
+                let expected = expected
                     .iter()
                     .flat_map(|section| section.chunks(BLOCK))
                     .flat_map(|block| crc32fast::hash(block).to_le_bytes());
                 if !expected.eq(checks.iter().copied()) {
                     return Err(corrupt("section checksum mismatch"));
                 }
-                let [files, paths, dict] = whole;
-                (files, paths, dict)
+                [a?, b?, c?, d?, e?, f?]
             }
-            (true, true) => {
+            true => {
                 let checks = read(CHECKS)?;
                 let mut crcs = checks.chunks_exact(4).map(|c| u32_at(c, 0));
-                let mut blocked = BLOCKED.map(|n| {
+                let blocked = BLOCKED.map(|n| {
                     let mut blocked = section_of(n);
                     let count = blocked.len().div_ceil(BLOCK);
                     blocked.blocks = Some(Blocks {
@@ -468,13 +473,17 @@ impl Index {
                 if checks.len() != counts * 4 {
                     return Err(corrupt("section sizes disagree"));
                 }
-                let [files, paths, dict] = std::mem::take(&mut blocked);
-                (files, paths, dict)
+                match with_files {
+                    true => blocked,
+                    // The index then has no file.
+                    false => {
+                        let [_, _, dirs, entries, names, _] = blocked;
+                        let none = Section::default;
+                        [none(), none(), dirs, entries, names, none()]
+                    }
+                }
             }
         };
-        let dirs = read(DIRS)?;
-        let entries = read(ENTRIES)?;
-        let names = read(NAMES)?;
         if with_files && (files.len() != n_files * FILE_REC || dict.len() != n_trigrams * DICT_REC)
             || dirs.len() % DIR_REC != 0
             || entries.len() % ENTRY_REC != 0
@@ -542,19 +551,23 @@ impl Index {
     /// listing it uses).
     pub fn checked_entries(&self, id: usize, mut each: impl FnMut(&[u8], Kind, u64)) -> bool {
         let n_entries = self.entries.len() / ENTRY_REC;
-        let rec = &self.dirs[id * DIR_REC..];
+        let Some(rec) = self.dir_rec(id) else {
+            return false;
+        };
         let (first, count) = (u32_at(rec, 52) as usize, u32_at(rec, 56) as usize);
         if first.checked_add(count).is_none_or(|end| end > n_entries) {
             return false;
         }
         let mut prev: Option<&[u8]> = None;
         for e in first..first + count {
-            let rec = &self.entries[e * ENTRY_REC..(e + 1) * ENTRY_REC];
+            let Some(rec) = self.entry_rec(e) else {
+                return false;
+            };
             let (no, nl) = (
                 u32_at(rec, 8) as usize,
                 usize::from(rec[12]) | usize::from(rec[13]) << 8,
             );
-            let Some(name) = self.names.get(no..no + nl) else {
+            let Some(name) = self.names.checked(no..no + nl) else {
                 return false;
             };
             if name.is_empty() || name.contains(&b'/') || prev.is_some_and(|p| p >= name) {
@@ -573,11 +586,21 @@ impl Index {
         self.dirs.len() / DIR_REC
     }
 
-    /// Directory `id`'s path, None if out of bounds.
+    /// Directory `id`'s record, None if out of bounds or damaged.
+    fn dir_rec(&self, id: usize) -> Option<&[u8]> {
+        self.dirs.checked(id * DIR_REC..(id + 1) * DIR_REC)
+    }
+
+    /// Entry `e`'s record, None if out of bounds or damaged.
+    fn entry_rec(&self, e: usize) -> Option<&[u8]> {
+        self.entries.checked(e * ENTRY_REC..(e + 1) * ENTRY_REC)
+    }
+
+    /// Directory `id`'s path, None if out of bounds or damaged.
     fn dir_path_of(&self, id: usize) -> Option<&[u8]> {
-        let rec = &self.dirs[id * DIR_REC..];
+        let rec = self.dirs.checked(id * DIR_REC..id * DIR_REC + 8)?;
         let (po, pl) = (u32_at(rec, 0) as usize, u32_at(rec, 4) as usize);
-        self.names.get(po..po.checked_add(pl)?)
+        self.names.checked(po..po.checked_add(pl)?)
     }
 
     /// `dir_path_of` in an index whose order was checked (`from_file`).
@@ -590,85 +613,69 @@ impl Index {
         bisect(self.dir_count(), |n| self.dir_path_of(n), path)
     }
 
-    /// The directory's `stat` when it was read.
-    pub fn dir_meta(&self, id: usize) -> Meta {
-        let r = &self.dirs[id * DIR_REC..(id + 1) * DIR_REC];
-        Meta {
+    /// The directory's `stat` when it was read; None if out of bounds or
+    /// damaged.
+    pub fn dir_meta(&self, id: usize) -> Option<Meta> {
+        let r = self.dir_rec(id)?;
+        Some(Meta {
             dev: u64_at(r, 8),
             ino: u64_at(r, 16),
             size: u64_at(r, 24),
             mtime: u64_at(r, 32) as i64,
             ctime: u64_at(r, 40) as i64,
             mode: u32_at(r, 48),
-        }
-    }
-
-    /// The directory's entries: (name, kind, inode), sorted by name. Only
-    /// for a directory `check_dir` passed.
-    pub fn dir_entries(&self, id: usize) -> impl Iterator<Item = (&[u8], Kind, u64)> + '_ {
-        let r = &self.dirs[id * DIR_REC..(id + 1) * DIR_REC];
-        let (first, count) = (u32_at(r, 52) as usize, u32_at(r, 56) as usize);
-        (first..first + count).map(move |e| {
-            let rec = &self.entries[e * ENTRY_REC..(e + 1) * ENTRY_REC];
-            let (no, nl) = (
-                u32_at(rec, 8) as usize,
-                usize::from(rec[12]) | usize::from(rec[13]) << 8,
-            );
-            // Checked by `check_dir`.
-            let kind = Kind::from_byte(rec[14]).unwrap_or(Kind::File);
-            (&self.names[no..no + nl], kind, u64_at(rec, 0))
         })
     }
 
-    /// A stored directory in full (for a refresh that keeps it; its
-    /// verdicts are those the refresh's own walk records).
-    pub fn dir_listing(&self, id: usize) -> DirListing {
-        DirListing {
+    /// A stored directory in full (for a refresh, which opens an index
+    /// checked whole and in order, and keeps the listing; its verdicts
+    /// are those the refresh's own walk records). None if it is bad.
+    pub fn dir_listing(&self, id: usize) -> Option<DirListing> {
+        let mut entries = Vec::new();
+        let good = self.checked_entries(id, |name, kind, ino| {
+            entries.push((name.to_vec(), kind, ino))
+        });
+        good.then_some(())?;
+        Some(DirListing {
             path: self.dir_path(id).to_vec(),
-            meta: self.dir_meta(id),
-            entries: self
-                .dir_entries(id)
-                .map(|(name, kind, ino)| (name.to_vec(), kind, ino))
-                .collect(),
+            meta: self.dir_meta(id)?,
+            entries,
             verdicts: None,
-        }
+        })
     }
 
-    /// The fingerprint directory `id`'s verdicts were stored for, if any.
+    /// The fingerprint directory `id`'s verdicts were stored for, if any
+    /// (none if its record is out of bounds or damaged).
     pub fn dir_fingerprint(&self, id: usize) -> Option<u64> {
-        let r = &self.dirs[id * DIR_REC..(id + 1) * DIR_REC];
+        let r = self.dir_rec(id)?;
         Some(u64_at(r, 60)).filter(|&f| f != 0)
     }
 
     /// The ignore files' verdicts stored for directory `id`'s entries
     /// (one `rules::Verdict::code` each, in order) and their fingerprint;
-    /// None if the build recorded none.
+    /// None if the build recorded none, or a record is out of bounds or
+    /// damaged.
     pub fn dir_verdicts(&self, id: usize) -> Option<Verdicts> {
-        let r = &self.dirs[id * DIR_REC..(id + 1) * DIR_REC];
+        let r = self.dir_rec(id)?;
         let fingerprint = u64_at(r, 60);
         if fingerprint == 0 {
             return None;
         }
         let (first, count) = (u32_at(r, 52) as usize, u32_at(r, 56) as usize);
-        let codes = (first..first + count)
-            .map(|e| self.entries[e * ENTRY_REC + 15])
-            .collect();
+        let codes = (first..first.checked_add(count)?)
+            .map(|e| Some(self.entry_rec(e)?[15]))
+            .collect::<Option<Vec<u8>>>()?;
         Some((fingerprint, codes))
     }
 
     /// Whether directory `id` is stored as `listing` holds it: the same
     /// path, `stat`, entries and verdicts.
     pub fn same_listing(&self, id: usize, listing: &DirListing) -> bool {
-        self.dir_path(id) == listing.path.as_slice()
-            && self.dir_meta(id) == listing.meta
-            && self.dir_verdicts(id) == listing.verdicts
-            && self.dir_entries(id).count() == listing.entries.len()
-            && self
-                .dir_entries(id)
-                .zip(&listing.entries)
-                .all(|((name, kind, ino), (n, k, i))| {
-                    name == n.as_slice() && kind == *k && ino == *i
-                })
+        self.dir_listing(id).is_some_and(|stored| {
+            stored.entries == listing.entries
+                && stored.meta == listing.meta
+                && stored.path == listing.path
+        }) && self.dir_verdicts(id) == listing.verdicts
     }
 
     /// Every file's trigram set, ascending, by file number, each
@@ -900,8 +907,8 @@ pub struct Writer {
     sections: [(u64, u64, u32); SECTIONS],
     dict: Vec<u8>,
     postings_start: u64,
-    /// CHECKS: the block checksums of the sections written so far.
-    checks: Vec<u8>,
+    /// Per section, the checksums of its blocks, if it is one of BLOCKED.
+    checks: [Vec<u8>; SECTIONS],
 }
 
 impl Writer {
@@ -922,7 +929,7 @@ impl Writer {
             sections: [(0, 0, 0); SECTIONS],
             dict: Vec::new(),
             postings_start: 0,
-            checks: Vec::new(),
+            checks: Default::default(),
         };
         let mut meta = Vec::new();
         meta.extend_from_slice(&build_start.to_le_bytes());
@@ -1002,8 +1009,7 @@ impl Writer {
     fn section(&mut self, n: usize, bytes: &[u8]) -> io::Result<()> {
         if BLOCKED.contains(&n) {
             for block in bytes.chunks(BLOCK) {
-                self.checks
-                    .extend_from_slice(&crc32fast::hash(block).to_le_bytes());
+                self.checks[n].extend_from_slice(&crc32fast::hash(block).to_le_bytes());
             }
         }
         self.out.write_all(bytes)?;
@@ -1041,7 +1047,9 @@ impl Writer {
         self.sections[POSTINGS] = (self.postings_start, self.pos - self.postings_start, 0);
         let dict = std::mem::take(&mut self.dict);
         self.section(DICT, &dict)?;
-        let checks = std::mem::take(&mut self.checks);
+        let checks = BLOCKED
+            .map(|n| std::mem::take(&mut self.checks[n]))
+            .concat();
         self.section(CHECKS, &checks)?;
         // The trigram count in META, and META's checksum with it.
         let (meta_off, meta_len, _) = self.sections[META];

@@ -104,11 +104,12 @@
 //! An index that is corrupt, of another version or root, or not owned by
 //! the user (or writable by others) is reported once and ignored; its
 //! owner is checked on the descriptor then read, so it cannot be swapped
-//! between the check and the read. The file table, the paths and the
-//! trigram dictionary are checked a block at a time, when the search
-//! first reads a block (`format::Section::checked`): a bad block is
-//! reported then, and from then on the index vouches for no file (what
-//! it vouched for came from good blocks, so the output stays exact).
+//! between the check and the read. The file table, the paths, the
+//! trigram dictionary and the listings are checked a block at a time,
+//! when the search first reads a block (`format::Section::checked`): a
+//! bad block is reported then, and from then on the index vouches for
+//! no file and no listing (what it vouched for came from good blocks,
+//! so the output stays exact).
 
 pub mod build;
 pub mod format;
@@ -881,15 +882,28 @@ impl Use {
     fn stored_fingerprint(&self, dir: &Path) -> Option<u64> {
         let (root, key) = self.locate(dir)?;
         let (index, id) = root.loaded.stored.dir(&key)?;
-        index.dir_fingerprint(id)
+        let fingerprint = index.dir_fingerprint(id);
+        // None where a bad block may have hidden the delta's.
+        fingerprint.filter(|_| !root.loaded.stored.damaged())
     }
 
     /// `dir`'s listing from the index, or the count of why it must be read.
     fn stored(&self, dir: &Path) -> Result<Entries, &AtomicU64> {
         let c = &self.counts;
         let (root, key) = self.locate(dir).ok_or(&c.dirs_unknown)?;
-        let (index, id) = root.loaded.stored.dir(&key).ok_or(&c.dirs_unknown)?;
-        let stored = index.dir_meta(id);
+        if root.loaded.stored.damaged() {
+            self.report_damage(root);
+            return Err(&c.dirs_unknown);
+        }
+        let found = root.loaded.stored.dir(&key);
+        let found = found.and_then(|(index, id)| Some((index, id, index.dir_meta(id)?)));
+        // A bad block met now: the delta's listing may be the one lost,
+        // and the index's stale (see `file_skips`).
+        if root.loaded.stored.damaged() {
+            self.report_damage(root);
+            return Err(&c.dirs_unknown);
+        }
+        let (index, id, stored) = found.ok_or(&c.dirs_unknown)?;
         if racy(index, &stored, self.racy_ns) {
             return Err(&c.dirs_racy);
         }
@@ -908,6 +922,10 @@ impl Use {
             }
         }
         stored_listing(index, id).ok_or_else(|| {
+            if root.loaded.stored.damaged() {
+                self.report_damage(root);
+                return &c.dirs_unknown;
+            }
             // Only a bug can write a bad listing under a good checksum.
             static ONCE: std::sync::Once = std::sync::Once::new();
             ONCE.call_once(|| {
