@@ -54,7 +54,7 @@ use super::plan;
 use crate::walk::EntryType;
 
 pub const MAGIC: &[u8; 8] = b"TRAWLIX\0";
-pub const VERSION: u32 = 8;
+pub const VERSION: u32 = 9;
 const SECTIONS: usize = 9;
 const META: usize = 0;
 const FILES: usize = 1;
@@ -67,9 +67,9 @@ const NAMES: usize = 7;
 const CHECKS: usize = 8;
 /// The sections CHECKS has a CRC-32 per block of, in its order.
 const BLOCKED: [usize; 6] = [FILES, PATHS, DIRS, ENTRIES, NAMES, DICT];
-/// A block of FILES, PATHS or DICT, checked when first read: 16 KiB, a
-/// few pages, so that the lookups of a few files check little more than
-/// those files' records.
+/// A block of a BLOCKED section, checked when first read: 16 KiB, a few
+/// pages, so that the lookups of a few files or listings check little
+/// more than their records.
 const BLOCK: usize = 16 << 10;
 pub const HEADER_LEN: usize = 8 + 4 + 4 + SECTIONS * 24 + 4;
 pub const FILE_REC: usize = 56;
@@ -301,7 +301,7 @@ pub struct Index {
     dirs: Section,
     entries: Section,
     names: Section,
-    /// A block of FILES, PATHS or DICT was found bad after the index was
+    /// A block of a BLOCKED section was found bad after the index was
     /// opened (`Section::checked`).
     damaged: Arc<AtomicBool>,
 }
@@ -310,7 +310,7 @@ fn corrupt(what: &str) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, what.to_string())
 }
 
-/// A block of FILES, PATHS or DICT read out of bounds or found bad.
+/// A block of a BLOCKED section read out of bounds or found bad.
 fn bad_block() -> io::Error {
     corrupt("section checksum mismatch")
 }
@@ -331,17 +331,18 @@ impl Index {
         Ok(index)
     }
 
-    /// `from_file` for a search: each section's checksum is checked, but
-    /// the order of paths and listings is not (a search finds a path by
-    /// bisection, which misses a path out of order and so reads it) and a
-    /// listing is checked when it is used (`check_dir`): checking all of
-    /// them first cost a `-g '*.rs' -l fn` search 5% of its time (linux
-    /// corpus), on one thread before the walk. Without `with_files`, only
-    /// the directory listings are read (FILES, PATHS and DICT, 90% of
-    /// what a search reads of the linux corpus's index, are left out: the
-    /// index then has no file), for a search that can skip no file. With
-    /// them, their blocks are checked as they are read (`damaged` tells
-    /// if one was bad).
+    /// `from_file` for a search: META's and CHECKS' checksums are checked,
+    /// and the blocks of the other sections (all but POSTINGS, whose lists
+    /// have their own) as they are first read (`damaged` tells if one was
+    /// bad); the order of paths and listings is not checked (a search
+    /// finds a path by bisection, which misses a path out of order and so
+    /// reads it), and a listing's records are when it is used
+    /// (`check_dir`): checking all of them first cost a `-g '*.rs' -l fn`
+    /// search 5% of its time (linux corpus), on one thread before the
+    /// walk. Without `with_files`, only the directory listings are read
+    /// (FILES, PATHS and DICT, 90% of what a search reads of the linux
+    /// corpus's index, are left out: the index then has no file), for a
+    /// search that can skip no file.
     pub fn from_file_with(file: File, expect_root: &[u8], with_files: bool) -> io::Result<Index> {
         Index::opened(file, expect_root, with_files, true)
     }
@@ -539,7 +540,7 @@ impl Index {
 
     /// Whether directory `id`'s entries are in bounds, of known kinds,
     /// with names in bounds, without '/', and strictly ascending: what
-    /// `dir_entries` and `dir_verdicts` rely on.
+    /// `dir_listing` and `dir_verdicts` rely on.
     pub fn check_dir(&self, id: usize) -> bool {
         self.checked_entries(id, |_, _, _| {})
     }
@@ -547,8 +548,8 @@ impl Index {
     /// Calls `each` with every entry of directory `id` (name, kind,
     /// inode) as long as its record checks out (`check_dir`); false if
     /// one does not (the entries before it were given). One pass where a
-    /// check and then `dir_entries` took two (a search copies each
-    /// listing it uses).
+    /// check and then a copy took two (a search copies each listing it
+    /// uses).
     pub fn checked_entries(&self, id: usize, mut each: impl FnMut(&[u8], Kind, u64)) -> bool {
         let n_entries = self.entries.len() / ENTRY_REC;
         let Some(rec) = self.dir_rec(id) else {
@@ -603,11 +604,6 @@ impl Index {
         self.names.checked(po..po.checked_add(pl)?)
     }
 
-    /// `dir_path_of` in an index whose order was checked (`from_file`).
-    fn dir_path(&self, id: usize) -> &[u8] {
-        self.dir_path_of(id).unwrap_or_default()
-    }
-
     /// The number of the directory at `path` (relative to the root).
     pub fn dir_lookup(&self, path: &[u8]) -> Option<usize> {
         bisect(self.dir_count(), |n| self.dir_path_of(n), path)
@@ -637,7 +633,7 @@ impl Index {
         });
         good.then_some(())?;
         Some(DirListing {
-            path: self.dir_path(id).to_vec(),
+            path: self.dir_path_of(id)?.to_vec(),
             meta: self.dir_meta(id)?,
             entries,
             verdicts: None,
@@ -705,7 +701,7 @@ impl Index {
         self.len() == 0
     }
 
-    /// Whether a block of FILES, PATHS or DICT was found bad since the
+    /// Whether a block of a BLOCKED section was found bad since the
     /// index was opened: what was read of it before is good.
     pub fn damaged(&self) -> bool {
         self.damaged.load(Ordering::Relaxed)

@@ -1195,6 +1195,27 @@ fn a_small_refresh_writes_a_delta_beside_the_index_and_searches_stay_exact() {
         "{}",
         with.stderr
     );
+    // The same for its listings (DIRS, NAMES): d0/added2.txt is only in
+    // the delta's listing of d0, which the index's must not stand for.
+    for section in [5, 7] {
+        let (off, len) = sections(&delta)[section];
+        let mut bad = delta.clone();
+        bad[off + len / 2] ^= 0x10;
+        std::fs::write(&delta_file, &bad).unwrap();
+        for args in [&["--files"][..], &["-n", "PM_RESUME"]] {
+            let with = t.run(args);
+            let without = t.run(&[&["--no-index"], args].concat());
+            assert_eq!((&with.stdout, with.code), (&without.stdout, without.code));
+            assert!(with.stdout.contains("d0/added2.txt"), "{}", with.stdout);
+            assert_eq!(with.stderr.lines().count(), 1, "{}", with.stderr);
+            assert!(
+                with.stderr.contains("ignoring the delta of the index of ")
+                    && with.stderr.contains(".delta): section checksum mismatch"),
+                "{section}: {}",
+                with.stderr
+            );
+        }
+    }
     std::fs::write(&delta_file, &delta).unwrap();
     // A refresh that writes a whole index removes the delta.
     t.write(&files[1], "whole PM_RESUME\n");
