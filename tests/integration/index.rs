@@ -155,6 +155,16 @@ impl Tree {
         with
     }
 
+    /// The run of `args` with the index, whose stdout and exit code are
+    /// those of `--no-index` (its stderr may say more: a bad index).
+    fn same_output(&self, args: &[&str]) -> Run {
+        let with = self.run(args);
+        let without = self.run(&[&["--no-index"], args].concat());
+        assert_eq!(with.stdout, without.stdout, "stdout differs for {args:?}");
+        assert_eq!(with.code, without.code, "exit code differs for {args:?}");
+        with
+    }
+
     /// Waits until every file in the tree is older than the racy window
     /// (2 s), so that the index may vouch for them.
     fn settle(&self) {
@@ -696,9 +706,7 @@ fn a_bad_index_is_reported_once_and_ignored() {
         flipped[off + k * len / 16] ^= 0x01;
         std::fs::write(&file, &flipped).unwrap();
         for args in [&["-n", "PM_RESUME"][..], &["-c", "foo"]] {
-            let with = t.run(args);
-            let without = t.run(&[&["--no-index"], args].concat());
-            assert_eq!((&with.stdout, with.code), (&without.stdout, without.code));
+            let with = t.same_output(args);
             assert!(with.stderr.lines().count() <= 1, "{}", with.stderr);
         }
     }
@@ -818,9 +826,7 @@ fn a_bad_block_is_found_when_a_search_reads_it() {
         &["--files", "a", "b"],
         &["-c", "PM_RESUME"],
     ] {
-        let with = t.run(args);
-        let without = t.run(&[&["--no-index"], args].concat());
-        assert_eq!((&with.stdout, with.code), (&without.stdout, without.code));
+        let with = t.same_output(args);
         let reports = with.stderr.matches("ignoring the index").count();
         assert_eq!(
             reports,
@@ -1164,9 +1170,7 @@ fn a_small_refresh_writes_a_delta_beside_the_index_and_searches_stay_exact() {
     bad[20] ^= 1;
     std::fs::write(&deltas[0], &bad).unwrap();
     for args in [&["-n", "PM_RESUME"][..], &["-c", "foo"], &["--files"]] {
-        let with = t.run(args);
-        let without = t.run(&[&["--no-index"], args].concat());
-        assert_eq!((&with.stdout, with.code), (&without.stdout, without.code));
+        let with = t.same_output(args);
         assert_eq!(with.stderr.lines().count(), 1, "{}", with.stderr);
         assert!(
             with.stderr.contains("ignoring the delta") && with.stderr.contains(".delta"),
@@ -1203,9 +1207,7 @@ fn a_small_refresh_writes_a_delta_beside_the_index_and_searches_stay_exact() {
         bad[off + len / 2] ^= 0x10;
         std::fs::write(&delta_file, &bad).unwrap();
         for args in [&["--files"][..], &["-n", "PM_RESUME"]] {
-            let with = t.run(args);
-            let without = t.run(&[&["--no-index"], args].concat());
-            assert_eq!((&with.stdout, with.code), (&without.stdout, without.code));
+            let with = t.same_output(args);
             assert!(with.stdout.contains("d0/added2.txt"), "{}", with.stdout);
             assert_eq!(with.stderr.lines().count(), 1, "{}", with.stderr);
             assert!(
