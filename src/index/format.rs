@@ -435,56 +435,47 @@ impl Index {
             )));
         }
         let damaged = Arc::new(AtomicBool::new(false));
-        let [files, paths, dirs, entries, names, dict] = match lazy {
+        // Each section's blocks and their checksums; a search checks a
+        // block when it first reads it, a refresh (not `lazy`) every block
+        // now (it relies on the whole index, CHECKS included: a refresh
+        // that kept a bad CHECKS would leave every search warning).
+        let checks = read(CHECKS)?;
+        let mut crcs = checks.chunks_exact(4).map(|c| u32_at(c, 0));
+        let blocked = BLOCKED.map(|n| {
+            let mut blocked = section_of(n);
+            let count = blocked.len().div_ceil(BLOCK);
+            blocked.blocks = Some(Blocks {
+                crcs: crcs.by_ref().take(count).collect(),
+                good: (0..count.div_ceil(64)).map(|_| AtomicU64::new(0)).collect(),
+                damaged: Arc::clone(&damaged),
+            });
+            blocked
+        });
+        let counts = blocked
+            .iter()
+            .map(|s| s.len().div_ceil(BLOCK))
+            .sum::<usize>();
+        if checks.len() != counts * 4 {
+            return Err(corrupt("section sizes disagree"));
+        }
+        let mut blocked = match with_files {
+            true => blocked,
+            // The index then has no file.
             false => {
-                let [a, b, c, d, e, f] = BLOCKED.map(|n| match n {
-                    FILES | PATHS | DICT if !with_files => Ok(Section::default()),
-                    _ => read(n),
-                });
-                // CHECKS too, which only searches read: a refresh that
-                // kept a bad one would leave every search warning.
-                let checks = read(CHECKS)?;
-                let expected = BLOCKED.iter().map(|&n| section_of(n)).collect::<Vec<_>>();
-                let expected = expected
-                    .iter()
-                    .flat_map(|section| section.chunks(BLOCK))
-                    .flat_map(|block| crc32fast::hash(block).to_le_bytes());
-                if !expected.eq(checks.iter().copied()) {
-                    return Err(corrupt("section checksum mismatch"));
-                }
-                [a?, b?, c?, d?, e?, f?]
-            }
-            true => {
-                let checks = read(CHECKS)?;
-                let mut crcs = checks.chunks_exact(4).map(|c| u32_at(c, 0));
-                let blocked = BLOCKED.map(|n| {
-                    let mut blocked = section_of(n);
-                    let count = blocked.len().div_ceil(BLOCK);
-                    blocked.blocks = Some(Blocks {
-                        crcs: crcs.by_ref().take(count).collect(),
-                        good: (0..count.div_ceil(64)).map(|_| AtomicU64::new(0)).collect(),
-                        damaged: Arc::clone(&damaged),
-                    });
-                    blocked
-                });
-                let counts = blocked
-                    .iter()
-                    .map(|s| s.len().div_ceil(BLOCK))
-                    .sum::<usize>();
-                if checks.len() != counts * 4 {
-                    return Err(corrupt("section sizes disagree"));
-                }
-                match with_files {
-                    true => blocked,
-                    // The index then has no file.
-                    false => {
-                        let [_, _, dirs, entries, names, _] = blocked;
-                        let none = Section::default;
-                        [none(), none(), dirs, entries, names, none()]
-                    }
-                }
+                let [_, _, dirs, entries, names, _] = blocked;
+                let none = Section::default;
+                [none(), none(), dirs, entries, names, none()]
             }
         };
+        if !lazy {
+            for section in &mut blocked {
+                if section.checked(0..section.len()).is_none() {
+                    return Err(bad_block());
+                }
+                section.blocks = None;
+            }
+        }
+        let [files, paths, dirs, entries, names, dict] = blocked;
         if with_files && (files.len() != n_files * FILE_REC || dict.len() != n_trigrams * DICT_REC)
             || dirs.len() % DIR_REC != 0
             || entries.len() % ENTRY_REC != 0

@@ -155,6 +155,16 @@ impl Tree {
         with
     }
 
+    /// A build that finds the index bad and builds it again from scratch.
+    fn rebuild(&self) {
+        let run = self.build();
+        assert!(
+            run.stderr.contains("rebuilding the index"),
+            "{}",
+            run.stderr
+        );
+    }
+
     /// The run of `args` with the index, whose stdout and exit code are
     /// those of `--no-index` (its stderr may say more: a bad index).
     fn same_output(&self, args: &[&str]) -> Run {
@@ -712,12 +722,7 @@ fn a_bad_index_is_reported_once_and_ignored() {
     }
     // A new build replaces a bad index.
     std::fs::write(&file, b"garbage").unwrap();
-    let run = t.build();
-    assert!(
-        run.stderr.contains("rebuilding the index"),
-        "{}",
-        run.stderr
-    );
+    t.rebuild();
     let run = t.run(&["--debug", "PM_RESUME"]);
     assert!(!run.stderr.contains("ignoring the index"), "{}", run.stderr);
 }
@@ -804,12 +809,7 @@ fn a_bad_block_is_found_when_a_search_reads_it() {
         }
     }
     // A refresh checks every block, and builds the index again.
-    let run = t.build();
-    assert!(
-        run.stderr.contains("rebuilding the index"),
-        "{}",
-        run.stderr
-    );
+    t.rebuild();
     let run = t.run(&["-n", "PM_RESUME"]);
     assert_eq!(run.stderr, "");
     // The listings are checked a block at a time too: a bad block of
@@ -853,12 +853,7 @@ fn a_bad_block_is_found_when_a_search_reads_it() {
     std::fs::write(&file, &bad).unwrap();
     let run = t.run(&["-n", "PM_RESUME"]);
     assert!(run.stderr.contains("checksum mismatch"), "{}", run.stderr);
-    let run = t.build();
-    assert!(
-        run.stderr.contains("rebuilding the index"),
-        "{}",
-        run.stderr
-    );
+    t.rebuild();
     let run = t.run(&["-n", "PM_RESUME"]);
     assert_eq!(run.stderr, "");
 }
@@ -918,12 +913,7 @@ fn an_index_bad_under_good_checksums_costs_only_what_is_bad() {
         run.stderr
     );
     // A refresh checks the whole index, and builds it again.
-    let run = t.build();
-    assert!(
-        run.stderr.contains("rebuilding the index"),
-        "{}",
-        run.stderr
-    );
+    t.rebuild();
     same_as_without("rebuilt");
 }
 
